@@ -1,0 +1,47 @@
+# berth: make deps | build | lint | test | demo | bench
+SHELL := /bin/bash
+# Debian packages berth needs at run time (conmon, runtimes, init, network, busybox for the
+# demo image) and for tests and benchmarks (the real clients and dockerd to compare with).
+APT_PKGS := conmon crun runc catatonit tini iproute2 nftables busybox-static golang-github-containers-common \
+            attr util-linux tar zstd procps python3-docker docker.io docker-compose skopeo
+
+.PHONY: deps deps-apt deps-node build lint test test-unit test-integration demo bench clean
+
+deps: deps-apt deps-node
+
+deps-apt:
+	@missing=$$(for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps-node: node_modules/.package-lock.json
+
+build: deps-node
+	node scripts/build.mjs
+
+lint: deps-node
+	npx tsc --noEmit -p .
+	node scripts/check-layers.mjs
+
+test-unit: deps-node
+	npm run -s test:unit
+
+test-integration: deps build
+	npm run -s test:integration
+
+test: deps build lint test-unit test-integration
+
+demo: deps build
+	bash scripts/demo.sh
+
+bench: deps build
+	node bench/run.mjs
+
+clean:
+	rm -rf dist

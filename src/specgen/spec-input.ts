@@ -1,0 +1,82 @@
+// The resolved inputs of OCI spec generation. Everything here is already looked up by the
+// caller (container/ops/start.ts): the image config merged with the create request, the
+// user resolved to numbers, host facts read once at daemon start. generateSpec() is a pure
+// function of this value, so it is tested by tables of cases without root.
+
+import type { HostConfig } from '../api/types/index.ts';
+
+export interface HostFacts {
+  /** Go-style arch of the host ("amd64", "arm64"): used for seccomp archMap and includes/excludes. */
+  arch: string;
+  /** Running kernel version, e.g. "6.18.44". */
+  kernel: string;
+  /** The daemon's own hard rlimits by OCI name (RLIMIT_NOFILE …): container rlimits are clamped to them. */
+  hardLimits: Record<string, number>;
+  /** The parsed Docker-format seccomp profile (e.g. /usr/share/containers/seccomp.json), or null if absent. */
+  seccompProfile: DockerSeccompProfile | null;
+  /** cgroup version of the host's controllers: 1 (v1 or hybrid) or 2 (unified). */
+  cgroupVersion: 1 | 2;
+}
+
+/** Docker's seccomp profile format (moby profiles/seccomp), before per-container conversion. */
+export interface DockerSeccompProfile {
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  archMap?: { architecture: string; subArchitectures?: string[] }[];
+  architectures?: string[];
+  syscalls?: DockerSeccompRule[];
+  [key: string]: unknown;
+}
+
+export interface DockerSeccompRule {
+  names?: string[];
+  name?: string;
+  action: string;
+  errnoRet?: number;
+  args?: { index: number; value: number; valueTwo?: number; op: string }[] | null;
+  comment?: string;
+  includes?: { caps?: string[]; arches?: string[]; minKernel?: string };
+  excludes?: { caps?: string[]; arches?: string[]; minKernel?: string };
+}
+
+export interface ResolvedUser {
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+}
+
+export interface ExtraMount {
+  destination: string;
+  source: string;
+  type: 'bind' | 'tmpfs';
+  options: string[];
+}
+
+export interface SpecInput {
+  /** Full 64-hex container id. */
+  id: string;
+  /** Absolute path of the mounted root filesystem (overlay merged dir). */
+  rootfsPath: string;
+  /** argv of the container's process (entrypoint + cmd, already merged with the image). */
+  args: string[];
+  /** Final environment (image env overlaid by the request's), "K=V" strings; PATH default added by the generator if missing. */
+  env: string[];
+  /** Working directory, absolute; "/" if empty. */
+  cwd: string;
+  user: ResolvedUser;
+  hostname: string;
+  domainname?: string;
+  tty: boolean;
+  /** Keep stdin open (OpenStdin). */
+  openStdin: boolean;
+  hostConfig: HostConfig;
+  /** Binds for /etc/hosts, /etc/hostname, /etc/resolv.conf made by the engine, plus volumes. */
+  extraMounts: ExtraMount[];
+  /** Path of the container's network namespace, "host" to share the host's, or "private" for a new empty one. */
+  netns: string | 'host' | 'private';
+  /** cgroupsPath for linux.cgroupsPath, e.g. "/berth/<id>". */
+  cgroupsPath: string;
+  /** When set (docker run --init), the init binary's host path: bind-mounted at /sbin/docker-init and put first in args. */
+  initPath?: string;
+  host: HostFacts;
+}
