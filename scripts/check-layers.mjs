@@ -23,7 +23,7 @@ const ALLOWED = {
   'events': ['lib'],
   'layer': ['lib', 'oci', 'storage/content', 'storage/metadata'],
   'distribution': ['lib', 'oci', 'storage/content'],
-  'image': ['lib', 'oci', 'storage/content', 'storage/metadata', 'layer', 'distribution', 'events'],
+  'image': ['lib', 'oci', 'api/types', 'storage/content', 'storage/metadata', 'layer', 'distribution', 'events'],
   'runtime': ['lib', 'oci'],
   'network': ['lib', 'oci', 'storage/metadata', 'events'],
   'volume': ['lib', 'oci', 'storage/metadata', 'events'],

@@ -1,3 +1,8 @@
 // lib: domain-free helpers (layer L0). Node built-ins only; nothing here knows about
 // containers, images or HTTP. Every file is single-purpose.
 export * from './errors.ts';
+export * from './atomic-file.ts';
+export * from './exec.ts';
+export * from './ids.ts';
+export * from './keyed-mutex.ts';
+export * from './logger.ts';

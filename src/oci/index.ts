@@ -2,3 +2,4 @@
 // config. No I/O.
 export * from './runtime-spec.ts';
 export * from './image-config.ts';
+export * from './reference.ts';

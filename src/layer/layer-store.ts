@@ -1,0 +1,217 @@
+// Layer store: read-only image layers keyed by chainID, plus one read-write layer per
+// container. Records live under <data-root>/layer/sha256/<chainID-hex>/ with the files
+// diff-id, parent, size, cache-id; each record is written into a temp dir and renamed in
+// whole, so a crash leaves either a complete record or none. The files themselves live in
+// the graph driver under the cache-id. Layers are never deleted while an image or a
+// container refers to them: gc() takes the set of chainIDs still in use.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, writeFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { spawn } from 'node:child_process';
+import { createGunzip } from 'node:zlib';
+import { ensureDir, newId, InvalidArgumentError, type Logger } from '../lib/index.ts';
+import { Overlay2Driver } from './overlay2.ts';
+import { chainIdOf } from './chain-id.ts';
+
+export interface LayerRecord {
+  chainId: string;
+  diffId: string;
+  parent: string | null;
+  size: number;
+  cacheId: string;
+}
+
+export class LayerStore {
+  readonly driver: Overlay2Driver;
+  #records = new Map<string, LayerRecord>();
+  readonly #recordRoot: string;
+
+  constructor(dataRoot: string, private readonly log: Logger) {
+    this.#recordRoot = join(dataRoot, 'layer', 'sha256');
+    this.driver = new Overlay2Driver(join(dataRoot, 'overlay2'));
+  }
+
+  async init(): Promise<void> {
+    await ensureDir(this.#recordRoot);
+    await this.driver.init();
+    for (const name of await readdir(this.#recordRoot)) {
+      if (name.includes('.tmp')) {
+        await rm(join(this.#recordRoot, name), { recursive: true, force: true });
+        continue;
+      }
+      const dir = join(this.#recordRoot, name);
+      try {
+        const [diffId, parent, size, cacheId] = await Promise.all(
+          ['diff-id', 'parent', 'size', 'cache-id'].map((f) => readFile(join(dir, f), 'utf8').catch(() => '')),
+        );
+        this.#records.set(`sha256:${name}`, {
+          chainId: `sha256:${name}`, diffId: diffId!.trim(), parent: parent!.trim() || null,
+          size: Number(size) || 0, cacheId: cacheId!.trim(),
+        });
+      } catch (err) {
+        this.log.warn({ err, layer: name }, 'skipping unreadable layer record');
+      }
+    }
+  }
+
+  get(chainId: string): LayerRecord | undefined {
+    return this.#records.get(chainId);
+  }
+
+  /** The cache ids of a layer and its parents, nearest first. */
+  cacheChain(chainId: string): string[] {
+    const out: string[] = [];
+    let cur: string | null = chainId;
+    while (cur !== null) {
+      const rec = this.#records.get(cur);
+      if (!rec) throw new InvalidArgumentError(`layer ${cur} does not exist`);
+      out.push(rec.cacheId);
+      cur = rec.parent;
+    }
+    return out;
+  }
+
+  /**
+   * Applies a layer tarball (plain or gzip) on top of `parent` and registers it. The diffID
+   * is the sha256 of the uncompressed tar, computed while it streams into GNU tar.
+   */
+  async applyTar(parent: string | null, input: Readable): Promise<LayerRecord> {
+    const parents = parent === null ? [] : this.cacheChain(parent);
+    const cacheId = newId();
+    await this.driver.create(cacheId, parents, false);
+    const target = this.driver.diffPath(cacheId);
+    const hash = createHash('sha256');
+    let size = 0;
+    const hasher = new Transform({
+      transform(chunk: Buffer, _enc, cb) { hash.update(chunk); size += chunk.length; cb(null, chunk); },
+    });
+    try {
+      const source = await sniffGzip(input);
+      const tar = spawn('tar', ['-x', '--numeric-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', '-C', target, '-f', '-'],
+        { stdio: ['pipe', 'ignore', 'pipe'] });
+      let stderr = '';
+      tar.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      const exited = new Promise<number>((res) => tar.on('close', (code) => res(code ?? 1)));
+      const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [source.stream];
+      if (source.gzip) stages.push(createGunzip());
+      stages.push(hasher, tar.stdin);
+      await pipeline(stages as unknown as [Readable, NodeJS.WritableStream]);
+      const code = await exited;
+      if (code !== 0) throw new InvalidArgumentError(`invalid layer tar: ${stderr.trim() || `tar exit ${code}`}`);
+    } catch (err) {
+      await this.driver.remove(cacheId);
+      throw err;
+    }
+    const diffId = `sha256:${hash.digest('hex')}`;
+    const chainId = chainIdOf(parent, diffId);
+    const existing = this.#records.get(chainId);
+    if (existing) {
+      await this.driver.remove(cacheId);
+      return existing;
+    }
+    const rec: LayerRecord = { chainId, diffId, parent, size, cacheId };
+    await this.#writeRecord(rec);
+    return rec;
+  }
+
+  async #writeRecord(rec: LayerRecord): Promise<void> {
+    const hex = rec.chainId.slice('sha256:'.length);
+    const tmp = join(this.#recordRoot, `${hex}.tmp`);
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp);
+    await Promise.all([
+      writeFile(join(tmp, 'diff-id'), rec.diffId),
+      writeFile(join(tmp, 'parent'), rec.parent ?? ''),
+      writeFile(join(tmp, 'size'), String(rec.size)),
+      writeFile(join(tmp, 'cache-id'), rec.cacheId),
+    ]);
+    await rename(tmp, join(this.#recordRoot, hex));
+    this.#records.set(rec.chainId, rec);
+  }
+
+  /** Makes a container's read-write layer on top of `parent` (an image's top chainID). */
+  async createRW(id: string, parent: string | null): Promise<void> {
+    const parents = parent === null ? [] : this.cacheChain(parent);
+    await this.driver.create(id, parents, true);
+  }
+
+  async mountRW(id: string): Promise<string> {
+    return this.driver.mount(id);
+  }
+
+  async unmountRW(id: string): Promise<void> {
+    await this.driver.unmount(id);
+  }
+
+  async removeRW(id: string): Promise<void> {
+    await this.driver.unmount(id);
+    await this.driver.remove(id);
+  }
+
+  async rwExists(id: string): Promise<boolean> {
+    return stat(join(this.driver.root, id)).then(() => true, () => false);
+  }
+
+  /** Deletes every layer not reachable from `inUse` (top chainIDs of images and containers). */
+  async gc(inUse: Iterable<string>): Promise<number> {
+    const keep = new Set<string>();
+    for (const top of inUse) {
+      let cur: string | null = top;
+      while (cur !== null && !keep.has(cur)) {
+        keep.add(cur);
+        cur = this.#records.get(cur)?.parent ?? null;
+      }
+    }
+    let removed = 0;
+    for (const rec of [...this.#records.values()]) {
+      if (keep.has(rec.chainId)) continue;
+      const hex = rec.chainId.slice('sha256:'.length);
+      // Record first (renamed away), then files: a crash leaves only an unreferenced dir.
+      const trash = join(this.#recordRoot, `${hex}.tmp`);
+      await rename(join(this.#recordRoot, hex), trash).catch(() => undefined);
+      this.#records.delete(rec.chainId);
+      await this.driver.remove(rec.cacheId);
+      await rm(trash, { recursive: true, force: true });
+      removed++;
+    }
+    return removed;
+  }
+
+  /** Total size of the layers of one chain. */
+  chainSize(top: string): number {
+    let total = 0;
+    let cur: string | null = top;
+    while (cur !== null) {
+      const rec = this.#records.get(cur);
+      if (!rec) break;
+      total += rec.size;
+      cur = rec.parent;
+    }
+    return total;
+  }
+}
+
+/** Peeks at the first bytes to tell gzip (1f 8b) from a plain tar, without consuming them. */
+async function sniffGzip(input: Readable): Promise<{ stream: Readable; gzip: boolean }> {
+  const first: Buffer | null = await new Promise((resolve, reject) => {
+    const onReadable = (): void => {
+      const chunk = input.read() as Buffer | null;
+      if (chunk === null) return;
+      cleanup();
+      resolve(chunk);
+    };
+    const onEnd = (): void => { cleanup(); resolve(null); };
+    const onError = (e: Error): void => { cleanup(); reject(e); };
+    const cleanup = (): void => {
+      input.off('readable', onReadable); input.off('end', onEnd); input.off('error', onError);
+    };
+    input.on('readable', onReadable);
+    input.on('end', onEnd);
+    input.on('error', onError);
+  });
+  if (first === null) throw new InvalidArgumentError('empty layer tar');
+  input.unshift(first);
+  return { stream: input, gzip: first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b };
+}

@@ -1,0 +1,93 @@
+// The overlay2 graph driver. On-disk layout under <root> (= <data-root>/overlay2):
+//   <cache-id>/diff/          the layer's files (or a container's upper dir)
+//   <cache-id>/link           its short name; l/<short> -> ../<cache-id>/diff
+//   <cache-id>/lower          "l/AAA:l/BBB" (parents, nearest first); absent for a base layer
+//   <cache-id>/work, merged/  only for mountable (container) layers
+// Mounts run `mount -t overlay` with cwd = <root> so lowerdir can use the short links.
+import { mkdir, readFile, rm, symlink, writeFile, readdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execTool, ensureDir } from '../lib/index.ts';
+import { newShortLink } from './short-link.ts';
+
+export class Overlay2Driver {
+  readonly name = 'overlay2';
+  constructor(readonly root: string) {}
+
+  async init(): Promise<void> {
+    await ensureDir(join(this.root, 'l'));
+  }
+
+  diffPath(cacheId: string): string {
+    return join(this.root, cacheId, 'diff');
+  }
+
+  mergedPath(cacheId: string): string {
+    return join(this.root, cacheId, 'merged');
+  }
+
+  /** Makes the directory of a new layer whose parents are `parentCacheIds` (nearest first). */
+  async create(cacheId: string, parentCacheIds: readonly string[], mountable: boolean): Promise<void> {
+    const dir = join(this.root, cacheId);
+    await mkdir(join(dir, 'diff'), { recursive: true, mode: 0o755 });
+    const link = newShortLink();
+    await writeFile(join(dir, 'link'), link);
+    await symlink(`../${cacheId}/diff`, join(this.root, 'l', link));
+    if (parentCacheIds.length > 0) {
+      const links = await Promise.all(parentCacheIds.map((p) => readFile(join(this.root, p, 'link'), 'utf8')));
+      await writeFile(join(dir, 'lower'), links.map((l) => `l/${l.trim()}`).join(':'));
+    }
+    if (mountable) {
+      await mkdir(join(dir, 'work'), { mode: 0o700 });
+      await mkdir(join(dir, 'merged'), { mode: 0o700 });
+    }
+  }
+
+  /** Mounts a container layer and returns the merged path. */
+  async mount(cacheId: string): Promise<string> {
+    const dir = join(this.root, cacheId);
+    const merged = join(dir, 'merged');
+    let lower: string;
+    try {
+      lower = (await readFile(join(dir, 'lower'), 'utf8')).trim();
+    } catch {
+      lower = '';
+    }
+    // A workdir left behind by a crash can hold stale state; overlay wants it empty.
+    await rm(join(dir, 'work'), { recursive: true, force: true });
+    await mkdir(join(dir, 'work'), { mode: 0o700 });
+    const opts = lower
+      ? `lowerdir=${lower},upperdir=${cacheId}/diff,workdir=${cacheId}/work`
+      : `lowerdir=${cacheId}/empty,upperdir=${cacheId}/diff,workdir=${cacheId}/work`;
+    if (!lower) await mkdir(join(dir, 'empty'), { recursive: true });
+    await execTool('mount', ['-t', 'overlay', 'overlay', '-o', opts, merged], { cwd: this.root });
+    return merged;
+  }
+
+  async unmount(cacheId: string): Promise<void> {
+    const merged = join(this.root, cacheId, 'merged');
+    const res = await execTool('umount', [merged], { allowFailure: true });
+    if (res.code !== 0 && !/not mounted|no mount point/i.test(res.stderr)) {
+      // Busy mounts are detached lazily so removal can go on; the kernel frees them later.
+      await execTool('umount', ['-l', merged], { allowFailure: true });
+    }
+  }
+
+  async remove(cacheId: string): Promise<void> {
+    const dir = join(this.root, cacheId);
+    let link = '';
+    try { link = (await readFile(join(dir, 'link'), 'utf8')).trim(); } catch { /* half-made layer */ }
+    if (link) await rm(join(this.root, 'l', link), { force: true });
+    // Rename first so a crash mid-delete never leaves a half-deleted layer under its real name.
+    const trash = join(this.root, `${cacheId}-removing`);
+    try {
+      await rename(dir, trash);
+    } catch {
+      return;
+    }
+    await rm(trash, { recursive: true, force: true });
+  }
+
+  async list(): Promise<string[]> {
+    return (await readdir(this.root)).filter((n) => n !== 'l');
+  }
+}
