@@ -1,0 +1,71 @@
+// The OCI runtime CLI (crun by default, runc by option): the few verbs the engine calls
+// directly. Creation goes through conmon (conmon.ts); everything else is one process spawn.
+// Each runtime keeps its state under <exec-root>/runtime/<name> (--root), apart from any
+// other engine's containers on the host.
+import { join } from 'node:path';
+import { execTool, ExecError } from '../lib/index.ts';
+
+export interface RuntimeBinary {
+  name: string;
+  path: string;
+}
+
+export class OciRuntime {
+  readonly root: string;
+  constructor(readonly binary: RuntimeBinary, execRoot: string) {
+    this.root = join(execRoot, 'runtime', binary.name);
+  }
+
+  get name(): string {
+    return this.binary.name;
+  }
+
+  async #run(args: string[], allowFailure = false): Promise<{ code: number; stdout: string; stderr: string }> {
+    return execTool(this.binary.path, [`--root=${this.root}`, ...args], { allowFailure });
+  }
+
+  async start(id: string): Promise<void> {
+    await this.#run(['start', id]);
+  }
+
+  /** Sends a signal; a container that is already gone is not an error. */
+  async kill(id: string, signal: number | string, all = false): Promise<void> {
+    const args = ['kill'];
+    if (all) args.push('--all');
+    args.push(id, String(signal));
+    const r = await this.#run(args, true);
+    if (r.code !== 0 && !/not running|does not exist|no such process|container not found|process already finished/i.test(r.stderr)) {
+      throw new ExecError(`${this.name} kill`, { ...r, signal: null });
+    }
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.#run(['delete', '--force', id], true);
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.#run(['pause', id]);
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.#run(['resume', id]);
+  }
+
+  async state(id: string): Promise<{ status: string; pid: number } | null> {
+    const r = await this.#run(['state', id], true);
+    if (r.code !== 0) return null;
+    const s = JSON.parse(r.stdout) as { status: string; pid: number };
+    return { status: s.status, pid: s.pid };
+  }
+
+  /** PIDs of the container's processes (for top). */
+  async pids(id: string): Promise<number[]> {
+    const r = await this.#run(['ps', '--format', 'json', id], true);
+    if (r.code !== 0) return [];
+    return JSON.parse(r.stdout || '[]') as number[];
+  }
+
+  async update(id: string, resourcesPath: string): Promise<void> {
+    await this.#run(['update', '-r', resourcesPath, id]);
+  }
+}
