@@ -4,6 +4,8 @@
 // function of this value, so it is tested by tables of cases without root.
 
 import type { HostConfig } from '../api/types/index.ts';
+import type { OciDevice } from '../oci/index.ts';
+import type { DockerSeccompProfile } from '../security/index.ts';
 
 export interface HostFacts {
   /** Go-style arch of the host ("amd64", "arm64"): used for seccomp archMap and includes/excludes. */
@@ -16,28 +18,18 @@ export interface HostFacts {
   seccompProfile: DockerSeccompProfile | null;
   /** cgroup version of the host's controllers: 1 (v1 or hybrid) or 2 (unified). */
   cgroupVersion: 1 | 2;
+  /**
+   * The daemon's own capabilities (its bounding set, "CAP_…" names). A privileged container
+   * gets exactly these, and --cap-add of anything else is refused, as Docker does: a runtime
+   * cannot grant what its caller lacks (this host's root lacks CAP_SYS_RESOURCE). All known
+   * capabilities if absent.
+   */
+  capabilities?: string[];
 }
 
-/** Docker's seccomp profile format (moby profiles/seccomp), before per-container conversion. */
-export interface DockerSeccompProfile {
-  defaultAction: string;
-  defaultErrnoRet?: number;
-  archMap?: { architecture: string; subArchitectures?: string[] }[];
-  architectures?: string[];
-  syscalls?: DockerSeccompRule[];
-  [key: string]: unknown;
-}
-
-export interface DockerSeccompRule {
-  names?: string[];
-  name?: string;
-  action: string;
-  errnoRet?: number;
-  args?: { index: number; value: number; valueTwo?: number; op: string }[] | null;
-  comment?: string;
-  includes?: { caps?: string[]; arches?: string[]; minKernel?: string };
-  excludes?: { caps?: string[]; arches?: string[]; minKernel?: string };
-}
+// The Docker-format seccomp profile types live in security (the converter's input); they are
+// re-exported here under the same names for callers that build a SpecInput.
+export type { DockerSeccompProfile, DockerSeccompRule } from '../security/index.ts';
 
 export interface ResolvedUser {
   uid: number;
@@ -79,4 +71,16 @@ export interface SpecInput {
   /** When set (docker run --init), the init binary's host path: bind-mounted at /sbin/docker-init and put first in args. */
   initPath?: string;
   host: HostFacts;
+  /**
+   * HostConfig.MaskedPaths / ReadonlyPaths when the request carries them (the docker CLI sends
+   * [] for `--security-opt systempaths=unconfined`); Docker's defaults when absent.
+   */
+  maskedPaths?: string[] | null;
+  readonlyPaths?: string[] | null;
+  /** Namespaces to join for `container:<id>` PidMode / IpcMode, e.g. "/proc/<pid>/ns/pid". */
+  namespacePaths?: { pid?: string; ipc?: string };
+  /** The host's device nodes (from /dev), given to privileged containers. */
+  hostDevices?: OciDevice[];
+  /** OCI annotations (HostConfig.Annotations). */
+  annotations?: Record<string, string>;
 }

@@ -1,0 +1,33 @@
+// The device cgroup allow-list of an unprivileged container. moby's DefaultLinuxSpec lists
+// deny-all, c 1:5 1:3 1:9 1:8 5:0 5:1 and an explicit deny of c 10:229 (fuse); runc then
+// appends its own defaults (c/b *:* m, 1:7, 136:*, 5:2, 10:200) and crun does the same.
+// Writing the union here makes the effective list the same whichever runtime runs the spec.
+import type { OciDeviceCgroup } from '../oci/index.ts';
+
+function allowChar(major: number, minor: number | undefined, access = 'rwm'): OciDeviceCgroup {
+  return minor === undefined ? { allow: true, type: 'c', major, access } : { allow: true, type: 'c', major, minor, access };
+}
+
+export function defaultDeviceRules(): OciDeviceCgroup[] {
+  return [
+    { allow: false, access: 'rwm' },
+    { allow: true, type: 'c', access: 'm' }, // mknod of any char device (CAP_MKNOD is default)
+    { allow: true, type: 'b', access: 'm' }, // mknod of any block device
+    allowChar(1, 3), // /dev/null
+    allowChar(1, 5), // /dev/zero
+    allowChar(1, 7), // /dev/full
+    allowChar(1, 8), // /dev/random
+    allowChar(1, 9), // /dev/urandom
+    allowChar(5, 0), // /dev/tty
+    allowChar(5, 1), // /dev/console
+    allowChar(5, 2), // /dev/ptmx
+    allowChar(136, undefined), // /dev/pts/*
+    allowChar(10, 200), // /dev/net/tun
+    { allow: false, type: 'c', major: 10, minor: 229, access: 'rwm' }, // /dev/fuse
+  ];
+}
+
+/** A privileged container may use every device. */
+export function privilegedDeviceRules(): OciDeviceCgroup[] {
+  return [{ allow: true, access: 'rwm' }];
+}
