@@ -35,8 +35,6 @@ export interface ExecOptions {
   execId: string;
   runtime: OciRuntime;
   process: unknown;
-  persistDir: string;
-  logPath: string;
   tty: boolean;
   openStdin: boolean;
 }
@@ -67,6 +65,15 @@ export class ConmonLauncher {
     return join(this.bundleDir(id), 'ctl');
   }
 
+  /** Removes what conmon and the runtime left in the exec root for a removed container. */
+  async cleanup(id: string): Promise<void> {
+    await Promise.all([
+      rm(this.bundleDir(id), { recursive: true, force: true }),
+      rm(join(this.exitDir, id), { force: true }),
+      rm(join(this.socketDir, id.slice(0, 12)), { force: true }),
+    ]);
+  }
+
   async create(o: CreateOptions): Promise<{ pid: number }> {
     const bundle = this.bundleDir(o.id);
     await mkdir(bundle, { recursive: true, mode: 0o700 });
@@ -95,10 +102,14 @@ export class ConmonLauncher {
     return { pid };
   }
 
-  /** Runs a process in a running container through conmon's exec mode (attach socket, tty, exit code). */
-  async exec(o: ExecOptions): Promise<{ pid: number; exited: Promise<number> }> {
-    const bundle = this.bundleDir(o.containerId);
-    const dir = join(bundle, 'exec', o.execId.slice(0, 12));
+  /**
+   * Runs a process in a running container through conmon's exec mode (tty, attach socket,
+   * exit code). With --exec-attach conmon reports on _OCI_ATTACHPIPE when the attach
+   * socket exists and then waits for a second byte on the start pipe, so the caller can
+   * connect before the process runs and no output is lost. Call `attached()` once connected.
+   */
+  async exec(o: ExecOptions): Promise<ExecHandle> {
+    const dir = this.execDir(o.containerId, o.execId);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const specPath = join(dir, 'process.json');
     await writeFile(specPath, JSON.stringify(o.process));
@@ -108,16 +119,24 @@ export class ConmonLauncher {
       '-r', o.runtime.binary.path, '--runtime-arg', `--root=${o.runtime.root}`,
       '-b', dir,
       '-p', join(dir, 'pidfile'),
-      '-0', o.persistDir,
-      '-l', `k8s-file:${o.logPath}`,
-      '--exit-dir', join(dir),
+      '-0', dir,
+      '-l', `k8s-file:${join(dir, 'log')}`,
+      '--exit-dir', dir,
       '--socket-dir-path', this.socketDir,
       '--log-level', 'warning',
-      '--exec', '--exec-process-spec', specPath,
+      '--exec', '--exec-process-spec', specPath, '--exec-attach',
     ];
     if (o.tty) args.push('-t');
     if (o.openStdin) args.push('-i');
-    return this.#launchExec(args, o.persistDir);
+    return this.#launchExec(args, dir);
+  }
+
+  execDir(containerId: string, execId: string): string {
+    return join(this.bundleDir(containerId), 'exec', execId.slice(0, 12));
+  }
+
+  execAttachSocket(execId: string): string {
+    return join(this.socketDir, execId.slice(0, 12), 'attach');
   }
 
   #spawn(args: string[], cwd: string, extraFds: number): ReturnType<typeof spawn> {
@@ -126,7 +145,10 @@ export class ConmonLauncher {
     return spawn(this.paths.conmon, args, {
       cwd,
       stdio,
-      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
+      env: {
+        PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4',
+        ...(extraFds > 0 ? { _OCI_ATTACHPIPE: '5' } : {}),
+      },
       detached: true,
     });
   }
@@ -137,37 +159,57 @@ export class ConmonLauncher {
     return readSyncPid(child).finally(() => child.unref());
   }
 
-  #launchExec(args: string[], cwd: string): Promise<{ pid: number; exited: Promise<number> }> {
-    const child = this.#spawn(args, cwd, 0);
+  #launchExec(args: string[], cwd: string): Promise<ExecHandle> {
+    const child = this.#spawn(args, cwd, 1);
+    const startPipe = child.stdio[4] as NodeJS.WritableStream;
+    startPipe.on('error', () => undefined);
+    startPipe.write('0');
+    const sync = child.stdio[3] as NodeJS.ReadableStream;
+    const attachPipe = (child.stdio as unknown as NodeJS.ReadableStream[])[5]!;
+    let stderr = '';
+    (child.stdio[2] as NodeJS.ReadableStream).on('data', (d: Buffer) => { stderr += d.toString(); });
+    const messages: { data: number; message?: string }[] = [];
+    const waiters: (() => void)[] = [];
+    let buf = '';
+    sync.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (let m = /\{[^}]*\}/.exec(buf); m; m = /\{[^}]*\}/.exec(buf)) {
+        messages.push(JSON.parse(m[0]) as { data: number; message?: string });
+        buf = buf.slice(m.index + m[0].length);
+      }
+      for (const w of waiters.splice(0)) w();
+    });
+    let closed = false;
+    sync.on('close', () => { closed = true; for (const w of waiters.splice(0)) w(); child.unref(); });
+    const next = async (i: number): Promise<{ data: number; message?: string } | null> => {
+      while (messages.length <= i && !closed) await new Promise<void>((r) => waiters.push(r));
+      return messages[i] ?? null;
+    };
     return new Promise((resolve, reject) => {
-      const sync = child.stdio[3] as NodeJS.ReadableStream;
-      let buf = '';
-      let pid: number | null = null;
-      let resolveExit!: (code: number) => void;
-      const exited = new Promise<number>((r) => { resolveExit = r; });
-      let stderr = '';
-      (child.stdio[2] as NodeJS.ReadableStream).on('data', (d: Buffer) => { stderr += d.toString(); });
-      sync.on('data', (d: Buffer) => {
-        buf += d.toString();
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0 || (buf.trim().endsWith('}') && (nl = buf.length) > 0)) {
-          const line = buf.slice(0, nl).trim();
-          buf = buf.slice(nl + 1);
-          if (!line) continue;
-          const msg = JSON.parse(line) as { data: number; message?: string };
-          if (pid === null) {
-            if (msg.data < 0) { reject(new InternalError(cleanRuntimeMessage(msg.message ?? stderr))); return; }
-            pid = msg.data;
-            resolve({ pid, exited });
-          } else {
-            resolveExit(msg.data);
-          }
-        }
+      attachPipe.once('data', () => {
+        resolve({
+          attached: async () => {
+            startPipe.end('0');
+            const first = await next(0);
+            if (!first || first.data < 0) {
+              throw new InternalError(`OCI runtime exec failed: ${(first?.message ?? stderr).trim() || 'conmon exited'}`);
+            }
+            return first.data;
+          },
+          exited: next(1).then((m) => (m ? m.data : -1)),
+        });
       });
-      (child.stdio[4] as NodeJS.WritableStream).end('0');
-      child.on('close', () => { if (pid === null) reject(new InternalError(`conmon: ${stderr.trim() || 'exited early'}`)); resolveExit(-1); });
+      attachPipe.on('error', () => undefined);
+      child.on('close', () => reject(new InternalError(`conmon: ${stderr.trim() || 'exited early'}`)));
     });
   }
+}
+
+export interface ExecHandle {
+  /** Lets the process run (call after connecting to the attach socket); resolves with its pid. */
+  attached(): Promise<number>;
+  /** The process's exit code (-1 if conmon died without telling). */
+  exited: Promise<number>;
 }
 
 function readSyncPid(child: ReturnType<typeof spawn>): Promise<number> {

@@ -1,0 +1,103 @@
+// Attach: connects a client (the hijacked HTTP stream, framed by api/server) to conmon's
+// attach socket. For a container that has not started yet the connection is made at start,
+// between `runtime create` and `runtime start`, so no output is lost (docker run attaches
+// before it starts). Detach keys (default ctrl-p,ctrl-q) end the session, not the container.
+import { InvalidArgumentError } from '../lib/index.ts';
+import { AttachConnection, type AttachStream } from '../runtime/index.ts';
+import { addListener, emitContainerEvent, type ContainerContext } from './context.ts';
+import { StateConflictError } from './errors.ts';
+
+export interface AttachOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  detachKeys?: string;
+}
+
+export interface AttachSession {
+  tty: boolean;
+  /** Output from the container; `end` is called once when the stream is over. */
+  onOutput(data: (stream: AttachStream, chunk: Buffer) => void, end: () => void): void;
+  writeStdin(chunk: Buffer): void;
+  endStdin(): void;
+  close(): void;
+}
+
+/** Parses "ctrl-p,ctrl-q" / "a,ctrl-\\" into bytes (docker/pkg/term ToBytes). */
+export function parseDetachKeys(keys: string): Buffer {
+  const out: number[] = [];
+  for (const k of keys.split(',')) {
+    const key = k.trim();
+    if (key.length === 1) { out.push(key.charCodeAt(0)); continue; }
+    const m = /^ctrl-([a-z@[\\\]^_])$/.exec(key);
+    if (!m) throw new InvalidArgumentError(`Unknown character: '${key}'`);
+    const ch = m[1]!;
+    out.push(ch === '@' ? 0 : ch >= 'a' && ch <= 'z' ? ch.charCodeAt(0) - 96 : ch.charCodeAt(0) - 64);
+  }
+  return Buffer.from(out);
+}
+
+export async function attachContainer(ctx: ContainerContext, ref: string, o: AttachOptions): Promise<AttachSession> {
+  const c = ctx.store.get(ref);
+  const id = c.config.id;
+  const detach = parseDetachKeys(o.detachKeys || 'ctrl-p,ctrl-q');
+  if (c.state.status === 'exited' || c.state.status === 'dead' || c.state.status === 'removing') {
+    throw new StateConflictError('You cannot attach to a stopped container, start it first');
+  }
+  if (c.state.status === 'paused') throw new StateConflictError('You cannot attach to a paused container, unpause it first');
+  const tty = c.config.config.Tty ?? false;
+  let conn: AttachConnection | null = null;
+  let closed = false;
+  let matched = 0;
+  let onData: ((s: AttachStream, b: Buffer) => void) | null = null;
+  let onEnd: (() => void) | null = null;
+  const earlyStdin: Buffer[] = [];
+  let stdinEnded = false;
+  let offPending: (() => void) | null = null;
+  const finish = (): void => {
+    if (closed) return;
+    closed = true;
+    offPending?.();
+    conn?.destroy();
+    onEnd?.();
+    emitContainerEvent(ctx, c, 'detach');
+  };
+  const connect = async (): Promise<void> => {
+    if (closed) return;
+    conn = await AttachConnection.connect(ctx.conmon.attachSocket(id));
+    conn.on('data', (s, b) => {
+      if ((s === 'stdout' && o.stdout) || (s === 'stderr' && o.stderr)) onData?.(s, b);
+    });
+    conn.on('close', finish);
+    conn.on('error', () => undefined);
+    for (const b of earlyStdin) conn.write(b);
+    if (stdinEnded) conn.endInput();
+  };
+  if (c.state.status === 'created') {
+    offPending = addListener(ctx.pendingAttach, id, connect);
+    // A container that exits before it ever starts (rm of a created one) ends the session too.
+    const offRemove = addListener(ctx.removeListeners, id, () => { offRemove(); finish(); });
+  } else {
+    await connect();
+  }
+  emitContainerEvent(ctx, c, 'attach');
+  return {
+    tty,
+    onOutput(data, end) { onData = data; onEnd = end; if (closed) end(); },
+    writeStdin(chunk) {
+      if (!o.stdin || closed) return;
+      // Look for the detach sequence across chunk boundaries.
+      for (const byte of chunk) {
+        matched = byte === detach[matched] ? matched + 1 : (byte === detach[0] ? 1 : 0);
+        if (matched === detach.length) { finish(); return; }
+      }
+      if (conn) conn.write(chunk); else earlyStdin.push(chunk);
+    },
+    endStdin() {
+      if (!o.stdin) return;
+      stdinEnded = true;
+      conn?.endInput();
+    },
+    close: finish,
+  };
+}

@@ -1,0 +1,72 @@
+// What the container operations need, passed in by daemon/wire.ts. Each op file takes this
+// context; nothing here is global. ImageReader is declared here, by its consumer, so the
+// container module does not depend on the image module (STYLE.md §7.2).
+import type { Logger } from '../lib/index.ts';
+import type { ImageConfig } from '../oci/index.ts';
+import type { LayerStore } from '../layer/index.ts';
+import type { ConmonLauncher, OciRuntime, ExitWatcher } from '../runtime/index.ts';
+import type { EventBus } from '../events/index.ts';
+import type { HostFacts } from '../specgen/index.ts';
+import type { ContainerStore } from './store.ts';
+import type { Container } from './record.ts';
+
+export interface ImageReader {
+  resolve(ref: string): { id: string; config: ImageConfig; topChainId: string | null };
+  /** The first repo:tag of an image id, for ps and events ("busybox:latest"), or undefined. */
+  nameOf(id: string): string | undefined;
+}
+
+export interface ContainerOptions {
+  /** Parent of every container cgroup, e.g. "/berth". */
+  cgroupParent: string;
+  /** Host path of the init binary for --init (tini or catatonit), or null when absent. */
+  initPath: string | null;
+  defaultRuntime: string;
+  /** Default StopTimeout in seconds. */
+  stopTimeout: number;
+}
+
+export type ExitListener = (c: Container) => void;
+
+export interface ContainerContext {
+  store: ContainerStore;
+  images: ImageReader;
+  layers: LayerStore;
+  runtimes: ReadonlyMap<string, OciRuntime>;
+  conmon: ConmonLauncher;
+  exits: ExitWatcher;
+  events: EventBus;
+  host: HostFacts;
+  log: Logger;
+  options: ContainerOptions;
+  /** Called after every exit is recorded (wait, attach, restart manager listen here). */
+  exitListeners: Map<string, Set<ExitListener>>;
+  removeListeners: Map<string, Set<() => void>>;
+  /** Attach clients waiting for a created container to start (connected between create and start). */
+  pendingAttach: Map<string, Set<(id: string) => Promise<void>>>;
+  /** Per-container serialisation of state changes. */
+  lock: <T>(id: string, fn: () => Promise<T>) => Promise<T>;
+}
+
+export function runtimeFor(ctx: ContainerContext, name: string): OciRuntime {
+  const r = ctx.runtimes.get(name || ctx.options.defaultRuntime) ?? ctx.runtimes.get(ctx.options.defaultRuntime);
+  if (!r) throw new Error(`no runtime configured`);
+  return r;
+}
+
+export function addListener<T>(map: Map<string, Set<T>>, id: string, fn: T): () => void {
+  let set = map.get(id);
+  if (!set) { set = new Set(); map.set(id, set); }
+  set.add(fn);
+  return () => { set!.delete(fn); if (set!.size === 0) map.delete(id); };
+}
+
+export function emitContainerEvent(ctx: ContainerContext, c: Container, action: string, extra: Record<string, string> = {}): void {
+  const attrs: Record<string, string> = {
+    ...(c.config.config.Labels ?? {}),
+    image: c.config.imageRef,
+    name: c.state.name,
+    ...extra,
+  };
+  ctx.events.publish('container', action, c.config.id, attrs);
+}

@@ -1,0 +1,50 @@
+// DELETE /containers/{id}: refuse a running or paused container unless forced (then kill
+// it first), then remove the read-write layer and the record, and tell `wait
+// condition=removed` waiters.
+import { addListener, emitContainerEvent, runtimeFor, type ContainerContext } from '../context.ts';
+import { StateConflictError } from '../errors.ts';
+import { cancelRestart } from './exit.ts';
+
+export interface RemoveOptions {
+  force: boolean;
+  volumes: boolean;
+}
+
+export async function removeContainer(ctx: ContainerContext, ref: string, o: RemoveOptions): Promise<void> {
+  const c = ctx.store.get(ref);
+  const id = c.config.id;
+  if (c.state.status === 'removing') throw new StateConflictError(`removal of container ${id} is already in progress`);
+  if (c.state.status === 'running' || c.state.status === 'paused') {
+    if (!o.force) {
+      const what = c.state.status === 'paused' ? 'paused' : 'running';
+      throw new StateConflictError(`cannot remove container "/${c.state.name}": container is ${what}: stop the container before removing or force remove`);
+    }
+    c.state.stoppedByUser = true;
+    const exited = new Promise<void>((resolve) => {
+      const off = addListener(ctx.exitListeners, id, () => { off(); resolve(); });
+    });
+    const runtime = runtimeFor(ctx, c.state.runtime);
+    await runtime.kill(id, 9, true);
+    if (c.state.status === 'paused') await runtime.resume(id).catch(() => undefined);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
+  }
+  await ctx.lock(id, async () => {
+    if (!ctx.store.has(id)) return;
+    if (c.state.status === 'restarting') await cancelRestart(ctx, c);
+    if (c.state.status === 'running' || c.state.status === 'paused') {
+      // The exit was not seen in time: clean up by hand so removal never leaves a process.
+      const runtime = runtimeFor(ctx, c.state.runtime);
+      await runtime.kill(id, 9, true).catch(() => undefined);
+      await runtime.delete(id);
+    }
+    c.state.status = 'removing';
+    ctx.exits.untrack(id);
+    await ctx.layers.removeRW(id);
+    await ctx.store.remove(c);
+    await ctx.conmon.cleanup(id);
+  });
+  emitContainerEvent(ctx, c, 'destroy');
+  for (const l of [...(ctx.removeListeners.get(id) ?? [])]) l();
+  ctx.removeListeners.delete(id);
+  ctx.exitListeners.delete(id);
+}

@@ -1,0 +1,137 @@
+// Starting a container: the hot path (ANCHORS.md pain point 1). In order: mount the rootfs
+// (one `mount`), write the /etc files, resolve the user from the image's passwd/group,
+// generate the spec (pure), conmon + `runtime create` (wait for the pid on the sync pipe),
+// connect attach clients that are waiting, `runtime start`. Nothing else spawns a process.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hostname as osHostname } from 'node:os';
+import { InternalError, kindOf, messageOf } from '../../lib/index.ts';
+import { generateSpec, resolveUser } from '../../specgen/index.ts';
+import { emitContainerEvent, runtimeFor, type ContainerContext } from '../context.ts';
+import { type Container } from '../record.ts';
+import { AlreadyStartedError, StateConflictError } from '../errors.ts';
+import { writeEtcFiles } from '../etc-files.ts';
+
+export async function startContainer(ctx: ContainerContext, ref: string): Promise<void> {
+  const c = ctx.store.get(ref);
+  await ctx.lock(c.config.id, async () => {
+    switch (c.state.status) {
+      case 'running':
+        throw new AlreadyStartedError();
+      case 'paused':
+        throw new StateConflictError('cannot start a paused container, try unpause instead');
+      case 'removing':
+      case 'dead':
+        throw new StateConflictError('container is marked for removal and cannot be started');
+      case 'restarting':
+        throw new AlreadyStartedError();
+      default:
+        break;
+    }
+    c.state.stoppedByUser = false;
+    await runProcess(ctx, c);
+  });
+}
+
+/** Runs the container's process; the caller holds the container's lock. */
+export async function runProcess(ctx: ContainerContext, c: Container): Promise<void> {
+  const id = c.config.id;
+  const h = c.config.hostConfig;
+  const runtime = runtimeFor(ctx, h.Runtime ?? '');
+  const dir = ctx.store.dir(id);
+  let mounted = false;
+  try {
+    const rootfs = await ctx.layers.mountRW(id);
+    mounted = true;
+    const netMode = h.NetworkMode ?? 'default';
+    const hostNetwork = netMode === 'host';
+    const hostname = hostNetwork ? osHostname() : (c.config.config.Hostname || id.slice(0, 12));
+    const [etcMounts, passwd, group] = await Promise.all([
+      writeEtcFiles({
+        dir, hostname, hostNetwork, extraHosts: h.ExtraHosts ?? [], dns: h.Dns ?? [], dnsSearch: h.DnsSearch ?? [],
+        dnsOptions: h.DnsOptions ?? [], readonly: false,
+      }),
+      readFile(join(rootfs, 'etc/passwd'), 'utf8').catch(() => null),
+      readFile(join(rootfs, 'etc/group'), 'utf8').catch(() => null),
+    ]);
+    const user = resolveUser(c.config.config.User ?? '', passwd, group, h.GroupAdd ?? []);
+    const spec = generateSpec({
+      id,
+      rootfsPath: rootfs,
+      args: [c.config.path, ...c.config.args],
+      env: c.config.config.Env ?? [],
+      cwd: c.config.config.WorkingDir || '/',
+      user,
+      hostname,
+      domainname: c.config.config.Domainname ?? '',
+      tty: c.config.config.Tty ?? false,
+      openStdin: c.config.config.OpenStdin ?? false,
+      hostConfig: h,
+      extraMounts: etcMounts,
+      // Bridge networking arrives with the networking work; until then a container gets
+      // its own network namespace with loopback only (as --network none).
+      netns: hostNetwork ? 'host' : 'private',
+      cgroupsPath: `${ctx.options.cgroupParent}/${id}`,
+      ...(h.Init && ctx.options.initPath ? { initPath: ctx.options.initPath } : {}),
+      host: ctx.host,
+    });
+    ctx.exits.track(id);
+    const { pid } = await ctx.conmon.create({
+      id, name: c.state.name, spec, runtime, persistDir: dir, logPath: join(dir, 'ctr.log'),
+      tty: c.config.config.Tty ?? false, openStdin: c.config.config.OpenStdin ?? false,
+      stdinOnce: c.config.config.StdinOnce ?? false,
+    });
+    // Attach clients connect now, while the process waits on the runtime's exec fifo, so
+    // they see every byte it writes.
+    const waiting = ctx.pendingAttach.get(id);
+    if (waiting) {
+      ctx.pendingAttach.delete(id);
+      await Promise.all([...waiting].map((fn) => fn(id).catch(() => undefined)));
+    }
+    await runtime.start(id);
+    c.state = {
+      ...c.state, status: 'running', pid, exitCode: 0, error: '', oomKilled: false,
+      startedAt: new Date().toISOString(), finishedAt: c.state.finishedAt, runtime: runtime.name,
+      health: c.config.config.Healthcheck && !isHealthDisabled(c) ? { status: 'starting', failingStreak: 0, log: [] } : null,
+    };
+    await ctx.store.saveState(c);
+    emitContainerEvent(ctx, c, 'start');
+  } catch (err) {
+    ctx.exits.untrack(id);
+    await runtime.delete(id).catch(() => undefined);
+    if (mounted) await ctx.layers.unmountRW(id).catch(() => undefined);
+    const message = dockerStartMessage(messageOf(err));
+    c.state.error = message;
+    c.state.exitCode = exitCodeForStartError(message);
+    if (c.state.status !== 'created') c.state.status = 'exited';
+    await ctx.store.saveState(c).catch(() => undefined);
+    if (kindOf(err) !== 'internal') throw err;
+    throw new InternalError(message, { cause: err });
+  }
+}
+
+function isHealthDisabled(c: Container): boolean {
+  const t = c.config.config.Healthcheck?.Test;
+  return !t || t.length === 0 || t[0] === 'NONE';
+}
+
+/**
+ * Rewords runtime failures the way Docker reports them, because the docker CLI picks
+ * `run`'s exit code (127, 126, 125) from these phrases (cli/command/container/run.go).
+ */
+export function dockerStartMessage(raw: string): string {
+  let m = raw;
+  const notFound = /executable file [`'"]?([^`'"]+)[`'"]? not found in \$PATH/.exec(m);
+  if (notFound) {
+    m = `exec: "${notFound[1]}": executable file not found in $PATH`;
+  } else {
+    m = m.replace(/No such file or directory/g, 'no such file or directory').replace(/Permission denied/g, 'permission denied');
+  }
+  return m.startsWith('failed to create task') ? m : `failed to create task for container: ${m}: unknown`;
+}
+
+export function exitCodeForStartError(msg: string): number {
+  if (msg.includes('executable file not found') || msg.includes('no such file or directory')) return 127;
+  if (msg.includes('permission denied') || msg.includes('is a directory')) return 126;
+  return 128;
+}

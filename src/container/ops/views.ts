@@ -1,0 +1,206 @@
+// Read-only views: inspect, list (ps) with Docker's filters, top.
+import { InvalidArgumentError } from '../../lib/index.ts';
+import type { ContainerInspect, ContainerSummary, TopResponse } from '../../api/types/index.ts';
+import { runtimeFor, type ContainerContext } from '../context.ts';
+import type { Container } from '../record.ts';
+import { execTool } from '../../lib/index.ts';
+import { join } from 'node:path';
+
+export function inspectView(ctx: ContainerContext, c: Container): ContainerInspect {
+  const s = c.state;
+  const dir = ctx.store.dir(c.config.id);
+  return {
+    Id: c.config.id,
+    Created: c.config.created,
+    Path: c.config.path,
+    Args: c.config.args,
+    State: {
+      Status: s.status,
+      Running: s.status === 'running' || s.status === 'paused',
+      Paused: s.status === 'paused',
+      Restarting: s.status === 'restarting',
+      OOMKilled: s.oomKilled,
+      Dead: s.status === 'dead',
+      Pid: s.pid,
+      ExitCode: s.exitCode,
+      Error: s.error,
+      StartedAt: s.startedAt,
+      FinishedAt: s.finishedAt,
+      ...(s.health ? { Health: { Status: s.health.status, FailingStreak: s.health.failingStreak, Log: s.health.log } } : {}),
+    },
+    Image: c.config.imageId,
+    ResolvConfPath: join(dir, 'resolv.conf'),
+    HostnamePath: join(dir, 'hostname'),
+    HostsPath: join(dir, 'hosts'),
+    LogPath: join(dir, 'ctr.log'),
+    Name: `/${s.name}`,
+    RestartCount: s.restartCount,
+    Driver: 'overlay2',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: c.config.hostConfig,
+    GraphDriver: {
+      Name: 'overlay2',
+      Data: { UpperDir: join(ctx.layers.driver.root, c.config.id, 'diff'), WorkDir: join(ctx.layers.driver.root, c.config.id, 'work'), MergedDir: join(ctx.layers.driver.root, c.config.id, 'merged') },
+    },
+    Mounts: [],
+    Config: { ...c.config.config, Hostname: c.config.config.Hostname || c.config.id.slice(0, 12) },
+    NetworkSettings: {
+      Bridge: '', SandboxID: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
+      Ports: {}, SandboxKey: '', SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '',
+      Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '',
+      Networks: {},
+    },
+  };
+}
+
+/** Docker's Status column: "Up 3 seconds", "Exited (0) 2 minutes ago", "Created", … */
+export function statusText(c: Container, now = Date.now()): string {
+  const s = c.state;
+  switch (s.status) {
+    case 'running':
+    case 'paused': {
+      const health = s.health && s.health.status !== 'none' ? ` (${s.health.status === 'starting' ? 'health: starting' : s.health.status})` : '';
+      return `Up ${humanDuration(now - Date.parse(s.startedAt))}${s.status === 'paused' ? ' (Paused)' : health}`;
+    }
+    case 'restarting':
+      return `Restarting (${s.exitCode}) ${humanDuration(now - Date.parse(s.finishedAt))} ago`;
+    case 'exited':
+      if (s.finishedAt.startsWith('0001')) return 'Created';
+      return `Exited (${s.exitCode}) ${humanDuration(now - Date.parse(s.finishedAt))} ago`;
+    case 'removing':
+      return 'Removal In Progress';
+    case 'dead':
+      return 'Dead';
+    default:
+      return 'Created';
+  }
+}
+
+/** go-units HumanDuration. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.round(minutes / 60);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
+  return `${Math.floor(hours / 24 / 365)} years`;
+}
+
+export type Filters = Record<string, string[]>;
+
+/** The `filters` query parameter: {"status":["running"]} or the old {"status":{"running":true}}. */
+export function parseFilters(raw: string | undefined): Filters {
+  if (!raw) return {};
+  let v: unknown;
+  try { v = JSON.parse(raw); } catch { throw new InvalidArgumentError(`invalid filter '${raw}'`); }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new InvalidArgumentError(`invalid filter '${raw}'`);
+  const out: Filters = {};
+  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+    if (Array.isArray(val)) out[k] = val.map(String);
+    else if (val && typeof val === 'object') out[k] = Object.keys(val).filter((x) => (val as Record<string, unknown>)[x]);
+    else throw new InvalidArgumentError(`invalid filter '${raw}'`);
+  }
+  return out;
+}
+
+const LIST_FILTERS = new Set(['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume']);
+const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
+
+export interface ListOptions { all: boolean; limit: number; size: boolean; filters: Filters }
+
+export function listContainers(ctx: ContainerContext, o: ListOptions): ContainerSummary[] {
+  for (const k of Object.keys(o.filters)) if (!LIST_FILTERS.has(k)) throw new InvalidArgumentError(`invalid filter '${k}'`);
+  for (const st of o.filters.status ?? []) {
+    if (!STATUSES.has(st)) throw new InvalidArgumentError(`invalid filter 'status=${st}'`);
+  }
+  let list = ctx.store.all().sort((a, b) => b.config.created.localeCompare(a.config.created));
+  const f = o.filters;
+  const created = (ref: string): string => ctx.store.get(ref).config.created;
+  if (f.before?.length) { const t = created(f.before[0]!); list = list.filter((c) => c.config.created < t); }
+  if (f.since?.length) { const t = created(f.since[0]!); list = list.filter((c) => c.config.created > t); }
+  const all = o.all || (f.status?.length ?? 0) > 0 || (f.exited?.length ?? 0) > 0 || o.limit > 0;
+  list = list.filter((c) => {
+    const s = c.state;
+    if (!all && s.status !== 'running' && s.status !== 'paused' && s.status !== 'restarting') return false;
+    if (f.status?.length && !f.status.includes(s.status === 'created' && !s.startedAt.startsWith('0001') ? 'exited' : s.status)) return false;
+    if (f.id?.length && !f.id.some((x) => c.config.id.startsWith(x))) return false;
+    if (f.name?.length && !f.name.some((x) => new RegExp(x.replace(/^\//, '')).test(s.name))) return false;
+    if (f.exited?.length && !(s.status === 'exited' && f.exited.includes(String(s.exitCode)))) return false;
+    if (f.health?.length && !f.health.includes(s.health?.status ?? 'none')) return false;
+    if (f.label?.length) {
+      const labels = c.config.config.Labels ?? {};
+      for (const l of f.label) {
+        const i = l.indexOf('=');
+        if (i < 0 ? !(l in labels) : labels[l.slice(0, i)] !== l.slice(i + 1)) return false;
+      }
+    }
+    if (f.ancestor?.length && !f.ancestor.some((a) => ancestorMatches(ctx, c, a))) return false;
+    return true;
+  });
+  if (o.limit > 0) list = list.slice(0, o.limit);
+  return list.map((c) => summary(ctx, c, o.size));
+}
+
+function ancestorMatches(ctx: ContainerContext, c: Container, ref: string): boolean {
+  if (c.config.imageRef === ref) return true;
+  try {
+    return ctx.images.resolve(ref).id === c.config.imageId;
+  } catch {
+    return false;
+  }
+}
+
+function summary(ctx: ContainerContext, c: Container, size: boolean): ContainerSummary {
+  const cmd = [c.config.path, ...c.config.args].map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ');
+  return {
+    Id: c.config.id,
+    Names: [`/${c.state.name}`],
+    Image: c.config.imageRef,
+    ImageID: c.config.imageId,
+    Command: [c.config.path, ...c.config.args].join(' ') || cmd,
+    Created: Math.floor(Date.parse(c.config.created) / 1000),
+    Ports: [],
+    ...(size ? { SizeRw: 0, SizeRootFs: c.config.imageTopLayer ? ctx.layers.chainSize(c.config.imageTopLayer) : 0 } : {}),
+    Labels: c.config.config.Labels ?? {},
+    State: c.state.status,
+    Status: statusText(c),
+    HostConfig: { NetworkMode: c.config.hostConfig.NetworkMode ?? 'default' },
+    NetworkSettings: { Networks: {} },
+    Mounts: [],
+  };
+}
+
+/** GET /containers/{id}/top: `ps` on the host, limited to the container's pids. */
+export async function topContainer(ctx: ContainerContext, c: Container, psArgs: string): Promise<TopResponse> {
+  if (c.state.status !== 'running' && c.state.status !== 'paused') throw new InvalidArgumentError(`Container ${c.config.id} is not running`);
+  const pids = await runtimeFor(ctx, c.state.runtime).pids(c.config.id);
+  const args = (psArgs || '-ef').split(/\s+/).filter(Boolean);
+  const r = await execTool('ps', args);
+  const lines = r.stdout.trimEnd().split('\n');
+  const header = lines[0]?.trim().split(/\s+/) ?? [];
+  const pidCol = header.indexOf('PID');
+  if (pidCol < 0) throw new InvalidArgumentError(`Couldn't find PID field in ps output`);
+  const want = new Set(pids.map(String));
+  const rows: string[][] = [];
+  for (const line of lines.slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (!want.has(fields[pidCol] ?? '')) continue;
+    // The last column (CMD) may contain spaces: keep it whole.
+    const head = fields.slice(0, header.length - 1);
+    head.push(fields.slice(header.length - 1).join(' '));
+    rows.push(head);
+  }
+  return { Titles: header, Processes: rows };
+}
