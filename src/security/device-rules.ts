@@ -1,7 +1,10 @@
 // The device cgroup allow-list of an unprivileged container. moby's DefaultLinuxSpec lists
 // deny-all, c 1:5 1:3 1:9 1:8 5:0 5:1 and an explicit deny of c 10:229 (fuse); runc then
-// appends its own defaults (c/b *:* m, 1:7, 136:*, 5:2, 10:200) and crun does the same.
+// appends its own defaults (c/b *:* m, 1:7, 5:2, 136:*, 10:200) and crun does the same.
 // Writing the union here makes the effective list the same whichever runtime runs the spec.
+// Order matters: runc's v1 emulator refuses a deny that punches a hole in an earlier
+// wildcard allow ("cannot punch hole in existing wildcard rule"), so the fuse deny comes
+// before the c *:* m wildcard, exactly where it sits in Docker's effective list.
 import type { OciDeviceCgroup } from '../oci/index.ts';
 
 function allowChar(major: number, minor: number | undefined, access = 'rwm'): OciDeviceCgroup {
@@ -11,8 +14,6 @@ function allowChar(major: number, minor: number | undefined, access = 'rwm'): Oc
 export function defaultDeviceRules(): OciDeviceCgroup[] {
   return [
     { allow: false, access: 'rwm' },
-    { allow: true, type: 'c', access: 'm' }, // mknod of any char device (CAP_MKNOD is default)
-    { allow: true, type: 'b', access: 'm' }, // mknod of any block device
     allowChar(1, 3), // /dev/null
     allowChar(1, 5), // /dev/zero
     allowChar(1, 7), // /dev/full
@@ -24,6 +25,8 @@ export function defaultDeviceRules(): OciDeviceCgroup[] {
     allowChar(136, undefined), // /dev/pts/*
     allowChar(10, 200), // /dev/net/tun
     { allow: false, type: 'c', major: 10, minor: 229, access: 'rwm' }, // /dev/fuse
+    { allow: true, type: 'c', access: 'm' }, // mknod of any char device (CAP_MKNOD is default)
+    { allow: true, type: 'b', access: 'm' }, // mknod of any block device
   ];
 }
 

@@ -74,8 +74,6 @@ test('generateSpec: the default container, in full', () => {
       resources: {
         devices: [
           { allow: false, access: 'rwm' },
-          { allow: true, type: 'c', access: 'm' },
-          { allow: true, type: 'b', access: 'm' },
           { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' },
           { allow: true, type: 'c', major: 1, minor: 5, access: 'rwm' },
           { allow: true, type: 'c', major: 1, minor: 7, access: 'rwm' },
@@ -87,6 +85,8 @@ test('generateSpec: the default container, in full', () => {
           { allow: true, type: 'c', major: 136, access: 'rwm' },
           { allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' },
           { allow: false, type: 'c', major: 10, minor: 229, access: 'rwm' },
+          { allow: true, type: 'c', access: 'm' },
+          { allow: true, type: 'b', access: 'm' },
         ],
       },
       sysctl: { 'net.ipv4.ping_group_range': '0 2147483647', 'net.ipv4.ip_unprivileged_port_start': '0' },
