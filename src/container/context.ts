@@ -44,6 +44,8 @@ export interface ContainerContext {
   removeListeners: Map<string, Set<() => void>>;
   /** Attach clients waiting for a created container to start (connected between create and start). */
   pendingAttach: Map<string, Set<(id: string) => Promise<void>>>;
+  /** Called after a process started and after its exit was recorded (health checks hook in here). */
+  hooks: { afterStart(c: Container): void; afterExit(c: Container): void };
   /** Per-container serialisation of state changes. */
   lock: <T>(id: string, fn: () => Promise<T>) => Promise<T>;
 }

@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import { ConflictError, InvalidArgumentError, shortId, type Logger } from '../lib/index.ts';
 import { normalizeReference, type ImageConfig } from '../oci/index.ts';
-import type { LayerStore } from '../layer/index.ts';
+import { chainIdsOf, type LayerStore } from '../layer/index.ts';
 import type { EventBus } from '../events/index.ts';
 import type { ImageInspect, ImageSummary, ImageDeleteItem } from '../api/types/index.ts';
 import { ImageStore, type ImageRecord } from './image-store.ts';
@@ -35,6 +35,7 @@ export class ImageService {
   }
 
   async init(): Promise<void> {
+    await this.layers.init();
     await this.store.init();
   }
 
@@ -72,6 +73,27 @@ export class ImageService {
     if (ref) await this.store.tag(rec.id, ref);
     this.events.publish('image', 'import', rec.id, ref ? { name: ref } : {});
     return rec;
+  }
+
+  nameOf(id: string): string | undefined {
+    return this.store.tagsOf(id)[0];
+  }
+
+  /** GET /images/{name}/history: newest first, as Docker lists it. */
+  history(ref: string): { Id: string; Created: number; CreatedBy: string; Tags: string[] | null; Size: number; Comment: string }[] {
+    const r = this.store.resolve(ref);
+    const diffIds = r.config.rootfs.diff_ids;
+    let layer = 0;
+    const rows = (r.config.history ?? []).map((h) => {
+      const size = h.empty_layer ? 0 : (this.layers.get(this.#chainAt(diffIds, layer++) ?? '')?.size ?? 0);
+      return { Id: '<missing>', Created: Math.floor(Date.parse(h.created ?? '') / 1000) || 0, CreatedBy: h.created_by ?? '', Tags: null as string[] | null, Size: size, Comment: h.comment ?? '' };
+    }).reverse();
+    if (rows[0]) { rows[0].Id = r.id; rows[0].Tags = this.store.tagsOf(r.id); }
+    return rows;
+  }
+
+  #chainAt(diffIds: string[], i: number): string | undefined {
+    return chainIdsOf(diffIds)[i];
   }
 
   async tag(source: string, repo: string, tag?: string): Promise<void> {

@@ -179,6 +179,11 @@ export class LayerStore {
     return removed;
   }
 
+  /** The cache ids of every image layer (to tell them from containers' read-write layers). */
+  cacheIds(): Set<string> {
+    return new Set([...this.#records.values()].map((r) => r.cacheId));
+  }
+
   /** Total size of the layers of one chain. */
   chainSize(top: string): number {
     let total = 0;

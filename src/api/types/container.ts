@@ -63,6 +63,7 @@ export interface HostConfig {
   ExtraHosts?: string[] | null;
   Privileged?: boolean;
   ReadonlyRootfs?: boolean;
+  PublishAllPorts?: boolean;
   SecurityOpt?: string[] | null;
   Tmpfs?: Record<string, string> | null;
   ShmSize?: number;

@@ -45,6 +45,7 @@ export async function recordExit(ctx: ContainerContext, c: Container, exitCode: 
     health: c.state.health ? { ...c.state.health, status: c.state.health.status === 'starting' ? 'unhealthy' : c.state.health.status } : null,
   };
   await ctx.store.saveState(c);
+  ctx.hooks.afterExit(c);
   if (c.state.oomKilled) emitContainerEvent(ctx, c, 'oom');
   emitContainerEvent(ctx, c, 'die', { exitCode: String(exitCode) });
   for (const l of ctx.exitListeners.get(id) ?? []) l(c);

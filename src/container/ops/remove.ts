@@ -39,8 +39,10 @@ export async function removeContainer(ctx: ContainerContext, ref: string, o: Rem
     }
     c.state.status = 'removing';
     ctx.exits.untrack(id);
-    await ctx.layers.removeRW(id);
+    // Record first: a crash after this leaves only an orphaned layer dir, which the
+    // start-up GC removes; never a record whose layer is gone.
     await ctx.store.remove(c);
+    await ctx.layers.removeRW(id);
     await ctx.conmon.cleanup(id);
   });
   emitContainerEvent(ctx, c, 'destroy');

@@ -96,6 +96,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     };
     await ctx.store.saveState(c);
     emitContainerEvent(ctx, c, 'start');
+    ctx.hooks.afterStart(c);
   } catch (err) {
     ctx.exits.untrack(id);
     await runtime.delete(id).catch(() => undefined);

@@ -1,0 +1,11 @@
+// api/server: the Docker Engine API over HTTP (layer L4). Vocabulary: route = method + path
+// pattern + handler; exchange = one request and its answer (plain, streamed or hijacked);
+// backend = the narrow interface each routes file declares and daemon/wire.ts fills.
+// It imports no domain module: it sees only api/types and its own backend interfaces.
+export { ApiServer, type ApiServerOptions } from './server.ts';
+export type { Route, Handler } from './router.ts';
+export { containerRoutes, type ContainerBackend, type LogQuery } from './routes/containers.ts';
+export { execRoutes, type ExecBackend } from './routes/exec.ts';
+export { imageRoutes, type ImageBackend } from './routes/images.ts';
+export { systemRoutes, type SystemBackend } from './routes/system.ts';
+export type { StreamSession } from './hijack.ts';

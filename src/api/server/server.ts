@@ -1,0 +1,92 @@
+// The Engine API server: node:http on a unix socket (and optionally TCP), every request and
+// every upgrade request through one router. Errors become {"message": …} with the status
+// of their kind; the server keeps serving whatever a handler throws.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { chmod, rm } from 'node:fs/promises';
+import { kindOf, messageOf, type Logger } from '../../lib/index.ts';
+import { API_VERSION } from '../types/index.ts';
+import { Exchange } from './exchange.ts';
+import { Router, type Route } from './router.ts';
+import { statusOf } from './http-status.ts';
+
+export interface ApiServerOptions {
+  serverVersion: string;
+  log: Logger;
+  /** Observer for metrics and debug logs: route latency by method and status. */
+  onRequest?: (method: string, path: string, status: number, ms: number) => void;
+}
+
+export class ApiServer {
+  readonly #router = new Router();
+  readonly #servers: Server[] = [];
+  readonly #header: Record<string, string>;
+  #sockets = new Set<Duplex>();
+
+  constructor(private readonly o: ApiServerOptions) {
+    this.#header = {
+      'Api-Version': API_VERSION,
+      'Docker-Experimental': 'false',
+      Ostype: 'linux',
+      Server: `berth/${o.serverVersion} (linux)`,
+    };
+  }
+
+  addRoutes(routes: readonly Route[]): void {
+    this.#router.add(routes);
+  }
+
+  async #dispatch(x: Exchange): Promise<void> {
+    const t0 = performance.now();
+    try {
+      const handler = this.#router.resolve(x);
+      await handler(x);
+      if (!x.answered) x.sendEmpty(204);
+    } catch (err) {
+      const status = statusOf(err);
+      if (status >= 500 && kindOf(err) !== 'canceled') this.o.log.error({ err, method: x.method, path: x.path }, 'request failed');
+      else this.o.log.debug({ method: x.method, path: x.path, status, message: messageOf(err) }, 'request refused');
+      if (!x.answered) x.sendError(err);
+    } finally {
+      this.o.onRequest?.(x.method, x.path, 0, performance.now() - t0);
+    }
+  }
+
+  #onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    void this.#dispatch(new Exchange(req, res, null, null, this.#header));
+  };
+
+  #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    this.#sockets.add(socket);
+    socket.on('close', () => this.#sockets.delete(socket));
+    socket.on('error', () => undefined);
+    void this.#dispatch(new Exchange(req, null, socket, head, this.#header));
+  };
+
+  #make(): Server {
+    const s = createServer({ keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000 }, this.#onRequest);
+    s.on('upgrade', this.#onUpgrade);
+    s.on('clientError', (_err, socket) => { if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'); });
+    s.on('connection', (sock) => { this.#sockets.add(sock); sock.on('close', () => this.#sockets.delete(sock)); });
+    this.#servers.push(s);
+    return s;
+  }
+
+  async listenUnix(path: string, mode = 0o660): Promise<void> {
+    await rm(path, { force: true });
+    const s = this.#make();
+    await new Promise<void>((resolve, reject) => { s.once('error', reject); s.listen(path, () => { s.off('error', reject); resolve(); }); });
+    await chmod(path, mode);
+  }
+
+  async listenTcp(host: string, port: number): Promise<void> {
+    const s = this.#make();
+    await new Promise<void>((resolve, reject) => { s.once('error', reject); s.listen(port, host, () => { s.off('error', reject); resolve(); }); });
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.#servers) s.close();
+    for (const sock of this.#sockets) sock.destroy();
+    await Promise.all(this.#servers.map((s) => new Promise<void>((r) => { if (!s.listening) r(); else s.once('close', () => r()); })));
+  }
+}

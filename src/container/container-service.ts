@@ -1,0 +1,174 @@
+// ContainerService: the container operations behind /containers/* and /exec/*. It builds the
+// shared context once and delegates each operation to its file under ops/; it holds no
+// state of its own beyond that context (no god object: see STYLE.md §2 on moby's Daemon).
+import { readFile, readdir } from 'node:fs/promises';
+import { KeyedMutex, type Logger } from '../lib/index.ts';
+import type { ContainerCreateRequest, ContainerInspect, ContainerSummary, ExecCreateRequest, ExecInspect, TopResponse } from '../api/types/index.ts';
+import type { LayerStore } from '../layer/index.ts';
+import type { ConmonLauncher, OciRuntime } from '../runtime/index.ts';
+import { ExitWatcher } from '../runtime/index.ts';
+import type { EventBus } from '../events/index.ts';
+import type { HostFacts } from '../specgen/index.ts';
+import { readLogs, type LogReadOptions } from '../logs/index.ts';
+import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import type { ContainerContext, ContainerOptions, ImageReader } from './context.ts';
+import { ContainerStore } from './store.ts';
+import { createContainer } from './ops/create.ts';
+import { startContainer } from './ops/start.ts';
+import { handleExit, cancelAllRestarts } from './ops/exit.ts';
+import { killContainer, pauseContainer, renameContainer, restartContainer, stopContainer, unpauseContainer, type StopOptions } from './ops/lifecycle.ts';
+import { removeContainer, type RemoveOptions } from './ops/remove.ts';
+import { waitContainer, type WaitCondition } from './ops/wait.ts';
+import { inspectView, listContainers, topContainer, type ListOptions } from './ops/views.ts';
+import { attachContainer, type AttachOptions, type AttachSession } from './attach.ts';
+import { ExecManager, type ExecSession } from './exec.ts';
+import { HealthMonitor } from './health.ts';
+import { reconcileContainers } from './reconcile.ts';
+import { NotRunningError } from './errors.ts';
+
+export interface ContainerServiceDeps {
+  dataRoot: string;
+  images: ImageReader;
+  layers: LayerStore;
+  runtimes: ReadonlyMap<string, OciRuntime>;
+  conmon: ConmonLauncher;
+  events: EventBus;
+  host: HostFacts;
+  log: Logger;
+  options: ContainerOptions;
+}
+
+export class ContainerService {
+  readonly #ctx: ContainerContext;
+  readonly #execs: ExecManager;
+  readonly #health: HealthMonitor;
+
+  constructor(d: ContainerServiceDeps) {
+    const mutex = new KeyedMutex();
+    const store = new ContainerStore(d.dataRoot, d.log);
+    this.#ctx = {
+      store, images: d.images, layers: d.layers, runtimes: d.runtimes, conmon: d.conmon,
+      exits: new ExitWatcher(d.conmon.exitDir, (id, code) => {
+        void handleExit(this.#ctx, id, code).catch((err: unknown) => d.log.error({ err, container: id }, 'exit handling failed'));
+      }),
+      events: d.events, host: d.host, log: d.log, options: d.options,
+      exitListeners: new Map(), removeListeners: new Map(), pendingAttach: new Map(),
+      hooks: {
+        afterStart: (c) => this.#health.watch(c),
+        afterExit: (c) => this.#health.unwatch(c.config.id),
+      },
+      lock: (id, fn) => mutex.run(id, fn),
+    };
+    this.#execs = new ExecManager(this.#ctx);
+    this.#health = new HealthMonitor(this.#ctx, this.#execs);
+  }
+
+  /** Loads records, re-adopts running containers, finishes what a crash interrupted. */
+  async init(): Promise<{ running: number; total: number }> {
+    await this.#ctx.store.init();
+    await this.#ctx.conmon.init();
+    this.#ctx.exits.start();
+    const { running, followUps } = await reconcileContainers(this.#ctx);
+    for (const c of running) this.#health.watch(c);
+    await this.#unmountStale(new Set(running.map((c) => c.config.id)));
+    await this.#removeOrphanLayers();
+    await this.#ctx.exits.scan();
+    for (const f of followUps) void f().catch((err: unknown) => this.#ctx.log.warn({ err }, 'reconcile follow-up failed'));
+    return { running: running.length, total: this.#ctx.store.all().length };
+  }
+
+  /** Unmounts rootfs mounts of containers that are not running (one read of mountinfo, no spawn per container). */
+  async #unmountStale(running: Set<string>): Promise<void> {
+    const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+    const root = this.#ctx.layers.driver.root + '/';
+    for (const line of info.split('\n')) {
+      const mp = line.split(' ')[4];
+      if (!mp || !mp.startsWith(root) || !mp.endsWith('/merged')) continue;
+      const id = mp.slice(root.length, -'/merged'.length);
+      if (!running.has(id)) await this.#ctx.layers.unmountRW(id).catch(() => undefined);
+    }
+  }
+
+  /** Read-write layer dirs whose container record is gone (a crash during rm). */
+  async #removeOrphanLayers(): Promise<void> {
+    const layerCaches = this.#ctx.layers.cacheIds();
+    for (const name of await readdir(this.#ctx.layers.driver.root).catch(() => [] as string[])) {
+      if (name === 'l' || layerCaches.has(name) || this.#ctx.store.has(name)) continue;
+      if (/^[0-9a-f]{64}(-removing)?$/.test(name)) await this.#ctx.layers.removeRW(name.replace(/-removing$/, '')).catch(() => undefined);
+    }
+  }
+
+  /** Stops watching; containers keep running (live-restore). */
+  shutdown(): void {
+    this.#health.stopAll();
+    cancelAllRestarts(this.#ctx);
+    this.#ctx.exits.stop();
+  }
+
+  create(req: ContainerCreateRequest, name: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
+    return createContainer(this.#ctx, req, name);
+  }
+  start(ref: string): Promise<void> { return startContainer(this.#ctx, ref); }
+  stop(ref: string, o: StopOptions): Promise<boolean> { return stopContainer(this.#ctx, ref, o); }
+  kill(ref: string, signal: string | undefined): Promise<void> { return killContainer(this.#ctx, ref, signal); }
+  restart(ref: string, o: StopOptions): Promise<void> { return restartContainer(this.#ctx, ref, o); }
+  pause(ref: string): Promise<void> { return pauseContainer(this.#ctx, ref); }
+  unpause(ref: string): Promise<void> { return unpauseContainer(this.#ctx, ref); }
+  rename(ref: string, name: string): Promise<void> { return renameContainer(this.#ctx, ref, name); }
+  async remove(ref: string, o: RemoveOptions): Promise<void> {
+    const id = this.#ctx.store.get(ref).config.id;
+    await removeContainer(this.#ctx, ref, o);
+    this.#execs.dropContainer(id);
+    this.#health.unwatch(id);
+  }
+  wait(ref: string, condition: WaitCondition, signal: AbortSignal): Promise<number> {
+    return waitContainer(this.#ctx, ref, condition, signal);
+  }
+  inspect(ref: string): ContainerInspect {
+    const c = this.#ctx.store.get(ref);
+    const view = inspectView(this.#ctx, c);
+    view.ExecIDs = this.#execs.idsOf(c.config.id);
+    return view;
+  }
+  list(o: ListOptions): ContainerSummary[] { return listContainers(this.#ctx, o); }
+  top(ref: string, psArgs: string): Promise<TopResponse> { return topContainer(this.#ctx, this.#ctx.store.get(ref), psArgs); }
+  attach(ref: string, o: AttachOptions): Promise<AttachSession> { return attachContainer(this.#ctx, ref, o); }
+
+  /** The log stream of a container, already encoded for the wire. */
+  logs(ref: string, o: Omit<LogReadOptions, 'multiplex' | 'isRunning'>, signal: AbortSignal): { tty: boolean; chunks: AsyncIterable<Buffer> } {
+    const c = this.#ctx.store.get(ref);
+    const tty = c.config.config.Tty ?? false;
+    const path = join(this.#ctx.store.dir(c.config.id), 'ctr.log');
+    const isRunning = (): boolean => this.#ctx.store.has(c.config.id) && ['running', 'paused', 'restarting'].includes(c.state.status);
+    return { tty, chunks: readLogs(path, { ...o, multiplex: !tty, isRunning }, signal) };
+  }
+
+  async resize(ref: string, h: number, w: number): Promise<void> {
+    const c = this.#ctx.store.get(ref);
+    if (c.state.status !== 'running') throw new NotRunningError(c.config.id);
+    if (!c.config.config.Tty) return;
+    await writeFile(this.#ctx.conmon.ctlPath(c.config.id), `1 ${h} ${w}\n`).catch(() => undefined);
+  }
+
+  execCreate(ref: string, req: ExecCreateRequest): string { return this.#execs.create(ref, req); }
+  execStart(id: string, tty: boolean | undefined): Promise<ExecSession> { return this.#execs.start(id, tty); }
+  execInspect(id: string): ExecInspect { return this.#execs.inspect(id); }
+  execResize(id: string, h: number, w: number): Promise<void> { return this.#execs.resize(id, h, w); }
+  /** Validates an exec id exists (before the HTTP upgrade). */
+  execExists(id: string): void { this.#execs.get(id); }
+
+  /** For the image service: which containers use an image, which layers they sit on. */
+  containersUsing(imageId: string): string[] {
+    return this.#ctx.store.all().filter((c) => c.config.imageId === imageId).map((c) => c.config.id);
+  }
+  layersInUse(): string[] {
+    return this.#ctx.store.all().map((c) => c.config.imageTopLayer).filter((x): x is string => x !== null);
+  }
+  counts(): { total: number; running: number; paused: number; stopped: number } {
+    const all = this.#ctx.store.all();
+    const running = all.filter((c) => c.state.status === 'running').length;
+    const paused = all.filter((c) => c.state.status === 'paused').length;
+    return { total: all.length, running, paused, stopped: all.length - running - paused };
+  }
+}

@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig, parseHost } from './config.ts';
+
+test('parseHost accepts unix and tcp forms', () => {
+  assert.deepEqual(parseHost('unix:///tmp/x.sock'), { kind: 'unix', path: '/tmp/x.sock' });
+  assert.deepEqual(parseHost('tcp://0.0.0.0:2376'), { kind: 'tcp', host: '0.0.0.0', port: 2376 });
+  assert.deepEqual(parseHost('tcp://:2375'), { kind: 'tcp', host: '127.0.0.1', port: 2375 });
+  assert.throws(() => parseHost('ftp://x'), /invalid host: ftp:\/\/x/);
+});
+
+test('daemon.json is read, flags win, unknown keys are refused', async () => {
+  const dir = mkdtempSync('/tmp/berth-test-cfg-');
+  try {
+    const f = join(dir, 'daemon.json');
+    writeFileSync(f, JSON.stringify({ 'data-root': '/srv/berth', 'log-level': 'debug' }));
+    const c = await loadConfig({ configFile: f, execRoot: '/run/x' }, true);
+    assert.equal(c.dataRoot, '/srv/berth');
+    assert.equal(c.logLevel, 'debug');
+    assert.equal(c.execRoot, '/run/x');
+    assert.equal(c.pidFile, '/run/x/berth.pid');
+    writeFileSync(f, JSON.stringify({ 'no-such-option': 1 }));
+    await assert.rejects(loadConfig({ configFile: f }, true), /don't match any configuration option: no-such-option/);
+    writeFileSync(f, '{bad json');
+    await assert.rejects(loadConfig({ configFile: f }, true), /invalid config file/);
+    await assert.rejects(loadConfig({ configFile: join(dir, 'missing.json') }, true), /unable to read config file/);
+    const d = await loadConfig({ configFile: join(dir, 'missing.json') }, false);
+    assert.equal(d.dataRoot, '/var/lib/berth');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

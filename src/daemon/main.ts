@@ -1,0 +1,136 @@
+// berthd's main: flags → config → host preparation → wiring → start-up reconcile → listen.
+// SIGTERM/SIGINT close the API and leave containers running (live-restore is the default:
+// conmon keeps them and their logs; the next berthd re-adopts them).
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { messageOf, type Logger } from '../lib/index.ts';
+import { loadConfig, parseHost, type DaemonConfig } from './config.ts';
+import { hostFacts, prepareForCrun, removeCgroupParent, which } from './host.ts';
+import { wire } from './wire.ts';
+import { BERTH_VERSION } from './system-info.ts';
+
+function collect(v: string, prev: string[] | undefined): string[] {
+  return [...(prev ?? []), v];
+}
+
+async function otherDaemonAlive(pidFile: string): Promise<number | null> {
+  const text = await readFile(pidFile, 'utf8').catch(() => '');
+  const pid = Number(text.trim());
+  if (!pid || pid === process.pid) return null;
+  try {
+    process.kill(pid, 0);
+    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    return cmd.includes('berthd') ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('berthd')
+    .description('berth daemon: serves the Docker Engine API')
+    .version(BERTH_VERSION, '-v, --version')
+    .option('-H, --host <socket>', 'daemon socket(s) to listen on (unix:///path or tcp://host:port)', collect)
+    .option('--data-root <dir>', 'root directory of persistent state')
+    .option('--exec-root <dir>', 'root directory of per-boot state')
+    .option('--runtime <name>', 'default OCI runtime: crun or runc')
+    .option('--config-file <path>', 'daemon configuration file')
+    .option('--pidfile <path>', 'path of the daemon pid file')
+    .option('--cgroup-parent <path>', 'parent cgroup of all containers')
+    .option('-l, --log-level <level>', 'debug, info, warn or error')
+    .option('-D, --debug', 'debug logging')
+    .parse(argv, { from: 'user' });
+  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean }>();
+  const flags: Partial<DaemonConfig> = {};
+  if (o.host) flags.hosts = o.host;
+  if (o.dataRoot) flags.dataRoot = o.dataRoot;
+  if (o.execRoot) flags.execRoot = o.execRoot;
+  if (o.runtime) flags.runtime = o.runtime as DaemonConfig['runtime'];
+  if (o.configFile) flags.configFile = o.configFile;
+  if (o.pidfile) flags.pidFile = o.pidfile;
+  if (o.cgroupParent) flags.cgroupParent = o.cgroupParent;
+  if (o.logLevel) flags.logLevel = o.logLevel as DaemonConfig['logLevel'];
+  if (o.debug) flags.logLevel = 'debug';
+
+  let cfg: DaemonConfig;
+  try {
+    cfg = await loadConfig(flags, o.configFile !== undefined);
+  } catch (err) {
+    process.stderr.write(`berthd: ${messageOf(err)}\n`);
+    process.exit(1);
+  }
+  const log: Logger = pino({ level: cfg.logLevel, base: { pid: process.pid } }, pino.destination(2));
+  await mkdir(cfg.dataRoot, { recursive: true, mode: 0o711 });
+  await mkdir(cfg.execRoot, { recursive: true, mode: 0o700 });
+  const other = await otherDaemonAlive(cfg.pidFile);
+  if (other) {
+    log.error({ pid: other, pidFile: cfg.pidFile }, 'another berthd is running with this pid file');
+    process.exit(1);
+  }
+  await mkdir(dirname(cfg.pidFile), { recursive: true });
+  await writeFile(cfg.pidFile, `${process.pid}\n`);
+
+  const conmon = await which('conmon', ['/usr/bin/conmon', '/usr/libexec/podman/conmon', '/usr/local/bin/conmon']);
+  const crun = await which('crun', ['/usr/bin/crun', '/usr/local/bin/crun']);
+  const runc = await which('runc', ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc']);
+  const init = await which('init', ['/usr/bin/catatonit', '/usr/libexec/catatonit/catatonit', '/usr/bin/tini-static', '/usr/bin/tini']);
+  if (!conmon || (!crun && !runc)) {
+    log.error({ conmon, crun, runc }, 'conmon and crun or runc are required (make deps installs them)');
+    process.exit(1);
+  }
+  const runtimes = new Map<string, string>();
+  let crunUsable = false;
+  if (crun) {
+    crunUsable = await prepareForCrun(log);
+    if (crunUsable) runtimes.set('crun', crun);
+  }
+  if (runc) runtimes.set('runc', runc);
+  let runtime: string = cfg.runtime;
+  if (!runtimes.has(runtime)) {
+    const fallback = [...runtimes.keys()][0]!;
+    log.warn({ wanted: runtime, using: fallback }, `runtime ${runtime} cannot run on this host; falling back to ${fallback}`);
+    runtime = fallback;
+  }
+
+  const host = await hostFacts(log);
+  const w = wire(cfg, host, { conmon, runtimes, initPath: init }, runtime, log);
+  const t0 = performance.now();
+  const layersStarted = w.images.init();
+  await layersStarted;
+  const restored = await w.containers.init();
+  log.info({ ms: Math.round(performance.now() - t0), ...restored }, 'state loaded');
+
+  for (const h of cfg.hosts) {
+    const l = parseHost(h);
+    if (l.kind === 'unix') {
+      await mkdir(dirname(l.path), { recursive: true });
+      await w.api.listenUnix(l.path);
+    } else {
+      log.warn({ host: h }, 'listening on TCP without TLS: anyone who can reach it controls the host');
+      await w.api.listenTcp(l.host, l.port);
+    }
+  }
+  log.info({ hosts: cfg.hosts, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot, runtime, version: BERTH_VERSION }, 'berthd is serving the Docker Engine API');
+
+  let stopping = false;
+  const shutdown = async (sig: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal: sig }, 'shutting down; containers keep running');
+    w.containers.shutdown();
+    await w.api.close();
+    for (const h of cfg.hosts) {
+      const l = parseHost(h);
+      if (l.kind === 'unix') await rm(l.path, { force: true });
+    }
+    await rm(cfg.pidFile, { force: true });
+    if (w.containers.counts().running + w.containers.counts().paused === 0) await removeCgroupParent(cfg.cgroupParent);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('uncaughtException', (err) => { log.error({ err }, 'uncaught exception'); });
+  process.on('unhandledRejection', (err) => { log.error({ err }, 'unhandled rejection'); });
+}
