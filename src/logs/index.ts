@@ -26,10 +26,7 @@
 //   - Malformed records are skipped (counted), never fatal: a corrupt line must not hide
 //     the rest of the log.
 export { readLogs } from './read-logs.ts';
-export { validateLogReadOptions, splitSeconds, type LogReadOptions, type LogReadPlan } from './log-read-options.ts';
+export { validateLogReadOptions, type LogReadOptions } from './log-read-options.ts';
 export { parseK8sLine, type K8sLine, type LogStream } from './parse-k8s-line.ts';
 export { formatK8sLine } from './format-k8s-line.ts';
-export { scanK8sRecord, newRecordFields, STDOUT, STDERR, type StreamId, type RecordFields } from './scan-k8s-record.ts';
-export { TimestampParser, formatDockerTimestamp, parseTimestamp, DOCKER_TIMESTAMP_LEN } from './timestamp-parser.ts';
-export { RecordEncoder, type EncoderOptions } from './record-encoder.ts';
-export { findTailStart, type TailQuery, type ReadAt } from './find-tail-start.ts';
+export { formatDockerTimestamp, parseTimestamp } from './timestamp-parser.ts';

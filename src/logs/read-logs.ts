@@ -69,8 +69,8 @@ async function* drain(cursor: LogFileCursor, encoder: RecordEncoder, limit: numb
 
 async function* followFile(path: string, file: OpenFile, encoder: RecordEncoder, plan: LogReadPlan, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
   const waiter = new ChangeWaiter(plan.pollIntervalMs, signal);
-  waiter.watch(path);
   try {
+    waiter.watch(path);
     for (;;) {
       if (signal?.aborted === true) return;
       if (file.cursor === undefined) {
