@@ -1,0 +1,83 @@
+// Image endpoints: list, inspect, tag, remove, import (POST /images/create?fromSrc=-, the
+// tarball streamed as the body) and create from a registry (fromImage, for pull).
+import type { Readable } from 'node:stream';
+import type { ImageDeleteItem, ImageInspect, ImageSummary } from '../api/types/index.ts';
+import { encodeFilters, type Filters } from './filters.ts';
+import type { WithRaw } from './containers.ts';
+import type { Transport } from './transport.ts';
+
+export interface ImportOptions {
+  /** The repository[:tag] reference for the new image ("" for none). */
+  reference?: string;
+  message?: string;
+  changes?: readonly string[];
+  platform?: string;
+}
+
+export interface ImagesApi {
+  list(opts?: { all?: boolean; filters?: Filters }): Promise<ImageSummary[]>;
+  inspect(name: string): Promise<WithRaw<ImageInspect>>;
+  tag(source: string, repo: string, tag?: string): Promise<void>;
+  remove(name: string, opts?: { force?: boolean; noPrune?: boolean }): Promise<ImageDeleteItem[]>;
+  /** Returns the JSON-message progress stream. */
+  import(source: Readable | Buffer, opts?: ImportOptions): Promise<Readable>;
+  /** POST /images/create?fromImage=…&tag=…; returns the JSON-message progress stream. */
+  pull(image: string, tag: string, opts?: { platform?: string }): Promise<Readable>;
+}
+
+const enc = encodeURIComponent;
+
+export class ImagesClient implements ImagesApi {
+  readonly #t: Transport;
+
+  constructor(t: Transport) {
+    this.#t = t;
+  }
+
+  list(opts: { all?: boolean; filters?: Filters } = {}): Promise<ImageSummary[]> {
+    return this.#t.json({
+      method: 'GET', path: '/images/json', query: { all: opts.all ? true : undefined, filters: encodeFilters(opts.filters) },
+    });
+  }
+
+  async inspect(name: string): Promise<WithRaw<ImageInspect>> {
+    const raw = await this.#t.text({ method: 'GET', path: `/images/${enc(name)}/json` });
+    return { value: JSON.parse(raw) as ImageInspect, raw };
+  }
+
+  tag(source: string, repo: string, tag?: string): Promise<void> {
+    return this.#t.discard({ method: 'POST', path: `/images/${enc(source)}/tag`, query: { repo, tag: tag || undefined } });
+  }
+
+  remove(name: string, opts: { force?: boolean; noPrune?: boolean } = {}): Promise<ImageDeleteItem[]> {
+    return this.#t.json({
+      method: 'DELETE',
+      path: `/images/${enc(name)}`,
+      query: { force: opts.force ? true : undefined, noprune: opts.noPrune ? true : undefined },
+    });
+  }
+
+  async import(source: Readable | Buffer, opts: ImportOptions = {}): Promise<Readable> {
+    const res = await this.#t.request({
+      method: 'POST',
+      path: '/images/create',
+      query: {
+        fromSrc: '-',
+        repo: opts.reference || undefined,
+        message: opts.message || undefined,
+        changes: opts.changes && opts.changes.length > 0 ? opts.changes : undefined,
+        platform: opts.platform || undefined,
+      },
+      rawBody: source,
+      contentType: 'application/x-tar',
+    });
+    return res.body;
+  }
+
+  async pull(image: string, tag: string, opts: { platform?: string } = {}): Promise<Readable> {
+    const res = await this.#t.request({
+      method: 'POST', path: '/images/create', query: { fromImage: image, tag, platform: opts.platform || undefined },
+    });
+    return res.body;
+  }
+}

@@ -1,0 +1,19 @@
+// client: the typed Docker Engine API client (layer C1). EngineClient talks HTTP to berthd
+// (or any Docker-compatible daemon) over a unix socket or plain TCP: one file per endpoint
+// group (system, containers, images, exec), hijacked streams for attach/exec (hijack.ts),
+// the multiplexed stdout/stderr framing (stdcopy.ts), and the daemon's error answers mapped
+// back to lib's error kinds (errors.ts). Vocabulary: host (daemon address), hijack,
+// multiplexed stream, filters (the JSON query parameter).
+export * from './engine-client.ts';
+export * from './errors.ts';
+export * from './filters.ts';
+export * from './host.ts';
+export * from './json-stream.ts';
+export * from './stdcopy.ts';
+export type { SystemApi, PingResult, SystemInfo, EventsOptions } from './system.ts';
+export type {
+  ContainersApi, ListOptions, StopOptions, RemoveOptions, WaitCondition, LogsOptions, AttachOptions, WithRaw,
+} from './containers.ts';
+export type { ImagesApi, ImportOptions } from './images.ts';
+export type { ExecApi, ExecStartOptions } from './exec.ts';
+export type { HijackedConnection } from './hijack.ts';

@@ -1,0 +1,190 @@
+// HTTP to the daemon over undici: versioned paths (`/v1.50/...`, negotiated down to the
+// daemon's Api-Version from /_ping, as docker's client does), JSON bodies, error answers
+// mapped by errors.ts, and connection failures worded like docker's. A Pool, not a single
+// Client: `docker run` keeps POST /wait open while it sends /start on another connection.
+import type { Readable } from 'node:stream';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Pool } from 'undici';
+import { API_VERSION } from '../api/types/index.ts';
+import { InternalError, UnavailableError, messageOf } from '../lib/index.ts';
+import { errorFromStatus, errorMessageOf } from './errors.ts';
+import { hijack, type HijackedConnection } from './hijack.ts';
+import type { DaemonHost } from './host.ts';
+
+export type QueryValue = string | number | boolean | readonly string[] | undefined;
+
+export interface RequestOptions {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  query?: Record<string, QueryValue>;
+  /** A JSON value, or a raw stream/buffer (then `contentType` says what it is). */
+  body?: unknown;
+  rawBody?: Readable | Buffer;
+  contentType?: string;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Send to the unversioned path (only /_ping and /version are asked for that way). */
+  unversioned?: boolean;
+}
+
+export interface Response {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Readable;
+}
+
+export interface TransportOptions {
+  /** Pin the API version (BERTH_API_VERSION / DOCKER_API_VERSION) instead of negotiating. */
+  apiVersion?: string;
+}
+
+/** Compares dotted versions ("1.41" < "1.50"). */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+export function encodeQuery(query: Record<string, QueryValue> | undefined): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const item of v) params.append(k, item);
+    else params.append(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+  }
+  const s = params.toString();
+  return s === '' ? '' : `?${s}`;
+}
+
+export class Transport {
+  readonly host: DaemonHost;
+  readonly #pool: Pool;
+  #version: Promise<string> | null;
+  #negotiated: string | null = null;
+
+  constructor(host: DaemonHost, opts: TransportOptions = {}) {
+    this.host = host;
+    const origin = host.kind === 'unix' ? 'http://api.moby.localhost' : `http://${host.hostname}:${host.port}`;
+    this.#pool = new Pool(origin, {
+      ...(host.kind === 'unix' ? { socketPath: host.socketPath } : {}),
+      // Streams (logs -f, events, wait) stay silent for as long as they like.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    this.#version = opts.apiVersion ? Promise.resolve(opts.apiVersion) : null;
+    if (opts.apiVersion) this.#negotiated = opts.apiVersion;
+  }
+
+  /** The API version in use (after negotiation). */
+  async apiVersion(): Promise<string> {
+    this.#version ??= this.#negotiate();
+    return this.#version;
+  }
+
+  /** The version negotiated so far, or null before the first request. */
+  get currentVersion(): string | null {
+    return this.#negotiated;
+  }
+
+  async #negotiate(): Promise<string> {
+    const res = await this.#send({ method: 'GET', path: '/_ping', unversioned: true });
+    res.body.resume();
+    const server = res.headers['api-version'];
+    const v = typeof server === 'string' && server !== '' && compareVersions(server, API_VERSION) < 0 ? server : API_VERSION;
+    this.#negotiated = v;
+    return v;
+  }
+
+  async #path(opts: RequestOptions): Promise<string> {
+    const base = opts.unversioned ? opts.path : `/v${await this.apiVersion()}${opts.path}`;
+    return base + encodeQuery(opts.query);
+  }
+
+  async #send(opts: RequestOptions): Promise<Response> {
+    const headers: Record<string, string> = { ...opts.headers };
+    let body: string | Buffer | Readable | undefined;
+    if (opts.rawBody !== undefined) {
+      body = opts.rawBody;
+      headers['content-type'] = opts.contentType ?? 'application/octet-stream';
+    } else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] = 'application/json';
+    }
+    try {
+      const res = await this.#pool.request({
+        method: opts.method,
+        path: await this.#path(opts),
+        headers,
+        body: body ?? null,
+        signal: opts.signal ?? null,
+      });
+      return { status: res.statusCode, headers: res.headers, body: res.body };
+    } catch (e) {
+      throw this.#connectionError(e);
+    }
+  }
+
+  /** Sends a request; a status of 400 or more becomes the mapped error with the daemon's message. */
+  async request(opts: RequestOptions): Promise<Response> {
+    const res = await this.#send(opts);
+    if (res.status >= 400) {
+      const text = await readText(res.body);
+      const ct = res.headers['content-type'];
+      throw errorFromStatus(res.status, errorMessageOf(res.status, Array.isArray(ct) ? ct[0] : ct, text));
+    }
+    return res;
+  }
+
+  async json<T>(opts: RequestOptions): Promise<T> {
+    const text = await this.text(opts);
+    try {
+      return JSON.parse(text) as T;
+    } catch (e) {
+      throw new InternalError(`invalid JSON from daemon: ${messageOf(e)}`, { cause: e });
+    }
+  }
+
+  async text(opts: RequestOptions): Promise<string> {
+    return readText((await this.request(opts)).body);
+  }
+
+  /** A request whose answer is ignored (204 and the like). */
+  async discard(opts: RequestOptions): Promise<void> {
+    (await this.request(opts)).body.resume();
+  }
+
+  async hijack(opts: Pick<RequestOptions, 'path' | 'query' | 'body'>): Promise<HijackedConnection> {
+    const path = await this.#path({ method: 'POST', ...opts });
+    try {
+      return await hijack(this.host, { path, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }) });
+    } catch (e) {
+      throw this.#connectionError(e);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.destroy();
+  }
+
+  #connectionError(e: unknown): unknown {
+    const code = (e as { code?: unknown }).code ?? (e as { cause?: { code?: unknown } }).cause?.code;
+    const where = this.host.url;
+    if (code === 'ECONNREFUSED' || code === 'ENOENT' || (code === 'ECONNRESET' && this.#negotiated === null)) {
+      return new UnavailableError(`Cannot connect to the berth daemon at ${where}. Is the berth daemon running?`, { cause: e, code: 'BERTH_CLIENT_CONNECT' });
+    }
+    if (code === 'EACCES' || code === 'EPERM') {
+      return new UnavailableError(`permission denied while trying to connect to the berth daemon socket at ${where}: connect: permission denied`, { cause: e, code: 'BERTH_CLIENT_CONNECT' });
+    }
+    return e;
+  }
+}
+
+export async function readText(body: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
