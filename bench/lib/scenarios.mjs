@@ -1,0 +1,273 @@
+// The scenarios. Each runs the same work against every live engine, interleaving the engines
+// run by run (ABBA order) so drifting machine load hits both alike. An engine that fails is
+// recorded with its error and, after MAX_FAILS failures, skipped for the rest of the scenario.
+import { performance } from 'node:perf_hooks';
+import { Row, median } from './report.mjs';
+import { must, pool, sleep } from './proc.mjs';
+
+const MAX_FAILS = 3;
+const LOG_BYTES = 52_428_800;
+const LOG_CMD = `yes 0123456789012345678901234567890123456789012345678901234567890123456789 | head -c ${LOG_BYTES}`;
+
+export class Aborted extends Error {}
+
+/** Engines (and the floor) in alternating order: A B, B A, A B … */
+function order(list, i) {
+  return i % 2 ? [...list].reverse() : list;
+}
+
+async function attempt(ctx, row, engine, fn) {
+  ctx.checkAbort();
+  if (engine.broken) {
+    row.fail(engine.name, `engine did not start: ${engine.broken}`);
+    return undefined;
+  }
+  row.failCount ??= {};
+  if ((row.failCount[engine.name] ?? 0) >= MAX_FAILS) return undefined;
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof Aborted || ctx.aborted) throw new Aborted('aborted');
+    row.failCount[engine.name] = (row.failCount[engine.name] ?? 0) + 1;
+    row.fail(engine.name, err);
+    ctx.log(`  ${engine.name}: ${row.id}: ${String(err.message ?? err).split('\n')[0].slice(0, 300)}`);
+    return undefined;
+  }
+}
+
+async function tidy(ctx, engine) {
+  if (engine.broken || ctx.aborted) return; // after an abort the cleanup removes everything
+  try {
+    await engine.removeAll();
+  } catch (err) {
+    ctx.log(`  ${engine.name}: removing containers: ${err.message}`);
+  }
+}
+
+/** `docker run -d … busybox sleep 600` n times, width at a time; returns the ids. */
+async function startDetached(engine, n, width, extra) {
+  return pool(n, width, async () => {
+    const res = must(await engine.cli(['run', '-d', ...extra, 'busybox', 'sleep', '600']), 'docker run -d');
+    return res.stdout.trim().split('\n').pop();
+  });
+}
+
+async function expectRunning(engine, n) {
+  const running = (await engine.api.list(false)).length;
+  if (running !== n) throw new Error(`${running} containers running, expected ${n}`);
+}
+
+function runRm(id, title, extra) {
+  return async (ctx) => {
+    const row = new Row({ id, title, unit: 'ms', better: 'lower', target: { op: '<=', factor: 0.3, basis: 'dockerd' } });
+    const args = ['run', '--rm', ...extra, 'busybox', 'true'];
+    for (const e of ctx.engines) await attempt(ctx, row, e, async () => must(await e.cli(args), 'warm-up docker run --rm'));
+    for (let i = 0; i < ctx.runs; i++) {
+      for (const e of order(ctx.engines, i)) {
+        await attempt(ctx, row, e, async () => row.add(e.name, must(await e.cli(args), 'docker run --rm').ms));
+      }
+    }
+    for (const e of ctx.engines) {
+      if (e.broken) continue;
+      await attempt(ctx, row, e, async () => {
+        const left = (await e.api.list(true)).length;
+        if (left) throw new Error(`--rm left ${left} container(s) behind`);
+      });
+      await tidy(ctx, e);
+    }
+    return [row];
+  };
+}
+
+/** Raw API create/start/wait/delete, NetworkMode none, interleaved with the runtime floor. */
+async function api(ctx) {
+  const row = new Row({ id: 'api', title: 'API create/start/wait/delete (none)', unit: 'ms', better: 'lower', target: { op: '<=', factor: 3, basis: 'floor' } });
+  const body = { Image: 'busybox', Cmd: ['true'], HostConfig: { NetworkMode: 'none' } };
+  const once = async (e) => {
+    const t0 = performance.now();
+    const id = await e.api.create(body);
+    await e.api.start(id);
+    const code = await e.api.wait(id);
+    await e.api.remove(id);
+    const ms = performance.now() - t0;
+    if (code !== 0) throw new Error(`container exited ${code}`);
+    return ms;
+  };
+  const parts = [...ctx.engines, 'floor'];
+  for (const e of ctx.engines) await attempt(ctx, row, e, () => once(e));
+  await floorOnce(ctx, false);
+  for (let i = 0; i < ctx.runs; i++) {
+    for (const p of order(parts, i)) {
+      if (p === 'floor') await floorOnce(ctx, true);
+      else await attempt(ctx, row, p, async () => row.add(p.name, await once(p)));
+    }
+  }
+  for (const e of ctx.engines) await tidy(ctx, e);
+  return [row];
+}
+
+async function floorOnce(ctx, record) {
+  ctx.checkAbort();
+  const f = ctx.floorResult;
+  if (!ctx.floor || f.fails >= MAX_FAILS) return;
+  try {
+    const ms = await ctx.floor.once();
+    if (record) f.samples.push(ms);
+  } catch (err) {
+    f.fails++;
+    f.error ??= String(err.message ?? err).slice(0, 400);
+    ctx.log(`  floor: ${f.error}`);
+  }
+}
+
+async function crun(ctx) {
+  await floorOnce(ctx, false);
+  for (let i = 0; i < ctx.runs; i++) await floorOnce(ctx, true);
+  return [];
+}
+
+/** `docker ps -a` with 200 created (never started) containers. */
+async function ps(ctx) {
+  const row = new Row({ id: 'ps', title: 'docker ps -a, 200 containers', unit: 'ms', better: 'lower', target: { op: '<=', factor: 1, basis: 'dockerd' } });
+  for (const e of ctx.engines) {
+    await attempt(ctx, row, e, async () => {
+      await pool(200, 10, () => e.api.create({ Image: 'busybox', Cmd: ['true'], HostConfig: { NetworkMode: 'none' } }));
+      const res = must(await e.cli(['ps', '-a']), 'docker ps -a');
+      const listed = res.stdout.trim().split('\n').length - 1;
+      if (listed !== 200) throw new Error(`docker ps -a listed ${listed} containers, expected 200`);
+    });
+  }
+  for (let i = 0; i < ctx.runs; i++) {
+    for (const e of order(ctx.engines, i)) {
+      await attempt(ctx, row, e, async () => row.add(e.name, must(await e.cli(['ps', '-a']), 'docker ps -a').ms));
+    }
+  }
+  for (const e of ctx.engines) await tidy(ctx, e);
+  return [row];
+}
+
+/** 50 × `docker run -d busybox sleep 600`, 10 in flight: containers per second of wall time. */
+function start50(id, title, extra) {
+  return async (ctx) => {
+    const row = new Row({ id, title, unit: 'containers/s', better: 'higher', target: { op: '>=', factor: 4, basis: 'dockerd' } });
+    const batches = Math.max(1, Math.min(3, ctx.runs));
+    for (let b = 0; b < batches; b++) {
+      for (const e of order(ctx.engines, b)) {
+        await attempt(ctx, row, e, async () => {
+          try {
+            const t0 = performance.now();
+            await startDetached(e, 50, 10, extra);
+            const s = (performance.now() - t0) / 1000;
+            await expectRunning(e, 50);
+            row.add(e.name, 50 / s);
+          } finally {
+            await tidy(ctx, e);
+          }
+        });
+      }
+    }
+    return [row];
+  };
+}
+
+/** `docker logs <id> > /dev/null` of a container that wrote 50 MiB to stdout. */
+async function logs(ctx) {
+  const row = new Row({ id: 'logs', title: 'docker logs, 50 MiB', unit: 'MiB/s', better: 'higher', target: { op: '>=', factor: 3, basis: 'dockerd' } });
+  const ids = new Map();
+  for (const e of ctx.engines) {
+    await attempt(ctx, row, e, async () => {
+      const res = must(await e.cli(['run', '-d', '--network', 'none', 'busybox', 'sh', '-c', LOG_CMD]), 'docker run -d (log writer)');
+      const id = res.stdout.trim().split('\n').pop();
+      const t0 = performance.now();
+      const code = await e.api.wait(id, 600_000);
+      if (code !== 0) throw new Error(`log writer exited ${code}`);
+      const writeMs = performance.now() - t0;
+      // An untimed read through a pipe checks the byte count (an empty answer would look fast).
+      let got = 0;
+      let readMs = 0;
+      for (let k = 0; k < 10 && got !== LOG_BYTES; k++) {
+        if (k) await sleep(1000);
+        const r = must(await e.cli(['logs', id], { stdout: 'count', timeoutMs: 600_000 }), 'docker logs');
+        got = r.bytes;
+        readMs = r.ms;
+      }
+      if (got !== LOG_BYTES) throw new Error(`docker logs returned ${got} bytes, expected ${LOG_BYTES}`);
+      row.details[e.name] = { writeAndWaitMs: Math.round(writeMs), pipedReadMs: Math.round(readMs) };
+      ids.set(e.name, id);
+    });
+  }
+  const reads = Math.max(3, Math.min(ctx.runs, 7));
+  for (let i = 0; i < reads; i++) {
+    for (const e of order(ctx.engines, i)) {
+      if (!ids.has(e.name)) continue;
+      await attempt(ctx, row, e, async () => {
+        const r = must(await e.cli(['logs', ids.get(e.name)], { stdout: 'devnull', timeoutMs: 600_000 }), 'docker logs');
+        row.add(e.name, LOG_BYTES / 1048576 / (r.ms / 1000));
+      });
+    }
+  }
+  for (const e of ctx.engines) await tidy(ctx, e);
+  return [row];
+}
+
+async function memSamples(engine, n) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    if (i) await sleep(500);
+    out.push(engine.memory());
+  }
+  return out;
+}
+
+const mib = (kib) => Math.round((kib / 1024) * 100) / 100;
+const summary = (m) => ({ totalMiB: mib(m.totalKiB), byComm: Object.fromEntries(Object.entries(m.byComm).map(([k, v]) => [k, { count: v.count, pssMiB: mib(v.pssKiB) }])) });
+
+/** PSS of daemon + helpers, idle and with 50 running `sleep` containers (--network none). */
+async function mem(ctx) {
+  const idle = new Row({ id: 'mem-idle', title: 'memory idle (PSS)', unit: 'MiB', better: 'lower', target: { op: '<=', factor: 0.5, basis: 'dockerd' } });
+  const per = new Row({ id: 'mem-per-container', title: 'memory per running container', unit: 'MiB', better: 'lower', target: { op: '<=', factor: 1, basis: 'dockerd' } });
+  for (const e of ctx.engines) {
+    await attempt(ctx, idle, e, async () => {
+      await sleep(1000);
+      const s = await memSamples(e, 3);
+      for (const m of s) idle.add(e.name, m.totalKiB / 1024);
+      idle.details[e.name] = summary(s[s.length - 1]);
+    });
+  }
+  for (const e of ctx.engines) {
+    const base = median(idle.samples[e.name]);
+    if (base === null) {
+      if (!e.broken) per.fail(e.name, 'no idle measurement');
+      else per.fail(e.name, `engine did not start: ${e.broken}`);
+      continue;
+    }
+    await attempt(ctx, per, e, async () => {
+      try {
+        await startDetached(e, 50, 10, ['--network', 'none']);
+        await expectRunning(e, 50);
+        await sleep(2000);
+        const s = await memSamples(e, 3);
+        for (const m of s) per.add(e.name, (m.totalKiB / 1024 - base) / 50);
+        per.details[e.name] = { with50: summary(s[s.length - 1]) };
+      } finally {
+        await tidy(ctx, e);
+      }
+    });
+  }
+  return [idle, per];
+}
+
+/** In the order they run; `mem` first, so "idle" means a freshly started daemon. */
+export const SCENARIOS = {
+  mem,
+  'run-rm': runRm('run-rm', 'docker run --rm busybox true', []),
+  'run-rm-none': runRm('run-rm-none', 'docker run --rm --network none', ['--network', 'none']),
+  api,
+  crun,
+  ps,
+  start50: start50('start50', '50 detached starts, 10 at a time', []),
+  'start50-none': start50('start50-none', '50 detached starts --network none', ['--network', 'none']),
+  logs,
+};
+
+export const ALIASES = { run: ['run-rm', 'run-rm-none'], start: ['start50', 'start50-none'], memory: ['mem'], floor: ['crun'] };
