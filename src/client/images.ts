@@ -7,6 +7,8 @@ import type { WithRaw } from './containers.ts';
 import type { Transport } from './transport.ts';
 
 export interface ImportOptions {
+  /** "-" when the tarball is the body (the default); a URL for the daemon to fetch. */
+  sourceName?: string;
   /** The repository[:tag] reference for the new image ("" for none). */
   reference?: string;
   message?: string;
@@ -19,8 +21,8 @@ export interface ImagesApi {
   inspect(name: string): Promise<WithRaw<ImageInspect>>;
   tag(source: string, repo: string, tag?: string): Promise<void>;
   remove(name: string, opts?: { force?: boolean; noPrune?: boolean }): Promise<ImageDeleteItem[]>;
-  /** Returns the JSON-message progress stream. */
-  import(source: Readable | Buffer, opts?: ImportOptions): Promise<Readable>;
+  /** Returns the JSON-message progress stream; `source` is null when importing from a URL. */
+  import(source: Readable | Buffer | null, opts?: ImportOptions): Promise<Readable>;
   /** POST /images/create?fromImage=…&tag=…; returns the JSON-message progress stream. */
   pull(image: string, tag: string, opts?: { platform?: string }): Promise<Readable>;
 }
@@ -57,19 +59,18 @@ export class ImagesClient implements ImagesApi {
     });
   }
 
-  async import(source: Readable | Buffer, opts: ImportOptions = {}): Promise<Readable> {
+  async import(source: Readable | Buffer | null, opts: ImportOptions = {}): Promise<Readable> {
     const res = await this.#t.request({
       method: 'POST',
       path: '/images/create',
       query: {
-        fromSrc: '-',
+        fromSrc: opts.sourceName ?? '-',
         repo: opts.reference || undefined,
         message: opts.message || undefined,
         changes: opts.changes && opts.changes.length > 0 ? opts.changes : undefined,
         platform: opts.platform || undefined,
       },
-      rawBody: source,
-      contentType: 'application/x-tar',
+      ...(source === null ? {} : { rawBody: source, contentType: 'application/x-tar' }),
     });
     return res.body;
   }

@@ -56,7 +56,7 @@ export function renderList(opts: RenderOptions): string {
   if (!isTableFormat(opts.format)) return body;
   let header = '';
   try {
-    header = tmpl.execute(opts.header, HEADER_FUNCS);
+    header = tmpl.execute(opts.header, { funcs: HEADER_FUNCS });
   } catch (e) {
     // docker ignores errors here and keeps whatever the header template wrote: a method
     // call with arguments (`.Label "x"`) cannot run on the header map.

@@ -12,10 +12,13 @@ export type MethodFn = (...args: unknown[]) => unknown;
 export class GoStruct {
   readonly typeName: string;
   readonly members: Readonly<Record<string, unknown>>;
+  readonly #json: (() => unknown) | undefined;
 
-  constructor(typeName: string, members: Record<string, unknown>) {
+  /** `json` replaces the default marshalling (for structs with json tags, `APIVersion` → "ApiVersion"). */
+  constructor(typeName: string, members: Record<string, unknown>, json?: () => unknown) {
     this.typeName = typeName;
     this.members = members;
+    this.#json = json;
   }
 
   has(name: string): boolean {
@@ -23,7 +26,8 @@ export class GoStruct {
   }
 
   /** The value docker's MarshalJSON produces: every exported zero-argument method, by name. */
-  toJSONObject(): Record<string, unknown> {
+  toJSONObject(): unknown {
+    if (this.#json) return this.#json();
     const out: Record<string, unknown> = {};
     for (const name of Object.keys(this.members).sort()) {
       const m = this.members[name];

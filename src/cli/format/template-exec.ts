@@ -26,20 +26,25 @@ type Final = unknown | typeof NONE;
 
 interface Variable { name: string; value: unknown }
 
-export function executeTemplate(src: string, nodes: TemplateNode[], data: unknown, funcs: FuncMap): string {
-  return new Exec(src, funcs, data).run(nodes);
+/** Go's missingkey option: 'default' prints "<no value>", 'error' fails the execution. */
+export type MissingKey = 'default' | 'error';
+
+export function executeTemplate(src: string, nodes: TemplateNode[], data: unknown, funcs: FuncMap, missingKey: MissingKey = 'default'): string {
+  return new Exec(src, funcs, data, missingKey).run(nodes);
 }
 
 class Exec {
   #src: string;
   #funcs: FuncMap;
   #vars: Variable[];
+  #missingKey: MissingKey;
   #out = '';
 
-  constructor(src: string, funcs: FuncMap, data: unknown) {
+  constructor(src: string, funcs: FuncMap, data: unknown, missingKey: MissingKey) {
     this.#src = src;
     this.#funcs = funcs;
     this.#vars = [{ name: '$', value: data }];
+    this.#missingKey = missingKey;
   }
 
   run(nodes: TemplateNode[]): string {
@@ -169,7 +174,10 @@ class Exec {
 
   #evalField(dot: unknown, receiver: unknown, name: string, node: Arg, args: Arg[], final: Final): unknown {
     const hasArgs = args.length > 0 || final !== NONE;
-    if (receiver === undefined || receiver === null) return undefined;
+    if (receiver === undefined || receiver === null) {
+      if (this.#missingKey === 'error') throw this.#error(node.pos, argText(node), `nil data; no entry for key "${name}"`);
+      return undefined;
+    }
     if (receiver instanceof GoStruct) {
       if (!receiver.has(name)) {
         throw this.#error(node.pos, argText(node), `can't evaluate field ${name} in type ${receiver.typeName}`);
@@ -189,7 +197,9 @@ class Exec {
     }
     if (isPlainObject(receiver)) {
       if (hasArgs) throw this.#error(node.pos, argText(node), `${name} is not a method but has arguments`);
-      return Object.prototype.hasOwnProperty.call(receiver, name) ? receiver[name] : undefined;
+      if (Object.prototype.hasOwnProperty.call(receiver, name)) return receiver[name];
+      if (this.#missingKey === 'error') throw this.#error(node.pos, argText(node), `map has no entry for key "${name}"`);
+      return undefined;
     }
     throw this.#error(node.pos, argText(node), `can't evaluate field ${name} in type ${goTypeName(receiver)}`);
   }

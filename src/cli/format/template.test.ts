@@ -141,5 +141,12 @@ for (const c of execErrors) {
 test('header functions keep the column titles', () => {
   const t = Template.parse('{{json .Labels}}\t{{upper .Names}}\t{{truncate .ID 3}}\t{{pad .ID 1 1}}');
   const header = { Labels: 'LABELS', Names: 'NAMES', ID: 'CONTAINER ID' };
-  assert.equal(t.execute(header, HEADER_FUNCS), 'LABELS\tNAMES\tCONTAINER ID\t CONTAINER ID ');
+  assert.equal(t.execute(header, { funcs: HEADER_FUNCS }), 'LABELS\tNAMES\tCONTAINER ID\t CONTAINER ID ');
+});
+
+test('missingkey=error (docker inspect raw fallback)', () => {
+  const t = Template.parse('{{.State.Health.Status}}');
+  assert.throws(() => t.execute({ State: { Status: 'running' } }, { missingKey: 'error' }),
+    { message: 'template: :1:2: executing "" at <.State.Health.Status>: map has no entry for key "Health"' });
+  assert.equal(Template.parse('{{.State.Status}}').execute({ State: { Status: 'running' } }, { missingKey: 'error' }), 'running');
 });

@@ -1,9 +1,14 @@
 // A parsed Go text/template with docker's function set (docker/cli templates.Parse):
 // `Template.parse(src)` then `execute(data)`. Execution can swap functions, as docker does
 // with HeaderFunctions when it renders the header row of a table.
-import { executeTemplate } from './template-exec.ts';
+import { executeTemplate, type MissingKey } from './template-exec.ts';
 import { BUILTIN_FUNCS, DOCKER_FUNCS, type FuncMap } from './template-funcs.ts';
 import { parseTemplate, type TemplateNode } from './template-parser.ts';
+
+export interface ExecuteOptions {
+  funcs?: FuncMap;
+  missingKey?: MissingKey;
+}
 
 export class Template {
   readonly source: string;
@@ -22,8 +27,11 @@ export class Template {
     return new Template(src, parseTemplate(src, new Set(Object.keys(funcs))), funcs);
   }
 
-  /** Renders the template; throws TemplateExecError on a failed evaluation. */
-  execute(data: unknown, overrides: FuncMap = {}): string {
-    return executeTemplate(this.source, this.#nodes, data, { ...this.#funcs, ...overrides });
+  /**
+   * Renders the template; throws TemplateExecError on a failed evaluation. `funcs` replaces
+   * functions (HeaderFunctions); `missingKey: 'error'` is Go's Option("missingkey=error").
+   */
+  execute(data: unknown, opts: ExecuteOptions = {}): string {
+    return executeTemplate(this.source, this.#nodes, data, { ...this.#funcs, ...opts.funcs }, opts.missingKey ?? 'default');
   }
 }

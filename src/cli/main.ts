@@ -1,0 +1,31 @@
+// The process-facing entry: real stdio, environment, signals and files, one EngineClient
+// per run (closed at the end). bin/berth.ts calls main() and exits with its result.
+import { createReadStream, readFileSync } from 'node:fs';
+import { EngineClient, type EngineApi } from '../client/index.ts';
+import type { CliContext } from './cli-context.ts';
+import { runCli } from './run-cli.ts';
+
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+  let client: EngineApi | null = null;
+  const ctx: CliContext = {
+    name: 'berth',
+    out: process.stdout,
+    err: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    signals: {
+      on: (sig, fn) => { process.on(sig, fn); },
+      off: (sig, fn) => { process.off(sig, fn); },
+    },
+    connect: (host) => (client ??= new EngineClient({ env: process.env, ...(host ? { host } : {}) })),
+    now: () => new Date(),
+    readFile: (path) => readFileSync(path),
+    openRead: (path) => createReadStream(path),
+  };
+  try {
+    return await runCli(argv, ctx);
+  } finally {
+    // The pool may hold open streams (a /wait left running by `run -d`); end them.
+    await (client as EngineApi | null)?.close().catch(() => {});
+  }
+}

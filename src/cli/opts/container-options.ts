@@ -1,0 +1,265 @@
+// The flags of docker run/create turned into the POST /containers/create body, as docker
+// CLI's container/opts.go parse() does it. Pure: files (--env-file, --label-file, seccomp
+// profiles) and the CLI's environment come in through `ContainerOptionsEnv`.
+import { InvalidArgumentError, messageOf } from '../../lib/index.ts';
+import type { ContainerCreateRequest, HealthConfig, HostConfig, Ulimit } from '../../api/types/index.ts';
+import { effectiveCapabilities } from './capabilities.ts';
+import { parseKeyValueFile } from './env-file.ts';
+import { FlagValueError } from './flag-value-error.ts';
+import { parseGoDuration } from './go-duration.ts';
+import { keyValueMap, validateEnv, validateLabel } from './key-value.ts';
+import { parseCpus, ramInBytes } from './mem-bytes.ts';
+import { parseExpose, parsePortSpecs } from './port-specs.ts';
+import { isNoRestart, parseRestartPolicy } from './restart-policy.ts';
+
+/** The run/create flags as commander hands them over (strings, lists, booleans). */
+export interface ContainerFlags {
+  attach: string[]; env: string[]; envFile: string[]; label: string[]; labelFile: string[];
+  publish: string[]; expose: string[]; volume: string[]; capAdd: string[]; capDrop: string[];
+  dns: string[]; dnsOption: string[]; dnsSearch: string[]; addHost: string[]; securityOpt: string[];
+  tmpfs: string[]; sysctl: string[]; groupAdd: string[]; logOpt: string[]; ulimit: string[];
+  interactive?: boolean; tty?: boolean; rm?: boolean; init?: boolean; privileged?: boolean;
+  readOnly?: boolean; healthcheck?: boolean; publishAll?: boolean;
+  name?: string; workdir?: string; user?: string; hostname?: string; domainname?: string;
+  entrypoint?: string; restart?: string; network?: string; stopSignal?: string; stopTimeout?: string;
+  runtime?: string; memory?: string; memorySwap?: string; shmSize?: string; cpus?: string;
+  cpuShares?: string; pidsLimit?: string; oomScoreAdj?: string; healthCmd?: string;
+  healthInterval?: string; healthTimeout?: string; healthRetries?: string; healthStartPeriod?: string;
+  healthStartInterval?: string; logDriver?: string; pid?: string; ipc?: string; uts?: string;
+}
+
+export interface ContainerOptionsEnv {
+  lookupEnv: (key: string) => string | undefined;
+  readFile: (path: string) => Buffer;
+  /** Terminal size [height, width] of stdout, [0, 0] when it is no terminal. */
+  consoleSize: [number, number];
+}
+
+/** The flags whose value failed to parse, with docker's flag names for the message. */
+const FLAG_NAMES: Record<string, string> = {
+  env: '-e, --env', label: '-l, --label', attach: '-a, --attach', memory: '-m, --memory',
+  memorySwap: '--memory-swap', shmSize: '--shm-size', cpus: '--cpus', cpuShares: '-c, --cpu-shares',
+  pidsLimit: '--pids-limit', stopTimeout: '--stop-timeout', oomScoreAdj: '--oom-score-adj',
+  healthInterval: '--health-interval', healthTimeout: '--health-timeout', healthRetries: '--health-retries',
+  healthStartPeriod: '--health-start-period', healthStartInterval: '--health-start-interval',
+};
+
+function flag<T>(name: string, value: string, parse: (v: string) => T): T {
+  try {
+    return parse(value);
+  } catch (e) {
+    throw new FlagValueError(FLAG_NAMES[name] ?? `--${name}`, value, messageOf(e));
+  }
+}
+
+function parseInteger(v: string): number {
+  if (!/^[+-]?\d+$/.test(v)) throw new InvalidArgumentError(`strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+  return Number(v);
+}
+
+function parseMemSwap(v: string): number {
+  return v === '-1' ? -1 : ramInBytes(v);
+}
+
+function parseAttach(v: string): string {
+  const s = v.toLowerCase();
+  if (s === 'stdin' || s === 'stdout' || s === 'stderr') return s;
+  throw new InvalidArgumentError('valid streams are STDIN, STDOUT and STDERR');
+}
+
+export function parseContainerFlags(
+  f: ContainerFlags, image: string, args: readonly string[], env: ContainerOptionsEnv,
+): ContainerCreateRequest {
+  const attach = f.attach.map((a) => flag('attach', a, parseAttach));
+  const envList = f.env.map((e) => flag('env', e, (v) => validateEnv(v, env.lookupEnv)));
+  const labels = f.label.map((l) => flag('label', l, validateLabel));
+  let attachStdin = attach.includes('stdin') || f.interactive === true;
+  const attachStdout = attach.length === 0 || attach.includes('stdout');
+  const attachStderr = attach.length === 0 || attach.includes('stderr');
+  if (attach.length > 0 && !attach.includes('stdin') && f.interactive !== true) attachStdin = false;
+
+  const volumes: Record<string, object> = {};
+  const binds: string[] = [];
+  for (const v of new Set(f.volume)) {
+    if (parseVolumeSource(v) !== '') binds.push(v);
+    else volumes[v] = {};
+  }
+  const tmpfs: Record<string, string> = {};
+  for (const t of f.tmpfs) {
+    const colon = t.indexOf(':');
+    if (colon >= 0) tmpfs[t.slice(0, colon)] = t.slice(colon + 1);
+    else tmpfs[t] = '';
+  }
+
+  const ports = parsePortSpecs(f.publish);
+  parseExpose(f.expose, ports.exposed);
+
+  const envVars = [
+    ...f.envFile.flatMap((file) => parseKeyValueFile(file, readOrThrow(env, file), env.lookupEnv)),
+    ...envList,
+  ];
+  const labelList = [...f.labelFile.flatMap((file) => parseKeyValueFile(file, readOrThrow(env, file))), ...labels];
+
+  const restart = { MaximumRetryCount: 0, ...parseRestartPolicy(f.restart ?? 'no') };
+  const caps = effectiveCapabilities(f.capAdd, f.capDrop);
+  const healthcheck = parseHealthcheck(f);
+  const memory = f.memory === undefined ? 0 : flag('memory', f.memory, ramInBytes);
+
+  const hostConfig: HostConfig = {
+    Binds: binds.length > 0 ? binds : null,
+    LogConfig: { Type: f.logDriver ?? '', Config: parseLogOpts(f.logOpt) },
+    NetworkMode: f.network ?? 'default',
+    PortBindings: ports.bindings,
+    RestartPolicy: restart,
+    AutoRemove: f.rm === true,
+    ConsoleSize: env.consoleSize,
+    CapAdd: caps.capAdd.length > 0 ? caps.capAdd : null,
+    CapDrop: caps.capDrop.length > 0 ? caps.capDrop : null,
+    Dns: f.dns,
+    DnsOptions: f.dnsOption,
+    DnsSearch: f.dnsSearch,
+    ExtraHosts: f.addHost.length > 0 ? f.addHost : null,
+    GroupAdd: f.groupAdd.length > 0 ? f.groupAdd : null,
+    IpcMode: f.ipc ?? '',
+    OomScoreAdj: f.oomScoreAdj === undefined ? 0 : flag('oomScoreAdj', f.oomScoreAdj, parseInteger),
+    PidMode: f.pid ?? '',
+    Privileged: f.privileged === true,
+    PublishAllPorts: f.publishAll === true,
+    ReadonlyRootfs: f.readOnly === true,
+    SecurityOpt: parseSecurityOpts(f.securityOpt, env),
+    Tmpfs: Object.keys(tmpfs).length > 0 ? tmpfs : null,
+    UTSMode: f.uts ?? '',
+    ShmSize: f.shmSize === undefined ? 0 : flag('shmSize', f.shmSize, ramInBytes),
+    Sysctls: Object.keys(keyValueMap(f.sysctl)).length > 0 ? keyValueMap(f.sysctl) : null,
+    Runtime: f.runtime ?? '',
+    CpuShares: f.cpuShares === undefined ? 0 : flag('cpuShares', f.cpuShares, parseInteger),
+    Memory: memory,
+    NanoCpus: f.cpus === undefined ? 0 : flag('cpus', f.cpus, parseCpus),
+    MemorySwap: f.memorySwap === undefined ? 0 : flag('memorySwap', f.memorySwap, parseMemSwap),
+    PidsLimit: f.pidsLimit === undefined ? 0 : flag('pidsLimit', f.pidsLimit, parseInteger),
+    Ulimits: f.ulimit.length > 0 ? f.ulimit.map(parseUlimit) : null,
+  };
+  if (f.init !== undefined) hostConfig.Init = f.init;
+  if (f.rm === true && !isNoRestart(restart)) {
+    throw new InvalidArgumentError('conflicting options: cannot specify both --restart and --rm');
+  }
+
+  const body: ContainerCreateRequest = {
+    Hostname: f.hostname ?? '',
+    Domainname: f.domainname ?? '',
+    User: f.user ?? '',
+    AttachStdin: attachStdin,
+    AttachStdout: attachStdout,
+    AttachStderr: attachStderr,
+    Tty: f.tty === true,
+    OpenStdin: f.interactive === true,
+    StdinOnce: f.interactive === true && attachStdin,
+    Env: envVars.length > 0 ? envVars : null,
+    Cmd: args.length > 0 ? [...args] : null,
+    Image: image,
+    Volumes: volumes,
+    WorkingDir: f.workdir ?? '',
+    Entrypoint: f.entrypoint === undefined ? null : f.entrypoint === '' ? [''] : [f.entrypoint],
+    OnBuild: null,
+    Labels: keyValueMap(labelList),
+    HostConfig: hostConfig,
+    NetworkingConfig: { EndpointsConfig: {} },
+  };
+  if (Object.keys(ports.exposed).length > 0) body.ExposedPorts = ports.exposed;
+  if (healthcheck !== null) body.Healthcheck = healthcheck;
+  if (f.stopSignal !== undefined) body.StopSignal = f.stopSignal;
+  if (f.stopTimeout !== undefined) body.StopTimeout = flag('stopTimeout', f.stopTimeout, parseInteger);
+  return body;
+}
+
+function readOrThrow(env: ContainerOptionsEnv, file: string): Buffer {
+  try {
+    return env.readFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InvalidArgumentError(code === 'ENOENT' ? `open ${file}: no such file or directory` : `open ${file}: ${messageOf(e)}`);
+  }
+}
+
+/** loader.ParseVolume's source part: "src:dst[:mode]" has one, "/dst" (anonymous) has none. */
+function parseVolumeSource(spec: string): string {
+  const parts = spec.split(':');
+  return parts.length >= 2 ? parts[0]! : '';
+}
+
+function parseHealthcheck(f: ContainerFlags): HealthConfig | null {
+  const interval = f.healthInterval === undefined ? 0 : flag('healthInterval', f.healthInterval, parseGoDuration);
+  const timeout = f.healthTimeout === undefined ? 0 : flag('healthTimeout', f.healthTimeout, parseGoDuration);
+  const startPeriod = f.healthStartPeriod === undefined ? 0 : flag('healthStartPeriod', f.healthStartPeriod, parseGoDuration);
+  const startInterval = f.healthStartInterval === undefined ? 0 : flag('healthStartInterval', f.healthStartInterval, parseGoDuration);
+  const retries = f.healthRetries === undefined ? 0 : flag('healthRetries', f.healthRetries, parseInteger);
+  const haveSettings = (f.healthCmd ?? '') !== '' || interval !== 0 || timeout !== 0 || startPeriod !== 0
+    || startInterval !== 0 || retries !== 0;
+  if (f.healthcheck === false) {
+    if (haveSettings) throw new InvalidArgumentError('--no-healthcheck conflicts with --health-* options');
+    return { Test: ['NONE'] };
+  }
+  if (!haveSettings) return null;
+  if (interval < 0) throw new InvalidArgumentError('--health-interval cannot be negative');
+  if (timeout < 0) throw new InvalidArgumentError('--health-timeout cannot be negative');
+  if (retries < 0) throw new InvalidArgumentError('--health-retries cannot be negative');
+  if (startPeriod < 0) throw new InvalidArgumentError('--health-start-period cannot be negative');
+  if (startInterval < 0) throw new InvalidArgumentError('--health-start-interval cannot be negative');
+  // Zero fields are left out (omitempty), so the image's values apply to them.
+  const hc: HealthConfig = {};
+  if ((f.healthCmd ?? '') !== '') hc.Test = ['CMD-SHELL', f.healthCmd!];
+  if (interval !== 0) hc.Interval = interval;
+  if (timeout !== 0) hc.Timeout = timeout;
+  if (startPeriod !== 0) hc.StartPeriod = startPeriod;
+  if (startInterval !== 0) hc.StartInterval = startInterval;
+  if (retries !== 0) hc.Retries = retries;
+  return hc;
+}
+
+function parseLogOpts(opts: readonly string[]): Record<string, string> {
+  for (const o of opts) {
+    if (!o.includes('=')) throw new InvalidArgumentError(`invalid key-value pair format in log options: ${o}`);
+  }
+  return keyValueMap(opts);
+}
+
+function parseSecurityOpts(opts: readonly string[], env: ContainerOptionsEnv): string[] | null {
+  if (opts.length === 0) return null;
+  return opts.map((opt) => {
+    if (opt === 'no-new-privileges') return opt;
+    const sep = opt.includes('=') ? '=' : opt.includes(':') ? ':' : null;
+    if (sep === null) throw new InvalidArgumentError(`Invalid --security-opt: "${opt}"`);
+    const key = opt.slice(0, opt.indexOf(sep));
+    const value = opt.slice(opt.indexOf(sep) + 1);
+    if (key === 'seccomp' && value !== 'unconfined' && value !== 'builtin') {
+      let text: string;
+      try {
+        text = env.readFile(value).toString('utf8');
+      } catch (e) {
+        throw new InvalidArgumentError(`opening seccomp profile (${value}) failed: ${messageOf(e)}`);
+      }
+      try {
+        return `seccomp=${JSON.stringify(JSON.parse(text))}`;
+      } catch (e) {
+        throw new InvalidArgumentError(`compacting json for seccomp profile (${value}) failed: ${messageOf(e)}`);
+      }
+    }
+    return opt;
+  });
+}
+
+/** "nofile=1024[:2048]" → { Name, Soft, Hard }. */
+function parseUlimit(spec: string): Ulimit {
+  return flag('ulimit', spec, (v) => {
+    const eq = v.indexOf('=');
+    if (eq < 0) throw new InvalidArgumentError(`invalid ulimit argument: ${v}`);
+    const [soft, hard, extra] = v.slice(eq + 1).split(':');
+    if (extra !== undefined || soft === undefined || !/^-?\d+$/.test(soft) || (hard !== undefined && !/^-?\d+$/.test(hard))) {
+      throw new InvalidArgumentError(`invalid ulimit argument: ${v}`);
+    }
+    const s = Number(soft);
+    const h = hard === undefined ? s : Number(hard);
+    if (s > h) throw new InvalidArgumentError(`ulimit soft limit must be less than or equal to hard limit: ${s} > ${h}`);
+    return { Name: v.slice(0, eq), Soft: s, Hard: h };
+  });
+}

@@ -1,0 +1,100 @@
+// The command tree: docker's top-level verbs plus the `container` and `image` groups with
+// their aliases (container ls|ps|list, container rm|remove, image ls|list, image rm|remove).
+import { Command } from 'commander';
+import type { CliContext } from './cli-context.ts';
+import { attachVerb } from './commands/container/attach.ts';
+import { createVerb } from './commands/container/create.ts';
+import { execVerb } from './commands/container/exec.ts';
+import { containerInspectVerb } from './commands/container/inspect.ts';
+import { killVerb } from './commands/container/kill.ts';
+import { logsVerb } from './commands/container/logs.ts';
+import { pauseVerb, unpauseVerb } from './commands/container/pause.ts';
+import { psVerb } from './commands/container/ps.ts';
+import { renameVerb } from './commands/container/rename.ts';
+import { rmVerb } from './commands/container/rm.ts';
+import { runVerb } from './commands/container/run.ts';
+import { startVerb } from './commands/container/start.ts';
+import { restartVerb, stopVerb } from './commands/container/stop.ts';
+import { topVerb } from './commands/container/top.ts';
+import { waitVerb } from './commands/container/wait.ts';
+import { imagesVerb } from './commands/image/images.ts';
+import { importVerb } from './commands/image/import.ts';
+import { imageInspectVerb } from './commands/image/inspect.ts';
+import { rmiVerb } from './commands/image/rmi.ts';
+import { tagVerb } from './commands/image/tag.ts';
+import { infoVerb } from './commands/system/info.ts';
+import { inspectVerb } from './commands/system/inspect.ts';
+import { versionVerb } from './commands/system/version.ts';
+import { writeOut } from './write-out.ts';
+import { addVerb, type VerbSpec } from './verb.ts';
+import { CLI_VERSION } from './version.ts';
+
+function group(program: Command, name: string, description: string): Command {
+  const cmd = new Command(name).description(description).usage('COMMAND').enablePositionalOptions();
+  cmd.helpOption('-h, --help', 'Print usage');
+  program.addCommand(cmd);
+  return cmd;
+}
+
+/**
+ * Every command throws instead of exiting, writes help to our streams, and leaves error
+ * messages to run-cli.ts (which words them as docker does).
+ */
+function configureTree(cmd: Command, ctx: CliContext): void {
+  cmd.exitOverride();
+  cmd.configureOutput({
+    writeOut: (s) => { void writeOut(ctx.out, s); },
+    writeErr: (s) => { void writeOut(ctx.err, s); },
+    outputError: () => {},
+  });
+  for (const sub of cmd.commands) configureTree(sub, ctx);
+}
+
+function renamed<O>(spec: VerbSpec<O>, name: string, aliases: string[] = []): VerbSpec<O> {
+  return { ...spec, name, aliases };
+}
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command(ctx.name)
+    .usage('[OPTIONS] COMMAND')
+    .description('A self-sufficient runtime for containers')
+    .enablePositionalOptions()
+    .option('-H, --host <list>', 'Daemon socket to connect to')
+    .option('-D, --debug', 'Enable debug mode')
+    .option('-l, --log-level <string>', 'Set the logging level ("debug", "info", "warn", "error", "fatal")', 'info')
+    .version(`${ctx.name} version ${CLI_VERSION}`, '-v, --version', 'Print version information and quit');
+  program.helpOption('-h, --help', 'Print usage');
+
+  const containerVerbs: VerbSpec<never>[] = [
+    attachVerb(), createVerb(), execVerb(), killVerb(), logsVerb(), pauseVerb(), unpauseVerb(), renameVerb(),
+    restartVerb(), runVerb(), startVerb(), stopVerb(), topVerb(), waitVerb(),
+  ];
+  for (const v of containerVerbs) addVerb(program, ctx, v);
+  addVerb(program, ctx, psVerb());
+  addVerb(program, ctx, rmVerb());
+  addVerb(program, ctx, inspectVerb());
+  addVerb(program, ctx, imagesVerb());
+  addVerb(program, ctx, rmiVerb());
+  addVerb(program, ctx, tagVerb());
+  addVerb(program, ctx, importVerb());
+  addVerb(program, ctx, versionVerb());
+  addVerb(program, ctx, infoVerb());
+
+  const container = group(program, 'container', 'Manage containers');
+  for (const v of containerVerbs) addVerb(container, ctx, v);
+  addVerb(container, ctx, renamed(psVerb(), 'ls', ['ps', 'list']));
+  addVerb(container, ctx, renamed(rmVerb(), 'rm', ['remove']));
+  addVerb(container, ctx, containerInspectVerb());
+
+  const image = group(program, 'image', 'Manage images');
+  addVerb(image, ctx, renamed(imagesVerb(), 'ls', ['list']));
+  addVerb(image, ctx, renamed(rmiVerb(), 'rm', ['remove']));
+  addVerb(image, ctx, tagVerb());
+  addVerb(image, ctx, importVerb());
+  addVerb(image, ctx, imageInspectVerb());
+
+  const system = group(program, 'system', 'Manage berth');
+  addVerb(system, ctx, infoVerb());
+  configureTree(program, ctx);
+  return program;
+}
