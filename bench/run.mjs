@@ -181,7 +181,9 @@ async function main() {
         log(`  ${e.name} ${e.version} (API ${e.apiVersion}) up, busybox imported`);
       } catch (err) {
         ctx.checkAbort();
-        e.broken = String(err.message ?? err).split('\n')[0].slice(0, 400);
+        const [first, ...rest] = String(err.message ?? err).split('\n');
+        const tail = rest.filter((l) => l.trim() && !/^log:$/.test(l.trim())).slice(-3).join(' | ');
+        e.broken = `${first.replace(/; log:$/, '')}${tail ? ` — log: ${tail}` : ''}`.slice(0, 600);
         log(`  ${e.name} unusable: ${err.message}`);
       } finally {
         writeState(work, state());
@@ -216,7 +218,10 @@ async function main() {
   console.log(table(results, floorOut));
   console.log('');
   console.log(`load average: start ${meta.loadavgStart} | end ${meta.loadavgEnd}  (${meta.host.cpus} CPUs)`);
-  for (const e of engines) console.log(`${e.name}: ${e.broken ? `NOT RUN: ${e.broken}` : `${e.version}, API ${e.apiVersion}`}`);
+  for (const e of engines) {
+    const died = e.exited && !e.broken ? ` — DIED ${JSON.stringify(e.exited)}, noticed in ${e.diedDuring ?? "the run"}` : '';
+    console.log(`${e.name}: ${e.broken ? `NOT RUN: ${e.broken}` : `${e.version}, API ${e.apiVersion}${died}`}`);
+  }
 
   log('cleaning up');
   const { notes, leftovers: left } = await cleanup();
@@ -226,7 +231,7 @@ async function main() {
   if (opts.out) {
     const doc = {
       ...meta,
-      engines: engines.map((e) => ({ name: e.name, version: e.version, apiVersion: e.apiVersion, args: e.args, error: e.broken })),
+      engines: engines.map((e) => ({ name: e.name, version: e.version, apiVersion: e.apiVersion, args: e.args, error: e.broken, diedDuring: e.diedDuring ?? null, exitedDuringRun: e.diedDuring ? e.exited : null })),
       perScenarioLoad,
       results,
       floor: floorOut,

@@ -22,6 +22,11 @@ async function attempt(ctx, row, engine, fn) {
     row.fail(engine.name, `engine did not start: ${engine.broken}`);
     return undefined;
   }
+  if (engine.exited) {
+    engine.diedDuring ??= row.id;
+    row.fail(engine.name, `${engine.name} is no longer running (exited ${JSON.stringify(engine.exited)}, noticed in ${engine.diedDuring})`);
+    return undefined;
+  }
   row.failCount ??= {};
   if ((row.failCount[engine.name] ?? 0) >= MAX_FAILS) return undefined;
   try {
@@ -36,7 +41,7 @@ async function attempt(ctx, row, engine, fn) {
 }
 
 async function tidy(ctx, engine) {
-  if (engine.broken || ctx.aborted) return; // after an abort the cleanup removes everything
+  if (engine.broken || engine.exited || ctx.aborted) return; // after an abort the cleanup removes everything
   try {
     await engine.removeAll();
   } catch (err) {
@@ -129,16 +134,20 @@ async function crun(ctx) {
 /** `docker ps -a` with 200 created (never started) containers. */
 async function ps(ctx) {
   const row = new Row({ id: 'ps', title: 'docker ps -a, 200 containers', unit: 'ms', better: 'lower', target: { op: '<=', factor: 1, basis: 'dockerd' } });
+  const ready = new Set();
   for (const e of ctx.engines) {
     await attempt(ctx, row, e, async () => {
+      // generated names, as `docker create` gets them; 10 creates in flight
       await pool(200, 10, () => e.api.create({ Image: 'busybox', Cmd: ['true'], HostConfig: { NetworkMode: 'none' } }));
       const res = must(await e.cli(['ps', '-a']), 'docker ps -a');
       const listed = res.stdout.trim().split('\n').length - 1;
       if (listed !== 200) throw new Error(`docker ps -a listed ${listed} containers, expected 200`);
+      ready.add(e.name);
     });
   }
   for (let i = 0; i < ctx.runs; i++) {
     for (const e of order(ctx.engines, i)) {
+      if (!ready.has(e.name)) continue; // setup failed: timing fewer containers would mislead
       await attempt(ctx, row, e, async () => row.add(e.name, must(await e.cli(['ps', '-a']), 'docker ps -a').ms));
     }
   }
