@@ -8,6 +8,7 @@ bb=$(command -v busybox)
 file "$bb" 2>/dev/null | grep -q 'statically linked' || [ -x /bin/busybox ] || { echo "busybox-static missing" >&2; exit 1; }
 dir=$(mktemp -d /tmp/berth-rootfs.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
+chmod 755 "$dir"
 mkdir -p "$dir"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,etc,tmp,root,var/www,home}
 chmod 1777 "$dir/tmp"
 cp "$bb" "$dir/bin/busybox"

@@ -11,9 +11,22 @@ import { emitContainerEvent, runtimeFor, type ContainerContext } from '../contex
 import { type Container } from '../record.ts';
 import { AlreadyStartedError, StateConflictError } from '../errors.ts';
 import { writeEtcFiles } from '../etc-files.ts';
+import { removeContainer } from './remove.ts';
 
 export async function startContainer(ctx: ContainerContext, ref: string): Promise<void> {
   const c = ctx.store.get(ref);
+  try {
+    await lockedStart(ctx, c);
+  } catch (err) {
+    // moby removes an AutoRemove container whose start failed; the docker CLI waits for it.
+    if (c.config.hostConfig.AutoRemove && c.state.status !== 'running' && ctx.store.has(c.config.id)) {
+      await removeContainer(ctx, c.config.id, { force: true, volumes: true }).catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+async function lockedStart(ctx: ContainerContext, c: Container): Promise<void> {
   await ctx.lock(c.config.id, async () => {
     switch (c.state.status) {
       case 'running':

@@ -1,0 +1,190 @@
+// Test support: a real berthd in temporary roots, driven through the real docker CLI and the
+// raw API. Everything a test daemon makes is named berth-test-* and removed in stop(),
+// also when the test failed: containers, conmon processes, mounts, cgroups, directories.
+import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, rmSync, readdirSync, rmdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileP = promisify(execFile);
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const DOCKER = '/usr/local/bin/docker';
+export const BUSYBOX_TAR = '/tmp/berth-test-busybox-rootfs.tar';
+
+export interface RunResult { code: number; stdout: string; stderr: string }
+
+export interface ApiResult { status: number; headers: Record<string, string | string[] | undefined>; body: string; json: unknown }
+
+/** Skips (with the reason printed) when a tool the test needs is absent. */
+export function missingTools(...paths: string[]): string | false {
+  const missing = paths.filter((p) => !existsSync(p));
+  return missing.length ? `needs ${missing.join(', ')} (run make deps)` : false;
+}
+
+export function ensureBusyboxTar(): string {
+  if (!existsSync(BUSYBOX_TAR)) {
+    const r = spawnSyncBash(`bash ${join(ROOT, 'scripts/busybox-rootfs.sh')} ${BUSYBOX_TAR}`);
+    if (r !== 0) throw new Error('could not build the busybox rootfs');
+  }
+  return BUSYBOX_TAR;
+}
+
+function spawnSyncBash(cmd: string): number {
+  return spawnSync('bash', ['-c', cmd], { stdio: 'ignore' }).status ?? 1;
+}
+
+export class TestDaemon {
+  readonly dir: string;
+  readonly socket: string;
+  readonly dataRoot: string;
+  readonly execRoot: string;
+  readonly cgroupParent: string;
+  proc: ChildProcess | null = null;
+  log = '';
+
+  constructor(readonly runtime: 'crun' | 'runc' = 'crun') {
+    this.dir = mkdtempSync('/tmp/berth-test-');
+    this.socket = join(this.dir, 'berth.sock');
+    this.dataRoot = join(this.dir, 'data');
+    this.execRoot = join(this.dir, 'run');
+    this.cgroupParent = `/${this.dir.split('/').pop()!}`;
+  }
+
+  get host(): string {
+    return `unix://${this.socket}`;
+  }
+
+  async start(): Promise<void> {
+    this.proc = spawn(process.execPath, [join(ROOT, 'dist/berthd.js'), '--data-root', this.dataRoot, '--exec-root', this.execRoot,
+      '-H', this.host, '--runtime', this.runtime, '--cgroup-parent', this.cgroupParent, '--log-level', 'debug'],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.proc.stderr!.on('data', (d: Buffer) => { this.log += d.toString(); if (this.log.length > 2_000_000) this.log = this.log.slice(-1_000_000); });
+    for (let i = 0; i < 200; i++) {
+      if (this.proc.exitCode !== null) throw new Error(`berthd exited: ${this.log}`);
+      try {
+        const r = await this.api('GET', '/_ping');
+        if (r.status === 200) return;
+      } catch { /* not up yet */ }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`berthd did not start: ${this.log}`);
+  }
+
+  /** SIGKILL: the crash case of live-restore. */
+  async kill9(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await exited;
+    this.proc = null;
+  }
+
+  async stopDaemon(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (p.exitCode === null) p.kill('SIGKILL');
+    this.proc = null;
+  }
+
+  async importBusybox(ref = 'busybox:latest'): Promise<void> {
+    const r = await this.docker(['import', ensureBusyboxTar(), ref]);
+    if (r.code !== 0) throw new Error(`import failed: ${r.stderr}`);
+  }
+
+  docker(args: string[], opts: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunResult> {
+    return new Promise((resolveP) => {
+      const child = spawn(DOCKER, args, { env: { ...process.env, DOCKER_HOST: this.host, DOCKER_CONFIG: join(this.dir, 'docker-config'), ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = ''; let stderr = '';
+      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      const t = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+      child.on('close', (code) => { clearTimeout(t); resolveP({ code: code ?? -1, stdout, stderr }); });
+      if (opts.input !== undefined) child.stdin.end(opts.input); else child.stdin.end();
+    });
+  }
+
+  api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResult> {
+    return new Promise((resolveP, reject) => {
+      const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+      const req = request({ socketPath: this.socket, method, path, headers: { ...(data !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          let json: unknown = undefined;
+          try { json = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+          resolveP({ status: res.statusCode ?? 0, headers: res.headers, body: text, json });
+        });
+      });
+      req.on('error', reject);
+      req.end(data);
+    });
+  }
+
+  /** Removes everything the daemon made, then the daemon and its directories. */
+  async stop(): Promise<void> {
+    if (this.proc && this.proc.exitCode === null) {
+      const r = await this.api('GET', '/containers/json?all=1').catch(() => null);
+      for (const c of (r?.json as { Id: string }[] | undefined) ?? []) {
+        await this.api('DELETE', `/containers/${c.Id}?force=1`).catch(() => undefined);
+      }
+    }
+    await this.stopDaemon();
+    await this.#killStrays();
+    await this.#unmountAll();
+    this.#removeCgroups();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async #killStrays(): Promise<void> {
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      let cmd = '';
+      try { cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { continue; }
+      if (cmd.includes(this.execRoot) || cmd.includes(this.dataRoot)) {
+        try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+      }
+    }
+    for (const rt of ['crun', 'runc']) {
+      const root = join(this.execRoot, 'runtime', rt);
+      if (!existsSync(root)) continue;
+      for (const id of readdirSync(root)) {
+        await execFileP(rt === 'crun' ? '/usr/bin/crun' : '/usr/sbin/runc', [`--root=${root}`, 'delete', '--force', id]).catch(() => undefined);
+      }
+    }
+  }
+
+  async #unmountAll(): Promise<void> {
+    const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m): m is string => !!m && m.startsWith(this.dir));
+    for (const m of mounts.sort().reverse()) await execFileP('umount', ['-l', m]).catch(() => undefined);
+  }
+
+  #removeCgroups(): void {
+    for (const ctrl of readdirSync('/sys/fs/cgroup')) {
+      const dir = join('/sys/fs/cgroup', ctrl, this.cgroupParent);
+      if (!existsSync(dir)) continue;
+      for (const sub of readdirSync(dir, { withFileTypes: true })) if (sub.isDirectory()) { try { rmdirSync(join(dir, sub.name)); } catch { /* busy */ } }
+      try { rmdirSync(dir); } catch { /* busy */ }
+    }
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls until fn returns a truthy value or the time is up. */
+export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 10_000, stepMs = 50): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: T;
+  for (;;) {
+    last = await fn();
+    if (last) return last;
+    if (Date.now() > end) return last;
+    await sleep(stepMs);
+  }
+}
