@@ -93,6 +93,9 @@ export class ConmonLauncher {
       '--exit-dir', this.exitDir,
       '--socket-dir-path', this.socketDir,
       '--log-level', 'warning',
+      // --sync: conmon stays berthd's child instead of double-forking to PID 1, so berthd
+      // reaps it; an init that does not reap (as in some sandboxes) would collect zombies.
+      '--sync',
     ];
     if (o.logSizeMax && o.logSizeMax > 0) args.push('--log-size-max', String(o.logSizeMax));
     if (o.tty) args.push('-t');
@@ -123,7 +126,7 @@ export class ConmonLauncher {
       '-l', `k8s-file:${join(dir, 'log')}`,
       '--exit-dir', dir,
       '--socket-dir-path', this.socketDir,
-      '--log-level', 'warning',
+      '--log-level', 'warning', '--sync',
       '--exec', '--exec-process-spec', specPath, '--exec-attach',
     ];
     if (o.tty) args.push('-t');
@@ -140,7 +143,9 @@ export class ConmonLauncher {
   }
 
   #spawn(args: string[], cwd: string, extraFds: number): ReturnType<typeof spawn> {
-    const stdio: ('ignore' | 'pipe')[] = ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'];
+    // Container monitors outlive berthd: give them no stderr pipe that could break (SIGPIPE)
+    // once berthd is gone. Exec monitors (extraFds > 0) die with their session anyway.
+    const stdio: ('ignore' | 'pipe')[] = ['ignore', 'ignore', extraFds > 0 ? 'pipe' : 'ignore', 'pipe', 'pipe'];
     for (let i = 0; i < extraFds; i++) stdio.push('pipe');
     return spawn(this.paths.conmon, args, {
       cwd,
@@ -218,7 +223,7 @@ function readSyncPid(child: ReturnType<typeof spawn>): Promise<number> {
     let buf = '';
     let stderr = '';
     let done = false;
-    (child.stdio[2] as NodeJS.ReadableStream).on('data', (d: Buffer) => { stderr += d.toString(); });
+    (child.stdio[2] as NodeJS.ReadableStream | null)?.on('data', (d: Buffer) => { stderr += d.toString(); });
     sync.on('data', (d: Buffer) => {
       if (done) return;
       buf += d.toString();
