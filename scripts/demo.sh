@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# make demo: start berthd in a temporary root, make a busybox base image from the host's
+# static busybox, build and run a small web app (busybox httpd) on a published port, fetch
+# its page, show ps and logs, then clean everything up.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+demo=$(mktemp -d /tmp/berth-demo.XXXXXX)
+sock="$demo/berth.sock"
+export DOCKER_HOST="unix://$sock"
+DOCKER=${DOCKER:-/usr/local/bin/docker}
+[ -x "$DOCKER" ] || DOCKER=node\ dist/berth.js
+port=${DEMO_PORT:-18080}
+pid=""
+cleanup() {
+  set +e
+  $DOCKER rm -f berth-demo-web >/dev/null 2>&1
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  grep " $demo" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
+  for c in /sys/fs/cgroup/*/berth-demo; do rmdir "$c" 2>/dev/null; done
+  rm -rf "$demo"
+}
+trap cleanup EXIT
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "starting berthd (data root $demo/data)"
+node dist/berthd.js --data-root "$demo/data" --exec-root "$demo/run" -H "$DOCKER_HOST" --cgroup-parent /berth-demo 2>"$demo/berthd.log" &
+pid=$!
+for _ in $(seq 1 100); do $DOCKER version >/dev/null 2>&1 && break; sleep 0.1; done
+$DOCKER version --format 'client {{.Client.Version}} (API {{.Client.APIVersion}}) -> server {{.Server.Version}} (API {{.Server.APIVersion}})'
+
+step "making a busybox base image from the host's static busybox"
+bash scripts/busybox-rootfs.sh "$demo/rootfs.tar" >/dev/null
+$DOCKER import "$demo/rootfs.tar" busybox:latest
+
+step "building the app image: the base plus a page and a start command"
+app="$demo/app"
+mkdir -p "$app/rootfs/var/www"
+tar -C "$app/rootfs" -xf "$demo/rootfs.tar"
+cat > "$app/rootfs/var/www/index.html" <<HTML
+<h1>Hello from berth</h1><p>served by busybox httpd in a berth container</p>
+HTML
+tar --numeric-owner -C "$app/rootfs" -cf "$app/app.tar" .
+$DOCKER import -c 'CMD ["httpd", "-f", "-v", "-p", "'"$port"'", "-h", "/var/www"]' -c 'EXPOSE '"$port" "$app/app.tar" berth-demo-app:latest
+$DOCKER images
+
+step "running it (until bridge networking lands, the demo publishes with --network host)"
+$DOCKER run -d --name berth-demo-web --network host berth-demo-app:latest
+for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
+
+step "fetching http://127.0.0.1:$port/"
+curl -fsS "http://127.0.0.1:$port/"
+
+step "docker ps"
+$DOCKER ps
+
+step "docker logs berth-demo-web"
+$DOCKER logs berth-demo-web
+
+step "cleaning up"
+$DOCKER rm -f berth-demo-web
+$DOCKER rmi berth-demo-app:latest busybox:latest
+echo "demo done"
