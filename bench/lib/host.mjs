@@ -214,9 +214,11 @@ export async function leftovers(before) {
   const out = [];
   for (const l of after.links) if (!before.links.includes(l)) out.push(`network link ${l}`);
   for (const m of after.mounts) if (!before.mounts.includes(m)) out.push(`mount ${m}`);
+  const cg = new Map();
   for (const [root, names] of Object.entries(after.cgroups)) {
-    for (const n of names) if (!(before.cgroups[root] ?? []).includes(n)) out.push(`cgroup ${join(root, n)}`);
+    for (const n of names) if (!(before.cgroups[root] ?? []).includes(n)) cg.set(n, (cg.get(n) ?? 0) + 1);
   }
+  for (const [n, count] of cg) out.push(`cgroup /${n} (in ${count} hierarchies)`);
   for (const t of after.nft) if (!before.nft.includes(t)) out.push(`nft ${t}`);
   for (const r of after.iptables) if (!before.iptables.includes(r)) out.push(`iptables ${r}`);
   for (const [p, had] of Object.entries(after.files)) if (had && !before.files[p]) out.push(`file ${p}`);
