@@ -5,7 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { EngineApi } from '../client/index.ts';
 
 export type OutStream = Writable & { isTTY?: boolean; columns?: number; rows?: number };
-export type InStream = Readable & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
+export type InStream = Readable & { isTTY?: boolean };
 
 /** Process signals the CLI forwards to containers (--sig-proxy) or reacts to (SIGWINCH). */
 export interface SignalSource {
@@ -27,4 +27,9 @@ export interface CliContext {
   readFile(path: string): Buffer;
   /** A file as a stream (import reads tarballs without holding them in memory). */
   openRead(path: string): Readable;
+  /**
+   * Puts the terminal on stdin in raw mode (moby/term MakeRaw: no echo, no line editing, no
+   * output post-processing); returns the function that restores it.
+   */
+  makeRawTerminal(): () => void;
 }

@@ -1,5 +1,6 @@
 // The process-facing entry: real stdio, environment, signals and files, one EngineClient
 // per run (closed at the end). bin/berth.ts calls main() and exits with its result.
+import { spawnSync } from 'node:child_process';
 import { createReadStream, readFileSync } from 'node:fs';
 import { EngineClient, type EngineApi } from '../client/index.ts';
 import type { CliContext } from './cli-context.ts';
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     now: () => new Date(),
     readFile: (path) => readFileSync(path),
     openRead: (path) => createReadStream(path),
+    makeRawTerminal,
   };
   try {
     return await runCli(argv, ctx);
@@ -28,4 +30,16 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     // The pool may hold open streams (a /wait left running by `run -d`); end them.
     await (client as EngineApi | null)?.close().catch(() => {});
   }
+}
+
+/**
+ * Node's setRawMode keeps output post-processing (libuv leaves ONLCR on), which would turn
+ * the container TTY's "\r\n" into "\r\r\n"; `stty -opost` completes cfmakeraw. Leaving
+ * raw mode restores the settings libuv saved before the first change.
+ */
+function makeRawTerminal(): () => void {
+  if (!process.stdin.isTTY) return () => {};
+  process.stdin.setRawMode(true);
+  spawnSync('stty', ['-opost'], { stdio: [0, 'ignore', 'ignore'] });
+  return () => { process.stdin.setRawMode(false); };
 }

@@ -4,6 +4,7 @@
 // node:net rather than undici's upgrade() so a refused request (404 "No such container")
 // still yields the daemon's error message.
 import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { errorFromStatus, errorMessageOf } from './errors.ts';
 import type { DaemonHost } from './host.ts';
 
@@ -14,7 +15,8 @@ export interface HijackRequest {
 }
 
 export interface HijackedConnection {
-  socket: Socket;
+  /** The raw connection: container output to read, stdin to write. */
+  socket: Duplex;
   /** The response Content-Type: multiplexed-stream (no TTY) or raw-stream (TTY). */
   contentType: string | undefined;
   /** Half-closes our side: the container sees EOF on stdin, output keeps flowing. */

@@ -1,6 +1,6 @@
-// The fields `docker ps --format` offers (formatter.ContainerContext): .ID .Image .Command
-// .CreatedAt .RunningFor .Ports .State .Status .Size .Names .Labels .Label .Mounts
-// .LocalVolumes .Networks, each computed as docker computes it.
+// The fields `docker ps --format` offers (formatter.ContainerContext of docker CLI 28): .ID
+// .Image .Command .CreatedAt .RunningFor .Ports .State .Status .Size .Names .Labels .Label
+// .Mounts .LocalVolumes .Networks .Platform, each computed as docker computes it.
 import type { ContainerSummary } from '../../api/types/index.ts';
 import { GoStruct, goQuote } from './go-value.ts';
 import { goTimeString } from './go-time.ts';
@@ -13,7 +13,7 @@ import { familiarImage } from './image-ref.ts';
 export const CONTAINER_HEADER: Record<string, string> = {
   ID: 'CONTAINER ID', Names: 'NAMES', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT',
   RunningFor: 'CREATED', Ports: 'PORTS', State: 'STATE', Status: 'STATUS', Size: 'SIZE', Labels: 'LABELS',
-  Mounts: 'MOUNTS', LocalVolumes: 'LOCAL VOLUMES', Networks: 'NETWORKS',
+  Mounts: 'MOUNTS', LocalVolumes: 'LOCAL VOLUMES', Networks: 'NETWORKS', Platform: 'PLATFORM',
 };
 
 const DEFAULT_TABLE = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
@@ -80,5 +80,9 @@ export function containerContext(c: ContainerSummary, opts: ContainerContextOpti
     }).join(','),
     LocalVolumes: () => String(mounts.filter((m) => m.Driver === 'local').length),
     Networks: () => Object.keys(c.NetworkSettings?.Networks ?? {}).join(','),
+    Platform: () => {
+      const p = c.ImageManifestDescriptor?.platform;
+      return p ? `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}` : null;
+    },
   });
 }

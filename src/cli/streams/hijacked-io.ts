@@ -15,6 +15,8 @@ export interface HijackedIo {
   err: OutStream | null;
   /** Detach sequence bytes, checked on TTY input (empty: no detaching). */
   detachKeys: readonly number[];
+  /** Raw mode for the local terminal, used with a TTY when stdin is attached and a terminal. */
+  makeRaw?: () => () => void;
 }
 
 export type StreamEnd = 'done' | 'detached';
@@ -22,8 +24,7 @@ export type StreamEnd = 'done' | 'detached';
 export async function streamHijacked(io: HijackedIo): Promise<StreamEnd> {
   const { conn } = io;
   const stdin = io.stdin;
-  const raw = stdin !== null && io.tty && stdin.isTTY === true && typeof stdin.setRawMode === 'function';
-  if (raw) stdin.setRawMode!(true);
+  const restore = stdin !== null && io.tty && stdin.isTTY === true && io.makeRaw ? io.makeRaw() : () => {};
   const output = pumpOutput(io);
   let stopInput = (): void => {};
   try {
@@ -42,7 +43,7 @@ export async function streamHijacked(io: HijackedIo): Promise<StreamEnd> {
     return 'done';
   } finally {
     stopInput();
-    if (raw) stdin.setRawMode!(false);
+    restore();
   }
 }
 

@@ -47,8 +47,15 @@ export function attachVerb(): VerbSpec<AttachOptions> {
       });
       try {
         await inspectRunning(api, name);
-        if (tty && ctx.out.isTTY) stopResize = monitorTtySize(ctx.out, (h, w) => api.containers.resize(name, h, w));
-        const end = await streamHijacked({ conn, tty, stdin: withStdin ? ctx.stdin : null, out: ctx.out, err: ctx.err, detachKeys });
+        if (tty && ctx.out.isTTY) {
+          // A resize to one row and column more, then back: the shell redraws its prompt on a
+          // second attach (docker's resizeTTY does the same).
+          await api.containers.resize(name, (ctx.out.rows ?? 0) + 1, (ctx.out.columns ?? 0) + 1).catch(() => {});
+          stopResize = monitorTtySize(ctx.out, (h, w) => api.containers.resize(name, h, w));
+        }
+        const end = await streamHijacked({ conn, tty, stdin: withStdin ? ctx.stdin : null, out: ctx.out, err: ctx.err, detachKeys,
+      makeRaw: () => ctx.makeRawTerminal(),
+    });
         if (end === 'detached') throw new StatusError(1, 'read escape sequence');
         const result = await waiting;
         if (result.Error?.Message) throw new StatusError(1, result.Error.Message);

@@ -72,6 +72,7 @@ export function execVerb(): VerbSpec<ExecOptions> {
         if (tty && ctx.stdin.isTTY) stopResize = monitorTtySize(ctx.out, (h, w) => api.exec.resize(execId, h, w));
         await streamHijacked({
           conn, tty, stdin: body.AttachStdin ? ctx.stdin : null, out: ctx.out, err: tty ? ctx.out : ctx.err, detachKeys,
+          makeRaw: () => ctx.makeRawTerminal(),
         });
       } finally {
         stopResize();

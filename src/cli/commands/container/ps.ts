@@ -1,6 +1,7 @@
 // berth ps / berth container ls: GET /containers/json rendered as docker prints it. A
 // --format that reads .Size turns on size=1 unless --size was given explicitly (docker
 // #24696).
+import { Option } from 'commander';
 import { parseFilters } from '../../../client/index.ts';
 import { messageOf } from '../../../lib/index.ts';
 import { containerContext, containerFormat, CONTAINER_HEADER } from '../../format/container-context.ts';
@@ -51,7 +52,9 @@ export function psVerb(): VerbSpec<PsOptions> {
       .option('-l, --latest', 'Show the latest created container (includes all states)')
       .option('--no-trunc', "Don't truncate output")
       .option('-q, --quiet', 'Only display container IDs')
-      .option('-s, --size', 'Display total file sizes'),
+      .option('-s, --size', 'Display total file sizes')
+      // `--size=false` arrives as --no-size, so an explicit "no" stops the automatic size=1.
+      .addOption(new Option('--no-size').hideHelp()),
     action: async ({ ctx, opts, client, source }) => {
       const format = opts.format ?? '';
       if (format !== '' && opts.quiet) {

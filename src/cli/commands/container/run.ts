@@ -132,6 +132,7 @@ async function runContainer(call: VerbCall<RunOptions>): Promise<void> {
         out: body.AttachStdout ? ctx.out : null,
         err: body.AttachStderr ? (body.Tty ? ctx.out : ctx.err) : null,
         detachKeys,
+        makeRaw: () => ctx.makeRawTerminal(),
       });
     }
     const autoRemove = body.HostConfig?.AutoRemove === true;

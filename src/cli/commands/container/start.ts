@@ -55,7 +55,9 @@ async function startAttached(ctx: CliContext, api: EngineApi, name: string, opts
     stream: true, stdin: withStdin, stdout: true, stderr: true, ...(opts.detachKeys ? { detachKeys: opts.detachKeys } : {}),
   });
   try {
-    const streaming = streamHijacked({ conn, tty, stdin: withStdin ? ctx.stdin : null, out: ctx.out, err: ctx.err, detachKeys });
+    const streaming = streamHijacked({ conn, tty, stdin: withStdin ? ctx.stdin : null, out: ctx.out, err: ctx.err, detachKeys,
+      makeRaw: () => ctx.makeRawTerminal(),
+    });
     const status = api.containers.wait(c.Id, c.HostConfig.AutoRemove ? 'removed' : 'next-exit').then((r) => r.StatusCode, () => 125);
     try {
       await api.containers.start(c.Id);

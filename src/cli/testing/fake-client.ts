@@ -1,0 +1,86 @@
+// A fake EngineApi for command tests (docker/cli's fakeClient pattern): every method fails
+// with "not faked" unless the test supplies it, so a test states exactly which API calls a
+// command may make.
+import { Duplex, PassThrough } from 'node:stream';
+import type { ContainersApi, EngineApi, ExecApi, HijackedConnection, ImagesApi, SystemApi } from '../../client/index.ts';
+
+export interface FakeApi {
+  system?: Partial<SystemApi>;
+  containers?: Partial<ContainersApi>;
+  images?: Partial<ImagesApi>;
+  exec?: Partial<ExecApi>;
+}
+
+function notFaked(group: string, name: string): () => never {
+  return () => {
+    throw new Error(`fake client: ${group}.${name} was called but not faked`);
+  };
+}
+
+export function fakeClient(api: FakeApi = {}): EngineApi {
+  const { system: s = {}, containers: c = {}, images: i = {}, exec: e = {} } = api;
+  return {
+    hostUrl: 'unix:///fake.sock',
+    apiVersion: () => '1.50',
+    close: async () => {},
+    system: {
+      ping: s.ping ?? notFaked('system', 'ping'),
+      version: s.version ?? notFaked('system', 'version'),
+      info: s.info ?? notFaked('system', 'info'),
+      events: s.events ?? notFaked('system', 'events'),
+    },
+    containers: {
+      create: c.create ?? notFaked('containers', 'create'),
+      inspect: c.inspect ?? notFaked('containers', 'inspect'),
+      list: c.list ?? notFaked('containers', 'list'),
+      start: c.start ?? notFaked('containers', 'start'),
+      stop: c.stop ?? notFaked('containers', 'stop'),
+      restart: c.restart ?? notFaked('containers', 'restart'),
+      kill: c.kill ?? notFaked('containers', 'kill'),
+      pause: c.pause ?? notFaked('containers', 'pause'),
+      unpause: c.unpause ?? notFaked('containers', 'unpause'),
+      rename: c.rename ?? notFaked('containers', 'rename'),
+      remove: c.remove ?? notFaked('containers', 'remove'),
+      wait: c.wait ?? notFaked('containers', 'wait'),
+      logs: c.logs ?? notFaked('containers', 'logs'),
+      top: c.top ?? notFaked('containers', 'top'),
+      resize: c.resize ?? notFaked('containers', 'resize'),
+      attach: c.attach ?? notFaked('containers', 'attach'),
+    },
+    images: {
+      list: i.list ?? notFaked('images', 'list'),
+      inspect: i.inspect ?? notFaked('images', 'inspect'),
+      tag: i.tag ?? notFaked('images', 'tag'),
+      remove: i.remove ?? notFaked('images', 'remove'),
+      import: i.import ?? notFaked('images', 'import'),
+      pull: i.pull ?? notFaked('images', 'pull'),
+    },
+    exec: {
+      create: e.create ?? notFaked('exec', 'create'),
+      startDetached: e.startDetached ?? notFaked('exec', 'startDetached'),
+      attach: e.attach ?? notFaked('exec', 'attach'),
+      inspect: e.inspect ?? notFaked('exec', 'inspect'),
+      resize: e.resize ?? notFaked('exec', 'resize'),
+    },
+  };
+}
+
+/** A hijacked connection that plays `output` and records what the CLI wrote (stdin). */
+export function fakeHijack(output: Buffer[]): { conn: HijackedConnection; written: () => string; closedWrite: () => boolean } {
+  const readable = new PassThrough();
+  const sink = new PassThrough();
+  let input = '';
+  let ended = false;
+  sink.on('data', (d: Buffer) => { input += d.toString(); });
+  sink.on('end', () => { ended = true; });
+  const socket = Duplex.from({ readable, writable: sink });
+  setImmediate(() => {
+    for (const chunk of output) readable.write(chunk);
+    readable.end();
+  });
+  return {
+    conn: { socket, contentType: undefined, closeWrite: () => { socket.end(); }, close: () => { socket.destroy(); } },
+    written: () => input,
+    closedWrite: () => ended,
+  };
+}
