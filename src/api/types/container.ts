@@ -153,6 +153,8 @@ export interface ContainerSummary {
   HostConfig: { NetworkMode: string };
   NetworkSettings: { Networks: Record<string, unknown> };
   Mounts: unknown[];
+  /** API 1.48+: the image manifest the container was created from (docker ps .Platform). */
+  ImageManifestDescriptor?: { mediaType?: string; digest?: string; platform?: { os: string; architecture: string; variant?: string } };
 }
 
 export interface ExecCreateRequest {
