@@ -97,6 +97,10 @@ export async function attachContainer(ctx: ContainerContext, ref: string, o: Att
       if (!o.stdin) return;
       stdinEnded = true;
       conn?.endInput();
+      // Without StdinOnce the container's stdin stays open for other clients, and (as moby's
+      // container/stream/attach.go does) this client's session ends with its stdin. A short
+      // grace lets the answer to its last input arrive first.
+      if (!c.config.config.StdinOnce) setTimeout(finish, 100).unref();
     },
     close: finish,
   };

@@ -79,11 +79,22 @@ export class ContainerStore {
     throw new NoSuchContainerError(ref);
   }
 
+  /**
+   * Takes a name for `id` at once (synchronously), so concurrent creates can never pick the
+   * same one; release it if the create fails before add().
+   */
+  reserveName(name: string, id: string): void {
+    const other = this.#byName.get(name);
+    if (other && other !== id) throw new NameInUseError(name, other);
+    this.#byName.set(name, id);
+  }
+
+  releaseName(name: string, id: string): void {
+    if (this.#byName.get(name) === id) this.#byName.delete(name);
+  }
+
   async add(config: ContainerCreateConfig, state: ContainerRuntimeState): Promise<Container> {
-    const other = this.#byName.get(state.name);
-    if (other) throw new NameInUseError(state.name, other);
-    // Reserve the name before the awaits so two concurrent creates cannot both take it.
-    this.#byName.set(state.name, config.id);
+    this.reserveName(state.name, config.id);
     try {
       const dir = this.dir(config.id);
       await ensureDir(dir);

@@ -35,7 +35,7 @@ export class Exchange {
     readonly req: IncomingMessage,
     private readonly res: ServerResponse | null,
     private readonly socket: Duplex | null,
-    private readonly head: Buffer | null,
+    private head: Buffer | null,
     private readonly serverHeader: Record<string, string>,
   ) {
     const url = new URL(req.url ?? '/', 'http://berth');
@@ -79,14 +79,7 @@ export class Exchange {
 
   /** Reads and parses a JSON body; an empty body is `{}` (Docker accepts it for most calls). */
   async json<T>(): Promise<T> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of this.req) {
-      size += (c as Buffer).length;
-      if (size > 16 * 1024 * 1024) throw new InvalidArgumentError('request body too large');
-      chunks.push(c as Buffer);
-    }
-    const text = Buffer.concat(chunks).toString('utf8').trim();
+    const text = (this.socket ? await this.#upgradeBody() : await this.#plainBody()).toString('utf8').trim();
     if (text === '') return {} as T;
     try {
       return JSON.parse(text) as T;
@@ -95,12 +88,50 @@ export class Exchange {
     }
   }
 
+  async #plainBody(): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of this.req) {
+      size += (c as Buffer).length;
+      if (size > 16 * 1024 * 1024) throw new InvalidArgumentError('request body too large');
+      chunks.push(c as Buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  /**
+   * On an upgraded connection the body arrives with the stream: Node hands over the bytes
+   * after the headers as `head`. The first Content-Length bytes are the JSON body; the
+   * rest is already stdin and stays in `head` for hijack().
+   */
+  async #upgradeBody(): Promise<Buffer> {
+    const len = Number(this.req.headers['content-length'] ?? 0);
+    if (!Number.isFinite(len) || len <= 0) return Buffer.alloc(0);
+    if (len > 16 * 1024 * 1024) throw new InvalidArgumentError('request body too large');
+    let buf = this.head ?? Buffer.alloc(0);
+    const sock = this.socket!;
+    while (buf.length < len) {
+      const chunk = await new Promise<Buffer | null>((resolve) => {
+        const onData = (c: Buffer): void => { cleanup(); sock.pause(); resolve(c); };
+        const onEnd = (): void => { cleanup(); resolve(null); };
+        const cleanup = (): void => { sock.off('data', onData); sock.off('end', onEnd); sock.off('close', onEnd); };
+        sock.on('data', onData); sock.on('end', onEnd); sock.on('close', onEnd);
+        sock.resume();
+      });
+      if (chunk === null) throw new InvalidArgumentError('unexpected end of request body');
+      buf = Buffer.concat([buf, chunk]);
+    }
+    this.head = buf.subarray(len);
+    return buf.subarray(0, len);
+  }
+
   #headers(extra: Record<string, string | number>): Record<string, string | number> {
     return { ...this.serverHeader, ...extra };
   }
 
   #rawHead(status: number, headers: Record<string, string | number>): string {
-    let s = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n`;
+    // dockerd answers an upgrade with "101 UPGRADED"; some clients log the reason phrase.
+    let s = `HTTP/1.1 ${status} ${status === 101 ? 'UPGRADED' : STATUS_CODES[status] ?? ''}\r\n`;
     for (const [k, v] of Object.entries(headers)) s += `${k}: ${v}\r\n`;
     return s + '\r\n';
   }
@@ -171,14 +202,15 @@ export class Exchange {
       const sock = this.socket;
       sock.write(this.#rawHead(101, this.#headers({ 'Content-Type': contentType, Connection: 'Upgrade', Upgrade: 'tcp' })));
       if (typeof (sock as { setNoDelay?: (v: boolean) => void }).setNoDelay === 'function') (sock as unknown as { setNoDelay: (v: boolean) => void }).setNoDelay(true);
-      const head = this.head;
       return {
         write: (c) => { if (!sock.destroyed) sock.write(c); },
         end: () => { if (!sock.destroyed) sock.end(); },
         onInput: (data, end) => {
-          if (head && head.length > 0) data(head);
+          const early = this.head;
+          if (early && early.length > 0) data(early);
           sock.on('data', data);
           sock.on('end', end);
+          sock.resume();
         },
         onClose: (fn) => { sock.on('close', fn); sock.on('error', () => undefined); },
       };

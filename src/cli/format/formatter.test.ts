@@ -41,9 +41,8 @@ test('ps --no-trunc, -q, custom table and json', () => {
   assert.equal(renderList({ format: containerFormat('', true, false), header: CONTAINER_HEADER, items: [containerContext(c, { trunc: true, now })] }), 'aaaaaaaaaaaa\n');
   assert.equal(
     renderList({ format: 'table {{.Names}}\\t{{.Labels}}\\t{{.Label "a"}}', header: CONTAINER_HEADER, items: [full] }),
-    // The header template stops at .Label (a method on the header map); docker keeps the
-    // partial header, so LABELS is tab-terminated and padded.
-    'NAMES     LABELS    \nweb       a=1,b=2   1\n',
+    // .Label is a method of docker's header map too: the column is titled after the key.
+    'NAMES     LABELS    a\nweb       a=1,b=2   1\n',
   );
   const json = JSON.parse(renderList({ format: 'json', header: CONTAINER_HEADER, items: [full] })) as Record<string, string>;
   assert.equal(json['Command'], '"sh -c \'echo hello; sleep 1000\'"');
@@ -121,4 +120,11 @@ test('truncateId and ellipsis', () => {
   assert.equal(ellipsis('sh -c \'echo hello; sleep 1000\'', 20), 'sh -c \'echo hello; …');
   assert.equal(ellipsis('short', 20), 'short');
   assert.equal(ellipsis('abc', 1), 'a');
+});
+
+test('{{json .}} of a formatter context escapes HTML like json.Marshal', () => {
+  const rows = imageRows([image({ RepoTags: [] })], { trunc: true, now, digest: false, formatHasDigest: false });
+  const out = renderList({ format: '{{json .}}|{{json .Tag}}', header: IMAGE_HEADER, items: rows });
+  assert.match(out, /"Tag":"\\u003cnone\\u003e"/);
+  assert.match(out, /\|"<none>"\n$/);
 });

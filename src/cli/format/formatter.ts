@@ -7,6 +7,7 @@ import { TabWriter } from './tab-writer.ts';
 import { Template } from './template.ts';
 import { HEADER_FUNCS } from './template-funcs.ts';
 import { TemplateExecError } from './template-exec.ts';
+import { GoMap } from './go-value.ts';
 
 export const TABLE_FORMAT_KEY = 'table';
 export const JSON_FORMAT_KEY = 'json';
@@ -56,7 +57,7 @@ export function renderList(opts: RenderOptions): string {
   if (!isTableFormat(opts.format)) return body;
   let header = '';
   try {
-    header = tmpl.execute(opts.header, { funcs: HEADER_FUNCS });
+    header = tmpl.execute(headerContext(opts.header), { funcs: HEADER_FUNCS });
   } catch (e) {
     // docker ignores errors here and keeps whatever the header template wrote: a method
     // call with arguments (`.Label "x"`) cannot run on the header map.
@@ -67,4 +68,15 @@ export function renderList(opts: RenderOptions): string {
   w.write('\n');
   w.write(body);
   return w.flush();
+}
+
+/**
+ * docker's SubHeaderContext: a map of column titles whose Label method names a label
+ * column after the label key's last dotted part ("com.example.app-name" → "app name").
+ */
+function headerContext(titles: Record<string, string>): GoMap {
+  return new GoMap('formatter.SubHeaderContext', {
+    ...titles,
+    Label: (name: unknown) => (String(name).split('.').pop() ?? '').replace(/[-_]/g, ' '),
+  });
 }

@@ -25,6 +25,14 @@ export class GoStruct {
     return Object.prototype.hasOwnProperty.call(this.members, name);
   }
 
+  /**
+   * docker's formatter contexts implement MarshalJSON with json.Marshal, which escapes
+   * <, > and & (`"\u003cnone\u003e"`); structs with plain json tags do not.
+   */
+  get escapesHtml(): boolean {
+    return this.#json === undefined;
+  }
+
   /** The value docker's MarshalJSON produces: every exported zero-argument method, by name. */
   toJSONObject(): unknown {
     if (this.#json) return this.#json();
@@ -100,9 +108,19 @@ export function formatNumber(n: number): string {
   return String(n);
 }
 
+/**
+ * A Go map type with methods (docker's SubHeaderContext: the column titles by field name,
+ * plus a Label method): missing keys are "no value" as in a map, methods can be called.
+ */
+export class GoMap extends GoStruct {}
+
 /** encoding/json Marshal (HTML not escaped; map keys sorted; GoStruct via its methods). */
 export function goJson(v: unknown): string {
-  return JSON.stringify(toJsonValue(v)).replace(/[\u2028\u2029]/g, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029'));
+  let s = JSON.stringify(toJsonValue(v)).replace(/[\u2028\u2029]/g, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029'));
+  if (v instanceof GoStruct && v.escapesHtml) {
+    s = s.replace(/[<>&]/g, (c) => ({ '<': '\\u003c', '>': '\\u003e', '&': '\\u0026' })[c]!);
+  }
+  return s;
 }
 
 function toJsonValue(v: unknown): unknown {

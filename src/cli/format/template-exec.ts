@@ -2,7 +2,7 @@
 // variables with block scope, pipelines passing the previous result as the last argument,
 // field chains on maps (missing key → "<no value>") and on GoStructs (unknown field → error,
 // functions are methods), `if`/`with`/`range` with `else`, `break`/`continue`.
-import { GoStruct, isPlainObject, isTrue, printValue, type MethodFn } from './go-value.ts';
+import { GoMap, GoStruct, isPlainObject, isTrue, printValue, type MethodFn } from './go-value.ts';
 import { goTypeName } from './go-printf.ts';
 import { TemplateArgTypeError, TemplateFuncError, type FuncMap } from './template-funcs.ts';
 import type { Arg, Command, Pipe, TemplateNode } from './template-parser.ts';
@@ -180,6 +180,7 @@ class Exec {
     }
     if (receiver instanceof GoStruct) {
       if (!receiver.has(name)) {
+        if (receiver instanceof GoMap && !hasArgs) return this.#missing(node, name);
         throw this.#error(node.pos, argText(node), `can't evaluate field ${name} in type ${receiver.typeName}`);
       }
       const member = receiver.members[name];
@@ -192,16 +193,23 @@ class Exec {
         }
         return this.#call(node, argText(node), name, fn, argv);
       }
-      if (hasArgs) throw this.#error(node.pos, argText(node), `${name} has arguments but cannot be invoked as function`);
+      if (hasArgs) {
+        const why = receiver instanceof GoMap ? 'is not a method but has arguments' : 'has arguments but cannot be invoked as function';
+        throw this.#error(node.pos, argText(node), `${name} ${why}`);
+      }
       return member;
     }
     if (isPlainObject(receiver)) {
       if (hasArgs) throw this.#error(node.pos, argText(node), `${name} is not a method but has arguments`);
       if (Object.prototype.hasOwnProperty.call(receiver, name)) return receiver[name];
-      if (this.#missingKey === 'error') throw this.#error(node.pos, argText(node), `map has no entry for key "${name}"`);
-      return undefined;
+      return this.#missing(node, name);
     }
     throw this.#error(node.pos, argText(node), `can't evaluate field ${name} in type ${goTypeName(receiver)}`);
+  }
+
+  #missing(node: Arg, name: string): undefined {
+    if (this.#missingKey === 'error') throw this.#error(node.pos, argText(node), `map has no entry for key "${name}"`);
+    return undefined;
   }
 
   #evalFunction(dot: unknown, cmd: Command, name: string, args: Arg[], final: Final): unknown {

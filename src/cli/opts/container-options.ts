@@ -12,6 +12,20 @@ import { parseCpus, ramInBytes } from './mem-bytes.ts';
 import { parseExpose, parsePortSpecs } from './port-specs.ts';
 import { isNoRestart, parseRestartPolicy } from './restart-policy.ts';
 
+/** HostConfig fields docker sends that berth's API types do not declare (all zero values). */
+interface WireHostConfig extends HostConfig {
+  ContainerIDFile: string; VolumeDriver: string; VolumesFrom: null; CgroupnsMode: string; Cgroup: string; Links: null;
+  UsernsMode: string; Isolation: string; MemorySwappiness: number; OomKillDisable: boolean; CpuCount: number;
+  CpuPercent: number; IOMaximumIOps: number; IOMaximumBandwidth: number; MaskedPaths: null; ReadonlyPaths: null;
+}
+
+const UNSET_RESOURCES = {
+  CgroupParent: '', BlkioWeight: 0, BlkioWeightDevice: [], BlkioDeviceReadBps: [], BlkioDeviceWriteBps: [],
+  BlkioDeviceReadIOps: [], BlkioDeviceWriteIOps: [], CpuPeriod: 0, CpuQuota: 0, CpuRealtimePeriod: 0,
+  CpuRealtimeRuntime: 0, CpusetCpus: '', CpusetMems: '', Devices: [], DeviceCgroupRules: null, DeviceRequests: null,
+  MemoryReservation: 0,
+} as const;
+
 /** The run/create flags as commander hands them over (strings, lists, booleans). */
 export interface ContainerFlags {
   attach: string[]; env: string[]; envFile: string[]; label: string[]; labelFile: string[];
@@ -105,39 +119,59 @@ export function parseContainerFlags(
   const healthcheck = parseHealthcheck(f);
   const memory = f.memory === undefined ? 0 : flag('memory', f.memory, ramInBytes);
 
-  const hostConfig: HostConfig = {
+  const sysctls = keyValueMap(f.sysctl);
+  // Field for field (and in the order of) the HostConfig docker CLI 28 sends, zero values
+  // included, so berthd sees the same request from either CLI.
+  const hostConfig: WireHostConfig = {
     Binds: binds.length > 0 ? binds : null,
+    ContainerIDFile: '',
     LogConfig: { Type: f.logDriver ?? '', Config: parseLogOpts(f.logOpt) },
     NetworkMode: f.network ?? 'default',
     PortBindings: ports.bindings,
     RestartPolicy: restart,
     AutoRemove: f.rm === true,
+    VolumeDriver: '',
+    VolumesFrom: null,
     ConsoleSize: env.consoleSize,
     CapAdd: caps.capAdd.length > 0 ? caps.capAdd : null,
     CapDrop: caps.capDrop.length > 0 ? caps.capDrop : null,
+    CgroupnsMode: '',
     Dns: f.dns,
     DnsOptions: f.dnsOption,
     DnsSearch: f.dnsSearch,
     ExtraHosts: f.addHost.length > 0 ? f.addHost : null,
     GroupAdd: f.groupAdd.length > 0 ? f.groupAdd : null,
     IpcMode: f.ipc ?? '',
+    Cgroup: '',
+    Links: null,
     OomScoreAdj: f.oomScoreAdj === undefined ? 0 : flag('oomScoreAdj', f.oomScoreAdj, parseInteger),
     PidMode: f.pid ?? '',
     Privileged: f.privileged === true,
     PublishAllPorts: f.publishAll === true,
     ReadonlyRootfs: f.readOnly === true,
     SecurityOpt: parseSecurityOpts(f.securityOpt, env),
-    Tmpfs: Object.keys(tmpfs).length > 0 ? tmpfs : null,
+    ...(Object.keys(tmpfs).length > 0 ? { Tmpfs: tmpfs } : {}),
     UTSMode: f.uts ?? '',
+    UsernsMode: '',
     ShmSize: f.shmSize === undefined ? 0 : flag('shmSize', f.shmSize, ramInBytes),
-    Sysctls: Object.keys(keyValueMap(f.sysctl)).length > 0 ? keyValueMap(f.sysctl) : null,
-    Runtime: f.runtime ?? '',
+    ...(Object.keys(sysctls).length > 0 ? { Sysctls: sysctls } : {}),
+    ...(f.runtime ? { Runtime: f.runtime } : {}),
+    Isolation: '',
     CpuShares: f.cpuShares === undefined ? 0 : flag('cpuShares', f.cpuShares, parseInteger),
     Memory: memory,
     NanoCpus: f.cpus === undefined ? 0 : flag('cpus', f.cpus, parseCpus),
+    ...UNSET_RESOURCES,
     MemorySwap: f.memorySwap === undefined ? 0 : flag('memorySwap', f.memorySwap, parseMemSwap),
+    MemorySwappiness: -1,
+    OomKillDisable: false,
     PidsLimit: f.pidsLimit === undefined ? 0 : flag('pidsLimit', f.pidsLimit, parseInteger),
-    Ulimits: f.ulimit.length > 0 ? f.ulimit.map(parseUlimit) : null,
+    Ulimits: f.ulimit.map(parseUlimit),
+    CpuCount: 0,
+    CpuPercent: 0,
+    IOMaximumIOps: 0,
+    IOMaximumBandwidth: 0,
+    MaskedPaths: null,
+    ReadonlyPaths: null,
   };
   if (f.init !== undefined) hostConfig.Init = f.init;
   if (f.rm === true && !isNoRestart(restart)) {
@@ -151,24 +185,24 @@ export function parseContainerFlags(
     AttachStdin: attachStdin,
     AttachStdout: attachStdout,
     AttachStderr: attachStderr,
+    ...(Object.keys(ports.exposed).length > 0 ? { ExposedPorts: ports.exposed } : {}),
     Tty: f.tty === true,
     OpenStdin: f.interactive === true,
     StdinOnce: f.interactive === true && attachStdin,
     Env: envVars.length > 0 ? envVars : null,
     Cmd: args.length > 0 ? [...args] : null,
+    ...(healthcheck !== null ? { Healthcheck: healthcheck } : {}),
     Image: image,
     Volumes: volumes,
     WorkingDir: f.workdir ?? '',
     Entrypoint: f.entrypoint === undefined ? null : f.entrypoint === '' ? [''] : [f.entrypoint],
     OnBuild: null,
     Labels: keyValueMap(labelList),
+    ...(f.stopSignal !== undefined ? { StopSignal: f.stopSignal } : {}),
+    ...(f.stopTimeout !== undefined ? { StopTimeout: flag('stopTimeout', f.stopTimeout, parseInteger) } : {}),
     HostConfig: hostConfig,
     NetworkingConfig: { EndpointsConfig: {} },
   };
-  if (Object.keys(ports.exposed).length > 0) body.ExposedPorts = ports.exposed;
-  if (healthcheck !== null) body.Healthcheck = healthcheck;
-  if (f.stopSignal !== undefined) body.StopSignal = f.stopSignal;
-  if (f.stopTimeout !== undefined) body.StopTimeout = flag('stopTimeout', f.stopTimeout, parseInteger);
   return body;
 }
 
@@ -260,6 +294,6 @@ function parseUlimit(spec: string): Ulimit {
     const s = Number(soft);
     const h = hard === undefined ? s : Number(hard);
     if (s > h) throw new InvalidArgumentError(`ulimit soft limit must be less than or equal to hard limit: ${s} > ${h}`);
-    return { Name: v.slice(0, eq), Soft: s, Hard: h };
+    return { Name: v.slice(0, eq), Hard: h, Soft: s };
   });
 }

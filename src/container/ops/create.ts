@@ -9,7 +9,6 @@ import { emitContainerEvent, type ContainerContext } from '../context.ts';
 import { initialState, type ContainerCreateConfig } from '../record.ts';
 import { generateName, VALID_NAME } from '../names.ts';
 import { validateRestartPolicy } from '../restart-policy.ts';
-import { NameInUseError } from '../errors.ts';
 
 const NETWORK_MODES = /^(|default|bridge|host|none|container:.+)$/;
 
@@ -31,13 +30,9 @@ export async function createContainer(ctx: ContainerContext, req: ContainerCreat
   const argv = [...entrypoint, ...cmd];
   if (argv.length === 0) throw new InvalidArgumentError('No command specified');
 
-  let finalName = name?.replace(/^\//, '');
-  // store.add checks again atomically; this early check gives the error before any work.
-  const holder = finalName ? ctx.store.idOfName(finalName) : undefined;
-  if (finalName && holder) throw new NameInUseError(finalName, holder);
-  if (!finalName) finalName = generateName((n) => ctx.store.nameTaken(n));
-
   const id = newId();
+  const finalName = name?.replace(/^\//, '') || generateName((n) => ctx.store.nameTaken(n));
+  ctx.store.reserveName(finalName, id);
   const record: ContainerCreateConfig = {
     id,
     created: new Date().toISOString(),
@@ -49,11 +44,12 @@ export async function createContainer(ctx: ContainerContext, req: ContainerCreat
     config,
     hostConfig: { NetworkMode: 'default', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, LogConfig: { Type: 'k8s-file', Config: {} }, ...hostConfig },
   };
-  await ctx.layers.createRW(id, image.topChainId);
   let c;
   try {
+    await ctx.layers.createRW(id, image.topChainId);
     c = await ctx.store.add(record, initialState(finalName));
   } catch (err) {
+    ctx.store.releaseName(finalName, id);
     await ctx.layers.removeRW(id).catch(() => undefined);
     throw err;
   }

@@ -88,12 +88,14 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
       ...(h.Init && ctx.options.initPath ? { initPath: ctx.options.initPath } : {}),
       host: ctx.host,
     });
-    ctx.exits.track(id);
     const { pid } = await ctx.conmon.create({
       id, name: c.state.name, spec, runtime, persistDir: dir, logPath: join(dir, 'ctr.log'),
       tty: c.config.config.Tty ?? false, openStdin: c.config.config.OpenStdin ?? false,
       stdinOnce: c.config.config.StdinOnce ?? false,
     });
+    // Tracked only now: create() removed the exit file of the previous run, and track()
+    // reads an exit file that is already there, so even an instant exit is seen.
+    ctx.exits.track(id);
     // Attach clients connect now, while the process waits on the runtime's exec fifo, so
     // they see every byte it writes.
     const waiting = ctx.pendingAttach.get(id);

@@ -35,6 +35,14 @@ test('create: the default body is docker 28\'s', async () => {
   assert.deepEqual(body.HostConfig?.ConsoleSize, [0, 0]);
 });
 
+test('create: the default HostConfig is field for field the one docker CLI 28.2.2 sends', async () => {
+  const { body } = await createBody(['busybox']);
+  // Captured from `docker create busybox` (docker CLI 28.2.2) against a recording server.
+  const docker = {"Binds": null, "ContainerIDFile": "", "LogConfig": {"Type": "", "Config": {}}, "NetworkMode": "default", "PortBindings": {}, "RestartPolicy": {"Name": "no", "MaximumRetryCount": 0}, "AutoRemove": false, "VolumeDriver": "", "VolumesFrom": null, "ConsoleSize": [0, 0], "CapAdd": null, "CapDrop": null, "CgroupnsMode": "", "Dns": [], "DnsOptions": [], "DnsSearch": [], "ExtraHosts": null, "GroupAdd": null, "IpcMode": "", "Cgroup": "", "Links": null, "OomScoreAdj": 0, "PidMode": "", "Privileged": false, "PublishAllPorts": false, "ReadonlyRootfs": false, "SecurityOpt": null, "UTSMode": "", "UsernsMode": "", "ShmSize": 0, "Isolation": "", "CpuShares": 0, "Memory": 0, "NanoCpus": 0, "CgroupParent": "", "BlkioWeight": 0, "BlkioWeightDevice": [], "BlkioDeviceReadBps": [], "BlkioDeviceWriteBps": [], "BlkioDeviceReadIOps": [], "BlkioDeviceWriteIOps": [], "CpuPeriod": 0, "CpuQuota": 0, "CpuRealtimePeriod": 0, "CpuRealtimeRuntime": 0, "CpusetCpus": "", "CpusetMems": "", "Devices": [], "DeviceCgroupRules": null, "DeviceRequests": null, "MemoryReservation": 0, "MemorySwap": 0, "MemorySwappiness": -1, "OomKillDisable": false, "PidsLimit": 0, "Ulimits": [], "CpuCount": 0, "CpuPercent": 0, "IOMaximumIOps": 0, "IOMaximumBandwidth": 0, "MaskedPaths": null, "ReadonlyPaths": null};
+  assert.deepEqual(Object.keys(body.HostConfig!), Object.keys(docker));
+  assert.deepEqual(body.HostConfig, docker);
+});
+
 test('create: flags map onto the request like docker 28 (captured from docker CLI 28.2.2)', async () => {
   const { body, name } = await createBody([
     '--name', 'x', '-e', 'A=1', '-e', 'HOME', '-l', 'a=b', '--restart', 'on-failure:3', '-p', '8080:80', '-v', '/data',

@@ -118,7 +118,7 @@ test('run start failures: 127 not found, 126 cannot invoke, 125 otherwise', asyn
     const f = runClient({ startError: new InternalError(msg, daemon) });
     const r = await runTest(['run', 'busybox', 'nope'], { client: f.client });
     assert.equal(r.code, code, msg);
-    assert.equal(r.err, `berth: Error response from daemon: ${msg}\n`);
+    assert.equal(r.err, `berth: Error response from daemon: ${msg}\n\nRun 'berth run --help' for more information\n`);
   }
 });
 

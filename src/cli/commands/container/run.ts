@@ -145,7 +145,7 @@ async function runContainer(call: VerbCall<RunOptions>): Promise<void> {
         await streaming?.catch(() => 'done');
       }
       if (autoRemove) await status;
-      throw new StatusError(startErrorStatus(describeError(e)), `${ctx.name}: ${describeError(e)}`);
+      throw new StatusError(startErrorStatus(describeError(e)), `${ctx.name}: ${describeError(e)}\n\nRun '${call.path} --help' for more information`);
     }
     if (streaming && body.Tty && ctx.out.isTTY) stopResize = monitorTtySize(ctx.out, (h, w) => api.containers.resize(id, h, w));
     if (streaming && (await streaming) === 'detached') return;
