@@ -1,7 +1,7 @@
 // POST /containers/create: validate everything first (no side effect before), merge the
 // request with the image config as Docker does (daemon/create.go, container config merge),
 // reserve the name, make the read-write layer, write the record.
-import { InvalidArgumentError, NotFoundError, newId } from '../../lib/index.ts';
+import { InvalidArgumentError, NotFoundError, NotImplementedError, newId } from '../../lib/index.ts';
 import type { ContainerConfig, ContainerCreateRequest, HealthConfig, HostConfig } from '../../api/types/index.ts';
 import type { ImageRuntimeConfig } from '../../oci/index.ts';
 import { mergeEnv, parseSignal } from '../../specgen/index.ts';
@@ -42,7 +42,10 @@ export async function createContainer(ctx: ContainerContext, req: ContainerCreat
     path: argv[0]!,
     args: argv.slice(1),
     config,
-    hostConfig: { NetworkMode: 'default', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, LogConfig: { Type: 'k8s-file', Config: {} }, ...hostConfig },
+    // The log driver is reported as json-file (Docker's default), because clients decide by
+    // it whether `logs` works (docker-py's run() reads logs only for json-file/journald).
+    // On disk it is conmon's k8s-file format until the log-driver work adds the others.
+    hostConfig: { NetworkMode: 'default', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, ...hostConfig, LogConfig: { Type: 'json-file', Config: {} } },
   };
   let c;
   try {
@@ -68,6 +71,10 @@ function validateHostConfig(ctx: ContainerContext, h: HostConfig): void {
     throw new InvalidArgumentError('Minimum memory limit allowed is 6MB');
   }
   if (h.NanoCpus !== undefined && h.NanoCpus < 0) throw new InvalidArgumentError('Range of CPUs is from 0.01 to available CPUs');
+  const logDriver = h.LogConfig?.Type ?? '';
+  if (!['', 'json-file', 'k8s-file'].includes(logDriver)) {
+    throw new NotImplementedError(`log driver ${logDriver} is not supported yet: berth keeps container logs in a local file (json-file)`);
+  }
   if (h.Init && !ctx.options.initPath) throw new InvalidArgumentError('--init requested but no init binary (tini or catatonit) is installed');
 }
 
