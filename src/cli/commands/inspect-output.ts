@@ -45,6 +45,8 @@ export async function inspectObjects(ctx: CliContext, refs: readonly string[], f
     }
   }
   if (tmpl === null) out = raws.length === 0 ? '[]\n' : `${indentJson(`[${raws.join(',')}]`)}\n`;
+  // docker's TemplateInspector.Flush writes a lone newline when nothing was rendered.
+  else if (out === '') out = '\n';
   await writeOut(ctx.out, out);
   if (errors.length > 0) throw new StatusError(1, errors.join('\n'));
 }

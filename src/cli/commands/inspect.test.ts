@@ -39,7 +39,8 @@ test('inspect --format runs the template per object', async () => {
   assert.equal(r.out, 'running 42 {"a":"1","b":"2"} [sh]\n');
   const missingKey = await runTest(['inspect', '-f', '{{.State.Health.Status}}', 'web'], { client });
   assert.equal(missingKey.code, 1);
-  assert.equal(missingKey.err, 'template parsing error: template: :1:2: executing "" at <.State.Health.Status>: map has no entry for key "Health"\n');
+  assert.equal(missingKey.out, '\n');
+  assert.equal(missingKey.err, 'template parsing error: template: :1:8: executing "" at <.State.Health.Status>: map has no entry for key "Health"\n');
   const badTemplate = await runTest(['inspect', '-f', '{{.State', 'web'], { client });
   assert.equal(badTemplate.code, 64);
   assert.match(badTemplate.err, /^template parsing error: template: :1: unclosed action/);

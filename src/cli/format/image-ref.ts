@@ -36,3 +36,14 @@ export function familiarImage(image: string): string {
   const { name, tag } = splitReference(image);
   return tag === null ? familiarName(name) : `${familiarName(name)}:${tag}`;
 }
+
+/**
+ * reference.ParseNormalizedNamed(...).Name(): the full name docker's client sends in
+ * fromImage and repo parameters ("busybox" → "docker.io/library/busybox").
+ */
+export function normalizedName(name: string): string {
+  const first = name.split('/')[0]!;
+  const hasDomain = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (hasDomain) return name;
+  return name.includes('/') ? `docker.io/${name}` : `docker.io/library/${name}`;
+}

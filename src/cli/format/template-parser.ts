@@ -197,35 +197,47 @@ class Parser {
   }
 
   #parseOperand(): Arg {
-    const t = this.#peek();
-    return { ...this.#parseOperandBody(), pos: t.pos };
+    const start = this.#peek().pos;
+    const { body, pos } = this.#parseOperandBody();
+    return { ...body, pos: pos ?? start };
   }
 
-  #parseOperandBody(): ArgBody {
+  /** The operand, and for field chains (.A.B, $x.A) the position Go reports: the chained field's. */
+  #parseOperandBody(): { body: ArgBody; pos?: number } {
     const t = this.#next();
+    const chained = (): { names: string[]; pos?: number } => {
+      const pos = this.#peek().pos;
+      const names = this.#fieldChain();
+      return names.length > 0 ? { names, pos } : { names };
+    };
     switch (t.kind) {
-      case 'field':
-        return { kind: 'field', names: [t.value, ...this.#fieldChain()] };
+      case 'field': {
+        const c = chained();
+        return { body: { kind: 'field', names: [t.value, ...c.names] }, ...(c.pos === undefined ? {} : { pos: c.pos }) };
+      }
       case 'dot':
         if (this.#peek().kind === 'field' && this.#peek().spaced !== true) throw new TemplateSyntaxError(t.line, 'unexpected . after term "."');
-        return { kind: 'dot' };
-      case 'variable':
+        return { body: { kind: 'dot' } };
+      case 'variable': {
         this.#checkVar(t.value, t.line);
-        return { kind: 'variable', name: t.value, names: this.#fieldChain() };
+        const c = chained();
+        return { body: { kind: 'variable', name: t.value, names: c.names }, ...(c.pos === undefined ? {} : { pos: c.pos }) };
+      }
       case 'identifier':
         if (!this.#funcs.has(t.value)) throw new TemplateSyntaxError(t.line, `function "${t.value}" not defined`);
-        return { kind: 'identifier', name: t.value };
+        return { body: { kind: 'identifier', name: t.value } };
       case 'string':
-        return { kind: 'string', value: t.value };
+        return { body: { kind: 'string', value: t.value } };
       case 'number':
-        return parseNumber(t);
+        return { body: parseNumber(t) };
       case 'bool':
-        return { kind: 'bool', value: t.value === 'true' };
+        return { body: { kind: 'bool', value: t.value === 'true' } };
       case 'nil':
-        return { kind: 'nil' };
+        return { body: { kind: 'nil' } };
       case 'lparen': {
         const pipe = this.#parsePipe('parenthesized pipeline', false, 'rparen');
-        return { kind: 'pipe', pipe, names: this.#fieldChain() };
+        const c = chained();
+        return { body: { kind: 'pipe', pipe, names: c.names }, ...(c.pos === undefined ? {} : { pos: c.pos }) };
       }
       default:
         throw new TemplateSyntaxError(t.line, `unexpected ${describe(t)} in operand`);

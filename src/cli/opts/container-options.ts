@@ -26,6 +26,12 @@ const UNSET_RESOURCES = {
   MemoryReservation: 0,
 } as const;
 
+const EMPTY_ENDPOINT = {
+  IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', DriverOpts: null, GwPriority: 0, NetworkID: '',
+  EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '',
+  GlobalIPv6PrefixLen: 0, DNSNames: null,
+};
+
 /** The run/create flags as commander hands them over (strings, lists, booleans). */
 export interface ContainerFlags {
   attach: string[]; env: string[]; envFile: string[]; label: string[]; labelFile: string[];
@@ -114,7 +120,8 @@ export function parseContainerFlags(
   ];
   const labelList = [...f.labelFile.flatMap((file) => parseKeyValueFile(file, readOrThrow(env, file))), ...labels];
 
-  const restart = { MaximumRetryCount: 0, ...parseRestartPolicy(f.restart ?? 'no') };
+  const parsedRestart = parseRestartPolicy(f.restart ?? 'no');
+  const restart = { Name: parsedRestart.Name ?? '', MaximumRetryCount: parsedRestart.MaximumRetryCount ?? 0 };
   const caps = effectiveCapabilities(f.capAdd, f.capDrop);
   const healthcheck = parseHealthcheck(f);
   const memory = f.memory === undefined ? 0 : flag('memory', f.memory, ramInBytes);
@@ -201,7 +208,8 @@ export function parseContainerFlags(
     ...(f.stopSignal !== undefined ? { StopSignal: f.stopSignal } : {}),
     ...(f.stopTimeout !== undefined ? { StopTimeout: flag('stopTimeout', f.stopTimeout, parseInteger) } : {}),
     HostConfig: hostConfig,
-    NetworkingConfig: { EndpointsConfig: {} },
+    // docker 28 sends an empty endpoint for the default network, none for an explicit one.
+    NetworkingConfig: { EndpointsConfig: f.network === undefined ? { default: { ...EMPTY_ENDPOINT } } : {} },
   };
   return body;
 }

@@ -5,7 +5,7 @@ import { kindOf } from '../../../lib/index.ts';
 import type { ContainerCreateRequest } from '../../../api/types/index.ts';
 import type { EngineApi } from '../../../client/index.ts';
 import type { CliContext } from '../../cli-context.ts';
-import { familiarName, splitReference } from '../../format/image-ref.ts';
+import { familiarName, normalizedName, splitReference } from '../../format/image-ref.ts';
 import { displayJsonMessages } from '../../streams/json-messages.ts';
 import { writeOut } from '../../write-out.ts';
 
@@ -27,7 +27,7 @@ export function imageRefForPull(image: string): { repo: string; tag: string } | 
 async function pullImage(ctx: CliContext, api: EngineApi, image: string, opts: CreateFlowOptions): Promise<void> {
   const ref = imageRefForPull(image);
   if (ref === null) return;
-  const body = await api.images.pull(ref.repo, ref.tag, opts.platform ? { platform: opts.platform } : {});
+  const body = await api.images.pull(normalizedName(ref.repo), ref.tag, opts.platform ? { platform: opts.platform } : {});
   const sink = opts.quiet ? null : ctx.err;
   if (sink) await displayJsonMessages(body, sink);
   else for await (const chunk of body) void chunk;

@@ -24,7 +24,16 @@ test('create: the default body is docker 28\'s', async () => {
   assert.deepEqual({ ...body, HostConfig: undefined }, {
     Hostname: '', Domainname: '', User: '', AttachStdin: false, AttachStdout: true, AttachStderr: true, Tty: false,
     OpenStdin: false, StdinOnce: false, Env: null, Cmd: null, Image: 'busybox', Volumes: {}, WorkingDir: '',
-    Entrypoint: null, OnBuild: null, Labels: {}, HostConfig: undefined, NetworkingConfig: { EndpointsConfig: {} },
+    Entrypoint: null, OnBuild: null, Labels: {}, HostConfig: undefined,
+    NetworkingConfig: {
+      EndpointsConfig: {
+        default: {
+          IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', DriverOpts: null, GwPriority: 0, NetworkID: '',
+          EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '',
+          GlobalIPv6PrefixLen: 0, DNSNames: null,
+        },
+      },
+    },
   });
   assert.deepEqual(body.HostConfig?.RestartPolicy, { Name: 'no', MaximumRetryCount: 0 });
   assert.equal(body.HostConfig?.NetworkMode, 'default');

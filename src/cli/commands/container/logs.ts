@@ -29,10 +29,9 @@ export function logsVerb(): VerbSpec<LogsOptions> {
       const now = ctx.now();
       const since = opts.since === undefined ? undefined : timestampFlag('--since', opts.since, now);
       const until = opts.until === undefined ? undefined : timestampFlag('--until', opts.until, now);
-      const abort = new AbortController();
       const body = await api.logs(c.Id, {
         stdout: true, stderr: true, follow: opts.follow === true, tail: opts.tail, timestamps: opts.timestamps === true,
-        details: opts.details === true, signal: abort.signal, ...(since ? { since } : {}), ...(until ? { until } : {}),
+        details: opts.details === true, ...(since ? { since } : {}), ...(until ? { until } : {}),
       });
       await copyOutput(body, c.Config.Tty === true, ctx.out, ctx.err);
     },

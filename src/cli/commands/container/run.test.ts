@@ -95,9 +95,9 @@ test('run with a missing image tries to pull, then exits 125', async () => {
   const f = runClient({ createError: new NotFoundError('No such image: busybox:latest', daemon) });
   const r = await runTest(['run', 'busybox'], { client: f.client });
   assert.equal(r.code, 125);
-  assert.deepEqual(f.calls, ['create', 'pull busybox:latest']);
+  assert.deepEqual(f.calls, ['create', 'pull docker.io/library/busybox:latest']);
   assert.equal(r.err, "Unable to find image 'busybox:latest' locally\n"
-    + "berth: Error response from daemon: pulling images is not supported yet: berth cannot pull busybox:latest\n\n"
+    + "berth: Error response from daemon: pulling images is not supported yet: berth cannot pull docker.io/library/busybox:latest\n\n"
     + "Run 'berth run --help' for more information\n");
 });
 

@@ -31,7 +31,7 @@ test('tag sends repository and tag', async () => {
   const client = fakeClient({ images: { tag: async (s, r, t) => { seen.push(`${s} ${r} ${t}`); } } });
   await runTest(['tag', 'busybox', 'me/box'], { client });
   await runTest(['image', 'tag', 'busybox:latest', 'localhost:5000/box:v1'], { client });
-  assert.deepEqual(seen, ['busybox me/box latest', 'busybox:latest localhost:5000/box v1']);
+  assert.deepEqual(seen, ['busybox docker.io/me/box latest', 'busybox:latest localhost:5000/box v1']);
   assert.equal((await runTest(['tag', 'a', 'b@sha256:' + '0'.repeat(64)], { client })).err, 'refusing to create a tag with a digest reference\n');
 });
 

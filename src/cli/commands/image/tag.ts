@@ -1,5 +1,5 @@
 // berth tag SOURCE TARGET: POST /images/{source}/tag?repo=&tag= (tag defaults to latest).
-import { splitReference } from '../../format/image-ref.ts';
+import { normalizedName, splitReference } from '../../format/image-ref.ts';
 import { StatusError } from '../../status-error.ts';
 import type { VerbSpec } from '../../verb.ts';
 
@@ -13,7 +13,8 @@ export function tagVerb(): VerbSpec<Record<string, never>> {
       const { name, tag, digest } = splitReference(args[1]!);
       if (digest !== null) throw new StatusError(1, 'refusing to create a tag with a digest reference');
       if (name === '') throw new StatusError(1, `Error parsing reference: ${JSON.stringify(args[1])} is not a valid repository/tag: invalid reference format`);
-      await client().images.tag(args[0]!, name, tag ?? 'latest');
+      // The full name, as docker's client sends it ("docker.io/library/x").
+      await client().images.tag(args[0]!, normalizedName(name), tag ?? 'latest');
     },
   };
 }

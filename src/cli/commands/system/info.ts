@@ -46,7 +46,15 @@ export function formatServerInfo(info: SystemInfo): { text: string; warnings: st
     ln(' CDI spec directories:');
     for (const d of cdi) lines.push(`  ${d}`);
   }
-  ln(' Swarm:', obj(info['Swarm'])['LocalNodeState'] ?? 'inactive');
+  const swarm = obj(info['Swarm']);
+  ln(' Swarm:', swarm['LocalNodeState'] ?? '');
+  if (swarm['LocalNodeState'] !== 'inactive' && swarm['LocalNodeState'] !== 'locked') {
+    // berth has no swarm mode; the node lines docker prints for an active node, as it prints them.
+    ln('  NodeID:', swarm['NodeID'] ?? '');
+    if (str(swarm['Error']) !== '') ln('  Error:', swarm['Error']);
+    ln('  Is Manager:', swarm['ControlAvailable'] === true);
+    ln('  Node Address:', swarm['NodeAddr'] ?? '');
+  }
   const runtimes = Object.keys(obj(info['Runtimes']));
   if (runtimes.length > 0) {
     ln(' Runtimes:', runtimes.join(' '));
@@ -105,14 +113,20 @@ export function formatServerInfo(info: SystemInfo): { text: string; warnings: st
 }
 
 function insecureRegistries(reg: Obj, lines: string[]): void {
-  const cidrs = (reg['InsecureRegistryCIDRs'] as Obj[] | undefined) ?? [];
+  // moby's NetIPNet marshals as "127.0.0.0/8"; an {IP, Mask} object is read too.
+  const cidrs = (reg['InsecureRegistryCIDRs'] as unknown[] | undefined) ?? [];
   const index = Object.values(obj(reg['IndexConfigs'])).map(obj);
   if (cidrs.length > 0 || index.length > 0) {
     lines.push(' Insecure Registries:');
     for (const c of index) if (c['Secure'] !== true) lines.push(`  ${str(c['Name'])}`);
     for (const c of cidrs) {
-      const bits = [...Buffer.from(str(c['Mask']), 'base64')].reduce((n, b) => n + b.toString(2).split('1').length - 1, 0);
-      lines.push(`  ${str(c['IP'])}/${bits}`);
+      if (typeof c === 'string') {
+        lines.push(`  ${c}`);
+        continue;
+      }
+      const cidr = obj(c);
+      const bits = [...Buffer.from(str(cidr['Mask']), 'base64')].reduce((n, b) => n + b.toString(2).split('1').length - 1, 0);
+      lines.push(`  ${str(cidr['IP'])}/${bits}`);
     }
   }
   const mirrors = list(reg['Mirrors']);

@@ -44,7 +44,7 @@ test('info prints the server section like docker', () => {
     Swarm: { LocalNodeState: 'inactive' }, Runtimes: { crun: {}, runc: {} }, DefaultRuntime: 'crun', OSType: 'linux',
     SecurityOptions: ['name=seccomp,profile=builtin'], NCPU: 4, MemTotal: 2_087_354_368, Name: 'host', DockerRootDir: '/var/lib/berth',
     Debug: false, ExperimentalBuild: false, LiveRestoreEnabled: true, Warnings: ['WARNING: no swap'],
-    RegistryConfig: { InsecureRegistryCIDRs: [{ IP: '127.0.0.0', Mask: '/wAAAA==' }], IndexConfigs: {} },
+    RegistryConfig: { InsecureRegistryCIDRs: [{ IP: '127.0.0.0', Mask: '/wAAAA==' }, '10.0.0.0/8'], IndexConfigs: {} },
   });
   assert.deepEqual(warnings, ['WARNING: no swap']);
   assert.equal(text, [
@@ -53,7 +53,7 @@ test('info prints the server section like docker', () => {
     '  Log: json-file', ' Swarm: inactive', ' Runtimes: crun runc', ' Default Runtime: crun', ' Init Binary: ',
     ' containerd version: ', ' runc version: ', ' init version: ', ' Security Options:', '  seccomp', '   Profile: builtin',
     ' OSType: linux', ' CPUs: 4', ' Total Memory: 1.944GiB', ' Name: host', ' Docker Root Dir: /var/lib/berth',
-    ' Debug Mode: false', ' Experimental: false', ' Insecure Registries:', '  127.0.0.0/8', ' Live Restore Enabled: true', '', '',
+    ' Debug Mode: false', ' Experimental: false', ' Insecure Registries:', '  127.0.0.0/8', '  10.0.0.0/8', ' Live Restore Enabled: true', '', '',
   ].join('\n'));
 });
 
