@@ -1,7 +1,7 @@
 // ContainerService: the container operations behind /containers/* and /exec/*. It builds the
 // shared context once and delegates each operation to its file under ops/; it holds no
 // state of its own beyond that context (no god object: see STYLE.md §2 on moby's Daemon).
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { KeyedMutex, type Logger } from '../lib/index.ts';
 import type { ContainerCreateRequest, ContainerInspect, ContainerSummary, ExecCreateRequest, ExecInspect, TopResponse } from '../api/types/index.ts';
 import type { LayerStore } from '../layer/index.ts';
@@ -78,14 +78,9 @@ export class ContainerService {
     return { running: running.length, total: this.#ctx.store.all().length };
   }
 
-  /** Unmounts rootfs mounts of containers that are not running (one read of mountinfo, no spawn per container). */
+  /** Unmounts rootfs mounts of containers that are not running (the driver read mountinfo once). */
   async #unmountStale(running: Set<string>): Promise<void> {
-    const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
-    const root = this.#ctx.layers.driver.root + '/';
-    for (const line of info.split('\n')) {
-      const mp = line.split(' ')[4];
-      if (!mp || !mp.startsWith(root) || !mp.endsWith('/merged')) continue;
-      const id = mp.slice(root.length, -'/merged'.length);
+    for (const id of this.#ctx.layers.driver.mountedIds()) {
       if (!running.has(id)) await this.#ctx.layers.unmountRW(id).catch(() => undefined);
     }
   }

@@ -109,8 +109,13 @@ export class ContainerStore {
     return c;
   }
 
+  /**
+   * State is written atomically (temp + rename) but not fsynced: a killed berthd loses
+   * nothing (the page cache survives it), and after a power loss reconcile rebuilds the
+   * state from conmon's exit files and the runtime. This keeps fsyncs off the start path.
+   */
   async saveState(c: Container): Promise<void> {
-    await writeJsonAtomic(join(this.dir(c.config.id), 'state.json'), c.state);
+    await writeJsonAtomic(join(this.dir(c.config.id), 'state.json'), c.state, { durable: false });
   }
 
   async rename(c: Container, newName: string): Promise<void> {

@@ -11,10 +11,22 @@ import { newShortLink } from './short-link.ts';
 
 export class Overlay2Driver {
   readonly name = 'overlay2';
+  /** Cache ids mounted now: unmount spawns nothing for a layer that is not mounted. */
+  #mounted = new Set<string>();
   constructor(readonly root: string) {}
 
   async init(): Promise<void> {
     await ensureDir(join(this.root, 'l'));
+    const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+    const prefix = this.root + '/';
+    for (const line of info.split('\n')) {
+      const mp = line.split(' ')[4];
+      if (mp?.startsWith(prefix) && mp.endsWith('/merged')) this.#mounted.add(mp.slice(prefix.length, -'/merged'.length));
+    }
+  }
+
+  mountedIds(): string[] {
+    return [...this.#mounted];
   }
 
   diffPath(cacheId: string): string {
@@ -60,10 +72,13 @@ export class Overlay2Driver {
       : `lowerdir=${cacheId}/empty,upperdir=${cacheId}/diff,workdir=${cacheId}/work`;
     if (!lower) await mkdir(join(dir, 'empty'), { recursive: true });
     await execTool('mount', ['-t', 'overlay', 'overlay', '-o', opts, merged], { cwd: this.root });
+    this.#mounted.add(cacheId);
     return merged;
   }
 
   async unmount(cacheId: string): Promise<void> {
+    if (!this.#mounted.has(cacheId)) return;
+    this.#mounted.delete(cacheId);
     const merged = join(this.root, cacheId, 'merged');
     const res = await execTool('umount', [merged], { allowFailure: true });
     if (res.code !== 0 && !/not mounted|no mount point/i.test(res.stderr)) {

@@ -34,10 +34,13 @@ export async function handleExit(ctx: ContainerContext, id: string, exitCode: nu
 export async function recordExit(ctx: ContainerContext, c: Container, exitCode: number): Promise<(() => Promise<void>) | null> {
   const id = c.config.id;
   const dir = ctx.store.dir(id);
+  const t0 = performance.now();
   const oom = await access(join(dir, 'oom')).then(() => true, () => false);
   const runtime = runtimeFor(ctx, c.state.runtime);
   await runtime.delete(id).catch((err: unknown) => ctx.log.warn({ err, container: id }, 'runtime delete failed'));
+  const tDeleted = performance.now() - t0;
   await ctx.layers.unmountRW(id).catch((err: unknown) => ctx.log.warn({ err, container: id }, 'unmount failed'));
+  ctx.log.debug({ container: id, deleted: Math.round(tDeleted), unmounted: Math.round(performance.now() - t0) }, 'exit cleanup phases (ms)');
   const startedAt = Date.parse(c.state.startedAt);
   c.state = {
     ...c.state, status: 'exited', pid: 0, exitCode, oomKilled: oom && exitCode === 137,

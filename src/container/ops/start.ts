@@ -53,9 +53,13 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
   const runtime = runtimeFor(ctx, h.Runtime ?? '');
   const dir = ctx.store.dir(id);
   let mounted = false;
+  const t0 = performance.now();
+  const phases: Record<string, number> = {};
+  const mark = (name: string): void => { phases[name] = Math.round((performance.now() - t0) * 10) / 10; };
   try {
     const rootfs = await ctx.layers.mountRW(id);
     mounted = true;
+    mark('mounted');
     const netMode = h.NetworkMode ?? 'default';
     const hostNetwork = netMode === 'host';
     const hostname = hostNetwork ? osHostname() : (c.config.config.Hostname || id.slice(0, 12));
@@ -67,6 +71,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
       readFile(join(rootfs, 'etc/passwd'), 'utf8').catch(() => null),
       readFile(join(rootfs, 'etc/group'), 'utf8').catch(() => null),
     ]);
+    mark('etc');
     const user = resolveUser(c.config.config.User ?? '', passwd, group, h.GroupAdd ?? []);
     const spec = generateSpec({
       id,
@@ -88,6 +93,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
       ...(h.Init && ctx.options.initPath ? { initPath: ctx.options.initPath } : {}),
       host: ctx.host,
     });
+    mark('spec');
     const { pid } = await ctx.conmon.create({
       id, name: c.state.name, spec, runtime, persistDir: dir, logPath: join(dir, 'ctr.log'),
       tty: c.config.config.Tty ?? false, openStdin: c.config.config.OpenStdin ?? false,
@@ -103,13 +109,17 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
       ctx.pendingAttach.delete(id);
       await Promise.all([...waiting].map((fn) => fn(id).catch(() => undefined)));
     }
+    mark('created');
     await runtime.start(id);
+    mark('started');
     c.state = {
       ...c.state, status: 'running', pid, exitCode: 0, error: '', oomKilled: false,
       startedAt: new Date().toISOString(), finishedAt: c.state.finishedAt, runtime: runtime.name,
       health: c.config.config.Healthcheck && !isHealthDisabled(c) ? { status: 'starting', failingStreak: 0, log: [] } : null,
     };
     await ctx.store.saveState(c);
+    mark('saved');
+    ctx.log.debug({ container: id, phases }, 'start phases (ms since start)');
     emitContainerEvent(ctx, c, 'start');
     ctx.hooks.afterStart(c);
   } catch (err) {
