@@ -7,7 +7,7 @@ import type { CliContext } from './cli-context.ts';
 import { runCli } from './run-cli.ts';
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
-  let client: EngineApi | null = null;
+  const conn: { client: EngineApi | null } = { client: null };
   const ctx: CliContext = {
     name: 'berth',
     out: process.stdout,
@@ -18,7 +18,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       on: (sig, fn) => { process.on(sig, fn); },
       off: (sig, fn) => { process.off(sig, fn); },
     },
-    connect: (host) => (client ??= new EngineClient({ env: process.env, ...(host ? { host } : {}) })),
+    connect: (host) => (conn.client ??= new EngineClient({ env: process.env, ...(host ? { host } : {}) })),
     now: () => new Date(),
     readFile: (path) => readFileSync(path),
     openRead: (path) => createReadStream(path),
@@ -28,7 +28,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     return await runCli(argv, ctx);
   } finally {
     // The pool may hold open streams (a /wait left running by `run -d`); end them.
-    await (client as EngineApi | null)?.close().catch(() => {});
+    await conn.client?.close().catch(() => {});
   }
 }
 

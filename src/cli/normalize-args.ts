@@ -17,11 +17,7 @@ function takesValue(o: Option): boolean {
   return o.required || o.optional;
 }
 
-function isPassThrough(cmd: Command): boolean {
-  return (cmd as unknown as { _passThroughOptions?: boolean })._passThroughOptions === true;
-}
-
-export function normalizeBoolFlags(program: Command, argv: readonly string[]): string[] {
+export function normalizeBoolFlags(program: Command, argv: readonly string[], isPassThrough: (cmd: Command) => boolean): string[] {
   const out: string[] = [];
   let cmd = program;
   let i = 0;

@@ -8,7 +8,7 @@ import { FormatError } from './format/formatter.ts';
 import { normalizeBoolFlags } from './normalize-args.ts';
 import { buildProgram } from './program.ts';
 import { StatusError } from './status-error.ts';
-import { commandPath, flagError, usageLine } from './verb.ts';
+import { commandPath, flagError, isPassThrough, usageLine } from './verb.ts';
 import { writeOut } from './write-out.ts';
 
 function commanderMessage(e: CommanderError): string {
@@ -32,7 +32,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   program.hook('preSubcommand', (_parent, sub) => { failing = sub; });
   for (const group of program.commands) group.hook('preSubcommand', (_p, sub) => { failing = sub; });
   try {
-    await program.parseAsync(normalizeBoolFlags(program, argv), { from: 'user' });
+    await program.parseAsync(normalizeBoolFlags(program, argv, isPassThrough), { from: 'user' });
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -84,6 +84,13 @@ export function flagError(cmd: Command, message: string): UsageError {
   return new UsageError(125, `${message}\n\nUsage:  ${usageLine(cmd)}\n\nRun '${commandPath(cmd)} --help' for more information`);
 }
 
+/** Commands whose arguments after the first belong to the container (run, create, exec, top). */
+const passThroughCommands = new WeakSet<Command>();
+
+export function isPassThrough(cmd: Command): boolean {
+  return passThroughCommands.has(cmd);
+}
+
 export function addVerb<O>(parent: Command, ctx: CliContext, spec: VerbSpec<O>): Command {
   const cmd = new Command(spec.name)
     .description(spec.description)
@@ -92,7 +99,10 @@ export function addVerb<O>(parent: Command, ctx: CliContext, spec: VerbSpec<O>):
     .allowExcessArguments(true);
   if (spec.aliases) cmd.aliases(spec.aliases);
   cmd.helpOption(spec.helpLongOnly ? '--help' : '-h, --help', 'Print usage');
-  if (spec.passThrough) cmd.passThroughOptions();
+  if (spec.passThrough) {
+    cmd.passThroughOptions();
+    passThroughCommands.add(cmd);
+  }
   spec.options?.(cmd);
   cmd.action(async (args: string[], opts: O, self: Command) => {
     const bad = checkArgCount(self, spec.args, args.length, ctx.name);

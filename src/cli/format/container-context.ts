@@ -2,7 +2,7 @@
 // .Image .Command .CreatedAt .RunningFor .Ports .State .Status .Size .Names .Labels .Label
 // .Mounts .LocalVolumes .Networks .Platform, each computed as docker computes it.
 import type { ContainerSummary } from '../../api/types/index.ts';
-import { GoStruct, goQuote } from './go-value.ts';
+import { GoStruct, goQuote, isPlainObject } from './go-value.ts';
 import { goTimeString } from './go-time.ts';
 import { humanDuration } from './human-duration.ts';
 import { humanSize } from './human-size.ts';
@@ -42,10 +42,23 @@ export interface ContainerContextOptions {
 
 interface MountSummary { Name?: string; Source?: string; Driver?: string }
 
+function mountSummary(m: unknown): MountSummary {
+  const o = isPlainObject(m) ? m : {};
+  const s = (k: string): string | undefined => (typeof o[k] === 'string' ? o[k] : undefined);
+  const out: MountSummary = {};
+  const name = s('Name');
+  const source = s('Source');
+  const driver = s('Driver');
+  if (name !== undefined) out.Name = name;
+  if (source !== undefined) out.Source = source;
+  if (driver !== undefined) out.Driver = driver;
+  return out;
+}
+
 export function containerContext(c: ContainerSummary, opts: ContainerContextOptions): GoStruct {
   const { trunc } = opts;
   const labels = c.Labels ?? {};
-  const mounts = (c.Mounts ?? []) as MountSummary[];
+  const mounts = (c.Mounts ?? []).map(mountSummary);
   return new GoStruct('*formatter.ContainerContext', {
     ID: () => (trunc ? truncateId(c.Id) : c.Id),
     Names: () => {

@@ -3,6 +3,7 @@
 // and aligns them with a tabwriter (min width 10, padding 3); "json" is `{{json .}}`;
 // anything else is a plain template, one line per item. `\t` and `\n` in the format are
 // escapes, as docker's preFormat replaces them.
+import { messageOf } from '../../lib/index.ts';
 import { TabWriter } from './tab-writer.ts';
 import { Template } from './template.ts';
 import { HEADER_FUNCS } from './template-funcs.ts';
@@ -32,7 +33,7 @@ export function parseFormat(format: string): Template {
   try {
     return Template.parse(preFormat(format));
   } catch (e) {
-    throw new FormatError(`template parsing error: ${(e as Error).message}`);
+    throw new FormatError(`template parsing error: ${messageOf(e)}`);
   }
 }
 
@@ -51,7 +52,7 @@ export function renderList(opts: RenderOptions): string {
     try {
       body += tmpl.execute(item) + '\n';
     } catch (e) {
-      throw new FormatError(`template parsing error: ${(e as Error).message}`);
+      throw new FormatError(`template parsing error: ${messageOf(e)}`);
     }
   }
   if (!isTableFormat(opts.format)) return body;

@@ -2,7 +2,7 @@
 // with ranges ("8000-8001:80-81") and bracketed IPv6 addresses, into the ExposedPorts and
 // HostConfig.PortBindings maps the API takes.
 import { isIP } from 'node:net';
-import { InvalidArgumentError } from '../../lib/index.ts';
+import { InvalidArgumentError, messageOf } from '../../lib/index.ts';
 import type { PortBinding } from '../../api/types/index.ts';
 
 export interface PortSpecs {
@@ -115,7 +115,7 @@ export function parseExpose(values: readonly string[], into: Record<string, obje
     try {
       range = parsePortRange(port);
     } catch (err) {
-      throw new InvalidArgumentError(`invalid range format for --expose: ${e}, error: ${(err as Error).message}`);
+      throw new InvalidArgumentError(`invalid range format for --expose: ${e}, error: ${messageOf(err)}`);
     }
     for (let p = range[0]; p <= range[1]; p++) into[`${p}/${proto}`] ??= {};
   }

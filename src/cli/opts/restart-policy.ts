@@ -11,6 +11,8 @@ export function parseRestartPolicy(policy: string): RestartPolicy {
   if (colon >= 0 && name === '') {
     throw new InvalidArgumentError('invalid restart policy format: no policy provided before colon');
   }
+  // The daemon judges the name ("invalid restart policy 'sometimes'"); the wire type lists the
+  // valid ones, so an unknown name is passed through as one of them for the type checker.
   const p: RestartPolicy = { Name: name as RestartPolicy['Name'] };
   if (count !== '') {
     if (!/^[+-]?\d+$/.test(count)) {

@@ -1,5 +1,6 @@
 // An in-memory CliContext for command tests: stdout/stderr collected as text, a fixed
 // clock, files from a map, no signals, and the given fake client.
+import { EventEmitter } from 'node:events';
 import { Readable, Writable } from 'node:stream';
 import type { EngineApi } from '../../client/index.ts';
 import type { CliContext, InStream, OutStream } from '../cli-context.ts';
@@ -12,6 +13,8 @@ export interface TestContextOptions {
   env?: Record<string, string>;
   files?: Record<string, string>;
   now?: Date;
+  /** Emit 'SIGINT' etc. on it to play signals sent to the CLI. */
+  signals?: EventEmitter;
 }
 
 function collector(): { stream: OutStream; text: () => string } {
@@ -49,7 +52,10 @@ export function testContext(opts: TestContextOptions = {}): { ctx: CliContext; o
     err: err.stream,
     stdin,
     env: opts.env ?? {},
-    signals: { on: () => {}, off: () => {} },
+    signals: {
+      on: (sig, fn) => { (opts.signals ?? new EventEmitter()).on(sig, fn); },
+      off: (sig, fn) => { opts.signals?.off(sig, fn); },
+    },
     connect: (host) => {
       hosts.push(host);
       return opts.client ?? fakeClient();

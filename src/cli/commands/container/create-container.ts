@@ -1,7 +1,7 @@
 // docker's createContainer (container/create.go): POST /containers/create, and when the
 // image is not there and --pull=missing, "Unable to find image 'x:latest' locally", a pull,
 // and a second try. Warnings from the daemon go to stderr.
-import { kindOf } from '../../../lib/index.ts';
+import { kindOf, messageOf } from '../../../lib/index.ts';
 import type { ContainerCreateRequest } from '../../../api/types/index.ts';
 import type { EngineApi } from '../../../client/index.ts';
 import type { CliContext } from '../../cli-context.ts';
@@ -44,7 +44,7 @@ export async function createContainer(
   try {
     res = await api.containers.create(body, createOpts);
   } catch (e) {
-    if (kindOf(e) !== 'not-found' || ref === null || opts.pull !== 'missing' || !/No such image/i.test((e as Error).message)) throw e;
+    if (kindOf(e) !== 'not-found' || ref === null || opts.pull !== 'missing' || !/No such image/i.test(messageOf(e))) throw e;
     if (!opts.quiet) {
       const shown = ref.tag.includes(':') ? `${ref.repo}@${ref.tag}` : `${ref.repo}:${ref.tag}`;
       await writeOut(ctx.err, `Unable to find image '${shown}' locally\n`);

@@ -34,7 +34,8 @@ export function execVerb(): VerbSpec<ExecOptions> {
       .option('-u, --user <string>', 'Username or UID (format: "<name|uid>[:<group|gid>]")')
       .option('-w, --workdir <string>', 'Working directory inside the container'),
     action: async ({ ctx, args, opts, client }) => {
-      const [container, ...cmdline] = args as [string, ...string[]];
+      const container = args[0]!;
+      const cmdline = args.slice(1);
       const env = [
         ...opts.envFile.flatMap((f) => parseKeyValueFile(f, ctx.readFile(f), (k) => ctx.env[k])),
         ...opts.env.map((e) => {

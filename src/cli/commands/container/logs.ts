@@ -2,6 +2,7 @@
 // with a TTY the stream is raw, without one it is multiplexed (stdout and stderr frames).
 import type { Readable } from 'node:stream';
 import { StdcopyDecoder } from '../../../client/index.ts';
+import { messageOf } from '../../../lib/index.ts';
 import { relativeTimestamp } from '../../opts/timestamp.ts';
 import { FlagValueError } from '../../opts/flag-value-error.ts';
 import type { VerbSpec } from '../../verb.ts';
@@ -42,14 +43,14 @@ function timestampFlag(flag: string, value: string, now: Date): string {
   try {
     return relativeTimestamp(value, now);
   } catch (e) {
-    throw new FlagValueError(flag, value, (e as Error).message);
+    throw new FlagValueError(flag, value, messageOf(e));
   }
 }
 
 /** Copies a logs/attach body to stdout, demultiplexing stdout and stderr frames unless TTY. */
 export async function copyOutput(body: Readable, tty: boolean, out: OutStream, err: OutStream): Promise<void> {
   if (tty) {
-    for await (const chunk of body) await writeOut(out, chunk as Buffer);
+    for await (const chunk of body) await writeOut(out, toBuffer(chunk));
     return;
   }
   const pending: Promise<void>[] = [];
@@ -57,7 +58,11 @@ export async function copyOutput(body: Readable, tty: boolean, out: OutStream, e
     pending.push(writeOut(stream === 'stderr' ? err : out, Buffer.from(payload)));
   });
   for await (const chunk of body) {
-    dec.push(chunk as Buffer);
+    dec.push(toBuffer(chunk));
     await Promise.all(pending.splice(0));
   }
+}
+
+function toBuffer(chunk: unknown): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
 }

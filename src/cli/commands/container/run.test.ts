@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { EventEmitter } from 'node:events';
 import assert from 'node:assert/strict';
 import type { ContainerCreateRequest } from '../../../api/types/index.ts';
 import { NotFoundError, NotImplementedError, InternalError } from '../../../lib/index.ts';
@@ -145,4 +146,28 @@ test('run keeps the container command after the image', async () => {
   const f = runClient();
   await runTest(['run', '--rm', 'busybox', 'ls', '-la', '--rm=false', '-e', 'X'], { client: f.client });
   assert.deepEqual(f.body()?.Cmd, ['ls', '-la', '--rm=false', '-e', 'X']);
+});
+
+test('run forwards signals to the container (--sig-proxy) and stops forwarding after', async () => {
+  const signals = new EventEmitter();
+  const kills: string[] = [];
+  const client = fakeClient({
+    containers: {
+      create: async () => ({ Id: ID, Warnings: [] }),
+      attach: async () => {
+        setTimeout(() => signals.emit('SIGTERM'), 5);
+        return fakeHijack([]).conn;
+      },
+      wait: async () => { await new Promise((r) => setTimeout(r, 40)); return { StatusCode: 143 }; },
+      start: async () => {},
+      kill: async (_id, sig) => { kills.push(sig ?? ''); },
+    },
+  });
+  const r = await runTest(['run', 'busybox', 'sleep', '9'], { client, signals });
+  assert.equal(r.code, 143);
+  assert.deepEqual(kills, ['TERM']);
+  assert.equal(signals.listenerCount('SIGTERM'), 0);
+  const quiet = await runTest(['run', '--sig-proxy=false', 'busybox', 'sleep', '9'], { client, signals });
+  assert.equal(quiet.code, 143);
+  assert.deepEqual(kills, ['TERM']);
 });

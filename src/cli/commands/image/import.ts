@@ -17,7 +17,8 @@ export function importVerb(): VerbSpec<ImportOptions> {
       .option('-m, --message <string>', 'Set commit message for imported image')
       .option('--platform <string>', 'Set platform if server is multi-platform capable'),
     action: async ({ ctx, args, opts, client }) => {
-      const [src, ref] = args as [string, string | undefined];
+      const src = args[0]!;
+      const ref = args[1];
       let source: Readable | null;
       let sourceName = '-';
       if (src === '-') source = ctx.stdin;

@@ -4,7 +4,7 @@
 import { messageOf } from '../../../lib/index.ts';
 import type { SystemInfo } from '../../../client/index.ts';
 import { describeError } from '../../describe-error.ts';
-import { formatNumber, printValue } from '../../format/go-value.ts';
+import { formatNumber, isPlainObject, printValue } from '../../format/go-value.ts';
 import { bytesSize } from '../../format/human-size.ts';
 import { Template } from '../../format/template.ts';
 import { StatusError } from '../../status-error.ts';
@@ -16,7 +16,8 @@ type Obj = Record<string, unknown>;
 
 const str = (v: unknown): string => (typeof v === 'number' ? formatNumber(v) : v === undefined ? '' : printValue(v, false));
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => str(x)) : []);
-const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
+const obj = (v: unknown): Obj => (isPlainObject(v) ? v : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** Renders the Server section; returns stdout text and the warnings for stderr. */
 export function formatServerInfo(info: SystemInfo): { text: string; warnings: string[] } {
@@ -30,8 +31,8 @@ export function formatServerInfo(info: SystemInfo): { text: string; warnings: st
   ln(' Images:', info['Images'] ?? 0);
   nonEmpty(' Server Version:', info['ServerVersion']);
   nonEmpty(' Storage Driver:', info['Driver']);
-  for (const pair of (info['DriverStatus'] as unknown[][] | undefined) ?? []) lines.push(`  ${str(pair[0])}: ${str(pair[1])}`);
-  for (const pair of (info['SystemStatus'] as unknown[][] | undefined) ?? []) lines.push(` ${str(pair[0])}: ${str(pair[1])}`);
+  for (const pair of arr(info['DriverStatus']).map(arr)) lines.push(`  ${str(pair[0])}: ${str(pair[1])}`);
+  for (const pair of arr(info['SystemStatus']).map(arr)) lines.push(` ${str(pair[0])}: ${str(pair[1])}`);
   nonEmpty(' Logging Driver:', info['LoggingDriver']);
   nonEmpty(' Cgroup Driver:', info['CgroupDriver']);
   nonEmpty(' Cgroup Version:', info['CgroupVersion']);
@@ -103,7 +104,7 @@ export function formatServerInfo(info: SystemInfo): { text: string; warnings: st
   insecureRegistries(obj(info['RegistryConfig']), lines);
   ln(' Live Restore Enabled:', info['LiveRestoreEnabled'] === true);
   if (str(info['ProductLicense']) !== '') ln(' Product License:', info['ProductLicense']);
-  const pools = (info['DefaultAddressPools'] as Obj[] | undefined) ?? [];
+  const pools = arr(info['DefaultAddressPools']).map(obj);
   if (pools.length > 0) {
     ln(' Default Address Pools:');
     for (const p of pools) lines.push(`   Base: ${str(p['Base'])}, Size: ${str(p['Size'])}`);
@@ -114,7 +115,7 @@ export function formatServerInfo(info: SystemInfo): { text: string; warnings: st
 
 function insecureRegistries(reg: Obj, lines: string[]): void {
   // moby's NetIPNet marshals as "127.0.0.0/8"; an {IP, Mask} object is read too.
-  const cidrs = (reg['InsecureRegistryCIDRs'] as unknown[] | undefined) ?? [];
+  const cidrs = arr(reg['InsecureRegistryCIDRs']);
   const index = Object.values(obj(reg['IndexConfigs'])).map(obj);
   if (cidrs.length > 0 || index.length > 0) {
     lines.push(' Insecure Registries:');

@@ -3,7 +3,7 @@
 // daemon the Client section prints and the command fails with the connection error.
 import type { VersionResponse } from '../../../api/types/index.ts';
 import { messageOf } from '../../../lib/index.ts';
-import { GoStruct } from '../../format/go-value.ts';
+import { GoStruct, isPlainObject } from '../../format/go-value.ts';
 import { TabWriter } from '../../format/tab-writer.ts';
 import { Template } from '../../format/template.ts';
 import { StatusError } from '../../status-error.ts';
@@ -93,7 +93,7 @@ export function versionVerb(): VerbSpec<{ format?: string }> {
       let tmpl: Template;
       try {
         tmpl = Template.parse(source, {
-          getDetailsOrder: (c) => Object.keys((c as { Details?: Record<string, string> }).Details ?? {}).sort(),
+          getDetailsOrder: (c) => (isPlainObject(c) && isPlainObject(c['Details']) ? Object.keys(c['Details']).sort() : []),
         });
       } catch (e) {
         throw new StatusError(64, `template parsing error: ${messageOf(e)}`);
