@@ -44,6 +44,11 @@ export interface ContainerContext {
   removeListeners: Map<string, Set<() => void>>;
   /** Attach clients waiting for a created container to start (connected between create and start). */
   pendingAttach: Map<string, Set<(id: string) => Promise<void>>>;
+  /**
+   * `runtime delete` of exited containers, run in the background so the exit is reported
+   * without waiting for it; start and remove of the same container await it first.
+   */
+  runtimeCleanup: Map<string, Promise<void>>;
   /** Called after a process started and after its exit was recorded (health checks hook in here). */
   hooks: { afterStart(c: Container): void; afterExit(c: Container): void };
   /** Per-container serialisation of state changes. */

@@ -7,6 +7,7 @@ import { InvalidArgumentError, NotFoundError, newId, ConflictError } from '../li
 import type { ExecCreateRequest, ExecInspect } from '../api/types/index.ts';
 import { mergeEnv, resolveUser } from '../specgen/index.ts';
 import { AttachConnection, type AttachStream } from '../runtime/index.ts';
+import { readLogs } from '../logs/index.ts';
 import { emitContainerEvent, runtimeFor, type ContainerContext } from './context.ts';
 import type { Container } from './record.ts';
 import { NotRunningError, StateConflictError } from './errors.ts';
@@ -77,16 +78,12 @@ export class ExecManager {
       containerId: c.config.id, execId: id, runtime: runtimeFor(this.ctx, c.state.runtime), process,
       tty: useTty, openStdin: e.req.AttachStdin ?? false,
     });
+    // stdin goes through conmon's attach socket. Output is read from the exec's log file
+    // instead: conmon may run the process before it accepts our attach connection, and
+    // output written before the accept never reaches the socket, but it is always logged.
     const conn = await AttachConnection.connect(this.ctx.conmon.execAttachSocket(id));
-    let onData: ((s: AttachStream, b: Buffer) => void) | null = null;
-    let onEnd: (() => void) | null = null;
-    let ended = false;
-    const pending: [AttachStream, Buffer][] = [];
-    conn.on('data', (s, b) => {
-      if ((s === 'stdout' && e.req.AttachStdout === false) || (s === 'stderr' && e.req.AttachStderr === false)) return;
-      if (onData) onData(s, b); else pending.push([s, b]);
-    });
     conn.on('error', () => undefined);
+    const abort = new AbortController();
     e.running = true;
     emitContainerEvent(this.ctx, c, `exec_start: ${e.req.Cmd.join(' ')}`, { execID: id });
     try {
@@ -97,25 +94,37 @@ export class ExecManager {
       conn.destroy();
       throw err;
     }
-    const finish = (): void => { if (!ended) { ended = true; onEnd?.(); } };
     void handle.exited.then((code) => {
       e.running = false;
       e.exitCode = code < 0 ? 126 : code;
+      conn.destroy();
       emitContainerEvent(this.ctx, c, 'exec_die', { execID: id, exitCode: String(e.exitCode) });
-      // conmon sends the last output before it reports the exit; give the socket a moment to drain.
-      setTimeout(() => { conn.destroy(); finish(); }, 20).unref();
     });
-    conn.on('close', () => { if (!e.running) finish(); });
+    const wantOut = e.req.AttachStdout !== false;
+    const wantErr = e.req.AttachStderr !== false;
+    const logPath = join(this.ctx.conmon.execDir(e.containerId, id), 'log');
     return {
       tty: useTty,
       onOutput(data, end) {
-        onData = data; onEnd = end;
-        for (const [s, b] of pending.splice(0)) data(s, b);
-        if (ended) end();
+        void (async () => {
+          try {
+            const chunks = readLogs(logPath, {
+              stdout: true, stderr: true, follow: true, tail: 'all', timestamps: false, multiplex: true,
+              // A short poll: the exit is not a file event, and exec latency matters (health checks).
+              isRunning: () => e.running, pollIntervalMs: 15,
+            }, abort.signal);
+            for await (const chunk of chunks) {
+              for (const [stream, payload] of splitFrames(chunk)) {
+                if ((stream === 'stdout' && wantOut) || (stream === 'stderr' && wantErr)) data(stream, payload);
+              }
+            }
+          } catch { /* aborted or the log vanished with the container */ }
+          end();
+        })();
       },
       writeStdin: (chunk) => { if (e.req.AttachStdin) conn.write(chunk); },
       endStdin: () => { if (e.req.AttachStdin) conn.endInput(); },
-      close: () => { conn.destroy(); },
+      close: () => { abort.abort(); conn.destroy(); },
     };
   }
 
@@ -175,5 +184,15 @@ export class ExecManager {
     if (tty && req.ConsoleSize) proc.consoleSize = { height: req.ConsoleSize[0], width: req.ConsoleSize[1] };
     delete proc.oomScoreAdj;
     return proc;
+  }
+}
+
+/** Splits a batch of stdcopy frames (as readLogs yields them) into (stream, payload) pairs. */
+export function* splitFrames(batch: Buffer): Generator<[AttachStream, Buffer]> {
+  let off = 0;
+  while (off + 8 <= batch.length) {
+    const len = batch.readUInt32BE(off + 4);
+    yield [batch[off] === 2 ? 'stderr' : 'stdout', batch.subarray(off + 8, off + 8 + len)];
+    off += 8 + len;
   }
 }

@@ -140,6 +140,7 @@ export class ContainerStore {
     await rename(dir, `${dir}-removing`).catch(() => undefined);
     this.#byId.delete(c.config.id);
     if (this.#byName.get(c.state.name) === c.config.id) this.#byName.delete(c.state.name);
-    await rm(`${dir}-removing`, { recursive: true, force: true });
+    // The record is gone once renamed; the bytes (logs can be large) are freed in the background.
+    void rm(`${dir}-removing`, { recursive: true, force: true }).catch((err: unknown) => this.log.warn({ err, dir }, 'could not delete a removed container dir'));
   }
 }

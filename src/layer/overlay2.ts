@@ -17,6 +17,7 @@ export class Overlay2Driver {
 
   async init(): Promise<void> {
     await ensureDir(join(this.root, 'l'));
+    await this.sweep();
     const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
     const prefix = this.root + '/';
     for (const line of info.split('\n')) {
@@ -99,10 +100,19 @@ export class Overlay2Driver {
     } catch {
       return;
     }
-    await rm(trash, { recursive: true, force: true });
+    // Freed in the background: the layer is gone for everyone once renamed; init() sweeps
+    // any *-removing left by a crash.
+    void rm(trash, { recursive: true, force: true }).catch(() => undefined);
   }
 
   async list(): Promise<string[]> {
     return (await readdir(this.root)).filter((n) => n !== 'l');
+  }
+
+  /** Deletes what a crash left half-removed. */
+  async sweep(): Promise<void> {
+    for (const n of await readdir(this.root)) {
+      if (n.endsWith('-removing')) await rm(join(this.root, n), { recursive: true, force: true });
+    }
   }
 }

@@ -37,10 +37,14 @@ export async function recordExit(ctx: ContainerContext, c: Container, exitCode: 
   const t0 = performance.now();
   const oom = await access(join(dir, 'oom')).then(() => true, () => false);
   const runtime = runtimeFor(ctx, c.state.runtime);
-  await runtime.delete(id).catch((err: unknown) => ctx.log.warn({ err, container: id }, 'runtime delete failed'));
-  const tDeleted = performance.now() - t0;
+  // The runtime's delete (state dir, cgroup) is not needed to report the exit: run it in
+  // the background; a later start or remove of this container waits for it.
+  const cleanup = runtime.delete(id)
+    .catch((err: unknown) => ctx.log.warn({ err, container: id }, 'runtime delete failed'))
+    .finally(() => { if (ctx.runtimeCleanup.get(id) === cleanup) ctx.runtimeCleanup.delete(id); });
+  ctx.runtimeCleanup.set(id, cleanup);
   await ctx.layers.unmountRW(id).catch((err: unknown) => ctx.log.warn({ err, container: id }, 'unmount failed'));
-  ctx.log.debug({ container: id, deleted: Math.round(tDeleted), unmounted: Math.round(performance.now() - t0) }, 'exit cleanup phases (ms)');
+  ctx.log.debug({ container: id, unmounted: Math.round(performance.now() - t0) }, 'exit cleanup (ms)');
   const startedAt = Date.parse(c.state.startedAt);
   c.state = {
     ...c.state, status: 'exited', pid: 0, exitCode, oomKilled: oom && exitCode === 137,

@@ -39,6 +39,7 @@ export async function removeContainer(ctx: ContainerContext, ref: string, o: Rem
     }
     c.state.status = 'removing';
     ctx.exits.untrack(id);
+    await ctx.runtimeCleanup.get(id);
     // Record first: a crash after this leaves only an orphaned layer dir, which the
     // start-up GC removes; never a record whose layer is gone.
     await ctx.store.remove(c);

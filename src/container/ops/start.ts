@@ -53,6 +53,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
   const runtime = runtimeFor(ctx, h.Runtime ?? '');
   const dir = ctx.store.dir(id);
   let mounted = false;
+  await ctx.runtimeCleanup.get(id);
   const t0 = performance.now();
   const phases: Record<string, number> = {};
   const mark = (name: string): void => { phases[name] = Math.round((performance.now() - t0) * 10) / 10; };
