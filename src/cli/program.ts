@@ -22,6 +22,7 @@ import { importVerb } from './commands/image/import.ts';
 import { imageInspectVerb } from './commands/image/inspect.ts';
 import { rmiVerb } from './commands/image/rmi.ts';
 import { tagVerb } from './commands/image/tag.ts';
+import { eventsVerb } from './commands/system/events.ts';
 import { infoVerb } from './commands/system/info.ts';
 import { inspectVerb } from './commands/system/inspect.ts';
 import { versionVerb } from './commands/system/version.ts';
@@ -79,6 +80,7 @@ export function buildProgram(ctx: CliContext): Command {
   addVerb(program, ctx, importVerb());
   addVerb(program, ctx, versionVerb());
   addVerb(program, ctx, infoVerb());
+  addVerb(program, ctx, eventsVerb());
 
   const container = group(program, 'container', 'Manage containers');
   for (const v of containerVerbs) addVerb(container, ctx, v);
@@ -95,6 +97,7 @@ export function buildProgram(ctx: CliContext): Command {
 
   const system = group(program, 'system', 'Manage berth');
   addVerb(system, ctx, infoVerb());
+  addVerb(system, ctx, eventsVerb());
   configureTree(program, ctx);
   return program;
 }

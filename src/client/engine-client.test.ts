@@ -116,3 +116,18 @@ test('an absent daemon is reported like docker does', async () => {
   });
   await client.close();
 });
+
+test('events stream concatenated JSON and keep timeNano exact', async () => {
+  const { seen, client } = await fakeDaemon({
+    'GET /events': (_q, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      res.write('{"Type":"container","Action":"start","Actor":{"ID":"a","Attributes":{}},"time":1714564800,"timeNano":1714564800123456789}\n{"Type":"con');
+      res.end('tainer","Action":"die","Actor":{"ID":"a","Attributes":{"exitCode":"0"}},"time":1714564801,"timeNano":1714564801000000001}\n');
+    },
+  });
+  const events = [];
+  for await (const e of client.system.events({ since: '10', filters: new Map([['type', ['container']]]) })) events.push(e);
+  assert.deepEqual(events.map((e) => [e.Action, e.exactTimeNano]), [['start', 1714564800123456789n], ['die', 1714564801000000001n]]);
+  assert.ok(seen.some((s) => s.url === '/v1.45/events?since=10&filters=%7B%22type%22%3A%7B%22container%22%3Atrue%7D%7D'));
+  await client.close();
+});

@@ -10,7 +10,7 @@ export * from './filters.ts';
 export * from './host.ts';
 export * from './json-stream.ts';
 export * from './stdcopy.ts';
-export type { SystemApi, PingResult, SystemInfo, EventsOptions } from './system.ts';
+export type { SystemApi, PingResult, SystemInfo, EventsOptions, ExactEvent } from './system.ts';
 export type {
   ContainersApi, ListOptions, StopOptions, RemoveOptions, WaitCondition, LogsOptions, AttachOptions, WithRaw,
 } from './containers.ts';

@@ -36,13 +36,18 @@ export function splitJsonValues(text: string): { values: string[]; rest: string 
 }
 
 export async function* readJsonStream<T>(body: Readable): AsyncGenerator<T> {
+  for await (const text of readJsonTexts(body)) yield JSON.parse(text) as T;
+}
+
+/** The JSON values of the stream as text (for callers that need digits JSON.parse would round). */
+export async function* readJsonTexts(body: Readable): AsyncGenerator<string> {
   let rest = '';
   const decoder = new StringDecoder('utf8');
   for await (const chunk of body) {
     rest += typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
     const split = splitJsonValues(rest);
     rest = split.rest;
-    for (const v of split.values) yield JSON.parse(v) as T;
+    yield* split.values;
   }
   if (rest.trim() !== '') throw new InternalError('unexpected EOF');
 }

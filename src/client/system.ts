@@ -1,6 +1,6 @@
 // System endpoints: GET /_ping, /version, /info, /events.
 import type { EventMessage, VersionResponse } from '../api/types/index.ts';
-import { readJsonStream } from './json-stream.ts';
+import { readJsonTexts } from './json-stream.ts';
 import { encodeFilters, type Filters } from './filters.ts';
 import type { Transport } from './transport.ts';
 
@@ -16,11 +16,17 @@ export interface EventsOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * An event with its timestamp to the nanosecond: `timeNano` (about 1.7e18) is beyond the
+ * integers a JS number holds exactly, so the digits are read from the raw JSON as well.
+ */
+export type ExactEvent = EventMessage & { exactTimeNano?: bigint };
+
 export interface SystemApi {
   ping(): Promise<PingResult>;
   version(): Promise<VersionResponse>;
   info(): Promise<SystemInfo>;
-  events(opts?: EventsOptions): AsyncGenerator<EventMessage>;
+  events(opts?: EventsOptions): AsyncGenerator<ExactEvent>;
 }
 
 export class SystemClient implements SystemApi {
@@ -48,13 +54,18 @@ export class SystemClient implements SystemApi {
     return this.#t.json({ method: 'GET', path: '/info' });
   }
 
-  async *events(opts: EventsOptions = {}): AsyncGenerator<EventMessage> {
+  async *events(opts: EventsOptions = {}): AsyncGenerator<ExactEvent> {
     const res = await this.#t.request({
       method: 'GET',
       path: '/events',
       query: { since: opts.since, until: opts.until, filters: encodeFilters(opts.filters) },
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    yield* readJsonStream<EventMessage>(res.body);
+    for await (const text of readJsonTexts(res.body)) {
+      const event = JSON.parse(text) as ExactEvent;
+      const digits = /"timeNano"\s*:\s*(\d+)/.exec(text)?.[1];
+      if (digits !== undefined) event.exactTimeNano = BigInt(digits);
+      yield event;
+    }
   }
 }

@@ -5,6 +5,7 @@ import { fakeClient } from '../../testing/fake-client.ts';
 import { runTest } from '../../testing/test-context.ts';
 import { formatServerInfo } from './info.ts';
 import { reformatDate } from './version.ts';
+import { formatEvent } from './events.ts';
 
 const version = {
   Platform: { Name: 'berth' }, Components: [{ Name: 'Engine', Version: '0.1.0', Details: { ApiVersion: '1.50', MinAPIVersion: '1.24', GitCommit: 'abc', GoVersion: 'node', Os: 'linux', Arch: 'amd64', BuildTime: '2024-05-01T10:00:00Z', Experimental: 'false' } }],
@@ -60,4 +61,23 @@ test('info prints the server section like docker', () => {
 test('reformatDate uses time.ANSIC', () => {
   assert.equal(reformatDate('2025-05-30T12:07:14.000000000+00:00'), 'Fri May 30 12:07:14 2025');
   assert.equal(reformatDate('not a date'), 'not a date');
+});
+
+test('events print like docker and pass filters and times', async () => {
+  assert.equal(formatEvent({
+    Type: 'container', Action: 'start', Actor: { ID: 'abc', Attributes: { name: 'web', image: 'busybox' } }, scope: 'local',
+    time: 1714564800, timeNano: 1714564800000000512, exactTimeNano: 1714564800123456789n,
+  }), '2024-05-01T12:00:00.123456789Z container start abc (image=busybox, name=web)\n');
+  let seen: unknown;
+  const client = fakeClient({
+    system: {
+      events: async function* (o) {
+        seen = o;
+        yield { Type: 'image', Action: 'tag', Actor: { ID: 'sha256:1', Attributes: {} }, scope: 'local', time: 0, timeNano: 0 };
+      },
+    },
+  });
+  const r = await runTest(['events', '--since', '1h', '-f', 'type=image', '--format', '{{.Type}}/{{.Action}}'], { client });
+  assert.equal(r.out, 'image/tag\n');
+  assert.deepEqual(seen, { filters: new Map([['type', ['image']]]), since: String(Date.parse('2024-05-01T11:00:00Z') / 1000) });
 });
