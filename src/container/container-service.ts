@@ -126,7 +126,7 @@ export class ContainerService {
     view.ExecIDs = this.#execs.idsOf(c.config.id);
     return view;
   }
-  list(o: ListOptions): ContainerSummary[] { return listContainers(this.#ctx, o); }
+  list(o: ListOptions): Promise<ContainerSummary[]> { return listContainers(this.#ctx, o); }
   top(ref: string, psArgs: string): Promise<TopResponse> { return topContainer(this.#ctx, this.#ctx.store.get(ref), psArgs); }
   attach(ref: string, o: AttachOptions): Promise<AttachSession> { return attachContainer(this.#ctx, ref, o); }
 

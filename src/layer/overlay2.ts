@@ -4,7 +4,7 @@
 //   <cache-id>/lower          "l/AAA:l/BBB" (parents, nearest first); absent for a base layer
 //   <cache-id>/work, merged/  only for mountable (container) layers
 // Mounts run `mount -t overlay` with cwd = <root> so lowerdir can use the short links.
-import { mkdir, readFile, rm, symlink, writeFile, readdir, rename } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile, readdir, rename, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execTool, ensureDir } from '../lib/index.ts';
 import { newShortLink } from './short-link.ts';
@@ -24,6 +24,22 @@ export class Overlay2Driver {
       const mp = line.split(' ')[4];
       if (mp?.startsWith(prefix) && mp.endsWith('/merged')) this.#mounted.add(mp.slice(prefix.length, -'/merged'.length));
     }
+  }
+
+  /** Bytes in a layer's diff dir (a container's changes): `ps -s` SizeRw. */
+  async diffSize(cacheId: string): Promise<number> {
+    let total = 0;
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try { entries = await readdir(dir, { withFileTypes: true }); } catch { return; }
+      for (const e of entries) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) await walk(p);
+        else if (e.isFile()) total += (await lstat(p).catch(() => null))?.size ?? 0;
+      }
+    };
+    await walk(this.diffPath(cacheId));
+    return total;
   }
 
   mountedIds(): string[] {

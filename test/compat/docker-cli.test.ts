@@ -126,8 +126,9 @@ describe('docker CLI 28 against berthd', { skip }, () => {
     assert.equal(since.stdout.trim(), 'berth-test-ps-exited');
     const json = await d.docker(['ps', '--filter', 'name=berth-test-ps$', '--format', '{{json .}}']);
     assert.equal(JSON.parse(json.stdout).Names, 'berth-test-ps');
+    await d.docker(['exec', 'berth-test-ps', 'sh', '-c', 'head -c 100000 /dev/zero > /root/blob']);
     const size = await d.docker(['ps', '-s', '--filter', 'name=berth-test-ps$', '--format', '{{.Size}}']);
-    assert.match(size.stdout, /virtual/);
+    assert.match(size.stdout, /^100kB \(virtual \d/);
     const badf = await d.docker(['ps', '--filter', 'status=sleeping']);
     assert.notEqual(badf.code, 0);
     assert.match(badf.stderr, /invalid filter 'status=sleeping'/);
@@ -146,6 +147,10 @@ describe('docker CLI 28 against berthd', { skip }, () => {
     assert.match(ts.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z one\n/);
     const future = await d.docker(['logs', '--since', '2999-01-01T00:00:00Z', 'berth-test-logs']);
     assert.equal(future.stdout, '');
+    // --since with a timestamp printed by -t includes that very line (nanosecond precision).
+    const threeAt = /^(\S+) three$/m.exec(ts.stdout)![1]!;
+    const fromThree = await d.docker(['logs', '--since', threeAt, 'berth-test-logs']);
+    assert.equal(fromThree.stdout, 'three\n');
     const insp = await d.docker(['inspect', '-f', '{{.State.Status}} {{.State.Running}} {{.Name}} {{.Path}}', 'berth-test-logs']);
     assert.equal(insp.stdout.trim(), 'running true /berth-test-logs sh');
     const top = await d.docker(['top', 'berth-test-logs']);

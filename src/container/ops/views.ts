@@ -120,7 +120,7 @@ const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'pause
 
 export interface ListOptions { all: boolean; limit: number; size: boolean; filters: Filters }
 
-export function listContainers(ctx: ContainerContext, o: ListOptions): ContainerSummary[] {
+export async function listContainers(ctx: ContainerContext, o: ListOptions): Promise<ContainerSummary[]> {
   for (const k of Object.keys(o.filters)) if (!LIST_FILTERS.has(k)) throw new InvalidArgumentError(`invalid filter '${k}'`);
   for (const st of o.filters.status ?? []) {
     if (!STATUSES.has(st)) throw new InvalidArgumentError(`invalid filter 'status=${st}'`);
@@ -150,7 +150,15 @@ export function listContainers(ctx: ContainerContext, o: ListOptions): Container
     return true;
   });
   if (o.limit > 0) list = list.slice(0, o.limit);
-  return list.map((c) => summary(ctx, c, o.size));
+  const out = list.map((c) => summary(ctx, c));
+  if (o.size) {
+    await Promise.all(out.map(async (s, i) => {
+      const c = list[i]!;
+      s.SizeRw = await ctx.layers.driver.diffSize(c.config.id);
+      s.SizeRootFs = s.SizeRw + (c.config.imageTopLayer ? ctx.layers.chainSize(c.config.imageTopLayer) : 0);
+    }));
+  }
+  return out;
 }
 
 function ancestorMatches(ctx: ContainerContext, c: Container, ref: string): boolean {
@@ -162,7 +170,7 @@ function ancestorMatches(ctx: ContainerContext, c: Container, ref: string): bool
   }
 }
 
-function summary(ctx: ContainerContext, c: Container, size: boolean): ContainerSummary {
+function summary(ctx: ContainerContext, c: Container): ContainerSummary {
   const cmd = [c.config.path, ...c.config.args].map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ');
   return {
     Id: c.config.id,
@@ -172,7 +180,6 @@ function summary(ctx: ContainerContext, c: Container, size: boolean): ContainerS
     Command: [c.config.path, ...c.config.args].join(' ') || cmd,
     Created: Math.floor(Date.parse(c.config.created) / 1000),
     Ports: [],
-    ...(size ? { SizeRw: 0, SizeRootFs: c.config.imageTopLayer ? ctx.layers.chainSize(c.config.imageTopLayer) : 0 } : {}),
     Labels: c.config.config.Labels ?? {},
     State: c.state.status,
     Status: statusText(c),

@@ -18,7 +18,7 @@ export interface ContainerBackend {
   remove(ref: string, o: { force: boolean; volumes: boolean }): Promise<void>;
   wait(ref: string, condition: 'not-running' | 'next-exit' | 'removed', signal: AbortSignal): Promise<number>;
   inspect(ref: string): ContainerInspect;
-  list(o: { all: boolean; limit: number; size: boolean; filters: Record<string, string[]> }): ContainerSummary[];
+  list(o: { all: boolean; limit: number; size: boolean; filters: Record<string, string[]> }): Promise<ContainerSummary[]>;
   top(ref: string, psArgs: string): Promise<TopResponse>;
   attach(ref: string, o: { stdin: boolean; stdout: boolean; stderr: boolean; detachKeys?: string }): Promise<StreamSession>;
   logs(ref: string, o: LogQuery, signal: AbortSignal): { tty: boolean; chunks: AsyncIterable<Buffer> };
@@ -31,8 +31,8 @@ export interface LogQuery {
   stderr: boolean;
   follow: boolean;
   tail: number | 'all';
-  since?: number;
-  until?: number;
+  since?: number | string;
+  until?: number | string;
   timestamps: boolean;
 }
 
@@ -53,10 +53,13 @@ function stopOptions(x: Exchange): { signal?: string; timeout?: number } {
   return o;
 }
 
-/** Docker's since/until: unix seconds (fractional allowed) or an RFC 3339 time. */
-function timeParam(v: string | null): number | undefined {
+/**
+ * Docker's since/until: unix seconds as the CLI sends them ("SECONDS.NANOS", kept as a
+ * string so no nanosecond is lost) or an RFC 3339 time.
+ */
+function timeParam(v: string | null): number | string | undefined {
   if (v === null || v === '' || v === '0') return undefined;
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v);
+  if (/^\d+(\.\d+)?$/.test(v)) return v;
   const t = Date.parse(v);
   if (Number.isNaN(t)) throw new InvalidArgumentError(`invalid value for time: ${v}`);
   return t / 1000;
@@ -69,8 +72,8 @@ export function containerRoutes(b: ContainerBackend, parseFilters: ParseFilters)
       const name = x.query.get('name') ?? undefined;
       x.sendJson(201, await b.create(body, name));
     } },
-    { method: 'GET', path: '/containers/json', handler: (x) => {
-      x.sendJson(200, b.list({ all: x.bool('all'), limit: x.int('limit', -1), size: x.bool('size'), filters: parseFilters(x.query.get('filters') ?? undefined) }));
+    { method: 'GET', path: '/containers/json', handler: async (x) => {
+      x.sendJson(200, await b.list({ all: x.bool('all'), limit: x.int('limit', -1), size: x.bool('size'), filters: parseFilters(x.query.get('filters') ?? undefined) }));
     } },
     { method: 'GET', path: '/containers/{id}/json', handler: (x) => { x.sendJson(200, b.inspect(x.params.id!)); } },
     { method: 'POST', path: '/containers/{id}/start', handler: async (x) => {
