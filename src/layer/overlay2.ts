@@ -8,6 +8,7 @@ import { mkdir, readFile, rm, symlink, writeFile, readdir, rename, lstat } from 
 import { join } from 'node:path';
 import { execTool, ensureDir } from '../lib/index.ts';
 import { newShortLink } from './short-link.ts';
+import { mountSyscall, umountSyscall } from './mount-syscall.ts';
 
 export class Overlay2Driver {
   readonly name = 'overlay2';
@@ -84,11 +85,14 @@ export class Overlay2Driver {
     // A workdir left behind by a crash can hold stale state; overlay wants it empty.
     await rm(join(dir, 'work'), { recursive: true, force: true });
     await mkdir(join(dir, 'work'), { mode: 0o700 });
-    const opts = lower
-      ? `lowerdir=${lower},upperdir=${cacheId}/diff,workdir=${cacheId}/work`
-      : `lowerdir=${cacheId}/empty,upperdir=${cacheId}/diff,workdir=${cacheId}/work`;
     if (!lower) await mkdir(join(dir, 'empty'), { recursive: true });
-    await execTool('mount', ['-t', 'overlay', 'overlay', '-o', opts, merged], { cwd: this.root });
+    const lowerRel = lower || `${cacheId}/empty`;
+    // In-process mount needs absolute paths (no cwd); they fit the one-page option limit for
+    // a few dozen layers. Longer chains use the short l/ links with `mount` run in the root.
+    const abs = `lowerdir=${lowerRel.split(':').map((l) => join(this.root, l)).join(':')},upperdir=${join(dir, 'diff')},workdir=${join(dir, 'work')}`;
+    if (abs.length >= 4000 || !mountSyscall('overlay', merged, 'overlay', abs)) {
+      await execTool('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lowerRel},upperdir=${cacheId}/diff,workdir=${cacheId}/work`, merged], { cwd: this.root });
+    }
     this.#mounted.add(cacheId);
     return merged;
   }
@@ -97,9 +101,11 @@ export class Overlay2Driver {
     if (!this.#mounted.has(cacheId)) return;
     this.#mounted.delete(cacheId);
     const merged = join(this.root, cacheId, 'merged');
+    // Busy mounts are detached lazily (umountSyscall retries with MNT_DETACH) so removal can
+    // go on; the kernel frees them when the last user is gone.
+    if (umountSyscall(merged)) return;
     const res = await execTool('umount', [merged], { allowFailure: true });
     if (res.code !== 0 && !/not mounted|no mount point/i.test(res.stderr)) {
-      // Busy mounts are detached lazily so removal can go on; the kernel frees them later.
       await execTool('umount', ['-l', merged], { allowFailure: true });
     }
   }
