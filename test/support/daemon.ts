@@ -110,7 +110,7 @@ export class TestDaemon {
 
   api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResult> {
     return new Promise((resolveP, reject) => {
-      const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+      const data = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
       const req = request({ socketPath: this.socket, method, path, headers: { ...(data !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
