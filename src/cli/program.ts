@@ -27,7 +27,8 @@ import { infoVerb } from './commands/system/info.ts';
 import { inspectVerb } from './commands/system/inspect.ts';
 import { versionVerb } from './commands/system/version.ts';
 import { writeOut } from './write-out.ts';
-import { addVerb, type VerbSpec } from './verb.ts';
+import { StatusError } from './status-error.ts';
+import { addVerb, commandPath, type VerbSpec } from './verb.ts';
 import { CLI_VERSION } from './version.ts';
 
 function group(program: Command, name: string, description: string): Command {
@@ -38,11 +39,26 @@ function group(program: Command, name: string, description: string): Command {
 }
 
 /**
+ * A command group run without a verb prints its help on stdout and exits 0 (as docker
+ * does); an unknown verb is an error worded like docker's.
+ */
+function helpOrUnknown(cmd: Command, ctx: CliContext, usage: boolean): void {
+  cmd.argument('[command...]').action((args: string[]) => {
+    const path = commandPath(cmd);
+    if (args.length > 0) {
+      throw new StatusError(1, `${ctx.name}: unknown command: ${path} ${args[0]}${usage ? `\n\nUsage:  ${path} COMMAND` : ''}\n\nRun '${path} --help' for more information`);
+    }
+    cmd.help();
+  });
+}
+
+/**
  * Every command throws instead of exiting, writes help to our streams, and leaves error
  * messages to run-cli.ts (which words them as docker does).
  */
 function configureTree(cmd: Command, ctx: CliContext): void {
   cmd.exitOverride();
+  cmd.configureHelp({ subcommandTerm: (c) => c.name(), sortSubcommands: true });
   cmd.configureOutput({
     writeOut: (s) => { void writeOut(ctx.out, s); },
     writeErr: (s) => { void writeOut(ctx.err, s); },
@@ -98,6 +114,8 @@ export function buildProgram(ctx: CliContext): Command {
   const system = group(program, 'system', 'Manage berth');
   addVerb(system, ctx, infoVerb());
   addVerb(system, ctx, eventsVerb());
+  helpOrUnknown(program, ctx, false);
+  for (const g of [container, image, system]) helpOrUnknown(g, ctx, true);
   configureTree(program, ctx);
   return program;
 }

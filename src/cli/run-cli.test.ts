@@ -62,3 +62,12 @@ test('--version and --help exit 0', async () => {
   assert.equal(h.code, 0);
   assert.match(h.out, /Usage: berth ps \[OPTIONS\]/);
 });
+
+test('a group without a verb prints its help and exits 0', async () => {
+  const r = await runTest(['container']);
+  assert.equal(r.code, 0);
+  assert.match(r.out, /^Usage: berth container COMMAND/);
+  const root = await runTest([]);
+  assert.equal(root.code, 0);
+  assert.match(root.out, /^Usage: berth \[OPTIONS\] COMMAND/);
+});

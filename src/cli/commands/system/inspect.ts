@@ -14,7 +14,7 @@ export function inspectVerb(): VerbSpec<InspectOptions> {
   return {
     name: 'inspect',
     usage: '[OPTIONS] NAME|ID [NAME|ID...]',
-    description: 'Return low-level information on Docker objects',
+    description: 'Return low-level information on berth objects',
     args: { min: 1 },
     options: (cmd) => cmd
       .option('-f, --format <string>', 'Format output using a custom template')
