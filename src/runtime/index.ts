@@ -6,3 +6,4 @@ export { OciRuntime, type RuntimeBinary } from './oci-runtime.ts';
 export { ConmonLauncher, type CreateOptions, type ExecOptions as ConmonExecOptions, type ExecHandle } from './conmon.ts';
 export { ExitWatcher, type ExitHandler } from './exit-watcher.ts';
 export { AttachConnection, type AttachStream } from './attach-connection.ts';
+export { SeccompBpfCompiler, SECCOMP_BPF_ANNOTATION, type SeccompBpfCompilerOptions } from './seccomp-bpf.ts';

@@ -1,6 +1,7 @@
 // Precompiled seccomp filters for crun. Why this exists: crun compiles config.json's
-// `linux.seccomp` with libseccomp on every container start, and here that costs ~22 ms of a
-// ~38 ms `crun run` (PLATFORM.md §1.6). The profile is the same for every container with the
+// `linux.seccomp` with libseccomp on every container start; that was measured at ~22 ms of a
+// ~38 ms `crun run` (PLATFORM.md §1.6: up to +50 ms under load; the integration test
+// re-measures it). The profile is the same for every container with the
 // same capabilities, so berthd compiles it once, with the same libseccomp calls crun makes
 // (crun src/libcrun/seccomp.c, libcrun_generate_seccomp), and hands crun the result through the
 // `run.oci.seccomp_bpf_data` annotation (raw `struct sock_filter` array, base64).
