@@ -6,7 +6,20 @@ import { EngineClient, type EngineApi } from '../client/index.ts';
 import type { CliContext } from './cli-context.ts';
 import { runCli } from './run-cli.ts';
 
+/**
+ * A closed pipe on stdout or stderr (`berth logs x | head -1`) ends the CLI quietly with the
+ * status a shell reports for SIGPIPE, as docker does; Node ignores SIGPIPE, so say it here.
+ */
+function exitOnBrokenPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(141);
+    throw e;
+  });
+}
+
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+  exitOnBrokenPipe(process.stdout);
+  exitOnBrokenPipe(process.stderr);
   const conn: { client: EngineApi | null } = { client: null };
   const ctx: CliContext = {
     name: 'berth',

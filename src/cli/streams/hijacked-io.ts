@@ -50,11 +50,17 @@ export async function streamHijacked(io: HijackedIo): Promise<StreamEnd> {
 function pumpOutput(io: HijackedIo): Promise<void> {
   const { socket } = io.conn;
   return new Promise((resolve, reject) => {
+    const waiting = new Set<OutStream>();
     const write = (target: OutStream | null, data: Buffer): void => {
       if (target === null || data.length === 0) return;
-      if (!target.write(data)) {
+      if (!target.write(data) && !waiting.has(target)) {
+        // Backpressure: stop reading the connection until this terminal/pipe drains.
+        waiting.add(target);
         socket.pause();
-        target.once('drain', () => socket.resume());
+        target.once('drain', () => {
+          waiting.delete(target);
+          if (waiting.size === 0) socket.resume();
+        });
       }
     };
     const decoder = io.tty ? null : new StdcopyDecoder((stream, payload) => write(stream === 'stderr' ? io.err : io.out, Buffer.from(payload)));

@@ -53,13 +53,14 @@ export async function copyOutput(body: Readable, tty: boolean, out: OutStream, e
     for await (const chunk of body) await writeOut(out, toBuffer(chunk));
     return;
   }
-  const pending: Promise<void>[] = [];
+  const frames: [OutStream, Buffer][] = [];
   const dec = new StdcopyDecoder((stream, payload) => {
-    pending.push(writeOut(stream === 'stderr' ? err : out, Buffer.from(payload)));
+    frames.push([stream === 'stderr' ? err : out, Buffer.from(payload)]);
   });
   for await (const chunk of body) {
     dec.push(toBuffer(chunk));
-    await Promise.all(pending.splice(0));
+    // One frame at a time, so a slow reader costs one 'drain' wait, not one per frame.
+    for (const [target, data] of frames.splice(0)) await writeOut(target, data);
   }
 }
 
