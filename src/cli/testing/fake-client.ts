@@ -66,7 +66,7 @@ export function fakeClient(api: FakeApi = {}): EngineApi {
 }
 
 /** A hijacked connection that plays `output` and records what the CLI wrote (stdin). */
-export function fakeHijack(output: Buffer[]): { conn: HijackedConnection; written: () => string; closedWrite: () => boolean } {
+export function fakeHijack(output: Buffer[], opts: { keepOpen?: boolean } = {}): { conn: HijackedConnection; written: () => string; closedWrite: () => boolean } {
   const readable = new PassThrough();
   const sink = new PassThrough();
   let input = '';
@@ -76,7 +76,7 @@ export function fakeHijack(output: Buffer[]): { conn: HijackedConnection; writte
   const socket = Duplex.from({ readable, writable: sink });
   setImmediate(() => {
     for (const chunk of output) readable.write(chunk);
-    readable.end();
+    if (!opts.keepOpen) readable.end();
   });
   return {
     conn: { socket, contentType: undefined, closeWrite: () => { socket.end(); }, close: () => { socket.destroy(); } },
