@@ -131,3 +131,18 @@ test('events stream concatenated JSON and keep timeNano exact', async () => {
   assert.ok(seen.some((s) => s.url === '/v1.45/events?since=10&filters=%7B%22type%22%3A%7B%22container%22%3Atrue%7D%7D'));
   await client.close();
 });
+
+test('tcp:// hosts use plain HTTP', async () => {
+  const server = createServer((req, res) => {
+    res.setHeader('Api-Version', '1.50');
+    res.setHeader('Content-Type', 'application/json');
+    res.end(req.url === '/_ping' ? 'OK' : JSON.stringify({ url: req.url }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  const client = new EngineClient({ env: { DOCKER_HOST: `tcp://127.0.0.1:${port}` } });
+  assert.equal(client.hostUrl, `tcp://127.0.0.1:${port}`);
+  assert.deepEqual(await client.system.info(), { url: '/v1.50/info' });
+  await client.close();
+  server.close();
+});
