@@ -37,6 +37,7 @@ export interface ContainerServiceDeps {
   host: HostFacts;
   log: Logger;
   options: ContainerOptions;
+  seccompBpf: ContainerContext['seccompBpf'];
 }
 
 export class ContainerService {
@@ -52,7 +53,7 @@ export class ContainerService {
       exits: new ExitWatcher(d.conmon.exitDir, (id, code) => {
         void handleExit(this.#ctx, id, code).catch((err: unknown) => d.log.error({ err, container: id }, 'exit handling failed'));
       }),
-      events: d.events, host: d.host, log: d.log, options: d.options,
+      events: d.events, host: d.host, log: d.log, options: d.options, seccompBpf: d.seccompBpf,
       exitListeners: new Map(), removeListeners: new Map(), pendingAttach: new Map(), runtimeCleanup: new Map(),
       hooks: {
         afterStart: (c) => this.#health.watch(c),

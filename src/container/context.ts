@@ -2,7 +2,7 @@
 // context; nothing here is global. ImageReader is declared here, by its consumer, so the
 // container module does not depend on the image module (STYLE.md §7.2).
 import type { Logger } from '../lib/index.ts';
-import type { ImageConfig } from '../oci/index.ts';
+import type { ImageConfig, OciSeccomp } from '../oci/index.ts';
 import type { LayerStore } from '../layer/index.ts';
 import type { ConmonLauncher, OciRuntime, ExitWatcher } from '../runtime/index.ts';
 import type { EventBus } from '../events/index.ts';
@@ -39,6 +39,8 @@ export interface ContainerContext {
   host: HostFacts;
   log: Logger;
   options: ContainerOptions;
+  /** Precompiled seccomp filters for crun (saves compiling the profile on every start). */
+  seccompBpf: { annotationFor(seccomp: OciSeccomp): Record<string, string> };
   /** Called after every exit is recorded (wait, attach, restart manager listen here). */
   exitListeners: Map<string, Set<ExitListener>>;
   removeListeners: Map<string, Set<() => void>>;

@@ -5,7 +5,7 @@ import type { Logger } from '../lib/index.ts';
 import { EventBus } from '../events/index.ts';
 import { LayerStore } from '../layer/index.ts';
 import { ImageService } from '../image/index.ts';
-import { ConmonLauncher, OciRuntime } from '../runtime/index.ts';
+import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
 import { ApiServer, containerRoutes, execRoutes, imageRoutes, systemRoutes } from '../api/server/index.ts';
 import type { HostFacts } from '../specgen/index.ts';
@@ -34,7 +34,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   const containers = new ContainerService({
     dataRoot: cfg.dataRoot,
     images: { resolve: (ref) => images.resolve(ref), nameOf: (id) => images.nameOf(id) },
-    layers, runtimes, conmon, events, host,
+    layers, runtimes, conmon, events, host, seccompBpf: new SeccompBpfCompiler(),
     log: log.child({ module: 'container' }),
     options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout },
   });

@@ -94,6 +94,11 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
       ...(h.Init && ctx.options.initPath ? { initPath: ctx.options.initPath } : {}),
       host: ctx.host,
     });
+    // crun takes a precompiled filter from an annotation and skips compiling linux.seccomp
+    // (which stays for runc, and for crun's flags).
+    if (runtime.name === 'crun' && spec.linux?.seccomp) {
+      spec.annotations = { ...(spec.annotations ?? {}), ...ctx.seccompBpf.annotationFor(spec.linux.seccomp) };
+    }
     mark('spec');
     const { pid } = await ctx.conmon.create({
       id, name: c.state.name, spec, runtime, persistDir: dir, logPath: join(dir, 'ctr.log'),
