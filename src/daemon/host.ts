@@ -5,15 +5,10 @@
 import { readFile, access, mkdir, rmdir, readdir } from 'node:fs/promises';
 import { release } from 'node:os';
 import { join } from 'node:path';
-import { execTool, type Logger } from '../lib/index.ts';
+import { execTool, goArch, type Logger } from '../lib/index.ts';
 import type { DockerSeccompProfile, HostFacts } from '../specgen/index.ts';
 
 const SECCOMP_PROFILE = '/usr/share/containers/seccomp.json';
-
-export function goArch(): string {
-  const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' };
-  return map[process.arch] ?? process.arch;
-}
 
 /** Hard limits of this process by OCI rlimit name (Node has no getrlimit: read /proc). */
 export async function hardLimits(): Promise<Record<string, number>> {
@@ -83,10 +78,10 @@ export async function removeCgroupParent(parent: string): Promise<void> {
   await Promise.all(roots.map(async (r) => { await rmdir(join('/sys/fs/cgroup', r, rel)).catch(() => undefined); }));
 }
 
-export async function which(name: string, candidates: string[]): Promise<string | null> {
+/** The first of `candidates` that exists. */
+export async function firstExisting(candidates: string[]): Promise<string | null> {
   for (const c of candidates) {
     if (await access(c).then(() => true, () => false)) return c;
   }
-  void name;
   return null;
 }

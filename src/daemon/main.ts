@@ -7,7 +7,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { messageOf, type Logger } from '../lib/index.ts';
 import { loadConfig, parseHost, type DaemonConfig } from './config.ts';
-import { hostFacts, prepareForCrun, removeCgroupParent, which } from './host.ts';
+import { firstExisting, hostFacts, prepareForCrun, removeCgroupParent } from './host.ts';
 import { wire } from './wire.ts';
 import { BERTH_VERSION } from './system-info.ts';
 
@@ -72,10 +72,10 @@ export async function main(argv: string[]): Promise<void> {
   await mkdir(dirname(cfg.pidFile), { recursive: true });
   await writeFile(cfg.pidFile, `${process.pid}\n`);
 
-  const conmon = await which('conmon', ['/usr/bin/conmon', '/usr/libexec/podman/conmon', '/usr/local/bin/conmon']);
-  const crun = await which('crun', ['/usr/bin/crun', '/usr/local/bin/crun']);
-  const runc = await which('runc', ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc']);
-  const init = await which('init', ['/usr/bin/catatonit', '/usr/libexec/catatonit/catatonit', '/usr/bin/tini-static', '/usr/bin/tini']);
+  const conmon = await firstExisting(['/usr/bin/conmon', '/usr/libexec/podman/conmon', '/usr/local/bin/conmon']);
+  const crun = await firstExisting(['/usr/bin/crun', '/usr/local/bin/crun']);
+  const runc = await firstExisting(['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc']);
+  const init = await firstExisting(['/usr/bin/catatonit', '/usr/libexec/catatonit/catatonit', '/usr/bin/tini-static', '/usr/bin/tini']);
   if (!conmon || (!crun && !runc)) {
     log.error({ conmon, crun, runc }, 'conmon and crun or runc are required (make deps installs them)');
     process.exit(1);
@@ -97,8 +97,7 @@ export async function main(argv: string[]): Promise<void> {
   const host = await hostFacts(log);
   const w = wire(cfg, host, { conmon, runtimes, initPath: init }, runtime, log);
   const t0 = performance.now();
-  const layersStarted = w.images.init();
-  await layersStarted;
+  await w.images.init();
   const restored = await w.containers.init();
   log.info({ ms: Math.round(performance.now() - t0), ...restored }, 'state loaded');
 

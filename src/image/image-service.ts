@@ -2,14 +2,13 @@
 // It owns the image store and uses the layer store; it learns which images containers use
 // through the ImageUsage interface it declares (the container module implements it).
 import type { Readable } from 'node:stream';
-import { ConflictError, InvalidArgumentError, shortId, type Logger } from '../lib/index.ts';
+import { ConflictError, InvalidArgumentError, goArch, shortId, type Logger } from '../lib/index.ts';
 import { normalizeReference, type ImageConfig } from '../oci/index.ts';
 import { chainIdsOf, type LayerStore } from '../layer/index.ts';
 import type { EventBus } from '../events/index.ts';
 import type { ImageInspect, ImageSummary, ImageDeleteItem } from '../api/types/index.ts';
 import { ImageStore, type ImageRecord } from './image-store.ts';
 import { applyChanges } from './apply-changes.ts';
-import { NoSuchImageError } from './errors.ts';
 
 export interface ImageUsage {
   /** Ids of the containers (any state) created from this image. */
@@ -181,18 +180,9 @@ export class ImageService {
     const n = await this.layers.gc(inUse);
     if (n > 0) this.log.debug({ removed: n }, 'layer gc');
   }
-
-  /** Throws NoSuchImageError in Docker's wording. */
-  static notFound(ref: string): NoSuchImageError {
-    return new NoSuchImageError(ref);
-  }
 }
 
 function safeNormalize(ref: string): string {
   try { return normalizeReference(ref); } catch { return ref; }
 }
 
-function goArch(): string {
-  const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' };
-  return map[process.arch] ?? process.arch;
-}

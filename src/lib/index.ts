@@ -6,3 +6,4 @@ export * from './exec.ts';
 export * from './ids.ts';
 export * from './keyed-mutex.ts';
 export * from './logger.ts';
+export * from './go-arch.ts';

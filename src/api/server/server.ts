@@ -13,8 +13,6 @@ import { statusOf } from './http-status.ts';
 export interface ApiServerOptions {
   serverVersion: string;
   log: Logger;
-  /** Observer for metrics and debug logs: route latency by method and status. */
-  onRequest?: (method: string, path: string, status: number, ms: number) => void;
 }
 
 export class ApiServer {
@@ -37,7 +35,6 @@ export class ApiServer {
   }
 
   async #dispatch(x: Exchange): Promise<void> {
-    const t0 = performance.now();
     try {
       const handler = this.#router.resolve(x);
       await handler(x);
@@ -47,8 +44,6 @@ export class ApiServer {
       if (status >= 500 && kindOf(err) !== 'canceled') this.o.log.error({ err, method: x.method, path: x.path }, 'request failed');
       else this.o.log.debug({ method: x.method, path: x.path, status, message: messageOf(err) }, 'request refused');
       if (!x.answered) x.sendError(err);
-    } finally {
-      this.o.onRequest?.(x.method, x.path, 0, performance.now() - t0);
     }
   }
 
