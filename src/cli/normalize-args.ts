@@ -37,6 +37,15 @@ export function normalizeBoolFlags(program: Command, argv: readonly string[], is
       if (opt && takesValue(opt) && !tok.includes('=') && i + 1 < argv.length) out.push(argv[++i]!);
       continue;
     }
+    const shortBool = /^(-[A-Za-z])=(true|false)$/i.exec(tok);
+    const shortOpt = shortBool ? findOption(cmd, shortBool[1]!) : undefined;
+    if (shortBool && shortOpt && !takesValue(shortOpt) && !shortOpt.negate) {
+      // pflag's "-H=false": the long form's negation, or nothing when false is the default.
+      const long = shortOpt.long ?? '';
+      if (shortBool[2]!.toLowerCase() === 'true') out.push(shortBool[1]!);
+      else if (long !== '' && findOption(cmd, `--no-${long.slice(2)}`)) out.push(`--no-${long.slice(2)}`);
+      continue;
+    }
     if (tok.startsWith('-') && tok.length > 1) {
       out.push(tok);
       // A lone short option taking a value ("-e", "-p") consumes the next token.

@@ -17,6 +17,7 @@ import { startVerb } from './commands/container/start.ts';
 import { restartVerb, stopVerb } from './commands/container/stop.ts';
 import { topVerb } from './commands/container/top.ts';
 import { waitVerb } from './commands/container/wait.ts';
+import { historyVerb } from './commands/image/history.ts';
 import { imagesVerb } from './commands/image/images.ts';
 import { importVerb } from './commands/image/import.ts';
 import { imageInspectVerb } from './commands/image/inspect.ts';
@@ -94,6 +95,7 @@ export function buildProgram(ctx: CliContext): Command {
   addVerb(program, ctx, rmiVerb());
   addVerb(program, ctx, tagVerb());
   addVerb(program, ctx, importVerb());
+  addVerb(program, ctx, historyVerb());
   addVerb(program, ctx, versionVerb());
   addVerb(program, ctx, infoVerb());
   addVerb(program, ctx, eventsVerb());
@@ -110,6 +112,7 @@ export function buildProgram(ctx: CliContext): Command {
   addVerb(image, ctx, tagVerb());
   addVerb(image, ctx, importVerb());
   addVerb(image, ctx, imageInspectVerb());
+  addVerb(image, ctx, historyVerb());
 
   const system = group(program, 'system', 'Manage berth');
   addVerb(system, ctx, infoVerb());

@@ -1,7 +1,7 @@
 // Image endpoints: list, inspect, tag, remove, import (POST /images/create?fromSrc=-, the
 // tarball streamed as the body) and create from a registry (fromImage, for pull).
 import type { Readable } from 'node:stream';
-import type { ImageDeleteItem, ImageInspect, ImageSummary } from '../api/types/index.ts';
+import type { ImageDeleteItem, ImageHistoryItem, ImageInspect, ImageSummary } from '../api/types/index.ts';
 import { encodeFilters, type Filters } from './filters.ts';
 import type { WithRaw } from './containers.ts';
 import type { Transport } from './transport.ts';
@@ -19,6 +19,7 @@ export interface ImportOptions {
 export interface ImagesApi {
   list(opts?: { all?: boolean; filters?: Filters }): Promise<ImageSummary[]>;
   inspect(name: string): Promise<WithRaw<ImageInspect>>;
+  history(name: string): Promise<ImageHistoryItem[]>;
   tag(source: string, repo: string, tag?: string): Promise<void>;
   remove(name: string, opts?: { force?: boolean; noPrune?: boolean }): Promise<ImageDeleteItem[]>;
   /** Returns the JSON-message progress stream; `source` is null when importing from a URL. */
@@ -45,6 +46,10 @@ export class ImagesClient implements ImagesApi {
   async inspect(name: string): Promise<WithRaw<ImageInspect>> {
     const raw = await this.#t.text({ method: 'GET', path: `/images/${enc(name)}/json` });
     return { value: JSON.parse(raw) as ImageInspect, raw };
+  }
+
+  history(name: string): Promise<ImageHistoryItem[]> {
+    return this.#t.json({ method: 'GET', path: `/images/${enc(name)}/history` });
   }
 
   tag(source: string, repo: string, tag?: string): Promise<void> {

@@ -50,6 +50,7 @@ export function fakeClient(api: FakeApi = {}): EngineApi {
     images: {
       list: i.list ?? notFaked('images', 'list'),
       inspect: i.inspect ?? notFaked('images', 'inspect'),
+      history: i.history ?? notFaked('images', 'history'),
       tag: i.tag ?? notFaked('images', 'tag'),
       remove: i.remove ?? notFaked('images', 'remove'),
       import: i.import ?? notFaked('images', 'import'),

@@ -171,6 +171,9 @@ describe('berth CLI vs docker CLI 28 on one berthd', { skip }, () => {
     const tar = ensureBusyboxTar();
     same(await both(['import', '-c', 'CMD ["sh"]', '-m', 'imported', tar, 'cmp-{}-imp:1']), 'import');
     same(await both(['image', 'inspect', '-f', '{{json .Config.Cmd}} {{.Comment}}', 'cmp-{}-imp:1']), 'imported config');
+    same(await both(['history', 'cmp-{}-imp:1']), 'history', 'table');
+    same(await both(['image', 'history', '--no-trunc', '-H=false', 'cmp-{}-imp:1']), 'history --no-trunc -H=false', 'table');
+    same(await both(['history', '-q', 'busybox']), 'history -q');
     const v = await both(['version']);
     assert.equal(v.berth.code, 0);
     assert.equal(v.berth.stdout.slice(v.berth.stdout.indexOf('Server:')), v.docker.stdout.slice(v.docker.stdout.indexOf('Server:')));

@@ -83,3 +83,24 @@ test('import fails with the error from the progress stream', async () => {
   assert.equal(r.code, 1);
   assert.equal(r.err, 'bad tar\n');
 });
+
+test('history: docker\'s table, -q, -H=false', async () => {
+  const client = fakeClient({
+    images: {
+      history: async () => [
+        { Id: 'sha256:' + '7'.repeat(64), Created: now.getTime() / 1000 - 120, CreatedBy: '/bin/sh -c #(nop) ADD file:0123456789abcdef in / ', Tags: ['busybox:latest'], Size: 2_140_000, Comment: 'Imported from -' },
+        { Id: '<missing>', Created: now.getTime() / 1000 - 3600 * 30, CreatedBy: 'CMD ["sh"]', Tags: null, Size: 0, Comment: '' },
+      ],
+    },
+  });
+  const r = await runTest(['history', 'busybox'], { client, now });
+  assert.equal(r.out, [
+    'IMAGE          CREATED         CREATED BY                                      SIZE      COMMENT',
+    '777777777777   2 minutes ago   /bin/sh -c #(nop) ADD file:0123456789abcdef …   2.14MB    Imported from -',
+    '<missing>      30 hours ago    CMD ["sh"]                                      0B        ',
+    '',
+  ].join('\n'));
+  assert.equal((await runTest(['image', 'history', '-q', 'busybox'], { client, now })).out, '777777777777\n<missing>\n');
+  const raw = await runTest(['history', '-H=false', 'busybox'], { client, now });
+  assert.match(raw.out, /2024-05-01T11:58:00Z .* 2140000 /);
+});
