@@ -33,3 +33,6 @@ export interface ImageInspect {
 }
 
 export interface ImageDeleteItem { Untagged?: string; Deleted?: string }
+
+/** One entry of GET /images/{name}/history, newest first. */
+export interface ImageHistoryItem { Id: string; Created: number; CreatedBy: string; Tags: string[] | null; Size: number; Comment: string }
