@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { StdcopyDecoder } from '../../../client/index.ts';
 import { messageOf } from '../../../lib/index.ts';
 import { relativeTimestamp } from '../../opts/timestamp.ts';
-import { FlagValueError } from '../../opts/flag-value-error.ts';
+import { StatusError } from '../../status-error.ts';
 import type { VerbSpec } from '../../verb.ts';
 import { writeOut } from '../../write-out.ts';
 import type { OutStream } from '../../cli-context.ts';
@@ -28,8 +28,8 @@ export function logsVerb(): VerbSpec<LogsOptions> {
       const api = client().containers;
       const { value: c } = await api.inspect(args[0]!);
       const now = ctx.now();
-      const since = opts.since === undefined ? undefined : timestampFlag('--since', opts.since, now);
-      const until = opts.until === undefined ? undefined : timestampFlag('--until', opts.until, now);
+      const since = opts.since === undefined ? undefined : timestampFlag('since', opts.since, now);
+      const until = opts.until === undefined ? undefined : timestampFlag('until', opts.until, now);
       const body = await api.logs(c.Id, {
         stdout: true, stderr: true, follow: opts.follow === true, tail: opts.tail, timestamps: opts.timestamps === true,
         details: opts.details === true, ...(since ? { since } : {}), ...(until ? { until } : {}),
@@ -39,11 +39,12 @@ export function logsVerb(): VerbSpec<LogsOptions> {
   };
 }
 
-function timestampFlag(flag: string, value: string, now: Date): string {
+/** docker's client checks these itself: `invalid value for "since": …`, exit 1. */
+function timestampFlag(name: string, value: string, now: Date): string {
   try {
     return relativeTimestamp(value, now);
   } catch (e) {
-    throw new FlagValueError(flag, value, messageOf(e));
+    throw new StatusError(1, `invalid value for "${name}": ${messageOf(e)}`);
   }
 }
 

@@ -112,3 +112,10 @@ test('start -a attaches before starting', async () => {
   assert.equal(r.out, 'hi\n');
   assert.deepEqual(calls, ['attach', 'wait', 'start']);
 });
+
+test('logs rejects bad --since values like docker\'s client', async () => {
+  const client = fakeClient({ containers: { inspect: async () => inspect() } });
+  const r = await runTest(['logs', '--since', 'abc', 'web'], { client });
+  assert.equal(r.code, 1);
+  assert.equal(r.err, 'invalid value for "since": failed to parse value as time or duration: "abc"\n');
+});
