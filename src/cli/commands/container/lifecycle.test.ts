@@ -20,6 +20,7 @@ test('stop/restart pass -t and -s; print names in argument order', async () => {
   assert.equal(r.out, 'a\nb\n');
   const r2 = await runTest(['container', 'restart', '--time', '0', 'c'], { client });
   assert.equal(r2.out, 'c\n');
+  assert.equal(r2.err, 'Flag --time has been deprecated, use --timeout instead\n');
   assert.deepEqual(seen, ['stop a {"timeout":3,"signal":"SIGINT"}', 'stop b {"timeout":3,"signal":"SIGINT"}', 'restart c {"timeout":0}']);
   const bad = await runTest(['stop', '-t', 'soon', 'a'], { client });
   assert.equal(bad.code, 125);

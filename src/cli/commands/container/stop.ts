@@ -2,6 +2,7 @@
 import { FlagValueError } from '../../opts/flag-value-error.ts';
 import type { VerbSpec } from '../../verb.ts';
 import { eachContainer } from '../each-container.ts';
+import { writeOut } from '../../write-out.ts';
 
 interface StopOptions { time?: string; timeout?: string; signal?: string }
 
@@ -24,7 +25,8 @@ function stopLike(verb: 'stop' | 'restart'): VerbSpec<StopOptions> {
       .option('-s, --signal <string>', 'Signal to send to the container')
       .option('-t, --timeout <int>', 'Seconds to wait before killing the container')
       .option('--time <int>', 'Seconds to wait before killing the container (deprecated: use --timeout)'),
-    action: async ({ ctx, args, opts, client }) => {
+    action: async ({ ctx, args, opts, client, source }) => {
+      if (source('time') === 'cli') await writeOut(ctx.err, 'Flag --time has been deprecated, use --timeout instead\n');
       const timeout = parseTimeout(opts);
       const options = { ...(timeout === undefined ? {} : { timeout }), ...(opts.signal ? { signal: opts.signal } : {}) };
       const api = client().containers;
