@@ -94,11 +94,11 @@ class Parser {
     switch (kw.value) {
       case 'if':
       case 'with':
-        return this.#parseBranch(kw.value, kw.line);
+        return this.#parseBranch(kw.value);
       case 'range': {
         this.#rangeDepth++;
         try {
-          return this.#parseBranch('range', kw.line);
+          return this.#parseBranch('range');
         } finally {
           this.#rangeDepth--;
         }
@@ -113,7 +113,7 @@ class Parser {
     }
   }
 
-  #parseBranch(kind: 'if' | 'with' | 'range', line: number): TemplateNode {
+  #parseBranch(kind: 'if' | 'with' | 'range'): TemplateNode {
     this.#vars.push([]);
     try {
       const pipe = this.#parsePipe(kind, kind === 'range' ? 'range' : true);
@@ -124,7 +124,7 @@ class Parser {
         // {{else if …}} / {{else with …}} nests a new branch that shares the {{end}}.
         if (k.kind === 'keyword' && (k.value === 'if' || k.value === 'with') && kind !== 'range') {
           this.#next();
-          elseList = [this.#parseBranch(k.value as 'if' | 'with', k.line)];
+          elseList = [this.#parseBranch(k.value === 'if' ? 'if' : 'with')];
         } else {
           this.#expect('right', 'else');
           const rest = this.#parseList();
