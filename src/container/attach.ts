@@ -3,7 +3,8 @@
 // between `runtime create` and `runtime start`, so no output is lost (docker run attaches
 // before it starts). Detach keys (default ctrl-p,ctrl-q) end the session, not the container.
 import { InvalidArgumentError } from '../lib/index.ts';
-import { AttachConnection, type AttachStream } from '../runtime/index.ts';
+import type { AttachStream } from '../runtime/index.ts';
+import { AttachHub } from './attach-hub.ts';
 import { addListener, emitContainerEvent, type ContainerContext } from './context.ts';
 import { StateConflictError } from './errors.ts';
 
@@ -37,6 +38,19 @@ export function parseDetachKeys(keys: string): Buffer {
   return Buffer.from(out);
 }
 
+/** The container's hub, opened on first use (also after a daemon restart). */
+export async function hubFor(ctx: ContainerContext, id: string): Promise<AttachHub> {
+  const existing = ctx.hubs.get(id);
+  if (existing) {
+    const hub = await existing;
+    if (!hub.closed) return hub;
+  }
+  const opening = AttachHub.open(ctx.conmon.attachSocket(id), () => { if (ctx.hubs.get(id) === opening) ctx.hubs.delete(id); });
+  ctx.hubs.set(id, opening);
+  opening.catch(() => { if (ctx.hubs.get(id) === opening) ctx.hubs.delete(id); });
+  return opening;
+}
+
 export async function attachContainer(ctx: ContainerContext, ref: string, o: AttachOptions): Promise<AttachSession> {
   const c = ctx.store.get(ref);
   const id = c.config.id;
@@ -46,7 +60,8 @@ export async function attachContainer(ctx: ContainerContext, ref: string, o: Att
   }
   if (c.state.status === 'paused') throw new StateConflictError('You cannot attach to a paused container, unpause it first');
   const tty = c.config.config.Tty ?? false;
-  let conn: AttachConnection | null = null;
+  let hub: AttachHub | null = null;
+  let unsubscribe: (() => void) | null = null;
   let closed = false;
   let matched = 0;
   let onData: ((s: AttachStream, b: Buffer) => void) | null = null;
@@ -54,31 +69,40 @@ export async function attachContainer(ctx: ContainerContext, ref: string, o: Att
   const earlyStdin: Buffer[] = [];
   let stdinEnded = false;
   let offPending: (() => void) | null = null;
+  let offRemove: (() => void) | null = null;
   const finish = (): void => {
     if (closed) return;
     closed = true;
     offPending?.();
-    conn?.destroy();
+    offRemove?.();
+    unsubscribe?.();
     onEnd?.();
     emitContainerEvent(ctx, c, 'detach');
   };
-  const connect = async (): Promise<void> => {
+  const join = (h: AttachHub): void => {
     if (closed) return;
-    conn = await AttachConnection.connect(ctx.conmon.attachSocket(id));
-    conn.on('data', (s, b) => {
-      if ((s === 'stdout' && o.stdout) || (s === 'stderr' && o.stderr)) onData?.(s, b);
+    hub = h;
+    unsubscribe = h.subscribe({
+      data: (s, b) => { if ((s === 'stdout' && o.stdout) || (s === 'stderr' && o.stderr)) onData?.(s, b); },
+      end: finish,
     });
-    conn.on('close', finish);
-    conn.on('error', () => undefined);
-    for (const b of earlyStdin) conn.write(b);
-    if (stdinEnded) conn.endInput();
+    for (const b of earlyStdin.splice(0)) h.write(b);
+    if (stdinEnded) endInput();
+  };
+  const endInput = (): void => {
+    // StdinOnce without a TTY: this client's EOF closes the container's stdin. Otherwise
+    // stdin stays open (with a TTY, closing it would hang up the terminal) and, as moby's
+    // container/stream/attach.go does, this session ends; a short grace lets the answer to
+    // its last input arrive first.
+    if (c.config.config.StdinOnce && !tty) hub?.endInput();
+    else setTimeout(finish, 100).unref();
   };
   if (c.state.status === 'created') {
-    offPending = addListener(ctx.pendingAttach, id, connect);
-    // A container that exits before it ever starts (rm of a created one) ends the session too.
-    const offRemove = addListener(ctx.removeListeners, id, () => { offRemove(); finish(); });
+    // Joined at start, between `runtime create` and `runtime start`: no output is missed.
+    offPending = addListener(ctx.pendingAttach, id, async () => { join(await hubFor(ctx, id)); });
+    offRemove = addListener(ctx.removeListeners, id, finish);
   } else {
-    await connect();
+    join(await hubFor(ctx, id));
   }
   emitContainerEvent(ctx, c, 'attach');
   return {
@@ -91,16 +115,12 @@ export async function attachContainer(ctx: ContainerContext, ref: string, o: Att
         matched = byte === detach[matched] ? matched + 1 : (byte === detach[0] ? 1 : 0);
         if (matched === detach.length) { finish(); return; }
       }
-      if (conn) conn.write(chunk); else earlyStdin.push(chunk);
+      if (hub) hub.write(chunk); else earlyStdin.push(chunk);
     },
     endStdin() {
       if (!o.stdin) return;
       stdinEnded = true;
-      conn?.endInput();
-      // Without StdinOnce the container's stdin stays open for other clients, and (as moby's
-      // container/stream/attach.go does) this client's session ends with its stdin. A short
-      // grace lets the answer to its last input arrive first.
-      if (!c.config.config.StdinOnce) setTimeout(finish, 100).unref();
+      if (hub) endInput();
     },
     close: finish,
   };

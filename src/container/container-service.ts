@@ -54,7 +54,7 @@ export class ContainerService {
         void handleExit(this.#ctx, id, code).catch((err: unknown) => d.log.error({ err, container: id }, 'exit handling failed'));
       }),
       events: d.events, host: d.host, log: d.log, options: d.options, seccompBpf: d.seccompBpf,
-      exitListeners: new Map(), removeListeners: new Map(), pendingAttach: new Map(), runtimeCleanup: new Map(),
+      exitListeners: new Map(), removeListeners: new Map(), pendingAttach: new Map(), runtimeCleanup: new Map(), hubs: new Map(),
       hooks: {
         afterStart: (c) => this.#health.watch(c),
         afterExit: (c) => this.#health.unwatch(c.config.id),

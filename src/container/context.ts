@@ -9,6 +9,7 @@ import type { EventBus } from '../events/index.ts';
 import type { HostFacts } from '../specgen/index.ts';
 import type { ContainerStore } from './store.ts';
 import type { Container } from './record.ts';
+import type { AttachHub } from './attach-hub.ts';
 
 export interface ImageReader {
   resolve(ref: string): { id: string; config: ImageConfig; topChainId: string | null };
@@ -46,6 +47,8 @@ export interface ContainerContext {
   removeListeners: Map<string, Set<() => void>>;
   /** Attach clients waiting for a created container to start (connected between create and start). */
   pendingAttach: Map<string, Set<(id: string) => Promise<void>>>;
+  /** Each running container's shared attach connection (attach-hub.ts). */
+  hubs: Map<string, Promise<AttachHub>>;
   /**
    * `runtime delete` of exited containers, run in the background so the exit is reported
    * without waiting for it; start and remove of the same container await it first.

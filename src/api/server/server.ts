@@ -82,6 +82,8 @@ export class ApiServer {
   async close(): Promise<void> {
     for (const s of this.#servers) s.close();
     for (const sock of this.#sockets) sock.destroy();
-    await Promise.all(this.#servers.map((s) => new Promise<void>((r) => { if (!s.listening) r(); else s.once('close', () => r()); })));
+    // Bounded: a connection that ignores being destroyed must not keep berthd from exiting.
+    const closed = Promise.all(this.#servers.map((s) => new Promise<void>((r) => { if (!s.listening) r(); else s.once('close', () => r()); })));
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
   }
 }
