@@ -6,12 +6,11 @@ import { KeyedMutex, type Logger } from '../lib/index.ts';
 import type { ContainerCreateRequest, ContainerInspect, ContainerSummary, ExecCreateRequest, ExecInspect, TopResponse } from '../api/types/index.ts';
 import type { LayerStore } from '../layer/index.ts';
 import type { ConmonLauncher, OciRuntime } from '../runtime/index.ts';
-import { ExitWatcher } from '../runtime/index.ts';
+import { ExitWatcher, resizeMessage, writeControl } from '../runtime/index.ts';
 import type { EventBus } from '../events/index.ts';
 import type { HostFacts } from '../specgen/index.ts';
 import { readLogs, type LogReadOptions } from '../logs/index.ts';
 import { join } from 'node:path';
-import { writeFile } from 'node:fs/promises';
 import type { ContainerContext, ContainerOptions, ImageReader } from './context.ts';
 import { ContainerStore } from './store.ts';
 import { createContainer } from './ops/create.ts';
@@ -144,7 +143,7 @@ export class ContainerService {
     const c = this.#ctx.store.get(ref);
     if (c.state.status !== 'running') throw new NotRunningError(c.config.id);
     if (!c.config.config.Tty) return;
-    await writeFile(this.#ctx.conmon.ctlPath(c.config.id), `1 ${h} ${w}\n`).catch(() => undefined);
+    await writeControl(this.#ctx.conmon.ctlPath(c.config.id), resizeMessage(h, w));
   }
 
   execCreate(ref: string, req: ExecCreateRequest): string { return this.#execs.create(ref, req); }

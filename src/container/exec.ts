@@ -1,12 +1,12 @@
 // Exec sessions (POST /containers/{id}/exec, /exec/{id}/start|json|resize). Records live in
 // memory only, as in Docker: they do not survive a daemon restart. Each run goes through
 // conmon's exec mode, so TTYs work and no output is lost (see runtime/conmon.ts).
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, NotFoundError, newId, ConflictError } from '../lib/index.ts';
 import type { ExecCreateRequest, ExecInspect } from '../api/types/index.ts';
 import { mergeEnv, resolveUser } from '../specgen/index.ts';
-import { AttachConnection, type AttachStream } from '../runtime/index.ts';
+import { AttachConnection, resizeMessage, writeControl, type AttachStream } from '../runtime/index.ts';
 import { readLogs } from '../logs/index.ts';
 import { emitContainerEvent, runtimeFor, type ContainerContext } from './context.ts';
 import type { Container } from './record.ts';
@@ -151,7 +151,7 @@ export class ExecManager {
   async resize(id: string, h: number, w: number): Promise<void> {
     const e = this.get(id);
     if (!e.running) throw new ConflictError(`Exec ${id} is not running`);
-    await writeFile(join(this.ctx.conmon.execDir(e.containerId, id), 'ctl'), `1 ${h} ${w}\n`);
+    await writeControl(join(this.ctx.conmon.execDir(e.containerId, id), 'ctl'), resizeMessage(h, w));
   }
 
   idsOf(containerId: string): string[] | null {

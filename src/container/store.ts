@@ -65,8 +65,10 @@ export class ContainerStore {
     const name = ref.startsWith('/') ? ref.slice(1) : ref;
     const exact = this.#byId.get(ref);
     if (exact) return exact;
+    // A name can be reserved by a create still in progress: not a container yet.
     const byName = this.#byName.get(name);
-    if (byName) return this.#byId.get(byName)!;
+    const named = byName === undefined ? undefined : this.#byId.get(byName);
+    if (named) return named;
     if (/^[0-9a-f]+$/.test(ref) && ref.length > 0) {
       let hit: Container | undefined;
       for (const [id, c] of this.#byId) {

@@ -7,3 +7,4 @@ export { ConmonLauncher, type CreateOptions, type ExecOptions as ConmonExecOptio
 export { ExitWatcher, type ExitHandler } from './exit-watcher.ts';
 export { AttachConnection, type AttachStream } from './attach-connection.ts';
 export { SeccompBpfCompiler, SECCOMP_BPF_ANNOTATION, type SeccompBpfCompilerOptions } from './seccomp-bpf.ts';
+export { writeControl, resizeMessage } from './control-fifo.ts';
