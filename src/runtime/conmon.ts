@@ -30,6 +30,15 @@ export interface CreateOptions {
   logSizeMax?: number;
 }
 
+export interface CreatedContainer {
+  pid: number;
+  /**
+   * Settles when conmon exits: after the container's exit and after conmon ran
+   * `runtime delete` for it (--exit-command), so the runtime state is gone by then.
+   */
+  monitorExited: Promise<void>;
+}
+
 export interface ExecOptions {
   containerId: string;
   execId: string;
@@ -74,7 +83,7 @@ export class ConmonLauncher {
     ]);
   }
 
-  async create(o: CreateOptions): Promise<{ pid: number }> {
+  async create(o: CreateOptions): Promise<CreatedContainer> {
     const bundle = this.bundleDir(o.id);
     await mkdir(bundle, { recursive: true, mode: 0o700 });
     await writeFileAtomic(join(bundle, 'config.json'), JSON.stringify(o.spec), { durable: false });
@@ -98,11 +107,14 @@ export class ConmonLauncher {
       '--sync',
     ];
     if (o.logSizeMax && o.logSizeMax > 0) args.push('--log-size-max', String(o.logSizeMax));
+    // conmon deletes the runtime's state (and cgroup) itself once the container exited, after
+    // writing the exit file: one process spawn fewer for berthd per container.
+    for (const a of [`--root=${o.runtime.root}`, 'delete', '--force', o.id]) args.push('--exit-command-arg', a);
+    args.push('--exit-command', o.runtime.binary.path);
     if (o.tty) args.push('-t');
     if (o.openStdin) args.push('-i');
     if (o.openStdin && !o.stdinOnce) args.push('--leave-stdin-open');
-    const pid = await this.#launch(args, o.persistDir);
-    return { pid };
+    return this.#launch(args, o.persistDir);
   }
 
   /**
@@ -159,9 +171,13 @@ export class ConmonLauncher {
   }
 
   /** Starts conmon and resolves with the container pid from the first sync-pipe message. */
-  #launch(args: string[], cwd: string): Promise<number> {
+  #launch(args: string[], cwd: string): Promise<CreatedContainer> {
     const child = this.#spawn(args, cwd, 0);
-    return readSyncPid(child).finally(() => child.unref());
+    const monitorExited = new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve();
+      else child.once('exit', () => resolve());
+    });
+    return readSyncPid(child).then((pid) => ({ pid, monitorExited })).finally(() => child.unref());
   }
 
   #launchExec(args: string[], cwd: string): Promise<ExecHandle> {

@@ -3,6 +3,8 @@
 // Each runtime keeps its state under <exec-root>/runtime/<name> (--root), apart from any
 // other engine's containers on the host.
 import { join } from 'node:path';
+import { access, open, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { execTool, ExecError } from '../lib/index.ts';
 
 export interface RuntimeBinary {
@@ -24,8 +26,36 @@ export class OciRuntime {
     return execTool(this.binary.path, [`--root=${this.root}`, ...args], { allowFailure });
   }
 
+  /**
+   * Starts a created container. For crun this is done in-process, as `crun start` itself does
+   * it (crun 1.8 libcrun_container_start): the container's init waits reading
+   * <root>/<id>/exec.fifo; writing one byte releases it and removing the FIFO marks it
+   * running. That saves a process spawn (5–10 ms) on every start. Any surprise (no FIFO,
+   * no reader) falls back to `crun start`, and runc always uses its CLI (its FIFO works the
+   * other way round).
+   */
   async start(id: string): Promise<void> {
+    if (this.binary.name === 'crun' && await this.#releaseExecFifo(id)) return;
     await this.#run(['start', id]);
+  }
+
+  async #releaseExecFifo(id: string): Promise<boolean> {
+    const fifo = join(this.root, id, 'exec.fifo');
+    let fh;
+    try {
+      fh = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch {
+      return false;
+    }
+    try {
+      await fh.write('0');
+    } catch {
+      return false;
+    } finally {
+      await fh.close();
+    }
+    await unlink(fifo).catch(() => undefined);
+    return true;
   }
 
   /** Sends a signal; a container that is already gone is not an error. */
@@ -37,6 +67,11 @@ export class OciRuntime {
     if (r.code !== 0 && !/not running|does not exist|no such process|container not found|process already finished/i.test(r.stderr)) {
       throw new ExecError(`${this.name} kill`, { ...r, signal: null });
     }
+  }
+
+  /** Whether the runtime still keeps state for `id` (a created or stopped, undeleted container). */
+  async hasState(id: string): Promise<boolean> {
+    return access(join(this.root, id)).then(() => true, () => false);
   }
 
   async delete(id: string): Promise<void> {

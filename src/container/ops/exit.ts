@@ -37,12 +37,15 @@ export async function recordExit(ctx: ContainerContext, c: Container, exitCode: 
   const t0 = performance.now();
   const oom = await access(join(dir, 'oom')).then(() => true, () => false);
   const runtime = runtimeFor(ctx, c.state.runtime);
-  // The runtime's delete (state dir, cgroup) is not needed to report the exit: run it in
-  // the background; a later start or remove of this container waits for it.
-  const cleanup = runtime.delete(id)
-    .catch((err: unknown) => ctx.log.warn({ err, container: id }, 'runtime delete failed'))
-    .finally(() => { if (ctx.runtimeCleanup.get(id) === cleanup) ctx.runtimeCleanup.delete(id); });
-  ctx.runtimeCleanup.set(id, cleanup);
+  // conmon runs `runtime delete` itself when it was started by this berthd (its monitor
+  // promise is in runtimeCleanup). A container re-adopted after a restart is deleted here,
+  // in the background: a later start or remove of it waits for that.
+  if (!ctx.runtimeCleanup.has(id)) {
+    const cleanup = runtime.delete(id)
+      .catch((err: unknown) => ctx.log.warn({ err, container: id }, 'runtime delete failed'))
+      .finally(() => { if (ctx.runtimeCleanup.get(id) === cleanup) ctx.runtimeCleanup.delete(id); });
+    ctx.runtimeCleanup.set(id, cleanup);
+  }
   await ctx.layers.unmountRW(id).catch((err: unknown) => ctx.log.warn({ err, container: id }, 'unmount failed'));
   ctx.log.debug({ container: id, unmounted: Math.round(performance.now() - t0) }, 'exit cleanup (ms)');
   const startedAt = Date.parse(c.state.startedAt);

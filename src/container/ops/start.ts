@@ -100,11 +100,17 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
       spec.annotations = { ...(spec.annotations ?? {}), ...ctx.seccompBpf.annotationFor(spec.linux.seccomp) };
     }
     mark('spec');
-    const { pid } = await ctx.conmon.create({
+    // A state left by a run whose monitor died before deleting it would make create fail.
+    if (await runtime.hasState(id)) await runtime.delete(id);
+    const { pid, monitorExited } = await ctx.conmon.create({
       id, name: c.state.name, spec, runtime, persistDir: dir, logPath: join(dir, 'ctr.log'),
       tty: c.config.config.Tty ?? false, openStdin: c.config.config.OpenStdin ?? false,
       stdinOnce: c.config.config.StdinOnce ?? false,
     });
+    // The monitor deletes the runtime state when the container exits; later starts and
+    // removal of this container wait for that.
+    ctx.runtimeCleanup.set(id, monitorExited);
+    void monitorExited.then(() => { if (ctx.runtimeCleanup.get(id) === monitorExited) ctx.runtimeCleanup.delete(id); });
     // Tracked only now: create() removed the exit file of the previous run, and track()
     // reads an exit file that is already there, so even an instant exit is seen.
     ctx.exits.track(id);
