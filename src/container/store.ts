@@ -100,8 +100,9 @@ export class ContainerStore {
     try {
       const dir = this.dir(config.id);
       await ensureDir(dir);
+      // The config is durable (fsynced); the state is not (see saveState).
       await writeJsonAtomic(join(dir, 'config.json'), config);
-      await writeJsonAtomic(join(dir, 'state.json'), state);
+      await writeJsonAtomic(join(dir, 'state.json'), state, { durable: false });
     } catch (err) {
       this.#byName.delete(state.name);
       throw err;

@@ -39,7 +39,15 @@ export async function removeContainer(ctx: ContainerContext, ref: string, o: Rem
     }
     c.state.status = 'removing';
     ctx.exits.untrack(id);
-    await ctx.runtimeCleanup.get(id);
+    // The monitor (or the background delete) is removing the runtime state: do not wait for
+    // it, only make sure it happened once it is done.
+    const runtime = runtimeFor(ctx, c.state.runtime);
+    const pending = ctx.runtimeCleanup.get(id);
+    if (pending) {
+      void pending.then(async () => { if (await runtime.hasState(id)) await runtime.delete(id); }).catch(() => undefined);
+    } else if (await runtime.hasState(id)) {
+      await runtime.delete(id);
+    }
     // Record first: a crash after this leaves only an orphaned layer dir, which the
     // start-up GC removes; never a record whose layer is gone.
     await ctx.store.remove(c);
