@@ -16,8 +16,11 @@ deps-apt:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-node_modules/.package-lock.json: package-lock.json
-	npm ci --no-audit --no-fund
+# npm ci refuses this lock file: node-unix-socket names per-platform optional packages that
+# are not on the registry, so they cannot be locked. npm install honours the lock for
+# everything else and skips them; --no-save keeps the lock file as committed.
+node_modules/.package-lock.json: package-lock.json package.json
+	npm ci --no-audit --no-fund 2>/dev/null || npm install --no-audit --no-fund --no-save
 	@touch $@
 
 deps-node: node_modules/.package-lock.json
