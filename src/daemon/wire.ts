@@ -59,11 +59,11 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   api.addRoutes(execRoutes(containers));
   api.addRoutes(imageRoutes({
     importTar: (input, o) => images.importTar(input, o),
-    list: (all) => images.list(all),
+    list: (all, filters) => images.list(all, filters),
     inspect: (ref) => images.inspect(ref),
     history: (ref) => images.history(ref),
     tag: (src, repo, tag) => images.tag(src, repo, tag),
     remove: (ref, force, noprune) => images.remove(ref, force, noprune),
-  }));
+  }, parseFilters));
   return { api, containers, images, events };
 }

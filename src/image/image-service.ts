@@ -9,6 +9,7 @@ import type { EventBus } from '../events/index.ts';
 import type { ImageInspect, ImageSummary, ImageDeleteItem } from '../api/types/index.ts';
 import { ImageStore, type ImageRecord } from './image-store.ts';
 import { applyChanges } from './apply-changes.ts';
+import { filterImages } from './image-filters.ts';
 
 export interface ImageUsage {
   /** Ids of the containers (any state) created from this image. */
@@ -101,9 +102,9 @@ export class ImageService {
     this.events.publish('image', 'tag', rec.id, { name: norm });
   }
 
-  list(all: boolean): ImageSummary[] {
-    void all;
-    return this.store.all().map((r) => ({
+  /** GET /images/json. Every image is a top-level image here (no build parents yet), so `all` changes nothing. */
+  list(_all: boolean, filters: Record<string, string[]> = {}): ImageSummary[] {
+    const list = this.store.all().map((r) => ({
       Id: r.id,
       ParentId: '',
       RepoTags: this.store.tagsOf(r.id),
@@ -114,6 +115,8 @@ export class ImageService {
       Labels: r.config.config?.Labels ?? {},
       Containers: -1,
     })).sort((a, b) => b.Created - a.Created);
+    const createdOf = (ref: string): number => Math.floor(Date.parse(this.store.resolve(ref).config.created ?? '') / 1000) || 0;
+    return filterImages(list, filters, createdOf);
   }
 
   inspect(ref: string): ImageInspect {

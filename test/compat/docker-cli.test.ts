@@ -280,6 +280,10 @@ describe('docker CLI 28 against berthd', { skip }, () => {
     const imgs = await d.docker(['images', '--format', '{{.Repository}}:{{.Tag}}']);
     assert.match(imgs.stdout, /berth-test\/app:v1/);
     assert.match(imgs.stdout, /berth-test\/app:v2/);
+    const byRepo = await d.docker(['images', 'berth-test/app', '--format', '{{.Repository}}:{{.Tag}}']);
+    assert.deepEqual(byRepo.stdout.trim().split('\n').sort(), ['berth-test/app:v1', 'berth-test/app:v2']);
+    const byFilter = await d.docker(['images', '-q', '--filter', 'reference=busybox']);
+    assert.equal(byFilter.stdout.trim().split('\n').length, 1);
     const table = await d.docker(['images']);
     assert.match(table.stdout.split('\n')[0]!, /^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE$/);
     const insp = await d.docker(['image', 'inspect', '-f', '{{.Config.WorkingDir}} {{.Os}}', 'berth-test/app:v2']);

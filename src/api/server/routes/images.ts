@@ -7,14 +7,14 @@ import type { Route } from '../router.ts';
 
 export interface ImageBackend {
   importTar(input: Readable, o: { repo?: string; tag?: string; changes?: string[]; message?: string; platform?: { os?: string; architecture?: string } }): Promise<{ id: string }>;
-  list(all: boolean): ImageSummary[];
+  list(all: boolean, filters: Record<string, string[]>): ImageSummary[];
   inspect(ref: string): ImageInspect;
   history(ref: string): unknown[];
   tag(source: string, repo: string, tag?: string): Promise<void>;
   remove(ref: string, force: boolean, noprune: boolean): Promise<ImageDeleteItem[]>;
 }
 
-export function imageRoutes(b: ImageBackend): Route[] {
+export function imageRoutes(b: ImageBackend, parseFilters: (raw: string | undefined) => Record<string, string[]>): Route[] {
   return [
     { method: 'POST', path: '/images/create', handler: async (x) => {
       const fromSrc = x.query.get('fromSrc');
@@ -47,7 +47,13 @@ export function imageRoutes(b: ImageBackend): Route[] {
       s.write(JSON.stringify({ status: out.id }) + '\r\n');
       s.end();
     } },
-    { method: 'GET', path: '/images/json', handler: (x) => { x.sendJson(200, b.list(x.bool('all'))); } },
+    { method: 'GET', path: '/images/json', handler: (x) => {
+      const filters = parseFilters(x.query.get('filters') ?? undefined);
+      // API < 1.41 clients send the repository as ?filter=<ref>.
+      const legacy = x.query.get('filter');
+      if (legacy) filters.reference = [...(filters.reference ?? []), legacy];
+      x.sendJson(200, b.list(x.bool('all'), filters));
+    } },
     { method: 'GET', path: '/images/{name:.*}/json', handler: (x) => { x.sendJson(200, b.inspect(x.params.name!)); } },
     { method: 'GET', path: '/images/{name:.*}/history', handler: (x) => { x.sendJson(200, b.history(x.params.name!)); } },
     { method: 'POST', path: '/images/{name:.*}/tag', handler: async (x) => {
