@@ -70,12 +70,21 @@ export async function prepareForCrun(log: Logger): Promise<boolean> {
   return (await readFile(unified, 'utf8').catch(() => '')).trim() === '';
 }
 
-/** Removes the (empty) cgroup parent directories berthd's containers lived in. */
+/**
+ * Removes the cgroup parent berthd's containers lived in, once none runs: first any child
+ * left by a `runtime delete` still in flight or failed (rmdir refuses a cgroup that has
+ * processes, so nothing alive is touched), then the parent itself.
+ */
 export async function removeCgroupParent(parent: string): Promise<void> {
   const rel = parent.replace(/^\/+/, '');
   if (!rel) return;
   const roots = await readdir('/sys/fs/cgroup').catch(() => [] as string[]);
-  await Promise.all(roots.map(async (r) => { await rmdir(join('/sys/fs/cgroup', r, rel)).catch(() => undefined); }));
+  await Promise.all(roots.map(async (r) => {
+    const dir = join('/sys/fs/cgroup', r, rel);
+    const children = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    await Promise.all(children.filter((c) => c.isDirectory()).map((c) => rmdir(join(dir, c.name)).catch(() => undefined)));
+    await rmdir(dir).catch(() => undefined);
+  }));
 }
 
 /** The first of `candidates` that exists. */
