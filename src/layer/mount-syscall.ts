@@ -4,10 +4,13 @@
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 
-type MountFn = (src: string, target: string, fstype: string, flags: number, data: string) => number;
-type Umount2Fn = (target: string, flags: number) => number;
+type KoffiFn = ((...args: unknown[]) => unknown) & { async(...args: unknown[]): void };
 
-interface Syscalls { mount: MountFn; umount2: Umount2Fn; errno: () => number }
+interface Syscalls {
+  mount: KoffiFn;
+  umount2: KoffiFn;
+  errno: () => number;
+}
 
 let cached: Syscalls | null | undefined;
 
@@ -15,16 +18,11 @@ function load(): Syscalls | null {
   if (cached !== undefined) return cached;
   try {
     const require = createRequire(import.meta.url);
-    const koffi = require('koffi') as {
-      load(name: string): { func(decl: string): (...args: unknown[]) => unknown };
-      errno(): number;
-    };
+    const koffi = require('koffi') as { load(name: string): { func(decl: string): KoffiFn }; errno(): number };
     const libc = koffi.load('libc.so.6');
-    const mount = libc.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)');
-    const umount2 = libc.func('int umount2(const char *target, int flags)');
     cached = {
-      mount: (...a) => mount(...a) as number,
-      umount2: (...a) => umount2(...a) as number,
+      mount: libc.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)'),
+      umount2: libc.func('int umount2(const char *target, int flags)'),
       errno: () => koffi.errno(),
     };
   } catch {
@@ -46,19 +44,19 @@ export class SyscallError extends Error {
 export function mountSyscall(src: string, target: string, fstype: string, data: string): boolean {
   const s = load();
   if (!s) return false;
-  if (s.mount(src, target, fstype, 0, data) !== 0) throw new SyscallError('mount', s.errno(), target);
+  if ((s.mount(src, target, fstype, 0, data) as number) !== 0) throw new SyscallError('mount', s.errno(), target);
   return true;
 }
 
-/** Unmounts; EINVAL (not mounted) and ENOENT are not errors. false when FFI is unavailable. */
-export function umountSyscall(target: string, flags = 0): boolean {
+/**
+ * Detaches a mount (MNT_DETACH) on a libuv pool thread: unmounting an overlay syncs its upper
+ * filesystem (PLATFORM.md §3.4), which must not hold up the event loop. A target that is not
+ * mounted is fine. Resolves false when FFI is unavailable (spawn umount instead).
+ */
+export function detachMount(target: string): Promise<boolean> {
   const s = load();
-  if (!s) return false;
-  if (s.umount2(target, flags) !== 0) {
-    const e = s.errno();
-    if (e === constants.errno.EINVAL || e === constants.errno.ENOENT) return true;
-    if (e === constants.errno.EBUSY && flags === 0) return umountSyscall(target, MNT_DETACH);
-    throw new SyscallError('umount', e, target);
-  }
-  return true;
+  if (!s) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    s.umount2.async(target, MNT_DETACH, () => resolve(true));
+  });
 }

@@ -8,7 +8,7 @@ import { mkdir, readFile, rm, symlink, writeFile, readdir, rename, lstat } from 
 import { join } from 'node:path';
 import { execTool, ensureDir } from '../lib/index.ts';
 import { newShortLink } from './short-link.ts';
-import { mountSyscall, umountSyscall } from './mount-syscall.ts';
+import { detachMount, mountSyscall } from './mount-syscall.ts';
 
 export class Overlay2Driver {
   readonly name = 'overlay2';
@@ -101,9 +101,9 @@ export class Overlay2Driver {
     if (!this.#mounted.has(cacheId)) return;
     this.#mounted.delete(cacheId);
     const merged = join(this.root, cacheId, 'merged');
-    // Busy mounts are detached lazily (umountSyscall retries with MNT_DETACH) so removal can
-    // go on; the kernel frees them when the last user is gone.
-    if (umountSyscall(merged)) return;
+    // Detached lazily: the container's processes are gone (its pid namespace died with its
+    // init), and a mount still held by someone must not block removal.
+    if (await detachMount(merged)) return;
     const res = await execTool('umount', [merged], { allowFailure: true });
     if (res.code !== 0 && !/not mounted|no mount point/i.test(res.stderr)) {
       await execTool('umount', ['-l', merged], { allowFailure: true });
