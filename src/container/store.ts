@@ -100,9 +100,11 @@ export class ContainerStore {
     try {
       const dir = this.dir(config.id);
       await ensureDir(dir);
-      // The config is durable (fsynced); the state is not (see saveState).
-      await writeJsonAtomic(join(dir, 'config.json'), config);
-      await writeJsonAtomic(join(dir, 'state.json'), state, { durable: false });
+      // The config is durable (fsynced); the state is not (see saveState). Both at once.
+      await Promise.all([
+        writeJsonAtomic(join(dir, 'config.json'), config),
+        writeJsonAtomic(join(dir, 'state.json'), state, { durable: false }),
+      ]);
     } catch (err) {
       this.#byName.delete(state.name);
       throw err;

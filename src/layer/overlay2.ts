@@ -60,16 +60,15 @@ export class Overlay2Driver {
     const dir = join(this.root, cacheId);
     await mkdir(join(dir, 'diff'), { recursive: true, mode: 0o755 });
     const link = newShortLink();
-    await writeFile(join(dir, 'link'), link);
-    await symlink(`../${cacheId}/diff`, join(this.root, 'l', link));
-    if (parentCacheIds.length > 0) {
-      const links = await Promise.all(parentCacheIds.map((p) => readFile(join(this.root, p, 'link'), 'utf8')));
-      await writeFile(join(dir, 'lower'), links.map((l) => `l/${l.trim()}`).join(':'));
-    }
-    if (mountable) {
-      await mkdir(join(dir, 'work'), { mode: 0o700 });
-      await mkdir(join(dir, 'merged'), { mode: 0o700 });
-    }
+    // Independent steps run together: this is on the create path of every container.
+    await Promise.all([
+      writeFile(join(dir, 'link'), link),
+      symlink(`../${cacheId}/diff`, join(this.root, 'l', link)),
+      parentCacheIds.length === 0 ? undefined : Promise.all(parentCacheIds.map((p) => readFile(join(this.root, p, 'link'), 'utf8')))
+        .then((links) => writeFile(join(dir, 'lower'), links.map((l) => `l/${l.trim()}`).join(':'))),
+      mountable ? mkdir(join(dir, 'work'), { mode: 0o700 }) : undefined,
+      mountable ? mkdir(join(dir, 'merged'), { mode: 0o700 }) : undefined,
+    ]);
   }
 
   /** Mounts a container layer and returns the merged path. */

@@ -47,15 +47,16 @@ export async function createContainer(ctx: ContainerContext, req: ContainerCreat
     // On disk it is conmon's k8s-file format until the log-driver work adds the others.
     hostConfig: { NetworkMode: 'default', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, ...hostConfig, LogConfig: { Type: 'json-file', Config: {} } },
   };
-  let c;
-  try {
-    await ctx.layers.createRW(id, image.topChainId);
-    c = await ctx.store.add(record, initialState(finalName));
-  } catch (err) {
+  // The layer and the record do not depend on each other: make both at once, and undo
+  // both if either fails.
+  const [layer, added] = await Promise.allSettled([ctx.layers.createRW(id, image.topChainId), ctx.store.add(record, initialState(finalName))]);
+  if (layer.status === 'rejected' || added.status === 'rejected') {
+    if (added.status === 'fulfilled') await ctx.store.remove(added.value).catch(() => undefined);
     ctx.store.releaseName(finalName, id);
     await ctx.layers.removeRW(id).catch(() => undefined);
-    throw err;
+    throw layer.status === 'rejected' ? layer.reason : (added as PromiseRejectedResult).reason;
   }
+  const c = added.value;
   emitContainerEvent(ctx, c, 'create');
   return { Id: id, Warnings: [] };
 }
