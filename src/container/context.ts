@@ -13,8 +13,6 @@ import type { AttachHub } from './attach-hub.ts';
 
 export interface ImageReader {
   resolve(ref: string): { id: string; config: ImageConfig; topChainId: string | null };
-  /** The first repo:tag of an image id, for ps and events ("busybox:latest"), or undefined. */
-  nameOf(id: string): string | undefined;
 }
 
 export interface ContainerOptions {

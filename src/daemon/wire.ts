@@ -33,7 +33,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   const runtimes = new Map([...bins.runtimes].map(([name, path]) => [name, new OciRuntime({ name, path }, cfg.execRoot)]));
   const containers = new ContainerService({
     dataRoot: cfg.dataRoot,
-    images: { resolve: (ref) => images.resolve(ref), nameOf: (id) => images.nameOf(id) },
+    images: { resolve: (ref) => images.resolve(ref) },
     layers, runtimes, conmon, events, host, seccompBpf: new SeccompBpfCompiler(),
     log: log.child({ module: 'container' }),
     options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout },

@@ -75,10 +75,6 @@ export class ImageService {
     return rec;
   }
 
-  nameOf(id: string): string | undefined {
-    return this.store.tagsOf(id)[0];
-  }
-
   /** GET /images/{name}/history: newest first, as Docker lists it. */
   history(ref: string): { Id: string; Created: number; CreatedBy: string; Tags: string[] | null; Size: number; Comment: string }[] {
     const r = this.store.resolve(ref);

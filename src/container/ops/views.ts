@@ -134,7 +134,7 @@ export async function listContainers(ctx: ContainerContext, o: ListOptions): Pro
   list = list.filter((c) => {
     const s = c.state;
     if (!all && s.status !== 'running' && s.status !== 'paused' && s.status !== 'restarting') return false;
-    if (f.status?.length && !f.status.includes(s.status === 'created' && !s.startedAt.startsWith('0001') ? 'exited' : s.status)) return false;
+    if (f.status?.length && !f.status.includes(s.status)) return false;
     if (f.id?.length && !f.id.some((x) => c.config.id.startsWith(x))) return false;
     if (f.name?.length && !f.name.some((x) => new RegExp(x.replace(/^\//, '')).test(s.name))) return false;
     if (f.exited?.length && !(s.status === 'exited' && f.exited.includes(String(s.exitCode)))) return false;
