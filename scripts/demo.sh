@@ -51,8 +51,11 @@ for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1 && 
 step "fetching http://127.0.0.1:$port/"
 curl -fsS "http://127.0.0.1:$port/"
 
-step "docker ps"
+step "docker ps (the docker CLI 28, unchanged)"
 $DOCKER ps
+
+step "berth ps (berth's own CLI, same verbs and output)"
+node dist/berth.js ps
 
 step "docker logs berth-demo-web"
 $DOCKER logs berth-demo-web
