@@ -51,8 +51,7 @@ export async function removeContainer(ctx: ContainerContext, ref: string, o: Rem
     // Record first: a crash after this leaves only an orphaned layer dir, which the
     // start-up GC removes; never a record whose layer is gone.
     await ctx.store.remove(c);
-    await ctx.layers.removeRW(id);
-    await ctx.conmon.cleanup(id);
+    await Promise.all([ctx.layers.removeRW(id), ctx.conmon.cleanup(id)]);
   });
   emitContainerEvent(ctx, c, 'destroy');
   for (const l of [...(ctx.removeListeners.get(id) ?? [])]) l();
