@@ -35,10 +35,12 @@ export class ApiServer {
   }
 
   async #dispatch(x: Exchange): Promise<void> {
+    const t0 = performance.now();
     try {
       const handler = this.#router.resolve(x);
       await handler(x);
       if (!x.answered) x.sendEmpty(204);
+      this.o.log.debug({ method: x.method, path: x.path, ms: Math.round((performance.now() - t0) * 10) / 10 }, 'request');
     } catch (err) {
       const status = statusOf(err);
       if (status >= 500 && kindOf(err) !== 'canceled') this.o.log.error({ err, method: x.method, path: x.path }, 'request failed');
