@@ -100,6 +100,8 @@ export class ExecManager {
       conn.destroy();
       emitContainerEvent(this.ctx, c, 'exec_die', { execID: id, exitCode: String(e.exitCode) });
     });
+    let monitorDone = false;
+    void handle.monitorExited.then(() => { monitorDone = true; });
     const wantOut = e.req.AttachStdout !== false;
     const wantErr = e.req.AttachStderr !== false;
     const logPath = join(this.ctx.conmon.execDir(e.containerId, id), 'log');
@@ -110,8 +112,9 @@ export class ExecManager {
           try {
             const chunks = readLogs(logPath, {
               stdout: true, stderr: true, follow: true, tail: 'all', timestamps: false, multiplex: true,
-              // A short poll: the exit is not a file event, and exec latency matters (health checks).
-              isRunning: () => e.running, pollIntervalMs: 15,
+              // Until conmon itself exits: it logs the last output after reporting the exit code.
+              // A short poll: its exit is not a file event, and exec latency matters (health checks).
+              isRunning: () => !monitorDone, pollIntervalMs: 15,
             }, abort.signal);
             for await (const chunk of chunks) {
               for (const [stream, payload] of splitFrames(chunk)) {

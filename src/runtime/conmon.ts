@@ -206,9 +206,11 @@ export class ConmonLauncher {
       while (messages.length <= i && !closed) await new Promise<void>((r) => waiters.push(r));
       return messages[i] ?? null;
     };
+    const monitorExited = new Promise<void>((r) => child.once('exit', () => r()));
     return new Promise((resolve, reject) => {
       attachPipe.once('data', () => {
         resolve({
+          monitorExited,
           attached: async () => {
             startPipe.end('0');
             const first = await next(0);
@@ -231,6 +233,11 @@ export interface ExecHandle {
   attached(): Promise<number>;
   /** The process's exit code (-1 if conmon died without telling). */
   exited: Promise<number>;
+  /**
+   * conmon itself exited: only then is all of the process's output in the log, because
+   * conmon reports the exit code before it drains the last output.
+   */
+  monitorExited: Promise<void>;
 }
 
 function readSyncPid(child: ReturnType<typeof spawn>): Promise<number> {

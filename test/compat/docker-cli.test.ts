@@ -171,6 +171,13 @@ describe('docker CLI 28 against berthd', { skip }, () => {
     const e = await d.docker(['exec', '-e', 'X=42', '-u', 'nobody', '-w', '/tmp', 'berth-test-exec', 'sh', '-c', 'echo $X $(id -un) $(pwd); exit 9']);
     assert.equal(e.code, 9);
     assert.equal(e.stdout.trim(), '42 nobody /tmp');
+    // Every byte of a short exec's output arrives, every time (conmon logs the last output
+    // after it reports the exit code).
+    for (let i = 0; i < 15; i++) {
+      const quick = await d.docker(['exec', 'berth-test-exec', 'sh', '-c', `echo quick-${i}; exit 4`]);
+      assert.equal(quick.code, 4);
+      assert.equal(quick.stdout, `quick-${i}\n`);
+    }
     const t = await d.docker(['exec', '-t', 'berth-test-exec', 'tty']);
     assert.match(t.stdout, /\/dev\/pts\/\d+/);
     const i = await d.docker(['exec', '-i', 'berth-test-exec', 'cat'], { input: 'to exec stdin\n' });
