@@ -135,7 +135,10 @@ export class ContainerService {
     const c = this.#ctx.store.get(ref);
     const tty = c.config.config.Tty ?? false;
     const path = join(this.#ctx.store.dir(c.config.id), 'ctr.log');
-    const isRunning = (): boolean => this.#ctx.store.has(c.config.id) && ['running', 'paused', 'restarting'].includes(c.state.status);
+    // Followers keep reading until conmon is gone too (runtimeCleanup holds its exit): it may
+    // log the last output after it wrote the exit code.
+    const isRunning = (): boolean => this.#ctx.store.has(c.config.id)
+      && (['running', 'paused', 'restarting'].includes(c.state.status) || this.#ctx.runtimeCleanup.has(c.config.id));
     return { tty, chunks: readLogs(path, { ...o, multiplex: !tty, isRunning }, signal) };
   }
 
