@@ -37,14 +37,10 @@ export function imageRoutes(b: ImageBackend, parseFilters: (raw: string | undefi
         const [os, architecture] = platform.split('/');
         o.platform = { ...(os ? { os } : {}), ...(architecture ? { architecture } : {}) };
       }
-      // Validation errors come before the stream starts, as real HTTP errors.
-      const out = await (async () => {
-        const rec = await b.importTar(x.req, o);
-        return rec.id;
-      })().then((id) => ({ id }), (err: unknown) => ({ err }));
-      if ('err' in out) throw out.err;
+      // The import runs before the stream starts, so its errors are real HTTP errors.
+      const rec = await b.importTar(x.req, o);
       const s = x.stream('application/json');
-      s.write(JSON.stringify({ status: out.id }) + '\r\n');
+      s.write(JSON.stringify({ status: rec.id }) + '\r\n');
       s.end();
     } },
     { method: 'GET', path: '/images/json', handler: (x) => {
