@@ -15,22 +15,31 @@ const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 
 export class ReferenceError extends Error {}
 
-export function parseReference(input: string): ParsedReference {
-  let rest = input;
+/**
+ * Splits "name[:tag][@digest]" without validating (a ':' in a registry host is no tag):
+ * for display of whatever a daemon returns, and the first step of parseReference.
+ */
+export function splitReference(ref: string): { name: string; tag: string | null; digest: string | null } {
+  let rest = ref;
   let digest: string | null = null;
   const at = rest.indexOf('@');
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) throw new ReferenceError(`invalid reference format`);
   }
   let tag: string | null = null;
   const colon = rest.lastIndexOf(':');
   if (colon > rest.lastIndexOf('/')) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) throw new ReferenceError(`invalid reference format`);
   }
+  return { name: rest, tag, digest };
+}
+
+export function parseReference(input: string): ParsedReference {
+  const { name: rest, tag, digest } = splitReference(input);
+  if (digest !== null && !DIGEST.test(digest)) throw new ReferenceError('invalid reference format');
+  if (tag !== null && !TAG.test(tag)) throw new ReferenceError('invalid reference format');
   if (rest === '' || rest.length > 255) throw new ReferenceError('invalid reference format');
   if (rest !== rest.toLowerCase() && !rest.includes('/')) {
     throw new ReferenceError('invalid reference format: repository name must be lowercase');

@@ -1,5 +1,6 @@
-// conmon's control FIFO (<bundle>/ctl): "1 <rows> <cols>\n" resizes the terminal, "2 0 0\n"
-// reopens the log. Opened non-blocking: a plain open(2) of a FIFO whose reader (conmon) is
+// Writing to a FIFO that someone may or may not read: conmon's control FIFO (<bundle>/ctl:
+// "1 <rows> <cols>\n" resizes the terminal, "2 0 0\n" reopens the log) and crun's exec FIFO.
+// Opened non-blocking: a plain open(2) of a FIFO whose reader (conmon) is
 // gone blocks forever, and a blocked open holds a libuv pool thread; four of them stall
 // every file operation in berthd. ENXIO (no reader) just means the process is gone.
 import { open } from 'node:fs/promises';

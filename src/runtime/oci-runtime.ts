@@ -3,8 +3,8 @@
 // Each runtime keeps its state under <exec-root>/runtime/<name> (--root), apart from any
 // other engine's containers on the host.
 import { join } from 'node:path';
-import { access, open, unlink } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { access, unlink } from 'node:fs/promises';
+import { writeControl } from './control-fifo.ts';
 import { execTool, ExecError } from '../lib/index.ts';
 
 export interface RuntimeBinary {
@@ -41,22 +41,11 @@ export class OciRuntime {
 
   async #releaseExecFifo(id: string): Promise<boolean> {
     const fifo = join(this.root, id, 'exec.fifo');
-    let fh;
-    try {
-      fh = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-    } catch {
-      return false;
-    }
-    try {
-      await fh.write('0');
-    } catch {
-      return false;
-    } finally {
-      await fh.close();
-    }
+    if (!(await writeControl(fifo, '0'))) return false;
     await unlink(fifo).catch(() => undefined);
     return true;
   }
+
 
   /** Sends a signal; a container that is already gone is not an error. */
   async kill(id: string, signal: number | string, all = false): Promise<void> {

@@ -6,7 +6,8 @@ import { GoStruct } from './go-value.ts';
 import { goTimeString } from './go-time.ts';
 import { humanDuration } from './human-duration.ts';
 import { humanSize } from './human-size.ts';
-import { familiarName, splitReference } from './image-ref.ts';
+import { splitReference } from '../../oci/index.ts';
+import { familiarName } from './image-ref.ts';
 import { truncateId } from './short-text.ts';
 
 export const IMAGE_HEADER: Record<string, string> = {

@@ -1,6 +1,8 @@
 // Familiar image names for display (distribution/reference FamiliarString): docker.io and
 // library/ are dropped, a digest is dropped but a tag kept ("busybox:1.36").
 
+import { splitReference } from '../../oci/index.ts';
+
 const DOCKER_HUB = /^(?:docker\.io|index\.docker\.io)\//;
 
 /** "docker.io/library/busybox" → "busybox"; "docker.io/foo/bar" → "foo/bar". */
@@ -11,24 +13,6 @@ export function familiarName(name: string): string {
     if (n.startsWith('library/') && n.split('/').length === 2) n = n.slice('library/'.length);
   }
   return n;
-}
-
-/** Splits "repo[:tag][@digest]" at the tag and digest (a ':' in a registry host is no tag). */
-export function splitReference(ref: string): { name: string; tag: string | null; digest: string | null } {
-  let rest = ref;
-  let digest: string | null = null;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  let tag: string | null = null;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  return { name: rest, tag, digest };
 }
 
 /** The container IMAGE column: familiar name, digest stripped, tag kept. */

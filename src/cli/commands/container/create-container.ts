@@ -5,7 +5,8 @@ import { kindOf, messageOf } from '../../../lib/index.ts';
 import type { ContainerCreateRequest } from '../../../api/types/index.ts';
 import type { EngineApi } from '../../../client/index.ts';
 import type { CliContext } from '../../cli-context.ts';
-import { familiarName, normalizedName, splitReference } from '../../format/image-ref.ts';
+import { splitReference } from '../../../oci/index.ts';
+import { familiarName, normalizedName } from '../../format/image-ref.ts';
 import { displayJsonMessages } from '../../streams/json-messages.ts';
 import { writeOut } from '../../write-out.ts';
 

@@ -1,5 +1,6 @@
 // berth tag SOURCE TARGET: POST /images/{source}/tag?repo=&tag= (tag defaults to latest).
-import { normalizedName, splitReference } from '../../format/image-ref.ts';
+import { splitReference } from '../../../oci/index.ts';
+import { normalizedName } from '../../format/image-ref.ts';
 import { StatusError } from '../../status-error.ts';
 import type { VerbSpec } from '../../verb.ts';
 
