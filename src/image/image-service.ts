@@ -78,18 +78,14 @@ export class ImageService {
   /** GET /images/{name}/history: newest first, as Docker lists it. */
   history(ref: string): { Id: string; Created: number; CreatedBy: string; Tags: string[] | null; Size: number; Comment: string }[] {
     const r = this.store.resolve(ref);
-    const diffIds = r.config.rootfs.diff_ids;
+    const chain = chainIdsOf(r.config.rootfs.diff_ids);
     let layer = 0;
     const rows = (r.config.history ?? []).map((h) => {
-      const size = h.empty_layer ? 0 : (this.layers.get(this.#chainAt(diffIds, layer++) ?? '')?.size ?? 0);
+      const size = h.empty_layer ? 0 : (this.layers.get(chain[layer++] ?? '')?.size ?? 0);
       return { Id: '<missing>', Created: Math.floor(Date.parse(h.created ?? '') / 1000) || 0, CreatedBy: h.created_by ?? '', Tags: null as string[] | null, Size: size, Comment: h.comment ?? '' };
     }).reverse();
     if (rows[0]) { rows[0].Id = r.id; rows[0].Tags = this.store.tagsOf(r.id); }
     return rows;
-  }
-
-  #chainAt(diffIds: string[], i: number): string | undefined {
-    return chainIdsOf(diffIds)[i];
   }
 
   async tag(source: string, repo: string, tag?: string): Promise<void> {
