@@ -1,0 +1,10 @@
+// The network module: bridge networks with IPAM, container sandboxes (namespace, veths,
+// addresses, published ports, bandwidth limits), berth's nftables table and the embedded DNS.
+export { NetworkService, netnsName, type NetworkOptions, type DnsRegistry, type CreateNetworkRequest } from './network-service.ts';
+export { NetworkStore } from './network-store.ts';
+export { NetShell } from './net-shell.ts';
+export { Nft } from './nft.ts';
+export { Firewall } from './firewall.ts';
+export { portRequests, parsePortKey, type PortBindingInput } from './port-bindings.ts';
+export { parseRate } from './net-plan.ts';
+export type { NetworkRecord, EndpointRequest, EndpointState, SandboxState, SandboxRequest, PortMapping, PortRequest } from './types.ts';
