@@ -23,7 +23,9 @@ import { inspectView, listContainers, topContainer, type ListOptions } from './o
 import { attachContainer, type AttachOptions, type AttachSession } from './attach.ts';
 import { ExecManager, type ExecSession } from './exec.ts';
 import { HealthMonitor } from './health.ts';
-import { reconcileContainers } from './reconcile.ts';
+import { reconcileContainers, restoreNetworks } from './reconcile.ts';
+import { connectContainer, disconnectContainer, networksOf } from './networking.ts';
+import type { EndpointRequest } from '../network/index.ts';
 import { NotRunningError } from './errors.ts';
 
 export interface ContainerServiceDeps {
@@ -33,6 +35,7 @@ export interface ContainerServiceDeps {
   runtimes: ReadonlyMap<string, OciRuntime>;
   conmon: ConmonLauncher;
   events: EventBus;
+  network: ContainerContext['network'];
   host: HostFacts;
   log: Logger;
   options: ContainerOptions;
@@ -52,7 +55,7 @@ export class ContainerService {
       exits: new ExitWatcher(d.conmon.exitDir, (id, code) => {
         void handleExit(this.#ctx, id, code).catch((err: unknown) => d.log.error({ err, container: id }, 'exit handling failed'));
       }),
-      events: d.events, host: d.host, log: d.log, options: d.options, seccompBpf: d.seccompBpf,
+      events: d.events, network: d.network, host: d.host, log: d.log, options: d.options, seccompBpf: d.seccompBpf,
       exitListeners: new Map(), removeListeners: new Map(), pendingAttach: new Map(), runtimeCleanup: new Map(), hubs: new Map(),
       hooks: {
         afterStart: (c) => this.#health.watch(c),
@@ -71,6 +74,7 @@ export class ContainerService {
     this.#ctx.exits.start();
     const { running, followUps } = await reconcileContainers(this.#ctx);
     for (const c of running) this.#health.watch(c);
+    await restoreNetworks(this.#ctx, running);
     await this.#unmountStale(new Set(running.map((c) => c.config.id)));
     await this.#removeOrphanLayers();
     await this.#ctx.exits.scan();
@@ -105,6 +109,10 @@ export class ContainerService {
     return createContainer(this.#ctx, req, name);
   }
   start(ref: string): Promise<void> { return startContainer(this.#ctx, ref); }
+  connectNetwork(network: string, ref: string, ep: EndpointRequest | null): Promise<void> { return connectContainer(this.#ctx, network, ref, ep); }
+  disconnectNetwork(network: string, ref: string, force: boolean): Promise<void> { return disconnectContainer(this.#ctx, network, ref, force); }
+  /** true when any container (running or not) is configured for the network. */
+  networkInUse(name: string): boolean { return this.#ctx.store.all().some((c) => name in networksOf(c)); }
   stop(ref: string, o: StopOptions): Promise<boolean> { return stopContainer(this.#ctx, ref, o); }
   kill(ref: string, signal: string | undefined): Promise<void> { return killContainer(this.#ctx, ref, signal); }
   restart(ref: string, o: StopOptions): Promise<void> { return restartContainer(this.#ctx, ref, o); }

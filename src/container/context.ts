@@ -7,6 +7,7 @@ import type { LayerStore } from '../layer/index.ts';
 import type { ConmonLauncher, OciRuntime, ExitWatcher } from '../runtime/index.ts';
 import type { EventBus } from '../events/index.ts';
 import type { HostFacts } from '../specgen/index.ts';
+import type { NetworkService } from '../network/index.ts';
 import type { ContainerStore } from './store.ts';
 import type { Container } from './record.ts';
 import type { AttachHub } from './attach-hub.ts';
@@ -35,6 +36,7 @@ export interface ContainerContext {
   conmon: ConmonLauncher;
   exits: ExitWatcher;
   events: EventBus;
+  network: NetworkService;
   host: HostFacts;
   log: Logger;
   options: ContainerOptions;

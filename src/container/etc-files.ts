@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { hostname as osHostname } from 'node:os';
 import type { ExtraMount } from '../specgen/index.ts';
 
-export function hostsFile(hostname: string, extra: readonly string[] = []): string {
+export function hostsFile(hostname: string, extra: readonly string[] = [], addresses: readonly string[] = [], hostGateway = ''): string {
   const lines = [
     '127.0.0.1\tlocalhost',
     '::1\tlocalhost ip6-localhost ip6-loopback',
@@ -17,17 +17,23 @@ export function hostsFile(hostname: string, extra: readonly string[] = []): stri
   ];
   for (const e of extra) {
     const i = e.lastIndexOf(':');
-    if (i > 0) lines.push(`${e.slice(i + 1)}\t${e.slice(0, i)}`);
+    if (i <= 0) continue;
+    const ip = e.slice(i + 1) === 'host-gateway' ? hostGateway : e.slice(i + 1);
+    if (ip) lines.push(`${ip}\t${e.slice(0, i)}`);
   }
-  lines.push(`127.0.1.1\t${hostname}`);
+  // The container's own addresses name it (Docker writes them last); without any, 127.0.1.1.
+  if (addresses.length === 0) lines.push(`127.0.1.1\t${hostname}`);
+  for (const a of addresses) lines.push(`${a}\t${hostname}`);
   return lines.join('\n') + '\n';
 }
 
 /** The host's resolv.conf without loopback resolvers, which mean nothing inside a netns (moby libnetwork/resolvconf). */
-export function containerResolvConf(hostText: string, dns: readonly string[], search: readonly string[], options: readonly string[]): string {
+export function containerResolvConf(hostText: string, dns: readonly string[], search: readonly string[], options: readonly string[], embedded: string | null = null): string {
   const kept = hostText.split('\n').filter((l) => !/^\s*nameserver\s+(127\.|::1)/.test(l));
   let lines = kept.filter((l) => l.trim() !== '');
-  if (dns.length > 0) lines = lines.filter((l) => !/^\s*nameserver/.test(l)).concat(dns.map((d) => `nameserver ${d}`));
+  // On user-defined networks the embedded DNS answers (and forwards the rest, or to --dns).
+  if (embedded) lines = lines.filter((l) => !/^\s*nameserver/.test(l)).concat([`nameserver ${embedded}`]);
+  if (dns.length > 0 && !embedded) lines = lines.filter((l) => !/^\s*nameserver/.test(l)).concat(dns.map((d) => `nameserver ${d}`));
   if (search.length > 0) lines = lines.filter((l) => !/^\s*(search|domain)\b/.test(l)).concat([`search ${search.join(' ')}`]);
   if (options.length > 0) lines = lines.filter((l) => !/^\s*options\b/.test(l)).concat([`options ${options.join(' ')}`]);
   if (!lines.some((l) => /^\s*nameserver/.test(l))) lines.push('nameserver 8.8.8.8', 'nameserver 8.8.4.4');
@@ -43,12 +49,24 @@ export interface EtcInputs {
   dnsSearch: readonly string[];
   dnsOptions: readonly string[];
   readonly: boolean;
+  /** The container's own addresses. */
+  addresses?: readonly string[];
+  /** The embedded DNS server (user-defined networks). */
+  nameserver?: string | null;
+  /** What --add-host name:host-gateway maps to. */
+  hostGateway?: string;
+}
+
+/** container:<id> network mode: the other container's files, as Docker shares them. */
+export async function sharedEtcMounts(dir: string): Promise<ExtraMount[]> {
+  const opts = ['rbind', 'rprivate', 'rw'];
+  return ['hostname', 'hosts', 'resolv.conf'].map((f) => ({ destination: `/etc/${f}`, source: join(dir, f), type: 'bind' as const, options: opts }));
 }
 
 export async function writeEtcFiles(i: EtcInputs): Promise<ExtraMount[]> {
   const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
-  const hosts = i.hostNetwork ? await readFile('/etc/hosts', 'utf8').catch(() => hostsFile(osHostname())) : hostsFile(i.hostname, i.extraHosts);
-  const resolv = i.hostNetwork && i.dns.length === 0 ? hostResolv : containerResolvConf(hostResolv, i.dns, i.dnsSearch, i.dnsOptions);
+  const hosts = i.hostNetwork ? await readFile('/etc/hosts', 'utf8').catch(() => hostsFile(osHostname())) : hostsFile(i.hostname, i.extraHosts, i.addresses ?? [], i.hostGateway ?? '');
+  const resolv = i.hostNetwork && i.dns.length === 0 ? hostResolv : containerResolvConf(hostResolv, i.dns, i.dnsSearch, i.dnsOptions, i.nameserver ?? null);
   await Promise.all([
     writeFile(join(i.dir, 'hostname'), `${i.hostname}\n`),
     writeFile(join(i.dir, 'hosts'), hosts),

@@ -10,6 +10,7 @@ import { runtimeFor, type ContainerContext } from './context.ts';
 import type { Container } from './record.ts';
 import { recordExit } from './ops/exit.ts';
 import { removeContainer } from './ops/remove.ts';
+import { tearDownNetwork } from './networking.ts';
 
 export interface ReconcileResult { running: Container[]; followUps: (() => Promise<void>)[] }
 
@@ -21,6 +22,16 @@ async function exitCodeOf(ctx: ContainerContext, c: Container): Promise<number |
     } catch { /* not there */ }
   }
   return null;
+}
+
+/** Running containers keep their sandboxes; a namespace left by a crash mid-start is removed. */
+export async function restoreNetworks(ctx: ContainerContext, running: Container[]): Promise<void> {
+  const live = new Set(running.map((c) => c.config.id));
+  for (const c of running) {
+    if (c.state.sandbox) await ctx.network.restoreSandbox(c.config.id, c.state.name, c.config.config.Hostname || c.config.id.slice(0, 12), c.state.sandbox);
+  }
+  for (const c of ctx.store.all()) if (!live.has(c.config.id)) tearDownNetwork(ctx, c);
+  await ctx.network.restoreDone();
 }
 
 export async function reconcileContainers(ctx: ContainerContext): Promise<ReconcileResult> {

@@ -2,6 +2,7 @@
 // fixed at create time and written once (containers/<id>/config.json); `state` changes and
 // is rewritten atomically on every transition (containers/<id>/state.json).
 import type { ContainerConfig, ContainerStatus, HealthLogEntry, HealthStatus, HostConfig } from '../api/types/index.ts';
+import type { EndpointRequest, SandboxState } from '../network/index.ts';
 
 export interface ContainerCreateConfig {
   id: string;
@@ -33,6 +34,10 @@ export interface ContainerRuntimeState {
   /** Runtime that started the current process (crun/runc); needed after a daemon restart. */
   runtime: string;
   health: { status: HealthStatus; failingStreak: number; log: HealthLogEntry[] } | null;
+  /** Networks the container is configured for, by name (create, network connect/disconnect). */
+  networks?: Record<string, EndpointRequest>;
+  /** The running container's network namespace, endpoints and published ports. */
+  sandbox?: SandboxState | null;
 }
 
 export interface Container {

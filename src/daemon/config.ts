@@ -14,6 +14,14 @@ export interface DaemonConfig {
   cgroupParent: string;
   configFile: string;
   stopTimeout: number;
+  /** The default bridge's address and prefix (dockerd --bip). Not Docker's 172.17/16, so both engines fit on one host. */
+  bip: string;
+  /** The default bridge's Linux name (dockerd -b/--bridge). */
+  bridge: string;
+  /** Where new networks' subnets come from (dockerd default-address-pools). */
+  defaultAddressPools: { base: string; size: number }[];
+  /** berth's nftables table (inet family). */
+  firewallTable: string;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -26,11 +34,16 @@ export const DEFAULTS: DaemonConfig = {
   cgroupParent: '/berth',
   configFile: '/etc/berth/daemon.json',
   stopTimeout: 10,
+  bip: '10.213.0.1/16',
+  bridge: 'berth0',
+  defaultAddressPools: [{ base: '10.214.0.0/16', size: 24 }, { base: '10.215.0.0/16', size: 24 }],
+  firewallTable: 'berth',
 };
 
 const JSON_KEYS: Record<string, keyof DaemonConfig> = {
   hosts: 'hosts', 'data-root': 'dataRoot', 'exec-root': 'execRoot', 'default-runtime': 'runtime',
   'log-level': 'logLevel', pidfile: 'pidFile', 'cgroup-parent': 'cgroupParent', 'shutdown-timeout': 'stopTimeout',
+  bip: 'bip', bridge: 'bridge', 'default-address-pools': 'defaultAddressPools', 'firewall-table': 'firewallTable',
 };
 
 export async function loadConfig(flags: Partial<DaemonConfig>, explicitConfigFile: boolean): Promise<DaemonConfig> {
@@ -60,6 +73,12 @@ export async function loadConfig(flags: Partial<DaemonConfig>, explicitConfigFil
   if (!['debug', 'info', 'warn', 'error'].includes(cfg.logLevel)) throw new InvalidArgumentError(`invalid log level: ${cfg.logLevel}`);
   if (!cfg.pidFile) cfg.pidFile = `${cfg.execRoot}/berth.pid`;
   for (const h of cfg.hosts) parseHost(h);
+  if (!/^[0-9.]+\/\d+$/.test(cfg.bip)) throw new InvalidArgumentError(`invalid bip ${cfg.bip}: give an IPv4 address with its prefix, e.g. 10.213.0.1/16`);
+  if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(cfg.bridge)) throw new InvalidArgumentError(`invalid bridge name ${cfg.bridge}`);
+  if (!/^[a-zA-Z0-9_-]{1,64}$/.test(cfg.firewallTable)) throw new InvalidArgumentError(`invalid firewall table name ${cfg.firewallTable}`);
+  if (!Array.isArray(cfg.defaultAddressPools) || cfg.defaultAddressPools.some((p) => typeof p?.base !== 'string' || typeof p?.size !== 'number' || p.size < 8 || p.size > 30)) {
+    throw new InvalidArgumentError('invalid default-address-pools: a list of {"base": "10.214.0.0/16", "size": 24}');
+  }
   return cfg;
 }
 

@@ -41,8 +41,11 @@ export async function main(argv: string[]): Promise<void> {
     .option('--cgroup-parent <path>', 'parent cgroup of all containers')
     .option('-l, --log-level <level>', 'debug, info, warn or error')
     .option('-D, --debug', 'debug logging')
+    .option('--bip <cidr>', "the default bridge's address and prefix (default 10.213.0.1/16)")
+    .option('-b, --bridge <name>', "the default bridge's interface name (default berth0)")
+    .option('--firewall-table <name>', "berth's nftables table (inet family; default berth)")
     .parse(argv, { from: 'user' });
-  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean }>();
+  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean; bip?: string; bridge?: string; firewallTable?: string }>();
   const flags: Partial<DaemonConfig> = {};
   if (o.host) flags.hosts = o.host;
   if (o.dataRoot) flags.dataRoot = o.dataRoot;
@@ -53,6 +56,9 @@ export async function main(argv: string[]): Promise<void> {
   if (o.cgroupParent) flags.cgroupParent = o.cgroupParent;
   if (o.logLevel) flags.logLevel = o.logLevel as DaemonConfig['logLevel'];
   if (o.debug) flags.logLevel = 'debug';
+  if (o.bip) flags.bip = o.bip;
+  if (o.bridge) flags.bridge = o.bridge;
+  if (o.firewallTable) flags.firewallTable = o.firewallTable;
 
   let cfg: DaemonConfig;
   try {
@@ -98,6 +104,7 @@ export async function main(argv: string[]): Promise<void> {
   const w = wire(cfg, host, { conmon, runtimes, initPath: init }, runtime, log);
   const t0 = performance.now();
   await w.images.init();
+  await w.networks.init();
   const restored = await w.containers.init();
   log.info({ ms: Math.round(performance.now() - t0), ...restored }, 'state loaded');
 
@@ -119,6 +126,7 @@ export async function main(argv: string[]): Promise<void> {
     stopping = true;
     log.info({ signal: sig }, 'shutting down; containers keep running');
     w.containers.shutdown();
+    w.networks.close();
     await w.api.close();
     for (const h of cfg.hosts) {
       const l = parseHost(h);

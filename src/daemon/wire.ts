@@ -7,7 +7,9 @@ import { LayerStore } from '../layer/index.ts';
 import { ImageService } from '../image/index.ts';
 import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
-import { ApiServer, containerRoutes, execRoutes, imageRoutes, systemRoutes } from '../api/server/index.ts';
+import { ApiServer, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemRoutes } from '../api/server/index.ts';
+import { Firewall, NetShell, NetworkService, NetworkStore, Nft, type CreateNetworkRequest, type DnsRegistry } from '../network/index.ts';
+import { join } from 'node:path';
 import type { HostFacts } from '../specgen/index.ts';
 import type { DaemonConfig } from './config.ts';
 import { BERTH_VERSION, systemInfo, versionInfo } from './system-info.ts';
@@ -17,6 +19,7 @@ export interface Wiring {
   containers: ContainerService;
   images: ImageService;
   events: EventBus;
+  networks: NetworkService;
 }
 
 export interface Binaries {
@@ -30,11 +33,16 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   const layers = new LayerStore(cfg.dataRoot, log.child({ module: 'layer' }));
   const images = new ImageService(cfg.dataRoot, layers, events, log.child({ module: 'image' }));
   const conmon = new ConmonLauncher({ conmon: bins.conmon, execRoot: cfg.execRoot });
+  const dns: DnsRegistry = { serve: async () => undefined, stop: async () => undefined };
+  let networks: NetworkService | null = null;
+  const firewall = new Firewall(new Nft(), cfg.firewallTable, () => networks!.firewallState(), log.child({ module: 'firewall' }));
+  networks = new NetworkService(new NetworkStore(join(cfg.dataRoot, 'network')), new NetShell(), firewall, events, dns,
+    { bip: cfg.bip, bridgeName: cfg.bridge, addressPools: cfg.defaultAddressPools }, log.child({ module: 'network' }));
   const runtimes = new Map([...bins.runtimes].map(([name, path]) => [name, new OciRuntime({ name, path }, cfg.execRoot)]));
   const containers = new ContainerService({
     dataRoot: cfg.dataRoot,
     images: { resolve: (ref) => images.resolve(ref) },
-    layers, runtimes, conmon, events, host, seccompBpf: new SeccompBpfCompiler(),
+    layers, runtimes, conmon, events, host, network: networks, seccompBpf: new SeccompBpfCompiler(),
     log: log.child({ module: 'container' }),
     options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout },
   });
@@ -65,5 +73,15 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     tag: (src, repo, tag) => images.tag(src, repo, tag),
     remove: (ref, force, noprune) => images.remove(ref, force, noprune),
   }, parseFilters));
-  return { api, containers, images, events };
+  const nets = networks;
+  api.addRoutes(networkRoutes({
+    list: (filters) => nets.listView(filters, (name) => containers.networkInUse(name)),
+    inspect: (ref) => nets.inspectView(ref),
+    create: (body) => nets.create(body as CreateNetworkRequest),
+    remove: (ref) => nets.remove(ref),
+    prune: (filters) => nets.prune(filters, (name) => containers.networkInUse(name)),
+    connect: (net, ctr, ep) => containers.connectNetwork(net, ctr, ep),
+    disconnect: (net, ctr, force) => containers.disconnectNetwork(net, ctr, force),
+  }, parseFilters));
+  return { api, containers, images, events, networks };
 }

@@ -6,6 +6,13 @@ import { InvalidArgumentError } from '../lib/index.ts';
 
 export const IFNAME = /^[a-zA-Z0-9_.-]{1,15}$/;
 
+const NETNS = /^[a-zA-Z0-9_.-]{1,64}$/;
+
+function checkNetns(name: string): string {
+  if (!NETNS.test(name)) throw new InvalidArgumentError(`invalid namespace name ${JSON.stringify(name)}`);
+  return name;
+}
+
 export function checkIfname(name: string, what = 'interface name'): string {
   if (!IFNAME.test(name)) throw new InvalidArgumentError(`invalid ${what} ${JSON.stringify(name)}: 1 to 15 characters of [a-zA-Z0-9_.-]`);
   return name;
@@ -60,7 +67,7 @@ export interface EndpointPlan {
 
 /** A new namespace with its endpoints (start of a container). */
 export function sandboxUpScript(netns: string, endpoints: EndpointPlan[]): string {
-  const ns = checkIfname(netns, 'namespace name');
+  const ns = checkNetns(netns);
   if (endpoints.length === 0) return `ip netns add ${ns}\nip -n ${ns} link set dev lo up`;
   // Loopback comes up in the first endpoint's in-namespace batch: one process fewer.
   return [`ip netns add ${ns}`, ...endpoints.map((e, i) => endpointUpScript(ns, e, i === 0 ? ['link set dev lo up'] : []))].join('\n');
@@ -99,7 +106,7 @@ export function endpointDownScript(hostIf: string): string {
 
 /** Removes the namespace and the host ends of its veths; never fails on what is already gone. */
 export function sandboxDownScript(netns: string, hostIfs: string[]): string {
-  return [...hostIfs.map((h) => endpointDownScript(h)), `ip netns del ${checkIfname(netns, 'namespace name')} 2>/dev/null || true`].join('\n');
+  return [...hostIfs.map((h) => endpointDownScript(h)), `ip netns del ${checkNetns(netns)} 2>/dev/null || true`].join('\n');
 }
 
 function mac(m: string): string {

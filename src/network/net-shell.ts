@@ -62,11 +62,6 @@ export class NetShell {
       cur?.reject(new NetShellError('network shell exited', 1));
       this.#pump();
     });
-    // The shell is a helper, not a reason to keep berthd alive.
-    proc.unref();
-    (proc.stdout as unknown as { unref?(): void }).unref?.();
-    (proc.stdin as unknown as { unref?(): void }).unref?.();
-    (proc.stderr as unknown as { unref?(): void }).unref?.();
     this.#proc = proc;
     return proc;
   }

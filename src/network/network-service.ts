@@ -16,6 +16,7 @@ import type { Firewall } from './firewall.ts';
 import type { FwState } from './nft-ruleset.ts';
 import type { NetworkStore } from './network-store.ts';
 import { PortReserver } from './port-reserver.ts';
+import { matchesNetworkFilters, networkView } from './network-views.ts';
 import type { EndpointRequest, EndpointState, IpamConfigRecord, NetworkRecord, PortMapping, SandboxRequest, SandboxState } from './types.ts';
 
 export interface NetworkOptions {
@@ -65,6 +66,8 @@ export class NetworkService {
   readonly #pools = new Map<string, AddressPool[]>();
   readonly #live = new Map<string, Live>();
   readonly #ports = new PortReserver();
+  /** Teardowns in progress, by container: a new start of the same container waits for its own. */
+  readonly #teardowns = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: NetworkStore,
@@ -139,6 +142,12 @@ export class NetworkService {
     }
   }
 
+  /** The default bridge's gateway (what --add-host x:host-gateway names). */
+  defaultGateway(): string {
+    const b = [...this.#networks.values()].find((n) => n.name === 'bridge');
+    return b?.ipam.config[0]?.Gateway ?? '';
+  }
+
   // ---- networks ------------------------------------------------------------------------
 
   list(): NetworkRecord[] {
@@ -171,6 +180,32 @@ export class NetworkService {
       for (const ep of Object.values(l.sandbox.endpoints)) if (ep.networkId === networkId) out.push({ containerId: cid, name: l.containerName, ep });
     }
     return out;
+  }
+
+  listView(filters: Record<string, string[]>, inUse: (networkName: string) => boolean): Record<string, unknown>[] {
+    return this.list().filter((n) => matchesNetworkFilters(n, inUse(n.name) || this.endpointsOf(n.id).length > 0, filters))
+      .map((n) => networkView(n, this.endpointsOf(n.id)));
+  }
+
+  inspectView(ref: string): Record<string, unknown> {
+    const n = this.get(ref);
+    return networkView(n, this.endpointsOf(n.id));
+  }
+
+  /** Removes the user-defined networks no container is configured for (matching the filters). */
+  async prune(filters: Record<string, string[]>, inUse: (networkName: string) => boolean): Promise<string[]> {
+    const until = filters['until'];
+    const rest = { ...filters };
+    delete rest['until'];
+    const cutoff = until?.length ? parseUntil(until[0]!) : Infinity;
+    const deleted: string[] = [];
+    for (const n of this.list()) {
+      if (n.predefined || inUse(n.name) || this.endpointsOf(n.id).length) continue;
+      if (!matchesNetworkFilters(n, false, rest) || Date.parse(n.created) >= cutoff) continue;
+      await this.remove(n.id);
+      deleted.push(n.name);
+    }
+    return deleted;
   }
 
   async create(req: CreateNetworkRequest): Promise<{ Id: string; Warning: string }> {
@@ -308,6 +343,7 @@ export class NetworkService {
 
   /** Sets up a starting container's namespace and endpoints; undone completely if anything fails. */
   async createSandbox(req: SandboxRequest): Promise<SandboxState> {
+    await this.#teardowns.get(req.containerId);
     const sandbox: SandboxState = { netns: netnsName(req.containerId), endpoints: {}, ports: [], ...(req.rates ? { rates: req.rates } : {}) };
     const plans: EndpointPlan[] = [];
     try {
@@ -379,7 +415,16 @@ export class NetworkService {
   }
 
   /** Tears a stopped container's network down: namespace, veths, addresses, ports, names. */
-  async releaseSandbox(containerId: string, known?: SandboxState): Promise<void> {
+  releaseSandbox(containerId: string, known?: SandboxState): Promise<void> {
+    const prev = this.#teardowns.get(containerId) ?? Promise.resolve();
+    const p = prev.then(() => this.#release(containerId, known)).finally(() => {
+      if (this.#teardowns.get(containerId) === p) this.#teardowns.delete(containerId);
+    });
+    this.#teardowns.set(containerId, p);
+    return p;
+  }
+
+  async #release(containerId: string, known?: SandboxState): Promise<void> {
     const live = this.#live.get(containerId);
     const s = live?.sandbox ?? known;
     this.#live.delete(containerId);
@@ -500,6 +545,15 @@ export class NetworkService {
     b[0] = (b[0]! & 0xfe) | 0x02;
     return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
   }
+}
+
+function parseUntil(v: string): number {
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const m = /^(\d+)(s|m|h)$/.exec(v);
+  if (m) return Date.now() - Number(m[1]) * { s: 1e3, m: 6e4, h: 3.6e6 }[m[2] as 's' | 'm' | 'h'];
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new InvalidArgumentError(`invalid filter 'until=${v}'`);
+  return t;
 }
 
 export function netnsName(containerId: string): string {

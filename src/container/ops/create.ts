@@ -9,8 +9,7 @@ import { emitContainerEvent, type ContainerContext } from '../context.ts';
 import { initialState, type ContainerCreateConfig } from '../record.ts';
 import { generateName, VALID_NAME } from '../names.ts';
 import { validateRestartPolicy } from '../restart-policy.ts';
-
-const NETWORK_MODES = /^(|default|bridge|host|none|container:.+)$/;
+import { requestedNetworks } from '../networking.ts';
 
 export async function createContainer(ctx: ContainerContext, req: ContainerCreateRequest, name: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
   if (req === null || typeof req !== 'object') throw new InvalidArgumentError('config cannot be empty in order to create a container');
@@ -25,6 +24,8 @@ export async function createContainer(ctx: ContainerContext, req: ContainerCreat
   if (req.StopSignal) parseSignal(req.StopSignal);
 
   const config = mergeConfig(req, image.config.config ?? {});
+  const warnings: string[] = [];
+  const networks = requestedNetworks(ctx, hostConfig, { ...req, ExposedPorts: config.ExposedPorts ?? null }, config.Labels ?? {}, warnings);
   const entrypoint = config.Entrypoint ?? [];
   const cmd = config.Cmd ?? [];
   const argv = [...entrypoint, ...cmd];
@@ -49,7 +50,7 @@ export async function createContainer(ctx: ContainerContext, req: ContainerCreat
   };
   // The layer and the record do not depend on each other: make both at once, and undo
   // both if either fails.
-  const [layer, added] = await Promise.allSettled([ctx.layers.createRW(id, image.topChainId), ctx.store.add(record, initialState(finalName))]);
+  const [layer, added] = await Promise.allSettled([ctx.layers.createRW(id, image.topChainId), ctx.store.add(record, { ...initialState(finalName), networks })]);
   if (layer.status === 'rejected' || added.status === 'rejected') {
     if (added.status === 'fulfilled') await ctx.store.remove(added.value).catch(() => undefined);
     ctx.store.releaseName(finalName, id);
@@ -58,13 +59,11 @@ export async function createContainer(ctx: ContainerContext, req: ContainerCreat
   }
   const c = added.value;
   emitContainerEvent(ctx, c, 'create');
-  return { Id: id, Warnings: [] };
+  return { Id: id, Warnings: warnings };
 }
 
 function validateHostConfig(ctx: ContainerContext, h: HostConfig): void {
   validateRestartPolicy(h.RestartPolicy, h.AutoRemove === true);
-  const mode = h.NetworkMode ?? '';
-  if (!NETWORK_MODES.test(mode)) throw new NotFoundError(`network ${mode} not found`);
   if (h.Runtime && !ctx.runtimes.has(h.Runtime)) {
     throw new InvalidArgumentError(`unknown or invalid runtime name: ${h.Runtime}`);
   }

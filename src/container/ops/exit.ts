@@ -9,6 +9,7 @@ import type { Container } from '../record.ts';
 import { nextBackoff, shouldRestart } from '../restart-policy.ts';
 import { runProcess } from './start.ts';
 import { removeContainer } from './remove.ts';
+import { tearDownNetwork } from '../networking.ts';
 
 const restartTimers = new WeakMap<ContainerContext, Map<string, { timer: NodeJS.Timeout; delay: number }>>();
 const lastDelay = new Map<string, number>();
@@ -47,6 +48,8 @@ export async function recordExit(ctx: ContainerContext, c: Container, exitCode: 
     ctx.runtimeCleanup.set(id, cleanup);
   }
   await ctx.layers.unmountRW(id).catch((err: unknown) => ctx.log.warn({ err, container: id }, 'unmount failed'));
+  // The namespace and veths go in the background; a new start of this container waits for it.
+  tearDownNetwork(ctx, c);
   ctx.log.debug({ container: id, unmounted: Math.round(performance.now() - t0) }, 'exit cleanup (ms)');
   const startedAt = Date.parse(c.state.startedAt);
   c.state = {

@@ -10,7 +10,8 @@ import { generateSpec, resolveUser } from '../../specgen/index.ts';
 import { emitContainerEvent, runtimeFor, type ContainerContext } from '../context.ts';
 import { type Container } from '../record.ts';
 import { AlreadyStartedError, StateConflictError } from '../errors.ts';
-import { writeEtcFiles } from '../etc-files.ts';
+import { sharedEtcMounts, writeEtcFiles } from '../etc-files.ts';
+import { netKind, setUpNetwork, type NetworkSetup } from '../networking.ts';
 import { removeContainer } from './remove.ts';
 
 export async function startContainer(ctx: ContainerContext, ref: string): Promise<void> {
@@ -53,21 +54,31 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
   const runtime = runtimeFor(ctx, h.Runtime ?? '');
   const dir = ctx.store.dir(id);
   let mounted = false;
+  let net: NetworkSetup | null = null;
   await ctx.runtimeCleanup.get(id);
   const t0 = performance.now();
   const phases: Record<string, number> = {};
   const mark = (name: string): void => { phases[name] = Math.round((performance.now() - t0) * 10) / 10; };
   try {
-    const rootfs = await ctx.layers.mountRW(id);
-    mounted = true;
-    mark('mounted');
-    const netMode = h.NetworkMode ?? 'default';
-    const hostNetwork = netMode === 'host';
-    const hostname = hostNetwork ? osHostname() : (c.config.config.Hostname || id.slice(0, 12));
+    const hostNetwork = netKind(h.NetworkMode) === 'host';
+    let hostname = hostNetwork ? osHostname() : (c.config.config.Hostname || id.slice(0, 12));
+    // The network is set up while the rootfs is mounted: neither needs the other.
+    const netP = setUpNetwork(ctx, c, hostname);
+    const [mountR, netR] = await Promise.allSettled([ctx.layers.mountRW(id), netP]);
+    if (netR.status === 'fulfilled') net = netR.value;
+    if (mountR.status === 'fulfilled') mounted = true;
+    if (mountR.status === 'rejected') throw mountR.reason;
+    if (netR.status === 'rejected') throw netR.reason;
+    const rootfs = mountR.value;
+    const netup = netR.value;
+    mark('mounted+net');
+    const share = netup.shareFrom;
+    if (share) hostname = share.config.config.Hostname || share.config.id.slice(0, 12);
     const [etcMounts, passwd, group] = await Promise.all([
-      writeEtcFiles({
+      share ? sharedEtcMounts(ctx.store.dir(share.config.id)) : writeEtcFiles({
         dir, hostname, hostNetwork, extraHosts: h.ExtraHosts ?? [], dns: h.Dns ?? [], dnsSearch: h.DnsSearch ?? [],
-        dnsOptions: h.DnsOptions ?? [], readonly: false,
+        dnsOptions: h.DnsOptions ?? [], readonly: false, addresses: netup.addresses, nameserver: netup.nameserver,
+        hostGateway: ctx.network.defaultGateway(),
       }),
       readFile(join(rootfs, 'etc/passwd'), 'utf8').catch(() => null),
       readFile(join(rootfs, 'etc/group'), 'utf8').catch(() => null),
@@ -87,9 +98,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
       openStdin: c.config.config.OpenStdin ?? false,
       hostConfig: h,
       extraMounts: etcMounts,
-      // Bridge networking arrives with the networking work; until then a container gets
-      // its own network namespace with loopback only (as --network none).
-      netns: hostNetwork ? 'host' : 'private',
+      netns: netup.netns,
       cgroupsPath: `${ctx.options.cgroupParent}/${id}`,
       ...(h.Init && ctx.options.initPath ? { initPath: ctx.options.initPath } : {}),
       host: ctx.host,
@@ -126,7 +135,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     mark('started');
     c.state = {
       ...c.state, status: 'running', pid, exitCode: 0, error: '', oomKilled: false,
-      startedAt: new Date().toISOString(), finishedAt: c.state.finishedAt, runtime: runtime.name,
+      startedAt: new Date().toISOString(), finishedAt: c.state.finishedAt, runtime: runtime.name, sandbox: netup.sandbox,
       health: c.config.config.Healthcheck && !isHealthDisabled(c) ? { status: 'starting', failingStreak: 0, log: [] } : null,
     };
     await ctx.store.saveState(c);
@@ -138,6 +147,8 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     ctx.exits.untrack(id);
     await runtime.delete(id).catch(() => undefined);
     if (mounted) await ctx.layers.unmountRW(id).catch(() => undefined);
+    if (net?.sandbox) await ctx.network.releaseSandbox(id, net.sandbox).catch(() => undefined);
+    c.state.sandbox = null;
     const message = dockerStartMessage(messageOf(err));
     c.state.error = message;
     c.state.exitCode = exitCodeForStartError(message);

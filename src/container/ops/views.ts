@@ -5,6 +5,7 @@ import { runtimeFor, type ContainerContext } from '../context.ts';
 import type { Container } from '../record.ts';
 import { execTool } from '../../lib/index.ts';
 import { join } from 'node:path';
+import { networkSettings, portsList } from '../networking.ts';
 
 export function inspectView(ctx: ContainerContext, c: Container): ContainerInspect {
   const s = c.state;
@@ -48,12 +49,7 @@ export function inspectView(ctx: ContainerContext, c: Container): ContainerInspe
     },
     Mounts: [],
     Config: { ...c.config.config, Hostname: c.config.config.Hostname || c.config.id.slice(0, 12) },
-    NetworkSettings: {
-      Bridge: '', SandboxID: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
-      Ports: {}, SandboxKey: '', SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '',
-      Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '',
-      Networks: {},
-    },
+    NetworkSettings: networkSettings(ctx, c),
   };
 }
 
@@ -179,12 +175,12 @@ function summary(ctx: ContainerContext, c: Container): ContainerSummary {
     ImageID: c.config.imageId,
     Command: [c.config.path, ...c.config.args].join(' ') || cmd,
     Created: Math.floor(Date.parse(c.config.created) / 1000),
-    Ports: [],
+    Ports: portsList(c),
     Labels: c.config.config.Labels ?? {},
     State: c.state.status,
     Status: statusText(c),
     HostConfig: { NetworkMode: c.config.hostConfig.NetworkMode ?? 'default' },
-    NetworkSettings: { Networks: {} },
+    NetworkSettings: { Networks: (networkSettings(ctx, c) as { Networks: Record<string, unknown> }).Networks },
     Mounts: [],
   };
 }
