@@ -2,7 +2,7 @@
 // and teardown at exit, live connect/disconnect, and the NetworkSettings views. The network
 // module does the work; this file only maps container records onto it.
 import { existsSync } from 'node:fs';
-import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError } from '../lib/index.ts';
+import { ConflictError, ForbiddenError, InvalidArgumentError } from '../lib/index.ts';
 import type { ContainerCreateRequest, HostConfig } from '../api/types/index.ts';
 import { netnsName, parseRate, portRequests, type EndpointRequest, type SandboxState } from '../network/index.ts';
 import type { ContainerContext } from './context.ts';
@@ -28,8 +28,7 @@ export function requestedNetworks(ctx: ContainerContext, h: HostConfig, req: Con
   const eps = (req.NetworkingConfig?.EndpointsConfig ?? {}) as Record<string, EndpointRequest | null>;
   for (const r of Object.values(RATE_LABELS)) if (labels[r] !== undefined) parseRate(labels[r]!);
   if (kind === 'container') {
-    const target = mode.slice('container:'.length);
-    if (!ctx.store.has(target)) throw new NotFoundError(`No such container: ${target}`);
+    // The target is looked up at start (a 404 here would make the docker CLI pull the image).
     if (h.PortBindings && Object.keys(h.PortBindings).length) throw new InvalidArgumentError('conflicting options: port publishing and the container type network mode');
     if (h.Dns?.length || h.ExtraHosts?.length) throw new InvalidArgumentError('conflicting options: dns and the network mode');
     return {};
@@ -40,7 +39,10 @@ export function requestedNetworks(ctx: ContainerContext, h: HostConfig, req: Con
     if (others.length) throw new ForbiddenError(`container cannot be disconnected from host network or connected to host network`);
     return {};
   }
-  const n = ctx.network.resolveMode(mode);
+  // A network that does not exist fails the start, as with dockerd: a 404 from create makes
+  // the docker CLI try to pull the image.
+  const n = ctx.network.find(mode === 'default' ? 'bridge' : mode);
+  if (!n) return { [mode]: cleanEndpoint(eps[mode] ?? {}) };
   if (n.driver === 'host' || n.driver === 'null') return {};
   portRequests({ PortBindings: h.PortBindings ?? null, PublishAllPorts: h.PublishAllPorts ?? false, ExposedPorts: req.ExposedPorts ?? null });
   const out: Record<string, EndpointRequest> = {};

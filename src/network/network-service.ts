@@ -349,7 +349,8 @@ export class NetworkService {
     try {
       let i = 0;
       for (const [netName, epReq] of Object.entries(req.networks)) {
-        const n = this.get(netName);
+        const n = this.find(netName);
+        if (!n) throw new NotFoundError(`failed to set up container networking: network ${netName} not found`);
         if (n.driver !== 'bridge') continue;
         const ep = this.#allocateEndpoint(n, req, epReq, `eth${i}`, i === 0);
         sandbox.endpoints[n.name] = ep;

@@ -40,6 +40,10 @@ export class TestDaemon {
   readonly dataRoot: string;
   readonly execRoot: string;
   readonly cgroupParent: string;
+  /** Network resources of this daemon, all named berth-test-*: default bridge, nft table, subnet. */
+  readonly bridge: string;
+  readonly firewallTable: string;
+  readonly bip: string;
   proc: ChildProcess | null = null;
   log = '';
 
@@ -49,6 +53,10 @@ export class TestDaemon {
     this.dataRoot = join(this.dir, 'data');
     this.execRoot = join(this.dir, 'run');
     this.cgroupParent = `/${this.dir.split('/').pop()!}`;
+    const tag = Math.floor(Math.random() * 0xffff).toString(16).padStart(4, '0');
+    this.bridge = `berth-test${tag}`;
+    this.firewallTable = `berth-test-${tag}`;
+    this.bip = `10.${220 + Math.floor(Math.random() * 10)}.${Math.floor(Math.random() * 256)}.1/24`;
   }
 
   get host(): string {
@@ -57,7 +65,8 @@ export class TestDaemon {
 
   async start(): Promise<void> {
     this.proc = spawn(process.execPath, [join(ROOT, 'dist/berthd.js'), '--data-root', this.dataRoot, '--exec-root', this.execRoot,
-      '-H', this.host, '--runtime', this.runtime, '--cgroup-parent', this.cgroupParent, '--log-level', 'debug'],
+      '-H', this.host, '--runtime', this.runtime, '--cgroup-parent', this.cgroupParent, '--log-level', 'debug',
+      '--bridge', this.bridge, '--firewall-table', this.firewallTable, '--bip', this.bip],
     { stdio: ['ignore', 'ignore', 'pipe'] });
     this.proc.stderr!.on('data', (d: Buffer) => { this.log += d.toString(); if (this.log.length > 2_000_000) this.log = this.log.slice(-1_000_000); });
     for (let i = 0; i < 200; i++) {
@@ -133,12 +142,47 @@ export class TestDaemon {
       for (const c of (r?.json as { Id: string }[] | undefined) ?? []) {
         await this.api('DELETE', `/containers/${c.Id}?force=1`).catch(() => undefined);
       }
+      await this.api('POST', '/networks/prune').catch(() => undefined);
     }
+    const bridges = this.#bridges();
+    const netns = this.#netnsNames();
     await this.stopDaemon();
+    await this.#removeNetworking(bridges, netns);
     await this.#killStrays();
     await this.#unmountAll();
     this.#removeCgroups();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The Linux bridges of this daemon's networks (read from its network records). */
+  #bridges(): string[] {
+    const dir = join(this.dataRoot, 'network');
+    const out = [this.bridge];
+    if (!existsSync(dir)) return out;
+    for (const f of readdirSync(dir)) {
+      try { const b = (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { bridge?: string }).bridge; if (b) out.push(b); } catch { /* partial */ }
+    }
+    return [...new Set(out)];
+  }
+
+  /** Namespaces named after this daemon's containers (berth-<id12>). */
+  #netnsNames(): string[] {
+    const dir = join(this.dataRoot, 'containers');
+    if (!existsSync(dir) || !existsSync('/run/netns')) return [];
+    const ids = new Set(readdirSync(dir).map((id) => `berth-${id.slice(0, 12)}`));
+    return readdirSync('/run/netns').filter((n) => ids.has(n));
+  }
+
+  async #removeNetworking(bridges: string[], netns: string[]): Promise<void> {
+    for (const n of netns) await execFileP('ip', ['netns', 'del', n]).catch(() => undefined);
+    for (const b of bridges) await execFileP('ip', ['link', 'del', b]).catch(() => undefined);
+    await execFileP('nft', ['delete', 'table', 'inet', this.firewallTable]).catch(() => undefined);
+    // FORWARD accept rules carry the comment berth:<table>.
+    const fwd = await execFileP('nft', ['-a', 'list', 'chain', 'ip', 'filter', 'FORWARD']).catch(() => null);
+    for (const line of fwd?.stdout.split('\n') ?? []) {
+      const m = line.includes(`"berth:${this.firewallTable}"`) ? /# handle (\d+)/.exec(line) : null;
+      if (m) await execFileP('nft', ['delete', 'rule', 'ip', 'filter', 'FORWARD', 'handle', m[1]!]).catch(() => undefined);
+    }
   }
 
   async #killStrays(): Promise<void> {
