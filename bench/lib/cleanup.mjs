@@ -2,9 +2,10 @@
 // state.json): kill whatever still names the work dir, unmount everything under it, delete the
 // bridge, remove our cgroups, and delete the work dir. Every step is idempotent.
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deleteBridge, mounts, removeCgroup, removeDockerdHostFiles, unmountUnder } from './host.mjs';
+import { deleteBerthFirewall, deleteBridge, mounts, removeCgroup, removeDockerdHostFiles, unmountUnder } from './host.mjs';
 import { descendants, pidAlive, processTable, sleep } from './proc.mjs';
 
 export const WORK_PARENTS = ['/var/tmp', '/tmp'];
@@ -66,6 +67,14 @@ export async function sweep(state) {
       if (await deleteBridge(b)) notes.push(`deleted leftover bridge ${b}`);
       else notes.push(`could not delete bridge ${b}`);
     }
+  }
+  for (const e of state.engines ?? []) if (e?.firewallTable) await deleteBerthFirewall(e.firewallTable);
+  // berthd's namespaces (berth-<id12>) under a killed run's data root.
+  for (const e of state.engines ?? []) {
+    const dir = e?.dataRoot ? join(e.dataRoot, 'containers') : null;
+    if (!dir || !existsSync(dir) || !existsSync('/run/netns')) continue;
+    const names = new Set(readdirSync(dir).map((id) => `berth-${id.slice(0, 12)}`));
+    for (const ns of readdirSync('/run/netns')) if (names.has(ns)) { try { execFileSync('ip', ['netns', 'del', ns]); } catch { /* gone */ } }
   }
   for (const cg of state.cgroups ?? []) {
     const left = await removeCgroup(cg);

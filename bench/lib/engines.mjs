@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Api } from './api.mjs';
-import { createBridge, deleteBridge } from './host.mjs';
+import { createBridge, deleteBerthFirewall, deleteBridge, freeCidr } from './host.mjs';
 import { descendants, must, pidAlive, pool, processTable, pssKiB, run, sleep } from './proc.mjs';
 
 export const DOCKER_CLI = '/usr/local/bin/docker';
@@ -213,7 +213,9 @@ export class Dockerd extends Engine {
       '--ip6tables=false',
       '--ip-forward=false',
       '--ip-masq=false',
-      '--userland-proxy=false',
+      // Docker's default: published ports are served by docker-proxy processes (with
+      // --iptables=false, so the host's firewall is left alone; real dockerd adds rules too).
+      '--userland-proxy=true',
       '--cgroup-parent', this.cgroupParent,
     ];
     this.spawnDaemon('/usr/sbin/dockerd', this.args);
@@ -242,11 +244,14 @@ export class Berthd extends Engine {
     this.extraArgs = extraArgs;
     this.cgroupParent = `/berth-bench-${runId}-berthd`;
     this.usesCgroupParent = false;
+    // berthd's own bridge and nftables table, named for this run and removed at stop.
+    this.bridge = `bbb${runId}`.slice(0, 15);
+    this.firewallTable = `berth-bench-${runId}`;
     this.args = [];
   }
 
   state() {
-    return { ...super.state(), cgroupParent: this.usesCgroupParent ? this.cgroupParent : null };
+    return { ...super.state(), cgroupParent: this.usesCgroupParent ? this.cgroupParent : null, bridge: this.bridge, firewallTable: this.firewallTable };
   }
 
   async start() {
@@ -267,8 +272,18 @@ export class Berthd extends Engine {
       this.args.push('--cgroup-parent', this.cgroupParent);
       this.usesCgroupParent = true;
     }
+    if (flags.includes('--firewall-table')) {
+      this.args.push('--bridge', this.bridge, '--firewall-table', this.firewallTable, '--bip', await freeCidr('10.232'));
+    }
     this.args.push(...this.extraArgs);
     this.spawnDaemon(process.execPath, this.args);
     await this.waitReady(60_000);
+  }
+
+  async stop() {
+    const notes = await super.stop();
+    await deleteBerthFirewall(this.firewallTable);
+    if (!(await deleteBridge(this.bridge))) notes.push(`berthd: could not delete bridge ${this.bridge}`);
+    return notes;
   }
 }

@@ -139,6 +139,26 @@ export async function createBridge(name) {
   return cidr;
 }
 
+/** A free 10.231.x.1/24 (no address or route on the host in it). */
+export async function freeCidr(prefix = '10.231') {
+  const addrs = (await run('ip', ['-4', '-o', 'addr'])).stdout + (await run('ip', ['-4', 'route'])).stdout;
+  for (let tries = 0; tries < 64; tries++) {
+    const x = Math.floor(Math.random() * 254) + 1;
+    if (!addrs.includes(`${prefix}.${x}.`)) return `${prefix}.${x}.1/24`;
+  }
+  throw new Error(`no free ${prefix}.x.0/24`);
+}
+
+/** Removes berthd's nftables table and its accept rules in the iptables FORWARD chain. */
+export async function deleteBerthFirewall(table) {
+  await run('nft', ['delete', 'table', 'inet', table]);
+  const fwd = await run('nft', ['-a', 'list', 'chain', 'ip', 'filter', 'FORWARD']);
+  for (const line of fwd.stdout.split('\n')) {
+    const m = line.includes(`"berth:${table}"`) ? /# handle (\d+)/.exec(line) : null;
+    if (m) await run('nft', ['delete', 'rule', 'ip', 'filter', 'FORWARD', 'handle', m[1]]);
+  }
+}
+
 /** Deletes a bridge and any veth still enslaved to it. */
 export async function deleteBridge(name) {
   const shown = await run('ip', ['-o', 'link', 'show', 'master', name]);

@@ -49,6 +49,8 @@ export function evaluate(rows, floorMedian, engines) {
     let basis = null;
     if (r.target?.basis === 'dockerd') basis = med.dockerd;
     if (r.target?.basis === 'floor') basis = floorMedian;
+    // 'absolute': the target is a value in the row's unit (e.g. ≤ 15 ms), not a ratio.
+    if (r.target?.basis === 'absolute') basis = 1;
     const targetRatio = basis && med.berthd !== null ? med.berthd / basis : null;
     let pass = null;
     if (targetRatio !== null) pass = r.target.op === '<=' ? targetRatio <= r.target.factor : targetRatio >= r.target.factor;
@@ -74,6 +76,7 @@ const max = (xs) => (xs.length ? Math.max(...xs) : null);
 const round = (xs) => xs.map((x) => Math.round(x * 100) / 100);
 
 function targetText(t) {
+  if (t.basis === 'absolute') return `${t.op === '<=' ? '≤' : '≥'} ${t.factor}${t.unit ? ` ${t.unit}` : ''}`;
   const basis = t.basis === 'floor' ? 'crun floor' : 'dockerd';
   return `${t.op === '<=' ? '≤' : '≥'} ${t.factor}× ${basis}`;
 }

@@ -279,6 +279,81 @@ async function mem(ctx) {
 }
 
 /** In the order they run; `mem` first, so "idle" means a freshly started daemon. */
+/**
+ * What network set-up adds to `docker run --rm busybox true`: each sample is one run on the
+ * default bridge minus the run with --network none right after it (same engine, same moment).
+ */
+async function netOverhead(ctx) {
+  const row = new Row({ id: 'net-overhead', title: 'bridge minus none, docker run --rm', unit: 'ms', better: 'lower', target: { op: '<=', factor: 15, basis: 'absolute', unit: 'ms' } });
+  for (let i = 0; i < ctx.runs; i++) {
+    for (const e of order(ctx.engines, i)) {
+      await attempt(ctx, row, e, async () => {
+        const pair = i % 2 ? [['--network', 'none'], []] : [[], ['--network', 'none']];
+        const ms = {};
+        for (const extra of pair) ms[extra.length ? 'none' : 'bridge'] = must(await e.cli(['run', '--rm', ...extra, 'busybox', 'true']), 'docker run --rm').ms;
+        row.add(e.name, ms.bridge - ms.none);
+      });
+    }
+  }
+  for (const e of ctx.engines) await tidy(ctx, e);
+  return [row];
+}
+
+/**
+ * TCP throughput through a published port (127.0.0.1:hostport, DNAT in the kernel) over the same
+ * stream to the container's own address. berthd only: the bench's dockerd runs without iptables,
+ * so its published ports go through docker-proxy (a userland copy) by design.
+ */
+async function tcpPublish(ctx) {
+  const row = new Row({ id: 'tcp-publish', title: 'TCP via published port / direct (berthd)', unit: '×', better: 'higher', target: { op: '>=', factor: 0.9, basis: 'absolute' } });
+  const e = ctx.engines.find((x) => x.name === 'berthd');
+  if (!e) return [row];
+  const bytes = 256 * 1048576;
+  await attempt(ctx, row, e, async () => {
+    try {
+      const id = must(await e.cli(['run', '-d', '-p', '127.0.0.1::5001', 'busybox', 'sh', '-c', 'while true; do nc -l -p 5001 > /dev/null; done']), 'run sink').stdout.trim();
+      const insp = JSON.parse(must(await e.cli(['inspect', id]), 'inspect').stdout)[0];
+      const ip = insp.NetworkSettings.IPAddress;
+      const hostPort = Number(insp.NetworkSettings.Ports['5001/tcp'][0].HostPort);
+      await sleep(300);
+      const runs = Math.max(3, Math.min(7, ctx.runs));
+      for (let i = 0; i < runs; i++) {
+        const viaPort = await sendBytes('127.0.0.1', hostPort, bytes);
+        const direct = await sendBytes(ip, 5001, bytes);
+        row.add('berthd', viaPort / direct);
+        row.details[`run${i}`] = { publishedMiBps: Math.round(bytes / 1048576 / (viaPort / 1000)), directMiBps: Math.round(bytes / 1048576 / (direct / 1000)) };
+      }
+    } finally {
+      await tidy(ctx, e);
+    }
+  });
+  return [row];
+}
+
+/** Milliseconds to send `bytes` zeros to host:port and see the receiver close. Returns throughput as 1/ms, so a ratio of two is a throughput ratio. */
+async function sendBytes(host, port, bytes) {
+  const { connect } = await import('node:net');
+  const chunk = Buffer.alloc(1048576);
+  const t0 = performance.now();
+  await new Promise((resolve, reject) => {
+    const s = connect({ host, port }, () => {
+      let sent = 0;
+      const pump = () => {
+        while (sent < bytes) {
+          sent += chunk.length;
+          if (!s.write(chunk)) { s.once('drain', pump); return; }
+        }
+        s.end();
+      };
+      pump();
+    });
+    s.on('error', reject);
+    s.on('close', resolve);
+    s.setTimeout(60_000, () => s.destroy(new Error('timeout')));
+  });
+  return 1 / (performance.now() - t0);
+}
+
 export const SCENARIOS = {
   mem,
   'run-rm': runRm('run-rm', 'docker run --rm busybox true', []),
@@ -288,7 +363,10 @@ export const SCENARIOS = {
   ps,
   start50: start50('start50', '50 detached starts, 10 at a time', []),
   'start50-none': start50('start50-none', '50 detached starts --network none', ['--network', 'none']),
+  'start50-ports': start50('start50-ports', '50 detached starts with -p 80 (random host port)', ['-p', '80']),
+  'net-overhead': netOverhead,
+  'tcp-publish': tcpPublish,
   logs,
 };
 
-export const ALIASES = { run: ['run-rm', 'run-rm-none'], start: ['start50', 'start50-none'], memory: ['mem'], floor: ['crun'] };
+export const ALIASES = { run: ['run-rm', 'run-rm-none'], start: ['start50', 'start50-none'], net: ['net-overhead', 'tcp-publish', 'start50-ports'], memory: ['mem'], floor: ['crun'] };

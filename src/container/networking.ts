@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { ConflictError, ForbiddenError, InvalidArgumentError } from '../lib/index.ts';
 import type { ContainerCreateRequest, HostConfig } from '../api/types/index.ts';
-import { netnsName, parseRate, portRequests, type EndpointRequest, type SandboxState } from '../network/index.ts';
+import { parseRate, portRequests, type EndpointRequest, type SandboxState } from '../network/index.ts';
 import type { ContainerContext } from './context.ts';
 import type { Container } from './record.ts';
 
@@ -125,7 +125,7 @@ export function tearDownNetwork(ctx: ContainerContext, c: Container): void {
   const s = c.state.sandbox;
   c.state.sandbox = null;
   if (s) void ctx.network.releaseSandbox(c.config.id, s);
-  else if (existsSync(`/run/netns/${netnsName(c.config.id)}`)) void ctx.network.releaseSandbox(c.config.id);
+  else if (existsSync(ctx.network.netnsPath(c.config.id))) void ctx.network.releaseSandbox(c.config.id);
 }
 
 /** POST /networks/{id}/connect. */
@@ -188,7 +188,7 @@ export function networkSettings(ctx: ContainerContext, c: Container): Record<str
   }
   const bridgeEp = s?.endpoints['bridge'];
   return {
-    Bridge: '', SandboxID: s ? netnsName(c.config.id) : '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
+    Bridge: '', SandboxID: s ? ctx.network.netnsName(c.config.id) : '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
     Ports: running ? portsView(c, s) : {}, SandboxKey: s ? ctx.network.netnsPath(c.config.id) : '',
     SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: bridgeEp?.endpointId ?? '',
     Gateway: bridgeEp?.gateway ?? '', GlobalIPv6Address: bridgeEp?.ip6 ?? '', GlobalIPv6PrefixLen: bridgeEp?.prefixLen6 ?? 0,

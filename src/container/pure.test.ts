@@ -112,3 +112,15 @@ test('parseWaitCondition', () => {
   assert.equal(parseWaitCondition('removed'), 'removed');
   assert.throws(() => parseWaitCondition('later'), /invalid condition/);
 });
+
+test('hostsFile: the container addresses name it; host-gateway maps to the bridge gateway', () => {
+  const h = hostsFile('c1', ['gw:host-gateway', 'db:10.0.0.5'], ['10.213.0.2'], '10.213.0.1');
+  assert.match(h, /^10\.213\.0\.1\tgw$/m);
+  assert.match(h, /^10\.0\.0\.5\tdb$/m);
+  assert.match(h, /^10\.213\.0\.2\tc1$/m);
+  assert.doesNotMatch(h, /127\.0\.1\.1/);
+});
+
+test('containerResolvConf: the embedded DNS replaces the name servers, keeps search and options', () => {
+  assert.equal(containerResolvConf('nameserver 10.1.1.1\nsearch corp\n', [], [], ['ndots:2'], '10.9.0.1'), 'search corp\nnameserver 10.9.0.1\noptions ndots:2\n');
+});

@@ -32,6 +32,8 @@ export async function restoreNetworks(ctx: ContainerContext, running: Container[
   }
   for (const c of ctx.store.all()) if (!live.has(c.config.id)) tearDownNetwork(ctx, c);
   await ctx.network.restoreDone();
+  const stale = await ctx.network.removeStaleNamespaces();
+  if (stale) ctx.log.info({ stale }, 'removed network namespaces left by a crash');
 }
 
 export async function reconcileContainers(ctx: ContainerContext): Promise<ReconcileResult> {

@@ -126,7 +126,7 @@ export async function main(argv: string[]): Promise<void> {
     stopping = true;
     log.info({ signal: sig }, 'shutting down; containers keep running');
     w.containers.shutdown();
-    w.networks.close();
+    await w.networks.close();
     await w.api.close();
     for (const h of cfg.hosts) {
       const l = parseHost(h);

@@ -37,7 +37,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   let networks: NetworkService | null = null;
   const firewall = new Firewall(new Nft(), cfg.firewallTable, () => networks!.firewallState(), log.child({ module: 'firewall' }));
   networks = new NetworkService(new NetworkStore(join(cfg.dataRoot, 'network')), new NetShell(), firewall, events, dns,
-    { bip: cfg.bip, bridgeName: cfg.bridge, addressPools: cfg.defaultAddressPools }, log.child({ module: 'network' }));
+    { bip: cfg.bip, bridgeName: cfg.bridge, addressPools: cfg.defaultAddressPools, dataRoot: cfg.dataRoot }, log.child({ module: 'network' }));
   const runtimes = new Map([...bins.runtimes].map(([name, path]) => [name, new OciRuntime({ name, path }, cfg.execRoot)]));
   const containers = new ContainerService({
     dataRoot: cfg.dataRoot,

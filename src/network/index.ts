@@ -1,6 +1,6 @@
 // The network module: bridge networks with IPAM, container sandboxes (namespace, veths,
 // addresses, published ports, bandwidth limits), berth's nftables table and the embedded DNS.
-export { NetworkService, netnsName, type NetworkOptions, type DnsRegistry, type CreateNetworkRequest } from './network-service.ts';
+export { NetworkService, type NetworkOptions, type DnsRegistry, type CreateNetworkRequest } from './network-service.ts';
 export { NetworkStore } from './network-store.ts';
 export { NetShell } from './net-shell.ts';
 export { Nft } from './nft.ts';

@@ -4,6 +4,7 @@
 // networks and the running containers' sandboxes, never stored on their own.
 import { createHash, randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import {
   AlreadyExistsError, ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, newId, type Logger,
 } from '../lib/index.ts';
@@ -26,8 +27,9 @@ export interface NetworkOptions {
   bridgeName: string;
   /** Where subnets of new networks come from when none is given. */
   addressPools: { base: string; size: number }[];
-  /** Name servers of the host (for the embedded DNS's forwarding). */
   mtu?: number;
+  /** The daemon's data root: names its network namespaces apart from another berthd's. */
+  dataRoot: string;
 }
 
 /** Names registered with the embedded DNS: one table per user-defined network. */
@@ -68,6 +70,7 @@ export class NetworkService {
   readonly #ports = new PortReserver();
   /** Teardowns in progress, by container: a new start of the same container waits for its own. */
   readonly #teardowns = new Map<string, Promise<void>>();
+  readonly #netnsPrefix: string;
 
   constructor(
     private readonly store: NetworkStore,
@@ -77,7 +80,9 @@ export class NetworkService {
     private readonly dns: DnsRegistry,
     private readonly options: NetworkOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.#netnsPrefix = `berth-${createHash('sha256').update(options.dataRoot).digest('hex').slice(0, 6)}-`;
+  }
 
   /** The firewall's view: bridges of the networks and the ports of running containers. */
   firewallState(): FwState {
@@ -337,14 +342,30 @@ export class NetworkService {
     if (req.Aliases?.length && n.name === 'bridge') throw new InvalidArgumentError('network-scoped alias is supported only for containers in user defined networks');
   }
 
+  /**
+   * berth-<daemon tag>-<id12>: the tag (from the data root) tells this daemon's namespaces from
+   * another berthd's, so start-up can remove the ones a crash left behind.
+   */
+  netnsName(containerId: string): string {
+    return `${this.#netnsPrefix}${containerId.slice(0, 12)}`;
+  }
+
   netnsPath(containerId: string): string {
-    return `/run/netns/${netnsName(containerId)}`;
+    return `/run/netns/${this.netnsName(containerId)}`;
+  }
+
+  /** Namespaces of this daemon that no running container owns (a crash mid-teardown): removed. */
+  async removeStaleNamespaces(): Promise<number> {
+    const owned = new Set([...this.#live.values()].map((l) => l.sandbox.netns));
+    const stale = (await readdir('/run/netns').catch(() => [] as string[])).filter((n) => n.startsWith(this.#netnsPrefix) && !owned.has(n) && !this.#teardowns.has(n));
+    for (const n of stale) await this.shell.run(sandboxDownScript(n, [])).catch(() => undefined);
+    return stale.length;
   }
 
   /** Sets up a starting container's namespace and endpoints; undone completely if anything fails. */
   async createSandbox(req: SandboxRequest): Promise<SandboxState> {
     await this.#teardowns.get(req.containerId);
-    const sandbox: SandboxState = { netns: netnsName(req.containerId), endpoints: {}, ports: [], ...(req.rates ? { rates: req.rates } : {}) };
+    const sandbox: SandboxState = { netns: this.netnsName(req.containerId), endpoints: {}, ports: [], ...(req.rates ? { rates: req.rates } : {}) };
     const plans: EndpointPlan[] = [];
     try {
       let i = 0;
@@ -430,7 +451,7 @@ export class NetworkService {
     const s = live?.sandbox ?? known;
     this.#live.delete(containerId);
     if (!s) {
-      await this.shell.run(sandboxDownScript(netnsName(containerId), [])).catch(() => undefined);
+      await this.shell.run(sandboxDownScript(this.netnsName(containerId), [])).catch(() => undefined);
       return;
     }
     for (const p of s.ports) this.#ports.release(p);
@@ -529,9 +550,13 @@ export class NetworkService {
     this.events.publish('network', 'disconnect', ep.networkId, { container: containerId, name: ep.networkName, type: 'bridge' });
   }
 
-  /** Clean daemon shutdown: the port reservations go with the process; rules and namespaces stay for the running containers. */
-  close(): void {
+  /**
+   * Clean daemon shutdown: teardowns in progress finish (up to a few seconds); port
+   * reservations go with the process; rules and namespaces stay for the running containers.
+   */
+  async close(): Promise<void> {
     this.firewall.stopWatch();
+    await Promise.race([Promise.allSettled([...this.#teardowns.values()]), new Promise((r) => setTimeout(r, 5000).unref())]);
     this.#ports.releaseAll();
     this.shell.close();
   }
@@ -557,9 +582,7 @@ function parseUntil(v: string): number {
   return t;
 }
 
-export function netnsName(containerId: string): string {
-  return `berth-${containerId.slice(0, 12)}`;
-}
+
 
 function poolsFor(n: NetworkRecord): AddressPool[] {
   return n.ipam.config.map((c) => {

@@ -89,7 +89,7 @@ test('default bridge: an address in --bip, the gateway route, /etc/hosts, and in
   assert.ok(i.NetworkSettings.IPAddress.startsWith(prefix), JSON.stringify(i.NetworkSettings));
   assert.equal(i.NetworkSettings.Gateway, `${prefix}.1`);
   assert.equal(i.NetworkSettings.Networks.bridge.IPAddress, i.NetworkSettings.IPAddress);
-  assert.match(i.NetworkSettings.SandboxKey, /^\/run\/netns\/berth-[0-9a-f]{12}$/);
+  assert.equal(i.NetworkSettings.SandboxKey, `/run/netns/${d.netnsPrefix}${(i as unknown as { Id: string }).Id.slice(0, 12)}`);
   // The host reaches the container's own address.
   assert.equal(await fetchUntil(`http://${i.NetworkSettings.IPAddress}/`, 'hello-berth-test-web0'), 'hello-berth-test-web0');
   await d.docker(['rm', '-f', 'berth-test-web0']);
@@ -238,7 +238,7 @@ test('bandwidth limits from labels become tbf qdiscs on both ends and show in in
   assert.equal(r.code, 0, r.stderr);
   const i = await inspect('berth-test-bw');
   const id = (i as unknown as { Id: string }).Id;
-  const inside = await sh(`ip netns exec berth-${id.slice(0, 12)} tc qdisc show dev eth0`);
+  const inside = await sh(`ip netns exec ${d.netnsPrefix}${id.slice(0, 12)} tc qdisc show dev eth0`);
   assert.match(inside, /tbf .*rate 8Mbit/);
   const bad = await d.docker(['run', '--rm', '--label', 'io.berth.network.egress-rate=fast', 'busybox', 'true']);
   assert.match(bad.stderr, /invalid rate "fast"/);
@@ -276,7 +276,7 @@ test('nothing is left behind: namespaces and host veths of removed containers ar
   await sleep(300);
   const ids = readdirSync(`${d.dataRoot}/containers`);
   assert.deepEqual(ids, []);
-  const left = existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => /^berth-[0-9a-f]{12}$/.test(n)) : [];
+  const left = existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => n.startsWith(d.netnsPrefix)) : [];
   const links = await sh('ip -o link show');
   const veths = links.split('\n').filter((l) => / vb[0-9a-f]{12}@/.test(l));
   assert.deepEqual({ left, veths }, { left: [], veths: [] });

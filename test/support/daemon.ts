@@ -4,6 +4,7 @@
 import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, rmSync, readdirSync, rmdirSync } from 'node:fs';
 import { request } from 'node:http';
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -165,12 +166,14 @@ export class TestDaemon {
     return [...new Set(out)];
   }
 
-  /** Namespaces named after this daemon's containers (berth-<id12>). */
+  /** berthd names its namespaces berth-<sha256(data root)[:6]>-<id12>. */
+  get netnsPrefix(): string {
+    return `berth-${createHash('sha256').update(this.dataRoot).digest('hex').slice(0, 6)}-`;
+  }
+
   #netnsNames(): string[] {
-    const dir = join(this.dataRoot, 'containers');
-    if (!existsSync(dir) || !existsSync('/run/netns')) return [];
-    const ids = new Set(readdirSync(dir).map((id) => `berth-${id.slice(0, 12)}`));
-    return readdirSync('/run/netns').filter((n) => ids.has(n));
+    if (!existsSync('/run/netns')) return [];
+    return readdirSync('/run/netns').filter((n) => n.startsWith(this.netnsPrefix));
   }
 
   async #removeNetworking(bridges: string[], netns: string[]): Promise<void> {

@@ -27,6 +27,9 @@ export function normalize(text: string): string {
     .replace(/'(berth|docker) /g, "'CLI ")
     .replace(/cmp-(berth|docker)-/g, 'cmp-X-')
     .replace(/"Pid": \d+/g, '"Pid": <PID>')
+    // Two containers get two addresses (and MACs derived from them).
+    .replace(/\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/g, '<IP>')
+    .replace(/\b02:42(:[0-9a-f]{2}){4}\b/g, '<MAC>')
     .replace(/ Runtimes: .*/g, ' Runtimes: <MAP ORDER>')
     .replace(/System Time: .*/g, 'System Time: <NOW>');
 }
