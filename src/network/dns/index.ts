@@ -5,4 +5,4 @@
 // upstream, forward.
 export { EmbeddedDns, type EmbeddedDnsOptions } from './embedded-dns.ts';
 export { CompiledTable, reverseName, type DnsEndpoint, type LookupResult, type NameTable } from './name-table.ts';
-export { parseUpstream, type Upstream } from './upstream.ts';
+export { nameserversFromResolvConf, parseUpstream, type Upstream } from './upstream.ts';

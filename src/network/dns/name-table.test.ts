@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as dnsPacket from 'dns-packet';
 import { decide, decodeQuery, encodeForUdp, LOCAL_TTL, type Query } from './answer.ts';
 import { CompiledTable, expandIPv6, reverseName, type LookupResult } from './name-table.ts';
+import { nameserversFromResolvConf, parseUpstream } from './upstream.ts';
 
 /** dns-packet's decoded reply, with the fields its typings leave out (rcode, answer data). */
 interface Reply {
@@ -140,4 +141,41 @@ test('UDP truncation: over 512 bytes without EDNS sets TC', () => {
   assert.equal(full.flag_tc, false);
   assert.equal(full.answers?.length, 60);
   assert.equal(full.additionals?.[0]?.type, 'OPT');
+});
+
+test('mutated packets never make decide/encode throw', () => {
+  const base = [
+    dnsPacket.encode({ id: 1, type: 'query', flags: dnsPacket.RECURSION_DESIRED, questions: [{ name: 'web', type: 'A' }] }),
+    dnsPacket.encode({
+      id: 2, type: 'query', questions: [{ name: '2.0.20.172.in-addr.arpa', type: 'PTR' }],
+      additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232 } as dnsPacket.Answer],
+    }),
+  ];
+  let seed = 12345;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  let decoded = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const b = Buffer.from(base[i % 2]!);
+    for (let k = 0; k <= i % 4; k++) b[rand(b.length)] = rand(256);
+    const q = decodeQuery(b);
+    if (!q) continue;
+    decoded++;
+    const d = decide(q, table, i);
+    if (d.action === 'answer') encodeForUdp(d.packet, 512);
+  }
+  assert.ok(decoded > 1000);
+});
+
+test('upstreams: resolv.conf nameservers and address forms', () => {
+  const conf = '# generated\nnameserver 127.0.0.53\nsearch example.com\n  nameserver   fe80::1%eth0 \nnameserver bogus\noptions edns0\nnameserver 1.1.1.1';
+  assert.deepEqual(nameserversFromResolvConf(conf), ['127.0.0.53', 'fe80::1%eth0', '1.1.1.1']);
+  assert.deepEqual(parseUpstream('1.1.1.1'), { host: '1.1.1.1', port: 53 });
+  assert.deepEqual(parseUpstream('127.0.0.1:5353'), { host: '127.0.0.1', port: 5353 });
+  assert.deepEqual(parseUpstream('::1'), { host: '::1', port: 53 });
+  assert.deepEqual(parseUpstream('[fd00::1]:5300'), { host: 'fd00::1', port: 5300 });
+  assert.equal(parseUpstream('dns.example'), null);
+  assert.equal(parseUpstream('1.1.1.1:99999'), null);
 });

@@ -30,6 +30,16 @@ function makeUpstream(host: string, port: string | undefined): Upstream | null {
   return { host, port: p };
 }
 
+/** The `nameserver` addresses of a resolv.conf text, in order (zone ids kept). */
+export function nameserversFromResolvConf(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*nameserver\s+(\S+)/.exec(line);
+    if (m && isIP((m[1] ?? '').split('%')[0] ?? '') !== 0) out.push(m[1]!);
+  }
+  return out;
+}
+
 const MAX_TCP_MESSAGE = 65535;
 
 /** Sends one UDP query to one upstream; resolves with the reply (original id) or null. */
