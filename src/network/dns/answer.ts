@@ -22,6 +22,7 @@ export type Decision =
 const RCODE_FORMERR = 1;
 const RCODE_SERVFAIL = 2;
 const RCODE_NOTIMP = 4;
+const RCODE_REFUSED = 5;
 const OPCODE_QUERY = 0;
 
 /** A decoded query (questions always present). */
@@ -71,6 +72,17 @@ export function servfail(q: dnsPacket.DecodedPacket): dnsPacket.Packet {
   return replyTo(q, RCODE_SERVFAIL);
 }
 
+/** The answer when too many queries are being forwarded already (Docker: REFUSED). */
+export function refused(q: dnsPacket.DecodedPacket): dnsPacket.Packet {
+  return replyTo(q, RCODE_REFUSED);
+}
+
+/** An upstream's SERVFAIL or REFUSED means: try the next upstream (Docker's forwardExtDNS). */
+export function isUpstreamFailure(reply: Buffer): boolean {
+  const rcode = (reply[3] ?? 0) & 0xf;
+  return rcode === RCODE_SERVFAIL || rcode === RCODE_REFUSED;
+}
+
 /**
  * What to do with a query. `rotate` shifts the order of multi-address answers (round
  * robin across queries; Docker shuffles them).
@@ -86,6 +98,10 @@ export function decide(q: Query, table: CompiledTable | undefined, rotate = 0): 
   if (question.class !== undefined && question.class !== 'IN') return { action: 'forward' };
   const name = question.name;
   switch (question.type) {
+    case 'MX':
+      // A known name: NOERROR without records, so mail clients fall back to its A/AAAA
+      // ("implicit MX", RFC 5321 §5.1), as Docker answers.
+      return table.has(name) ? { action: 'answer', packet: replyTo(q) } : { action: 'forward' };
     case 'A':
     case 'AAAA': {
       const res = table.lookup(name, question.type === 'A' ? 4 : 6);

@@ -144,8 +144,36 @@ test('forwards unknown names to the upstream, skipping one that does not answer'
   assert.deepEqual(r.answers?.map((x) => x.data), ['93.184.216.34']);
   assert.ok(Date.now() - started >= 250, 'the first upstream timed out first');
   // Other query types for known names go upstream too.
-  await udpQuery(port, q('web', 'MX'));
+  await udpQuery(port, q('web', 'TXT'));
   assert.deepEqual(up.seen, ['example.com', 'web']);
+});
+
+test('an upstream SERVFAIL moves on to the next upstream', async () => {
+  const failing = createSocket('udp4');
+  let asked = 0;
+  failing.on('message', (msg, rinfo) => {
+    asked++;
+    const req = dnsPacket.decode(msg);
+    failing.send(dnsPacket.encode({ id: req.id, type: 'response', flags: 2, questions: req.questions }), rinfo.port, rinfo.address);
+  });
+  await new Promise<void>((r) => failing.bind(0, HOST, () => r()));
+  cleanups.push(() => new Promise<void>((r) => failing.close(() => r())));
+  const up = await fakeUdpUpstream();
+  const { port } = await startDns([`${HOST}:${failing.address().port}`, `${HOST}:${up.port}`]);
+  const r = await udpQuery(port, q('example.com'));
+  assert.equal(asked, 1);
+  assert.deepEqual(r?.answers.map((x) => x.data), ['93.184.216.34']);
+  const only = await startDns([`${HOST}:${failing.address().port}`]);
+  assert.equal((await udpQuery(only.port, q('example.com')))?.rcode, 'SERVFAIL');
+});
+
+test('internal networks do not forward', async () => {
+  const up = await fakeUdpUpstream();
+  const { dns, port } = await startDns([`${HOST}:${up.port}`]);
+  dns.setNames(HOST, { network: 'berth-test-internal', forward: false, endpoints: [{ names: ['db'], ipv4: '10.5.0.2' }] });
+  assert.deepEqual((await udpQuery(port, q('db')))?.answers.map((x) => x.data), ['10.5.0.2']);
+  assert.equal((await udpQuery(port, q('example.com')))?.rcode, 'SERVFAIL');
+  assert.deepEqual(up.seen, []);
 });
 
 test('TCP queries are forwarded over TCP', async () => {

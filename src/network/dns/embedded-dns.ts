@@ -1,14 +1,17 @@
 // The embedded DNS server: one UDP socket and one TCP listener per address (the bridge
 // gateway of each user-defined network), each with that network's NameTable. Containers
 // on the network use the gateway as their nameserver. Names in the table are answered
-// here (A/AAAA/PTR, TTL 600); everything else goes to the host's resolvers, over UDP for
-// UDP queries and TCP for TCP queries, each upstream in turn with a timeout, SERVFAIL when
-// all fail. Malformed packets are dropped; a socket error never takes the daemon down.
+// here (A/AAAA/PTR, TTL 600; MX of a known name: NOERROR, no records); everything else
+// goes to the host's resolvers, over UDP for UDP queries and TCP for TCP queries, each
+// upstream in turn with a timeout (an upstream SERVFAIL/REFUSED also moves on), SERVFAIL
+// when all fail, REFUSED when too many queries are in flight. Malformed packets are dropped; a socket error never takes the daemon down.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { createServer, isIPv6, type Server, type Socket as TcpSocket } from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import type { Logger } from '../../lib/index.ts';
-import { decide, decodeQuery, EDNS_MAX_SIZE, ednsSize, encodeForUdp, servfail, UDP_MIN_SIZE } from './answer.ts';
+import {
+  decide, decodeQuery, EDNS_MAX_SIZE, ednsSize, encodeForUdp, isUpstreamFailure, refused, servfail, UDP_MIN_SIZE,
+} from './answer.ts';
 import { CompiledTable, type NameTable } from './name-table.ts';
 import { parseUpstream, queryTcp, queryUdp, type Upstream } from './upstream.ts';
 
@@ -150,10 +153,16 @@ export class EmbeddedDns {
       return null;
     }
     const maxSize = transport === 'udp' ? Math.min(ednsSize(q) ?? UDP_MIN_SIZE, EDNS_MAX_SIZE) : 0xffff;
-    const decision = decide(q, this.#tables.get(address), this.#queryCount++);
+    const table = this.#tables.get(address);
+    const decision = decide(q, table, this.#queryCount++);
     if (decision.action === 'drop') return null;
     if (decision.action === 'answer') {
       return transport === 'udp' ? encodeForUdp(decision.packet, maxSize) : dnsPacket.encode(decision.packet);
+    }
+    if (table !== undefined && !table.forward) return encodeForUdp(servfail(q), maxSize);
+    if (this.#inFlight >= this.#maxForwards) {
+      this.#log.warn({ limit: this.#maxForwards }, 'dns: too many concurrent forwarded queries');
+      return encodeForUdp(refused(q), maxSize);
     }
     const reply = await this.#forward(msg, transport);
     if (reply !== null) return reply;
@@ -161,11 +170,8 @@ export class EmbeddedDns {
     return encodeForUdp(servfail(q), maxSize);
   }
 
+  /** Each upstream in turn; a timeout, an error, SERVFAIL or REFUSED moves on to the next. */
   async #forward(query: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | null> {
-    if (this.#inFlight >= this.#maxForwards) {
-      this.#log.warn({ limit: this.#maxForwards }, 'dns: too many concurrent forwarded queries');
-      return null;
-    }
     this.#inFlight++;
     try {
       for (const up of this.#upstreams) {
@@ -173,8 +179,8 @@ export class EmbeddedDns {
         const reply = transport === 'udp'
           ? await queryUdp(up, query, this.#timeoutMs)
           : await queryTcp(up, query, this.#timeoutMs);
-        if (reply !== null) return reply;
-        this.#log.debug({ upstream: `${up.host}:${up.port}`, transport }, 'dns: upstream did not answer');
+        if (reply !== null && !isUpstreamFailure(reply)) return reply;
+        this.#log.debug({ upstream: `${up.host}:${up.port}`, transport, failed: reply !== null }, 'dns: upstream did not answer');
       }
       return null;
     } finally {

@@ -75,7 +75,8 @@ test('decide: answer, miss, forward, errors', () => {
     ['8.8.8.8.in-addr.arpa', 'PTR', 'forward'],
     ['example.com', 'A', 'forward'],
     ['nosuch', 'A', 'forward'],
-    ['web', 'MX', 'forward'],
+    ['web', 'MX', 'answer', []],
+    ['nosuch', 'MX', 'forward'],
     ['web', 'TXT', 'forward'],
   ];
   for (const [name, type, action, data] of cases) {

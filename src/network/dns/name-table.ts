@@ -21,6 +21,12 @@ export interface NameTable {
   /** The network's name: "web.<network>" resolves, and PTR answers end with it. */
   readonly network?: string | undefined;
   readonly endpoints: readonly DnsEndpoint[];
+  /**
+   * Whether names not in the table go to the host's resolvers (default true). False for
+   * internal networks: their containers must not reach outside, so those queries fail
+   * (SERVFAIL), as Docker's resolver does when it cannot forward.
+   */
+  readonly forward?: boolean | undefined;
 }
 
 export type LookupResult =
@@ -38,8 +44,10 @@ export class CompiledTable {
   readonly #names = new Map<string, NameRecord>();
   readonly #reverse = new Map<string, string>();
   readonly #network: string | undefined;
+  readonly forward: boolean;
 
   constructor(table: NameTable) {
+    this.forward = table.forward !== false;
     this.#network = table.network === undefined || table.network === '' ? undefined : table.network.toLowerCase();
     for (const ep of table.endpoints) {
       const v4 = ep.ipv4 !== undefined && isIPv4(ep.ipv4) ? ep.ipv4 : undefined;
