@@ -217,3 +217,17 @@ test('close stops serving; setNames replaces the table', async () => {
   assert.deepEqual(dns.addresses(), []);
   assert.equal(await udpQuery(port, q('other'), 300), null);
 });
+
+test('closing while a query is being forwarded drops the late answer without throwing', async () => {
+  const dead = await silentUpstream();
+  const dns = new EmbeddedDns({ upstreams: [`${HOST}:${dead}`], upstreamTimeoutMs: 300 });
+  const port = await dns.listen(HOST, 0);
+  cleanups.push(() => dns.closeAll());
+  const pending = udpQuery(port, q('slow.example'), 800);
+  await new Promise((r) => setTimeout(r, 50));
+  await dns.close(HOST);
+  await dns.listen(HOST, port);
+  assert.equal(await pending, null);
+  await new Promise((r) => setTimeout(r, 400));
+  assert.deepEqual(dns.addresses(), [HOST]);
+});

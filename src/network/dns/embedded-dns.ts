@@ -202,10 +202,15 @@ export class EmbeddedDns {
       this.#log.warn({ address: l.address, err: String(e) }, 'dns: failed to handle a query');
       return;
     }
-    if (reply === null || !this.#listeners.has(l.address)) return;
-    l.udp.send(reply, rinfo.port, rinfo.address, (err) => {
-      if (err) this.#log.debug({ address: l.address, err: String(err) }, 'dns: udp send failed');
-    });
+    // The listener may have been closed (and another opened) while the query was forwarded.
+    if (reply === null || this.#listeners.get(l.address) !== l) return;
+    try {
+      l.udp.send(reply, rinfo.port, rinfo.address, (err) => {
+        if (err) this.#log.debug({ address: l.address, err: String(err) }, 'dns: udp send failed');
+      });
+    } catch (e) {
+      this.#log.debug({ address: l.address, err: String(e) }, 'dns: udp send failed');
+    }
   }
 
   #onTcp(address: string, conn: TcpSocket, conns: Set<TcpSocket>): void {
