@@ -65,9 +65,13 @@ export function queryUdp(up: Upstream, query: Buffer, timeoutMs: number): Promis
       if (((msg[2] ?? 0) & 0x80) === 0) return; // not a response
       finish(withId(msg, origId));
     });
-    sock.send(withId(query, id), up.port, up.host, (err) => {
-      if (err) finish(null);
-    });
+    try {
+      sock.send(withId(query, id), up.port, up.host, (err) => {
+        if (err) finish(null);
+      });
+    } catch {
+      finish(null);
+    }
   });
 }
 
