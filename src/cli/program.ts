@@ -9,6 +9,7 @@ import { containerInspectVerb } from './commands/container/inspect.ts';
 import { killVerb } from './commands/container/kill.ts';
 import { logsVerb } from './commands/container/logs.ts';
 import { pauseVerb, unpauseVerb } from './commands/container/pause.ts';
+import { portVerb } from './commands/container/port.ts';
 import { psVerb } from './commands/container/ps.ts';
 import { renameVerb } from './commands/container/rename.ts';
 import { rmVerb } from './commands/container/rm.ts';
@@ -23,6 +24,12 @@ import { importVerb } from './commands/image/import.ts';
 import { imageInspectVerb } from './commands/image/inspect.ts';
 import { rmiVerb } from './commands/image/rmi.ts';
 import { tagVerb } from './commands/image/tag.ts';
+import { networkConnectVerb, networkDisconnectVerb } from './commands/network/connect.ts';
+import { networkCreateVerb } from './commands/network/create.ts';
+import { networkInspectVerb } from './commands/network/inspect.ts';
+import { networkLsVerb } from './commands/network/ls.ts';
+import { networkPruneVerb } from './commands/network/prune.ts';
+import { networkRmVerb } from './commands/network/rm.ts';
 import { eventsVerb } from './commands/system/events.ts';
 import { infoVerb } from './commands/system/info.ts';
 import { inspectVerb } from './commands/system/inspect.ts';
@@ -84,7 +91,7 @@ export function buildProgram(ctx: CliContext): Command {
   program.helpOption('-h, --help', 'Print usage');
 
   const containerVerbs: VerbSpec<never>[] = [
-    attachVerb(), createVerb(), execVerb(), killVerb(), logsVerb(), pauseVerb(), unpauseVerb(), renameVerb(),
+    attachVerb(), createVerb(), execVerb(), killVerb(), logsVerb(), pauseVerb(), unpauseVerb(), portVerb(), renameVerb(),
     restartVerb(), runVerb(), startVerb(), stopVerb(), topVerb(), waitVerb(),
   ];
   for (const v of containerVerbs) addVerb(program, ctx, v);
@@ -114,11 +121,16 @@ export function buildProgram(ctx: CliContext): Command {
   addVerb(image, ctx, imageInspectVerb());
   addVerb(image, ctx, historyVerb());
 
+  const network = group(program, 'network', 'Manage networks');
+  for (const v of [networkConnectVerb(), networkCreateVerb(), networkDisconnectVerb(), networkInspectVerb(), networkLsVerb(), networkPruneVerb(), networkRmVerb()] as VerbSpec<never>[]) {
+    addVerb(network, ctx, v);
+  }
+
   const system = group(program, 'system', 'Manage berth');
   addVerb(system, ctx, infoVerb());
   addVerb(system, ctx, eventsVerb());
   helpOrUnknown(program, ctx, false);
-  for (const g of [container, image, system]) helpOrUnknown(g, ctx, true);
+  for (const g of [container, image, network, system]) helpOrUnknown(g, ctx, true);
   configureTree(program, ctx);
   return program;
 }

@@ -1,6 +1,6 @@
 // client: the typed Docker Engine API client (layer C1). EngineClient talks HTTP to berthd
 // (or any Docker-compatible daemon) over a unix socket or plain TCP: one file per endpoint
-// group (system, containers, images, exec), hijacked streams for attach/exec (hijack.ts),
+// group (system, containers, images, exec, networks), hijacked streams for attach/exec (hijack.ts),
 // the multiplexed stdout/stderr framing (stdcopy.ts), and the daemon's error answers mapped
 // back to lib's error kinds (errors.ts). Vocabulary: host (daemon address), hijack,
 // multiplexed stream, filters (the JSON query parameter).
@@ -16,4 +16,8 @@ export type {
 } from './containers.ts';
 export type { ImagesApi, ImportOptions } from './images.ts';
 export type { ExecApi, ExecStartOptions } from './exec.ts';
+export type {
+  NetworksApi, NetworkSummary, NetworkCreateRequest, NetworkCreateResponse, NetworkIpam, NetworkIpamConfig,
+  NetworkContainer, EndpointSettings, EndpointIpamConfig, NetworksPruneReport,
+} from './networks.ts';
 export type { HijackedConnection } from './hijack.ts';

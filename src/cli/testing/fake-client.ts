@@ -2,13 +2,16 @@
 // with "not faked" unless the test supplies it, so a test states exactly which API calls a
 // command may make.
 import { Duplex, PassThrough } from 'node:stream';
-import type { ContainersApi, EngineApi, ExecApi, HijackedConnection, ImagesApi, SystemApi } from '../../client/index.ts';
+import type {
+  ContainersApi, EngineApi, ExecApi, HijackedConnection, ImagesApi, NetworksApi, SystemApi,
+} from '../../client/index.ts';
 
 export interface FakeApi {
   system?: Partial<SystemApi>;
   containers?: Partial<ContainersApi>;
   images?: Partial<ImagesApi>;
   exec?: Partial<ExecApi>;
+  networks?: Partial<NetworksApi>;
 }
 
 function notFaked(group: string, name: string): () => never {
@@ -18,7 +21,7 @@ function notFaked(group: string, name: string): () => never {
 }
 
 export function fakeClient(api: FakeApi = {}): EngineApi {
-  const { system: s = {}, containers: c = {}, images: i = {}, exec: e = {} } = api;
+  const { system: s = {}, containers: c = {}, images: i = {}, exec: e = {}, networks: n = {} } = api;
   return {
     hostUrl: 'unix:///fake.sock',
     apiVersion: () => '1.50',
@@ -62,6 +65,15 @@ export function fakeClient(api: FakeApi = {}): EngineApi {
       attach: e.attach ?? notFaked('exec', 'attach'),
       inspect: e.inspect ?? notFaked('exec', 'inspect'),
       resize: e.resize ?? notFaked('exec', 'resize'),
+    },
+    networks: {
+      list: n.list ?? notFaked('networks', 'list'),
+      inspect: n.inspect ?? notFaked('networks', 'inspect'),
+      create: n.create ?? notFaked('networks', 'create'),
+      remove: n.remove ?? notFaked('networks', 'remove'),
+      prune: n.prune ?? notFaked('networks', 'prune'),
+      connect: n.connect ?? notFaked('networks', 'connect'),
+      disconnect: n.disconnect ?? notFaked('networks', 'disconnect'),
     },
   };
 }
