@@ -8,7 +8,8 @@ import { ImageService } from '../image/index.ts';
 import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
 import { ApiServer, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemRoutes } from '../api/server/index.ts';
-import { Firewall, NetShell, NetworkService, NetworkStore, Nft, type CreateNetworkRequest, type DnsRegistry } from '../network/index.ts';
+import { EmbeddedDnsRegistry, Firewall, NetShell, NetworkService, NetworkStore, Nft, nameserversFromResolvConf, type CreateNetworkRequest, type DnsRegistry } from '../network/index.ts';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostFacts } from '../specgen/index.ts';
 import type { DaemonConfig } from './config.ts';
@@ -28,12 +29,18 @@ export interface Binaries {
   initPath: string | null;
 }
 
+function readResolvConf(): string {
+  try { return readFileSync('/etc/resolv.conf', 'utf8'); } catch { return ''; }
+}
+
 export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, defaultRuntime: string, log: Logger): Wiring {
   const events = new EventBus();
   const layers = new LayerStore(cfg.dataRoot, log.child({ module: 'layer' }));
   const images = new ImageService(cfg.dataRoot, layers, events, log.child({ module: 'image' }));
   const conmon = new ConmonLauncher({ conmon: bins.conmon, execRoot: cfg.execRoot });
-  const dns: DnsRegistry = { serve: async () => undefined, stop: async () => undefined };
+  // The embedded DNS forwards what it does not know to the host's resolvers (berthd runs in
+  // the host's namespace, so loopback resolvers work too).
+  const dns: DnsRegistry = new EmbeddedDnsRegistry(nameserversFromResolvConf(readResolvConf()), log.child({ module: 'dns' }));
   let networks: NetworkService | null = null;
   const firewall = new Firewall(new Nft(), cfg.firewallTable, () => networks!.firewallState(), log.child({ module: 'firewall' }));
   networks = new NetworkService(new NetworkStore(join(cfg.dataRoot, 'network')), new NetShell(), firewall, events, dns,

@@ -1,6 +1,8 @@
 // The network module: bridge networks with IPAM, container sandboxes (namespace, veths,
 // addresses, published ports, bandwidth limits), berth's nftables table and the embedded DNS.
-export { NetworkService, type NetworkOptions, type DnsRegistry, type CreateNetworkRequest } from './network-service.ts';
+export { NetworkService, type NetworkOptions, type CreateNetworkRequest } from './network-service.ts';
+export { EmbeddedDnsRegistry, type DnsRegistry, type NetworkNames } from './dns-registry.ts';
+export { nameserversFromResolvConf } from './dns/index.ts';
 export { NetworkStore } from './network-store.ts';
 export { NetShell } from './net-shell.ts';
 export { Nft } from './nft.ts';

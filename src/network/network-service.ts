@@ -16,6 +16,7 @@ import type { NetShell } from './net-shell.ts';
 import type { Firewall } from './firewall.ts';
 import type { FwState } from './nft-ruleset.ts';
 import type { NetworkStore } from './network-store.ts';
+import type { DnsRegistry } from './dns-registry.ts';
 import { PortReserver } from './port-reserver.ts';
 import { matchesNetworkFilters, networkView } from './network-views.ts';
 import type { EndpointRequest, EndpointState, IpamConfigRecord, NetworkRecord, PortMapping, SandboxRequest, SandboxState } from './types.ts';
@@ -32,11 +33,6 @@ export interface NetworkOptions {
   dataRoot: string;
 }
 
-/** Names registered with the embedded DNS: one table per user-defined network. */
-export interface DnsRegistry {
-  serve(networkId: string, gateway: string | null, names: Map<string, string[]>): Promise<void>;
-  stop(networkId: string): Promise<void>;
-}
 
 export interface CreateNetworkRequest {
   Name?: string;
@@ -527,18 +523,10 @@ export class NetworkService {
     for (const id of new Set(networkIds)) {
       const n = this.#networks.get(id);
       if (!n || n.predefined || n.driver !== 'bridge') continue;
-      const names = new Map<string, string[]>();
-      for (const { ep } of this.endpointsOf(id)) {
-        for (const name of ep.dnsNames) {
-          const key = name.toLowerCase();
-          const list = names.get(key) ?? [];
-          list.push(ep.ip);
-          if (ep.ip6) list.push(ep.ip6);
-          names.set(key, list);
-        }
-      }
-      const gw = n.ipam.config.find((c) => !c.Subnet.includes(':'))?.Gateway ?? null;
-      await this.dns.serve(id, gw, names).catch((err: Error) => this.log.warn({ network: n.name, err: err.message }, 'embedded DNS failed'));
+      const endpoints = this.endpointsOf(id).map(({ ep }) => ({ names: ep.dnsNames, ipv4: ep.ip, ipv6: ep.ip6 }));
+      const gateway = n.ipam.config.find((c) => !c.Subnet.includes(':'))?.Gateway ?? null;
+      await this.dns.serve(id, { gateway, networkName: n.name, internal: n.internal, endpoints })
+        .catch((err: Error) => this.log.warn({ network: n.name, err: err.message }, 'embedded DNS failed'));
     }
   }
 
@@ -558,6 +546,7 @@ export class NetworkService {
     this.firewall.stopWatch();
     await Promise.race([Promise.allSettled([...this.#teardowns.values()]), new Promise((r) => setTimeout(r, 5000).unref())]);
     this.#ports.releaseAll();
+    await this.dns.closeAll().catch(() => undefined);
     this.shell.close();
   }
 

@@ -223,6 +223,24 @@ test('connect and disconnect a running container, with an alias and a static add
   await d.docker(['network', 'rm', 'berth-test-c1']);
 });
 
+test('embedded DNS: names, aliases and short ids on user-defined networks; not on the default bridge', async () => {
+  let r = await d.docker(['network', 'create', '--subnet', '10.197.40.0/24', 'berth-test-dns']);
+  assert.equal(r.code, 0, r.stderr);
+  await webServer('berth-test-named', ['--network', 'berth-test-dns', '--network-alias', 'web-alias']);
+  const id = ((await inspect('berth-test-named')) as unknown as { Id: string }).Id;
+  r = await d.docker(['run', '--rm', '--network', 'berth-test-dns', 'busybox', 'sh', '-c',
+    `cat /etc/resolv.conf; for n in berth-test-named web-alias ${id.slice(0, 12)} BERTH-TEST-NAMED; do nslookup $n 10.197.40.1 | grep -A1 "^Name:" | tail -1; done; wget -q -O - http://web-alias/`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^nameserver 10\.197\.40\.1$/m);
+  assert.equal((r.stdout.match(/Address: 10\.197\.40\.2\b/g) ?? []).length, 4, r.stdout);
+  assert.match(r.stdout, /hello-berth-test-named/);
+  // The default bridge has no embedded DNS (as with Docker): names do not resolve there.
+  r = await d.docker(['run', '--rm', 'busybox', 'ping', '-c', '1', '-W', '1', 'berth-test-named']);
+  assert.notEqual(r.code, 0);
+  await d.docker(['rm', '-f', 'berth-test-named']);
+  await d.docker(['network', 'rm', 'berth-test-dns']);
+});
+
 test('--network container:<id> shares the namespace; none has loopback only', async () => {
   await webServer('berth-test-share');
   let r = await d.docker(['run', '--rm', '--network', 'container:berth-test-share', 'busybox', 'timeout', '3', 'wget', '-q', '-O', '-', 'http://127.0.0.1/']);
