@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
+import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { TestDaemon, eventually, sleep } from '../support/daemon.ts';
 
@@ -258,6 +259,25 @@ test('bandwidth limits from labels become tbf qdiscs on both ends and show in in
   const id = (i as unknown as { Id: string }).Id;
   const inside = await sh(`ip netns exec ${d.netnsPrefix}${id.slice(0, 12)} tc qdisc show dev eth0`);
   assert.match(inside, /tbf .*rate 8Mbit/);
+  // And it really limits: 1 MiB out of a container at 4mbit takes about 2 s, unlimited far less.
+  const gw = d.bip.replace(/\.1\/24$/, '.1');
+  const timeUpload = async (extra: string[]): Promise<number> => {
+    let first = 0;
+    let last = 0;
+    const server = createServer((sock) => {
+      sock.on('data', () => { if (!first) first = performance.now(); last = performance.now(); });
+    });
+    await new Promise<void>((res) => server.listen(0, gw, res));
+    const port = (server.address() as { port: number }).port;
+    const up = await d.docker(['run', '--rm', ...extra, 'busybox', 'sh', '-c', `dd if=/dev/zero bs=1024 count=1024 2>/dev/null | nc ${gw} ${port}`]);
+    server.close();
+    assert.equal(up.code, 0, up.stderr);
+    return last - first;
+  };
+  const limited = await timeUpload(['--label', 'io.berth.network.egress-rate=4mbit']);
+  const free = await timeUpload([]);
+  assert.ok(limited > 1200, `limited upload took ${limited} ms`);
+  assert.ok(free < limited / 3, `unlimited ${free} ms vs limited ${limited} ms`);
   const bad = await d.docker(['run', '--rm', '--label', 'io.berth.network.egress-rate=fast', 'busybox', 'true']);
   assert.match(bad.stderr, /invalid rate "fast"/);
   await d.docker(['rm', '-f', 'berth-test-bw']);

@@ -46,6 +46,9 @@ export interface ContainerFlags {
   cpuShares?: string; pidsLimit?: string; oomScoreAdj?: string; healthCmd?: string;
   healthInterval?: string; healthTimeout?: string; healthRetries?: string; healthStartPeriod?: string;
   healthStartInterval?: string; logDriver?: string; pid?: string; ipc?: string; uts?: string;
+  ip?: string; ip6?: string; networkAlias?: string[]; macAddress?: string;
+  /** berth's bandwidth limits (tc rates such as 10mbit), sent as io.berth.network.* labels. */
+  ingressRate?: string; egressRate?: string;
 }
 
 export interface ContainerOptionsEnv {
@@ -118,7 +121,9 @@ export function parseContainerFlags(
     ...f.envFile.flatMap((file) => parseKeyValueFile(file, readOrThrow(env, file), env.lookupEnv)),
     ...envList,
   ];
-  const labelList = [...f.labelFile.flatMap((file) => parseKeyValueFile(file, readOrThrow(env, file))), ...labels];
+  const labelList = [...f.labelFile.flatMap((file) => parseKeyValueFile(file, readOrThrow(env, file))), ...labels,
+    ...(f.ingressRate ? [`io.berth.network.ingress-rate=${f.ingressRate}`] : []),
+    ...(f.egressRate ? [`io.berth.network.egress-rate=${f.egressRate}`] : [])];
 
   const parsedRestart = parseRestartPolicy(f.restart ?? 'no');
   const restart = { Name: parsedRestart.Name ?? '', MaximumRetryCount: parsedRestart.MaximumRetryCount ?? 0 };
@@ -209,9 +214,24 @@ export function parseContainerFlags(
     ...(f.stopTimeout !== undefined ? { StopTimeout: flag('stopTimeout', f.stopTimeout, parseInteger) } : {}),
     HostConfig: hostConfig,
     // docker 28 sends an empty endpoint for the default network, none for an explicit one.
-    NetworkingConfig: { EndpointsConfig: f.network === undefined ? { default: { ...EMPTY_ENDPOINT } } : {} },
+    NetworkingConfig: { EndpointsConfig: endpointsConfig(f) },
   };
   return body;
+}
+
+/** docker 28 sends an empty endpoint for the default network, none for an explicit one, unless --ip, --alias … are given. */
+function endpointsConfig(f: ContainerFlags): Record<string, unknown> {
+  const aliases = f.networkAlias ?? [];
+  const custom = f.ip || f.ip6 || aliases.length > 0 || f.macAddress;
+  if (!custom) return f.network === undefined ? { default: { ...EMPTY_ENDPOINT } } : {};
+  return {
+    [f.network ?? 'default']: {
+      ...EMPTY_ENDPOINT,
+      IPAMConfig: f.ip || f.ip6 ? { ...(f.ip ? { IPv4Address: f.ip } : {}), ...(f.ip6 ? { IPv6Address: f.ip6 } : {}) } : null,
+      Aliases: aliases.length ? aliases : null,
+      MacAddress: f.macAddress ?? '',
+    },
+  };
 }
 
 function readOrThrow(env: ContainerOptionsEnv, file: string): Buffer {

@@ -117,3 +117,14 @@ test('create: resources, dns, tmpfs, sysctls, ulimits, security options', async 
   assert.equal(hc.PublishAllPorts, true);
   assert.deepEqual(body.ExposedPorts, { '9000/tcp': {} });
 });
+
+test('create: --ip, --network-alias and --mac-address go into the endpoint of the named network; rates become berth labels', async () => {
+  const { body } = await createBody(['--network', 'n1', '--ip', '10.1.1.5', '--network-alias', 'a', '--network-alias', 'b', '--mac-address', '02:42:00:00:00:09', '--egress-rate', '8mbit', 'busybox']);
+  const ep = (body.NetworkingConfig?.EndpointsConfig as Record<string, { IPAMConfig: unknown; Aliases: unknown; MacAddress: string }>)['n1']!;
+  assert.deepEqual(ep.IPAMConfig, { IPv4Address: '10.1.1.5' });
+  assert.deepEqual(ep.Aliases, ['a', 'b']);
+  assert.equal(ep.MacAddress, '02:42:00:00:00:09');
+  assert.equal(body.Labels?.['io.berth.network.egress-rate'], '8mbit');
+  const plain = await createBody(['--network', 'n1', 'busybox']);
+  assert.deepEqual(plain.body.NetworkingConfig?.EndpointsConfig, {});
+});
