@@ -85,7 +85,7 @@ export function endpointUpScript(netns: string, e: EndpointPlan, extraInside: st
     ...(e.address6 ? [`addr add ${e.address6} dev ${e.ifname} nodad`] : []),
     `link set dev ${e.ifname} up`,
     ...(e.gateway ? [`route add default via ${e.gateway} dev ${e.ifname}`] : []),
-    ...(e.gateway6 ? [`-6 route add default via ${e.gateway6} dev ${e.ifname}`] : []),
+    ...(e.gateway6 ? [`route add default via ${e.gateway6} dev ${e.ifname}`] : []),
     ...extraInside,
   ];
   const tc = [

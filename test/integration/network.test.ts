@@ -242,6 +242,22 @@ test('embedded DNS: names, aliases and short ids on user-defined networks; not o
   await d.docker(['network', 'rm', 'berth-test-dns']);
 });
 
+test('--ipv6 networks: a ULA subnet, addresses, the default route and AAAA names', async () => {
+  let r = await d.docker(['network', 'create', '--ipv6', '--subnet', '10.197.50.0/24', '--subnet', 'fd00:197:50::/64', 'berth-test-v6']);
+  assert.equal(r.code, 0, r.stderr);
+  r = await d.docker(['run', '-d', '--name', 'berth-test-six', '--network', 'berth-test-v6', 'busybox', 'sleep', '300']);
+  assert.equal(r.code, 0, r.stderr);
+  const six = (await inspect('berth-test-six')).NetworkSettings.Networks['berth-test-v6'];
+  assert.equal(six.GlobalIPv6Address, 'fd00:197:50::2');
+  assert.equal(six.IPv6Gateway, 'fd00:197:50::1');
+  r = await d.docker(['run', '--rm', '--network', 'berth-test-v6', 'busybox', 'sh', '-c', 'ip -6 route; ping6 -c 1 -W 2 berth-test-six']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /default via fd00:197:50::1/);
+  assert.match(r.stdout, /PING berth-test-six \(fd00:197:50::2\)/);
+  await d.docker(['rm', '-f', 'berth-test-six']);
+  await d.docker(['network', 'rm', 'berth-test-v6']);
+});
+
 test('--network container:<id> shares the namespace; none has loopback only', async () => {
   await webServer('berth-test-share');
   let r = await d.docker(['run', '--rm', '--network', 'container:berth-test-share', 'busybox', 'timeout', '3', 'wget', '-q', '-O', '-', 'http://127.0.0.1/']);
