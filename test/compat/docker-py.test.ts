@@ -34,4 +34,18 @@ describe('docker-py against berthd', { skip: python ? false : 'docker-py not ins
     assert.equal(out.code, 0, out.text);
     assert.match(out.text, /all docker-py checks passed/);
   });
+
+  test('the SDK drives networks, published ports and name resolution', async () => {
+    const out = await new Promise<{ code: number; text: string }>((resolve) => {
+      const p = spawn(python!, [join(ROOT, 'test/compat/docker_py_network_check.py')], {
+        env: { ...process.env, DOCKER_HOST: d.host, BUSYBOX_TAR: ensureBusyboxTar() },
+      });
+      let text = '';
+      p.stdout.on('data', (b: Buffer) => { text += b.toString(); });
+      p.stderr.on('data', (b: Buffer) => { text += b.toString(); });
+      p.on('close', (code) => resolve({ code: code ?? -1, text }));
+    });
+    assert.equal(out.code, 0, out.text);
+    assert.match(out.text, /all docker-py network checks passed/);
+  });
 });
