@@ -148,6 +148,29 @@ describe('berth CLI vs docker CLI 28 on one berthd', { skip }, () => {
     same(await both(['rm', '-f', 'cmp-nothing']), 'rm -f missing');
   });
 
+  test('network commands and port', async () => {
+    let sub = 70;
+    for (const cli of ['berth', 'docker'] as const) {
+      const r = await run(cli, ['network', 'create', '--subnet', `10.197.${sub++}.0/24`, '--label', 'cmp=1', `cmp-${cli}-net`]);
+      assert.equal(r.code, 0, r.stderr);
+      const w = await run(cli, ['run', '-d', '--name', `cmp-${cli}-pweb`, '--network', `cmp-${cli}-net`, '-p', `${cli === 'berth' ? 18471 : 18472}:80`, '-p', '127.0.0.1::81/udp', 'busybox', 'sleep', '300']);
+      assert.equal(w.code, 0, w.stderr);
+    }
+    same(await both(['network', 'ls', '--filter', 'name=cmp-{}-net']), 'network ls', 'table');
+    same(await both(['network', 'ls', '-q', '--filter', 'label=cmp=1', '--filter', 'name=cmp-{}']), 'network ls -q');
+    same(await both(['network', 'inspect', '-f', '{{.Name}} {{.Driver}} {{.Scope}} {{range .IPAM.Config}}{{.Gateway}}{{end}} {{len .Containers}}', 'cmp-{}-net']), 'network inspect -f');
+    same(await both(['network', 'inspect', 'cmp-nothing']), 'network inspect missing');
+    const port = await both(['port', 'cmp-{}-pweb']);
+    assert.equal(port.berth.code, 0, port.berth.stderr);
+    assert.equal(port.berth.stdout.replace(/:\d+/g, ':<P>'), port.docker.stdout.replace(/:\d+/g, ':<P>'));
+    same(await both(['port', 'cmp-{}-pweb', '82']), 'port not published');
+    same(await both(['network', 'rm', 'cmp-{}-net']), 'network rm in use');
+    same(await both(['network', 'disconnect', 'cmp-{}-net', 'cmp-{}-pweb']), 'network disconnect');
+    same(await both(['network', 'connect', 'cmp-nothing', 'cmp-{}-pweb']), 'network connect missing');
+    same(await both(['rm', '-f', 'cmp-{}-pweb']), 'rm -f');
+    same(await both(['network', 'rm', 'cmp-{}-net', 'cmp-nothing']), 'network rm');
+  });
+
   test('start, stop, restart, pause lifecycle output', async () => {
     same(await both(['create', '--name', 'cmp-{}-life', 'busybox', 'sleep', '300']), 'create');
     same(await both(['start', 'cmp-{}-life', 'cmp-nothing']), 'start');

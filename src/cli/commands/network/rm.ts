@@ -30,7 +30,8 @@ export function networkRmVerb(): VerbSpec<RmOptions> {
         }
         await writeOut(ctx.out, `${name}\n`);
       }
-      if (failed) throw new StatusError(1);
+      // docker 28's network rm ends a failed run with cli.StatusError{StatusCode: 1}, printed as "exit status 1".
+      if (failed) throw new StatusError(1, 'exit status 1');
     },
   };
 }
