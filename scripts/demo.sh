@@ -17,6 +17,10 @@ cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   grep " $demo" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
   for c in /sys/fs/cgroup/*/berth-demo; do rmdir "$c" 2>/dev/null; done
+  # the demo daemon's bridge, nftables table and FORWARD accept rules
+  ip link del berth-demo0 2>/dev/null
+  nft delete table inet berth-demo 2>/dev/null
+  nft -a list chain ip filter FORWARD 2>/dev/null | sed -n 's/.*"berth:berth-demo".*# handle \([0-9]*\)$/\1/p' | xargs -r -n1 nft delete rule ip filter FORWARD handle
   rm -rf "$demo"
 }
 trap cleanup EXIT
@@ -24,7 +28,8 @@ trap cleanup EXIT
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "starting berthd (data root $demo/data)"
-node dist/berthd.js --data-root "$demo/data" --exec-root "$demo/run" -H "$DOCKER_HOST" --cgroup-parent /berth-demo 2>"$demo/berthd.log" &
+node dist/berthd.js --data-root "$demo/data" --exec-root "$demo/run" -H "$DOCKER_HOST" --cgroup-parent /berth-demo \
+  --bridge berth-demo0 --firewall-table berth-demo --bip 10.213.250.1/24 2>"$demo/berthd.log" &
 pid=$!
 for _ in $(seq 1 100); do $DOCKER version >/dev/null 2>&1 && break; sleep 0.1; done
 $DOCKER version --format 'client {{.Client.Version}} (API {{.Client.APIVersion}}) -> server {{.Server.Version}} (API {{.Server.APIVersion}})'
@@ -44,8 +49,9 @@ tar --numeric-owner -C "$app/rootfs" -cf "$app/app.tar" .
 $DOCKER import -c 'CMD ["httpd", "-f", "-v", "-p", "'"$port"'", "-h", "/var/www"]' -c 'EXPOSE '"$port" "$app/app.tar" berth-demo-app:latest
 $DOCKER images
 
-step "running it (until bridge networking lands, the demo publishes with --network host)"
-$DOCKER run -d --name berth-demo-web --network host berth-demo-app:latest
+step "running it on the default bridge, publishing port $port (nftables DNAT, no proxy)"
+$DOCKER run -d --name berth-demo-web -p "$port:$port" berth-demo-app:latest
+$DOCKER port berth-demo-web
 for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
 
 step "fetching http://127.0.0.1:$port/"
