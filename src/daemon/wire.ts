@@ -8,7 +8,7 @@ import { ImageService } from '../image/index.ts';
 import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
 import { ApiServer, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemRoutes } from '../api/server/index.ts';
-import { EmbeddedDnsRegistry, Firewall, NetShell, NetworkService, NetworkStore, Nft, nameserversFromResolvConf, type CreateNetworkRequest, type DnsRegistry } from '../network/index.ts';
+import { EmbeddedDnsRegistry, Firewall, NetShellPool, NetworkService, NetworkStore, Nft, nameserversFromResolvConf, type CreateNetworkRequest, type DnsRegistry } from '../network/index.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostFacts } from '../specgen/index.ts';
@@ -43,7 +43,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   const dns: DnsRegistry = new EmbeddedDnsRegistry(nameserversFromResolvConf(readResolvConf()), log.child({ module: 'dns' }));
   let networks: NetworkService | null = null;
   const firewall = new Firewall(new Nft(), cfg.firewallTable, () => networks!.firewallState(), log.child({ module: 'firewall' }));
-  networks = new NetworkService(new NetworkStore(join(cfg.dataRoot, 'network')), new NetShell(), firewall, events, dns,
+  networks = new NetworkService(new NetworkStore(join(cfg.dataRoot, 'network')), new NetShellPool(3), firewall, events, dns,
     { bip: cfg.bip, bridgeName: cfg.bridge, addressPools: cfg.defaultAddressPools, dataRoot: cfg.dataRoot }, log.child({ module: 'network' }));
   const runtimes = new Map([...bins.runtimes].map(([name, path]) => [name, new OciRuntime({ name, path }, cfg.execRoot)]));
   const containers = new ContainerService({

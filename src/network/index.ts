@@ -4,7 +4,7 @@ export { NetworkService, type NetworkOptions, type CreateNetworkRequest } from '
 export { EmbeddedDnsRegistry, type DnsRegistry, type NetworkNames } from './dns-registry.ts';
 export { nameserversFromResolvConf } from './dns/index.ts';
 export { NetworkStore } from './network-store.ts';
-export { NetShell } from './net-shell.ts';
+export { NetShell, NetShellPool } from './net-shell.ts';
 export { Nft } from './nft.ts';
 export { Firewall } from './firewall.ts';
 export { portRequests, parsePortKey, type PortBindingInput } from './port-bindings.ts';

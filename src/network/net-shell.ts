@@ -25,6 +25,11 @@ export class NetShell {
   #queue: Pending[] = [];
   #current: Pending | null = null;
 
+  /** Scripts queued or running. */
+  get pending(): number {
+    return this.#queue.length + (this.#current ? 1 : 0);
+  }
+
   /** Runs a script; resolves with its output (stdout and stderr), rejects when it fails. */
   run(script: string): Promise<string> {
     return new Promise((resolve, reject) => {
@@ -82,5 +87,28 @@ export class NetShell {
       else cur.reject(new NetShellError(out, code));
     }
     this.#pump();
+  }
+}
+
+/**
+ * Several shells, so the set-up of containers started at the same time runs in parallel
+ * (each script is independent: its own namespace and veths). A script goes to the shell with
+ * the fewest scripts waiting.
+ */
+export class NetShellPool {
+  readonly #shells: NetShell[];
+
+  constructor(size = 3) {
+    this.#shells = Array.from({ length: Math.max(1, size) }, () => new NetShell());
+  }
+
+  run(script: string): Promise<string> {
+    let best = this.#shells[0]!;
+    for (const s of this.#shells) if (s.pending < best.pending) best = s;
+    return best.run(script);
+  }
+
+  close(): void {
+    for (const s of this.#shells) s.close();
   }
 }

@@ -12,7 +12,7 @@ import type { EventBus } from '../events/index.ts';
 import { contains, formatCidr, formatIp, macFor, overlaps, parseCidr, parseIp, type Cidr } from './cidr.ts';
 import { AddressPool } from './ipam.ts';
 import { bridgeDownScript, bridgeUpScript, checkIfname, endpointDownScript, endpointUpScript, sandboxDownScript, sandboxUpScript, type EndpointPlan } from './net-plan.ts';
-import type { NetShell } from './net-shell.ts';
+import type { NetShell, NetShellPool } from './net-shell.ts';
 import type { Firewall } from './firewall.ts';
 import type { FwState } from './nft-ruleset.ts';
 import type { NetworkStore } from './network-store.ts';
@@ -70,7 +70,7 @@ export class NetworkService {
 
   constructor(
     private readonly store: NetworkStore,
-    private readonly shell: NetShell,
+    private readonly shell: NetShell | NetShellPool,
     private readonly firewall: Firewall,
     private readonly events: EventBus,
     private readonly dns: DnsRegistry,
