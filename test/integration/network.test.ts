@@ -180,6 +180,23 @@ test('user-defined networks: subnet, gateway, ip-range, static --ip, isolation, 
   for (const n of [n1.Options?.['com.docker.network.bridge.name'], `brth-${(n1.Id as string).slice(0, 10)}`]) if (n) assert.ok(!links.includes(`${n}:`), links);
 });
 
+test('bridge options: interface name, icc=false, and a static MAC address', async () => {
+  const br = `berth-testx${tag}`;
+  let r = await d.docker(['network', 'create', '--subnet', '10.197.80.0/24', '-o', `com.docker.network.bridge.name=${br}`, '-o', 'com.docker.network.bridge.enable_icc=false', 'berth-test-noicc']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(await sh(`ip -o link show dev ${br}`), new RegExp(`${br}:`));
+  await webServer('berth-test-icc', ['--network', 'berth-test-noicc', '--mac-address', '02:42:de:ad:be:ef']);
+  r = await d.docker(['exec', 'berth-test-icc', 'cat', '/sys/class/net/eth0/address']);
+  assert.equal(r.stdout.trim(), '02:42:de:ad:be:ef');
+  // icc=false: containers on the network cannot talk to each other (the host still can).
+  r = await d.docker(['run', '--rm', '--network', 'berth-test-noicc', 'busybox', 'nc', '-w', '2', '10.197.80.2', '80']);
+  assert.notEqual(r.code, 0, 'icc=false must drop traffic between the containers');
+  await d.docker(['rm', '-f', 'berth-test-icc']);
+  r = await d.docker(['network', 'rm', 'berth-test-noicc']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((await run('ip', ['link', 'show', 'dev', br]).catch(() => null)), null, 'the bridge is gone with its network');
+});
+
 test('bad network input: overlap, gateway outside the subnet, missing network, malformed -p', async () => {
   let r = await d.docker(['network', 'create', '--subnet', '10.197.20.0/24', 'berth-test-o1']);
   assert.equal(r.code, 0, r.stderr);
@@ -323,6 +340,16 @@ test('a daemon restart keeps running containers reachable and their addresses ta
     ips.add(r.stdout.trim().replace('inet ', ''));
   }
   assert.ok(!ips.has(before), `${[...ips].join(',')} vs ${before}`);
+  // A container that dies while berthd is down: its namespace goes at the next start.
+  const pid = (await inspect('berth-test-live') as unknown as { State: { Pid: number } }).State.Pid;
+  const id = ((await inspect('berth-test-live')) as unknown as { Id: string }).Id;
+  await d.kill9();
+  process.kill(pid, 'SIGKILL');
+  await sleep(300);
+  await d.start();
+  const gone = await eventually(() => !existsSync(`/run/netns/${d.netnsPrefix}${id.slice(0, 12)}`), 5000, 100);
+  assert.ok(gone, 'the dead container\'s namespace was removed at start');
+  assert.equal(await fetchFromHost('http://127.0.0.1:18483/'), '');
   await d.docker(['rm', '-f', 'berth-test-live']);
 });
 
