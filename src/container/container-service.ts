@@ -25,11 +25,14 @@ import { ExecManager, type ExecSession } from './exec.ts';
 import { HealthMonitor } from './health.ts';
 import { reconcileContainers } from './reconcile.ts';
 import { NotRunningError } from './errors.ts';
+import type { VolumeProvider } from './volume-provider.ts';
+import { restoreVolumeRefs, unmountVolumes } from './mounts.ts';
 
 export interface ContainerServiceDeps {
   dataRoot: string;
   images: ImageReader;
   layers: LayerStore;
+  volumes: VolumeProvider;
   runtimes: ReadonlyMap<string, OciRuntime>;
   conmon: ConmonLauncher;
   events: EventBus;
@@ -48,7 +51,7 @@ export class ContainerService {
     const mutex = new KeyedMutex();
     const store = new ContainerStore(d.dataRoot, d.log);
     this.#ctx = {
-      store, images: d.images, layers: d.layers, runtimes: d.runtimes, conmon: d.conmon,
+      store, images: d.images, layers: d.layers, volumes: d.volumes, runtimes: d.runtimes, conmon: d.conmon,
       exits: new ExitWatcher(d.conmon.exitDir, (id, code) => {
         void handleExit(this.#ctx, id, code).catch((err: unknown) => d.log.error({ err, container: id }, 'exit handling failed'));
       }),
@@ -56,7 +59,10 @@ export class ContainerService {
       exitListeners: new Map(), removeListeners: new Map(), pendingAttach: new Map(), runtimeCleanup: new Map(), hubs: new Map(),
       hooks: {
         afterStart: (c) => this.#health.watch(c),
-        afterExit: (c) => this.#health.unwatch(c.config.id),
+        afterExit: (c) => {
+          this.#health.unwatch(c.config.id);
+          void unmountVolumes(this.#ctx, c);
+        },
       },
       lock: (id, fn) => mutex.run(id, fn),
     };
@@ -71,6 +77,9 @@ export class ContainerService {
     this.#ctx.exits.start();
     const { running, followUps } = await reconcileContainers(this.#ctx);
     for (const c of running) this.#health.watch(c);
+    const runningIds = new Set(running.map((c) => c.config.id));
+    for (const c of this.#ctx.store.all()) restoreVolumeRefs(this.#ctx, c, runningIds.has(c.config.id));
+    await this.#ctx.volumes.unmountIdle();
     await this.#unmountStale(new Set(running.map((c) => c.config.id)));
     await this.#removeOrphanLayers();
     await this.#ctx.exits.scan();

@@ -2,6 +2,7 @@
 // fixed at create time and written once (containers/<id>/config.json); `state` changes and
 // is rewritten atomically on every transition (containers/<id>/state.json).
 import type { ContainerConfig, ContainerStatus, HealthLogEntry, HealthStatus, HostConfig } from '../api/types/index.ts';
+import type { MountRecord } from './mount-parse.ts';
 
 export interface ContainerCreateConfig {
   id: string;
@@ -16,6 +17,8 @@ export interface ContainerCreateConfig {
   args: string[];
   config: ContainerConfig;
   hostConfig: HostConfig;
+  /** Binds, volumes and --mount tmpfs resolved at create (absent in records made before volumes). */
+  mounts?: MountRecord[];
 }
 
 export interface ContainerRuntimeState {

@@ -7,7 +7,8 @@ import { LayerStore } from '../layer/index.ts';
 import { ImageService } from '../image/index.ts';
 import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
-import { ApiServer, containerRoutes, execRoutes, imageRoutes, systemRoutes } from '../api/server/index.ts';
+import { VolumeService } from '../volume/index.ts';
+import { ApiServer, containerRoutes, execRoutes, imageRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
 import type { HostFacts } from '../specgen/index.ts';
 import type { DaemonConfig } from './config.ts';
 import { BERTH_VERSION, systemInfo, versionInfo } from './system-info.ts';
@@ -16,6 +17,7 @@ export interface Wiring {
   api: ApiServer;
   containers: ContainerService;
   images: ImageService;
+  volumes: VolumeService;
   events: EventBus;
 }
 
@@ -29,12 +31,13 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   const events = new EventBus();
   const layers = new LayerStore(cfg.dataRoot, log.child({ module: 'layer' }));
   const images = new ImageService(cfg.dataRoot, layers, events, log.child({ module: 'image' }));
+  const volumes = new VolumeService(cfg.dataRoot, events, log.child({ module: 'volume' }));
   const conmon = new ConmonLauncher({ conmon: bins.conmon, execRoot: cfg.execRoot });
   const runtimes = new Map([...bins.runtimes].map(([name, path]) => [name, new OciRuntime({ name, path }, cfg.execRoot)]));
   const containers = new ContainerService({
     dataRoot: cfg.dataRoot,
     images: { resolve: (ref) => images.resolve(ref) },
-    layers, runtimes, conmon, events, host, seccompBpf: new SeccompBpfCompiler(),
+    layers, volumes, runtimes, conmon, events, host, seccompBpf: new SeccompBpfCompiler(),
     log: log.child({ module: 'container' }),
     options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout },
   });
@@ -65,5 +68,6 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     tag: (src, repo, tag) => images.tag(src, repo, tag),
     remove: (ref, force, noprune) => images.remove(ref, force, noprune),
   }, parseFilters));
-  return { api, containers, images, events };
+  api.addRoutes(volumeRoutes(volumes, parseFilters));
+  return { api, containers, images, volumes, events };
 }

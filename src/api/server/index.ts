@@ -8,4 +8,5 @@ export { containerRoutes, type ContainerBackend, type LogQuery } from './routes/
 export { execRoutes, type ExecBackend } from './routes/exec.ts';
 export { imageRoutes, type ImageBackend } from './routes/images.ts';
 export { systemRoutes, type SystemBackend } from './routes/system.ts';
+export { volumeRoutes, type VolumeBackend } from './routes/volumes.ts';
 export type { StreamSession } from './hijack.ts';

@@ -12,6 +12,7 @@ import { type Container } from '../record.ts';
 import { AlreadyStartedError, StateConflictError } from '../errors.ts';
 import { writeEtcFiles } from '../etc-files.ts';
 import { removeContainer } from './remove.ts';
+import { mergeMounts, prepareMounts, unmountVolumes } from '../mounts.ts';
 
 export async function startContainer(ctx: ContainerContext, ref: string): Promise<void> {
   const c = ctx.store.get(ref);
@@ -72,6 +73,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
       readFile(join(rootfs, 'etc/passwd'), 'utf8').catch(() => null),
       readFile(join(rootfs, 'etc/group'), 'utf8').catch(() => null),
     ]);
+    const userMounts = await prepareMounts(ctx, c, rootfs);
     mark('etc');
     const user = resolveUser(c.config.config.User ?? '', passwd, group, h.GroupAdd ?? []);
     const spec = generateSpec({
@@ -86,7 +88,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
       tty: c.config.config.Tty ?? false,
       openStdin: c.config.config.OpenStdin ?? false,
       hostConfig: h,
-      extraMounts: etcMounts,
+      extraMounts: mergeMounts(etcMounts, userMounts),
       // Bridge networking arrives with the networking work; until then a container gets
       // its own network namespace with loopback only (as --network none).
       netns: hostNetwork ? 'host' : 'private',
@@ -138,6 +140,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     ctx.exits.untrack(id);
     await runtime.delete(id).catch(() => undefined);
     if (mounted) await ctx.layers.unmountRW(id).catch(() => undefined);
+    await unmountVolumes(ctx, c);
     const message = dockerStartMessage(messageOf(err));
     c.state.error = message;
     c.state.exitCode = exitCodeForStartError(message);

@@ -5,6 +5,7 @@ import { runtimeFor, type ContainerContext } from '../context.ts';
 import type { Container } from '../record.ts';
 import { execTool } from '../../lib/index.ts';
 import { join } from 'node:path';
+import { mountPointsView } from '../mounts.ts';
 
 export function inspectView(ctx: ContainerContext, c: Container): ContainerInspect {
   const s = c.state;
@@ -46,7 +47,7 @@ export function inspectView(ctx: ContainerContext, c: Container): ContainerInspe
       Name: 'overlay2',
       Data: { UpperDir: join(ctx.layers.driver.root, c.config.id, 'diff'), WorkDir: join(ctx.layers.driver.root, c.config.id, 'work'), MergedDir: join(ctx.layers.driver.root, c.config.id, 'merged') },
     },
-    Mounts: [],
+    Mounts: mountPointsView(ctx, c),
     Config: { ...c.config.config, Hostname: c.config.config.Hostname || c.config.id.slice(0, 12) },
     NetworkSettings: {
       Bridge: '', SandboxID: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
@@ -147,6 +148,7 @@ export async function listContainers(ctx: ContainerContext, o: ListOptions): Pro
       }
     }
     if (f.ancestor?.length && !f.ancestor.some((a) => ancestorMatches(ctx, c, a))) return false;
+    if (f.volume?.length && !f.volume.some((v) => (c.config.mounts ?? []).some((m) => m.name === v || m.destination === v || (m.type === 'bind' && m.source === v)))) return false;
     return true;
   });
   if (o.limit > 0) list = list.slice(0, o.limit);
@@ -185,7 +187,7 @@ function summary(ctx: ContainerContext, c: Container): ContainerSummary {
     Status: statusText(c),
     HostConfig: { NetworkMode: c.config.hostConfig.NetworkMode ?? 'default' },
     NetworkSettings: { Networks: {} },
-    Mounts: [],
+    Mounts: mountPointsView(ctx, c),
   };
 }
 
