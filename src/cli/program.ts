@@ -27,6 +27,11 @@ import { eventsVerb } from './commands/system/events.ts';
 import { infoVerb } from './commands/system/info.ts';
 import { inspectVerb } from './commands/system/inspect.ts';
 import { versionVerb } from './commands/system/version.ts';
+import { volumeCreateVerb } from './commands/volume/create.ts';
+import { volumeInspectVerb } from './commands/volume/inspect.ts';
+import { volumeLsVerb } from './commands/volume/ls.ts';
+import { volumePruneVerb } from './commands/volume/prune.ts';
+import { volumeRmVerb } from './commands/volume/rm.ts';
 import { writeOut } from './write-out.ts';
 import { StatusError } from './status-error.ts';
 import { addVerb, commandPath, type VerbSpec } from './verb.ts';
@@ -114,11 +119,15 @@ export function buildProgram(ctx: CliContext): Command {
   addVerb(image, ctx, imageInspectVerb());
   addVerb(image, ctx, historyVerb());
 
+  const volume = group(program, 'volume', 'Manage volumes');
+  const volumeVerbs: VerbSpec<never>[] = [volumeCreateVerb(), volumeInspectVerb(), volumeLsVerb(), volumePruneVerb(), volumeRmVerb()];
+  for (const v of volumeVerbs) addVerb(volume, ctx, v);
+
   const system = group(program, 'system', 'Manage berth');
   addVerb(system, ctx, infoVerb());
   addVerb(system, ctx, eventsVerb());
   helpOrUnknown(program, ctx, false);
-  for (const g of [container, image, system]) helpOrUnknown(g, ctx, true);
+  for (const g of [container, image, volume, system]) helpOrUnknown(g, ctx, true);
   configureTree(program, ctx);
   return program;
 }

@@ -4,6 +4,7 @@ import { SystemClient, type SystemApi } from './system.ts';
 import { ContainersClient, type ContainersApi } from './containers.ts';
 import { ImagesClient, type ImagesApi } from './images.ts';
 import { ExecClient, type ExecApi } from './exec.ts';
+import { VolumesClient, type VolumesApi } from './volumes.ts';
 import { parseHost, resolveHostUrl } from './host.ts';
 import { Transport } from './transport.ts';
 
@@ -12,6 +13,7 @@ export interface EngineApi {
   readonly containers: ContainersApi;
   readonly images: ImagesApi;
   readonly exec: ExecApi;
+  readonly volumes: VolumesApi;
   /** The daemon address, for messages ("unix:///run/berth/berth.sock"). */
   readonly hostUrl: string;
   /** The negotiated API version (after the first request), else null. */
@@ -30,6 +32,7 @@ export class EngineClient implements EngineApi {
   readonly containers: ContainersApi;
   readonly images: ImagesApi;
   readonly exec: ExecApi;
+  readonly volumes: VolumesApi;
   readonly hostUrl: string;
   readonly #transport: Transport;
 
@@ -43,6 +46,7 @@ export class EngineClient implements EngineApi {
     this.containers = new ContainersClient(this.#transport);
     this.images = new ImagesClient(this.#transport);
     this.exec = new ExecClient(this.#transport);
+    this.volumes = new VolumesClient(this.#transport);
   }
 
   apiVersion(): string | null {

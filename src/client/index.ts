@@ -16,4 +16,5 @@ export type {
 } from './containers.ts';
 export type { ImagesApi, ImportOptions } from './images.ts';
 export type { ExecApi, ExecStartOptions } from './exec.ts';
+export type { VolumesApi } from './volumes.ts';
 export type { HijackedConnection } from './hijack.ts';

@@ -2,13 +2,14 @@
 // with "not faked" unless the test supplies it, so a test states exactly which API calls a
 // command may make.
 import { Duplex, PassThrough } from 'node:stream';
-import type { ContainersApi, EngineApi, ExecApi, HijackedConnection, ImagesApi, SystemApi } from '../../client/index.ts';
+import type { ContainersApi, EngineApi, ExecApi, HijackedConnection, ImagesApi, SystemApi, VolumesApi } from '../../client/index.ts';
 
 export interface FakeApi {
   system?: Partial<SystemApi>;
   containers?: Partial<ContainersApi>;
   images?: Partial<ImagesApi>;
   exec?: Partial<ExecApi>;
+  volumes?: Partial<VolumesApi>;
 }
 
 function notFaked(group: string, name: string): () => never {
@@ -18,7 +19,7 @@ function notFaked(group: string, name: string): () => never {
 }
 
 export function fakeClient(api: FakeApi = {}): EngineApi {
-  const { system: s = {}, containers: c = {}, images: i = {}, exec: e = {} } = api;
+  const { system: s = {}, containers: c = {}, images: i = {}, exec: e = {}, volumes: v = {} } = api;
   return {
     hostUrl: 'unix:///fake.sock',
     apiVersion: () => '1.50',
@@ -62,6 +63,13 @@ export function fakeClient(api: FakeApi = {}): EngineApi {
       attach: e.attach ?? notFaked('exec', 'attach'),
       inspect: e.inspect ?? notFaked('exec', 'inspect'),
       resize: e.resize ?? notFaked('exec', 'resize'),
+    },
+    volumes: {
+      create: v.create ?? notFaked('volumes', 'create'),
+      list: v.list ?? notFaked('volumes', 'list'),
+      inspect: v.inspect ?? notFaked('volumes', 'inspect'),
+      remove: v.remove ?? notFaked('volumes', 'remove'),
+      prune: v.prune ?? notFaked('volumes', 'prune'),
     },
   };
 }
