@@ -49,6 +49,11 @@ async function mountPoints(): Promise<string[]> {
     .map((m) => m.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8))));
 }
 
+/** dockerd marshals Go maps, whose JSON keys come out sorted; clients show them in that order. */
+function sortedMap(m: Record<string, string> | null): Record<string, string> | null {
+  return m === null ? null : Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 export class VolumeService {
   readonly root: string;
   readonly #records = new Map<string, VolumeRecord>();
@@ -326,8 +331,8 @@ export class VolumeService {
 
   #view(r: VolumeRecord): Volume {
     return {
-      CreatedAt: r.createdAt, Driver: r.driver, Labels: r.labels, Mountpoint: this.dataPath(r.name), Name: r.name,
-      Options: r.options, Scope: 'local',
+      CreatedAt: r.createdAt, Driver: r.driver, Labels: sortedMap(r.labels), Mountpoint: this.dataPath(r.name), Name: r.name,
+      Options: sortedMap(r.options), Scope: 'local',
     };
   }
 }
