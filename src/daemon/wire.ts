@@ -8,7 +8,7 @@ import { ImageService } from '../image/index.ts';
 import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
 import { VolumeService } from '../volume/index.ts';
-import { ApiServer, containerRoutes, execRoutes, imageRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
+import { ApiServer, containerRoutes, execRoutes, imageRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
 import type { HostFacts } from '../specgen/index.ts';
 import type { DaemonConfig } from './config.ts';
 import { BERTH_VERSION, systemInfo, versionInfo } from './system-info.ts';
@@ -69,5 +69,11 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     remove: (ref, force, noprune) => images.remove(ref, force, noprune),
   }, parseFilters));
   api.addRoutes(volumeRoutes(volumes, parseFilters));
+  api.addRoutes(systemDfRoutes({
+    layersSize: () => layers.totalSize(),
+    images: () => images.list(true, {}),
+    containers: () => containers.list({ all: true, limit: 0, size: true, filters: {} }),
+    volumes: () => volumes.usage(),
+  }));
   return { api, containers, images, volumes, events };
 }

@@ -212,6 +212,25 @@ test('volume data and references survive a daemon restart and kill -9 of berthd'
   assert.ok(!existsSync(join(d.dataRoot, 'volumes/berth-test-durable')));
 });
 
+test('system df reports volume sizes and reference counts', async () => {
+  await ok(['run', '--name', 'berth-test-df', '-v', 'berth-test-dfvol:/data', 'busybox', 'sh', '-c', 'head -c 100000 /dev/zero > /data/f']);
+  await ok(['volume', 'create', 'berth-test-dfempty']);
+  const r = await d.api('GET', '/system/df?type=volume');
+  assert.equal(r.status, 200);
+  const body = r.json as { Volumes: { Name: string; UsageData: { Size: number; RefCount: number } }[]; Images?: unknown };
+  assert.equal(body.Images, undefined, 'type=volume answers only volumes');
+  const byName = Object.fromEntries(body.Volumes.map((v) => [v.Name, v.UsageData]));
+  assert.deepEqual(byName['berth-test-dfvol'], { Size: 100000, RefCount: 1 });
+  assert.deepEqual(byName['berth-test-dfempty'], { Size: 0, RefCount: 0 });
+  const df = await ok(['system', 'df', '-v']);
+  assert.match(df, /Local Volumes space usage:\n\nVOLUME NAME\s+LINKS\s+SIZE\n/);
+  assert.match(df, /berth-test-dfvol\s+1\s+100kB/);
+  assert.match(df, /berth-test-dfempty\s+0\s+0B/);
+  assert.equal((await d.api('GET', '/system/df?type=bogus')).status, 400);
+  await ok(['rm', 'berth-test-df']);
+  await ok(['volume', 'rm', 'berth-test-dfvol', 'berth-test-dfempty']);
+});
+
 test('a crash mid-creation or mid-removal leaves no half volume after restart', async () => {
   await d.stopDaemon();
   mkdirSync(join(d.dataRoot, 'volumes/.tmp-deadbeef/_data'), { recursive: true });

@@ -5,3 +5,4 @@ export * from './container.ts';
 export * from './image.ts';
 export * from './system.ts';
 export * from './volume.ts';
+export * from './disk-usage.ts';
