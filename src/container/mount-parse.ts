@@ -150,7 +150,10 @@ export function tmpfsData(o: Mount['TmpfsOptions'], readOnly: boolean): string {
 
 /** HostConfig.Mounts entry → mount (validateMountConfigImpl + parseMountSpec). */
 export function parseMount(m: Mount): MountRecord {
-  if (m === null || typeof m !== 'object') throw new InvalidArgumentError('invalid mount config: not an object');
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new InvalidArgumentError('invalid mount config: not an object');
+  for (const f of ['Target', 'Source', 'Type'] as const) {
+    if (m[f] !== undefined && m[f] !== null && typeof m[f] !== 'string') throw new InvalidArgumentError(`invalid mount config: field ${f} must be a string`);
+  }
   const type = typeof m.Type === 'string' ? m.Type : '';
   if (type === 'image' || type === 'npipe' || type === 'cluster') {
     throw new NotImplementedError(`mounts of type ${JSON.stringify(type)} are not supported by berth`);

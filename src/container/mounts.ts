@@ -17,6 +17,7 @@ import { parseVolumesFrom, planMounts, type MountRecord } from './mount-parse.ts
 
 /** Everything decided at create, before any side effect: throws Docker's errors. */
 export async function planContainerMounts(ctx: ContainerContext, h: HostConfig, config: ContainerConfig): Promise<MountRecord[]> {
+  checkShapes(h, config);
   const volumesFrom = (h.VolumesFrom ?? []).map((spec) => {
     const { ref, mode } = parseVolumesFrom(spec);
     return { mounts: ctx.store.get(ref).config.mounts ?? [], mode };
@@ -136,6 +137,20 @@ export function mountPointsView(ctx: ContainerContext, c: Container): MountPoint
 export function mergeMounts(engine: readonly ExtraMount[], user: readonly ExtraMount[]): ExtraMount[] {
   const taken = new Set(user.map((m) => m.destination));
   return [...engine.filter((m) => !taken.has(m.destination)), ...user];
+}
+
+/** Wrong JSON types in the request are a 400, never a crash further down. */
+function checkShapes(h: HostConfig, config: ContainerConfig): void {
+  const stringList = (v: unknown): boolean => v === undefined || v === null || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+  const object = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'object' && !Array.isArray(v));
+  if (!stringList(h.Binds)) throw new InvalidArgumentError('invalid JSON: HostConfig.Binds must be a list of strings');
+  if (!stringList(h.VolumesFrom)) throw new InvalidArgumentError('invalid JSON: HostConfig.VolumesFrom must be a list of strings');
+  if (h.Mounts !== undefined && h.Mounts !== null && !Array.isArray(h.Mounts)) throw new InvalidArgumentError('invalid JSON: HostConfig.Mounts must be a list');
+  if (!object(h.Tmpfs) || !Object.values(h.Tmpfs ?? {}).every((v) => typeof v === 'string')) {
+    throw new InvalidArgumentError('invalid JSON: HostConfig.Tmpfs must map paths to option strings');
+  }
+  if (!object(config.Volumes)) throw new InvalidArgumentError('invalid JSON: Volumes must be an object');
+  if (h.VolumeDriver !== undefined && typeof h.VolumeDriver !== 'string') throw new InvalidArgumentError('invalid JSON: HostConfig.VolumeDriver must be a string');
 }
 
 async function exists(p: string): Promise<boolean> {

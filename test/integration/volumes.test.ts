@@ -74,6 +74,16 @@ test('bad input is a clear 4xx in Docker\'s wording and the daemon keeps serving
   await fails(['run', '--rm', '-v', '/tmp:/d:bogus', 'busybox', 'true'], 'invalid mode: bogus');
   await fails(['run', '--rm', '--mount', 'type=volume,source=bad/name,target=/d', 'busybox', 'true'], /includes invalid characters for a local volume name/);
   assert.ok(!(await volumeNames()).includes('berth-test-x'), 'nothing was created by a refused run');
+  const shapes: Record<string, unknown>[] = [
+    { Binds: 'x:/y' }, { Binds: [1] }, { VolumesFrom: 5 }, { Mounts: {} }, { Mounts: [{ Type: 'volume', Target: 7 }] }, { Mounts: ['x'] },
+    { Tmpfs: ['/t'] }, { Tmpfs: { '/t': 1 } }, { VolumeDriver: 3 },
+  ];
+  for (const hc of shapes) {
+    const r = await d.api('POST', '/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: hc });
+    assert.equal(r.status, 400, JSON.stringify(hc));
+  }
+  const vr = await d.api('POST', '/containers/create', { Image: 'busybox', Cmd: ['true'], Volumes: ['/x'] });
+  assert.equal(vr.status, 400);
 });
 
 test('a named volume keeps its data across containers; in use it cannot be removed (409)', async () => {
