@@ -23,6 +23,7 @@ import { importVerb } from './commands/image/import.ts';
 import { imageInspectVerb } from './commands/image/inspect.ts';
 import { rmiVerb } from './commands/image/rmi.ts';
 import { tagVerb } from './commands/image/tag.ts';
+import { dfVerb } from './commands/system/df.ts';
 import { eventsVerb } from './commands/system/events.ts';
 import { infoVerb } from './commands/system/info.ts';
 import { inspectVerb } from './commands/system/inspect.ts';
@@ -126,6 +127,7 @@ export function buildProgram(ctx: CliContext): Command {
   const system = group(program, 'system', 'Manage berth');
   addVerb(system, ctx, infoVerb());
   addVerb(system, ctx, eventsVerb());
+  addVerb(system, ctx, dfVerb());
   helpOrUnknown(program, ctx, false);
   for (const g of [container, image, volume, system]) helpOrUnknown(g, ctx, true);
   configureTree(program, ctx);

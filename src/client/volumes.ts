@@ -1,5 +1,6 @@
-// Volume endpoints: create, list, inspect, remove, prune.
-import type { Volume, VolumeCreateRequest, VolumeListResponse, VolumePruneResponse } from '../api/types/index.ts';
+// Volume endpoints: create, list, inspect, remove, prune; and GET /system/df, whose volume
+// part (sizes, reference counts) is the volume service's.
+import type { DiskUsage, Volume, VolumeCreateRequest, VolumeListResponse, VolumePruneResponse } from '../api/types/index.ts';
 import { encodeFilters, type Filters } from './filters.ts';
 import type { WithRaw } from './containers.ts';
 import type { Transport } from './transport.ts';
@@ -10,6 +11,8 @@ export interface VolumesApi {
   inspect(name: string): Promise<WithRaw<Volume>>;
   remove(name: string, opts?: { force?: boolean }): Promise<void>;
   prune(opts?: { filters?: Filters }): Promise<VolumePruneResponse>;
+  /** GET /system/df; `types` limits it (container, image, volume, build-cache). */
+  diskUsage(types?: readonly string[]): Promise<DiskUsage>;
 }
 
 const enc = encodeURIComponent;
@@ -40,5 +43,9 @@ export class VolumesClient implements VolumesApi {
 
   prune(opts: { filters?: Filters } = {}): Promise<VolumePruneResponse> {
     return this.#t.json({ method: 'POST', path: '/volumes/prune', query: { filters: encodeFilters(opts.filters) } });
+  }
+
+  diskUsage(types: readonly string[] = []): Promise<DiskUsage> {
+    return this.#t.json({ method: 'GET', path: '/system/df', query: { type: types.length > 0 ? types : undefined } });
   }
 }

@@ -70,6 +70,7 @@ export function fakeClient(api: FakeApi = {}): EngineApi {
       inspect: v.inspect ?? notFaked('volumes', 'inspect'),
       remove: v.remove ?? notFaked('volumes', 'remove'),
       prune: v.prune ?? notFaked('volumes', 'prune'),
+      diskUsage: v.diskUsage ?? notFaked('volumes', 'diskUsage'),
     },
   };
 }

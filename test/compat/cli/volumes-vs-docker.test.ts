@@ -16,6 +16,7 @@ type Cli = 'berth' | 'docker';
 function normalize(text: string): string {
   return text
     .replace(/\b[0-9a-f]{64}\b/g, '<ID>')
+    .replace(/(Less than a second|About a minute|About an hour|\d+ (seconds?|minutes?|hours?|days?|weeks?|months?|years?))/g, '<TIME>')
     .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/g, '<DATE>')
     .replace(/\b(berth|docker)(:| run| volume| rm| --help)/g, 'CLI$2')
     .replace(/'(berth|docker) /g, "'CLI ");
@@ -77,6 +78,17 @@ describe('berth volume CLI vs docker CLI 28', { skip }, () => {
     await same(['volume', 'rm', 'berth-test-{}-a', 'berth-test-{}-nope'], 'rm with one missing');
     await same(['volume', 'rm', '-f', 'berth-test-{}-nope'], 'rm -f missing');
     await same(['volume', 'prune'], 'prune declined', 'n\n');
+  });
+
+  test('system df and system df -v', async () => {
+    for (const cli of ['berth', 'docker'] as const) {
+      const r = await run(cli, ['run', '--name', `berth-test-${cli}-df`, '-v', `berth-test-${cli}-dfv:/d`, 'busybox', 'sh', '-c', 'head -c 5000 /dev/zero > /d/f']);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    await same(['system', 'df'], 'system df');
+    await same(['system', 'df', '-v'], 'system df -v');
+    await same(['system', 'df', '--format', '{{.Type}}={{.TotalCount}}/{{.Active}}'], 'system df --format');
+    for (const cli of ['berth', 'docker'] as const) await run(cli, ['rm', '-v', `berth-test-${cli}-df`]);
   });
 
   test('-v and --mount errors read the same', async () => {

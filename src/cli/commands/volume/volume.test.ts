@@ -70,3 +70,30 @@ test('run --mount and --volumes-from reach the create body', async () => {
   assert.equal(bad.code, 125);
   assert.match(bad.err, /invalid argument "type=bind,source=\/x" for "--mount" flag: target is required/);
 });
+
+test('system df: docker\'s summary rows with active counts and reclaimable space', async () => {
+  const du = {
+    LayersSize: 4_000_000,
+    Images: [{ Id: 'sha256:' + 'a'.repeat(64), ParentId: '', RepoTags: ['busybox:latest'], RepoDigests: [], Created: 1714557600, Size: 4_000_000, SharedSize: 0, Labels: {}, Containers: 1 }],
+    Containers: [
+      { Id: 'b'.repeat(64), Names: ['/up'], Image: 'busybox', ImageID: 'x', Command: 'sleep 9', Created: 1714557600, Ports: [], SizeRw: 1000, Labels: {}, State: 'running' as const, Status: 'Up', HostConfig: { NetworkMode: 'none' }, NetworkSettings: { Networks: {} }, Mounts: [] },
+      { Id: 'c'.repeat(64), Names: ['/down'], Image: 'busybox', ImageID: 'x', Command: 'true', Created: 1714557600, Ports: [], SizeRw: 3000, Labels: {}, State: 'exited' as const, Status: 'Exited (0)', HostConfig: { NetworkMode: 'none' }, NetworkSettings: { Networks: {} }, Mounts: [] },
+    ],
+    Volumes: [{ ...vol('used'), UsageData: { Size: 2000, RefCount: 1 } }, { ...vol('idle'), UsageData: { Size: 6000, RefCount: 0 } }],
+    BuildCache: [],
+  };
+  const client = fakeClient({ volumes: { diskUsage: async () => du } });
+  const r = await runTest(['system', 'df'], { client });
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, [
+    'TYPE            TOTAL     ACTIVE    SIZE      RECLAIMABLE',
+    'Images          1         1         4MB       0B (0%)',
+    'Containers      2         1         4kB       3kB (75%)',
+    'Local Volumes   2         1         8kB       6kB (75%)',
+    'Build Cache     0         0         0B        0B',
+    '',
+  ].join('\n'));
+  const v = await runTest(['system', 'df', '-v'], { client, now: new Date(1714557600_000 + 5000) });
+  assert.match(v.out, /Local Volumes space usage:\n\nVOLUME NAME\s+LINKS\s+SIZE\nused\s+1\s+2kB\nidle\s+0\s+6kB\n/);
+  assert.match(v.out, /\nBuild cache usage: 0B\n\nCACHE ID\s+CACHE TYPE/);
+});
