@@ -171,7 +171,11 @@ test('anonymous volumes: -v /path and image VOLUME; filled from the image; rm -v
   const pruned = await ok(['volume', 'prune', '-f']);
   assert.match(pruned, new RegExp(left[0]!));
   assert.ok((await volumeNames()).includes('berth-test-keep'), 'prune without --all keeps named volumes');
-  await ok(['volume', 'rm', 'berth-test-keep', 'berth-test-nocopy']);
+  // API < 1.42 clients get the old behaviour: every unused volume.
+  await ok(['volume', 'create', 'berth-test-oldapi']);
+  const old = await d.api('POST', '/v1.41/volumes/prune');
+  const deleted = (old.json as { VolumesDeleted: string[] }).VolumesDeleted;
+  assert.ok(deleted.includes('berth-test-oldapi') && deleted.includes('berth-test-keep'), JSON.stringify(deleted));
   await ok(['rmi', 'berth-test-volimg']);
 });
 
@@ -202,6 +206,21 @@ test('a volume with driver options (tmpfs) is mounted while used and emits volum
   await ok(['volume', 'rm', 'berth-test-tmpvol']);
   const ev = await ok(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'volume=berth-test-tmpvol', '--format', '{{.Action}} {{.Actor.ID}}']);
   assert.deepEqual(ev.trim().split('\n'), ['create berth-test-tmpvol', 'mount berth-test-tmpvol', 'unmount berth-test-tmpvol', 'destroy berth-test-tmpvol']);
+});
+
+test('a bind-type local volume (type=none,o=bind,device=DIR) shows the host directory; removing it keeps the host data', async () => {
+  const hostDir = join(d.dir, 'berth-test-devdir');
+  mkdirSync(hostDir, { recursive: true });
+  writeFileSync(join(hostDir, 'keep'), 'precious');
+  await ok(['volume', 'create', '-o', 'type=none', '-o', 'o=bind', '-o', `device=${hostDir}`, 'berth-test-bindvol']);
+  assert.equal((await ok(['run', '--rm', '-v', 'berth-test-bindvol:/m', 'busybox', 'sh', '-c', 'cat /m/keep; echo new > /m/written'])).trim(), 'precious');
+  assert.equal(readFileSync(join(hostDir, 'written'), 'utf8'), 'new\n');
+  await ok(['volume', 'rm', 'berth-test-bindvol']);
+  assert.equal(readFileSync(join(hostDir, 'keep'), 'utf8'), 'precious', 'the device directory survives the volume');
+  // A mount that fails is reported at start, and the container is not left half-started.
+  await ok(['volume', 'create', '-o', 'type=none', '-o', 'o=bind', '-o', `device=${join(d.dir, 'berth-test-nodir')}`, 'berth-test-badvol']);
+  await fails(['run', '--rm', '-v', 'berth-test-badvol:/m', 'busybox', 'true'], /error while mounting volume '.*berth-test-badvol\/_data': failed to mount local volume/);
+  await ok(['volume', 'rm', 'berth-test-badvol']);
 });
 
 test('volume data and references survive a daemon restart and kill -9 of berthd', async () => {

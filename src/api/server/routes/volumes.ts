@@ -3,6 +3,7 @@
 import { InvalidArgumentError } from '../../../lib/index.ts';
 import type { Volume, VolumeCreateRequest, VolumeListResponse, VolumePruneResponse } from '../../types/index.ts';
 import type { Route } from '../router.ts';
+import { compareVersions } from '../router.ts';
 
 export interface VolumeBackend {
   create(req: VolumeCreateRequest): Promise<Volume>;
@@ -45,7 +46,10 @@ export function volumeRoutes(b: VolumeBackend, parseFilters: (raw: string | unde
       x.sendJson(201, await b.create(createRequest(await x.json<unknown>())));
     } },
     { method: 'POST', path: '/volumes/prune', handler: async (x) => {
-      x.sendJson(200, await b.prune(parseFilters(x.query.get('filters') ?? undefined)));
+      const filters = parseFilters(x.query.get('filters') ?? undefined);
+      // Before API 1.42 prune took every unused volume; anonymous-only is the 1.42+ default.
+      if (x.version !== '' && compareVersions(x.version, '1.42') < 0 && !filters.all) filters.all = ['true'];
+      x.sendJson(200, await b.prune(filters));
     } },
     { method: 'GET', path: '/volumes/{name}', handler: (x) => { x.sendJson(200, b.inspect(x.params.name!)); } },
     { method: 'DELETE', path: '/volumes/{name}', handler: async (x) => {
