@@ -101,6 +101,8 @@ test('a named volume keeps its data across containers; in use it cannot be remov
     Type: 'volume', Name: 'berth-test-data', Source: join(d.dataRoot, 'volumes/berth-test-data/_data'), Destination: '/data',
     Driver: 'local', Mode: 'z', RW: true, Propagation: '',
   }]);
+  assert.equal((await ok(['ps', '-a', '--filter', 'volume=berth-test-data', '--format', '{{.Names}} {{.Mounts}} {{.LocalVolumes}}'])).trim(), 'berth-test-writer berth-test-data 1');
+  assert.equal((await ok(['ps', '-a', '--filter', 'volume=/data', '--format', '{{.Names}}'])).trim(), 'berth-test-writer');
   await ok(['rm', '-v', 'berth-test-writer']);
   assert.ok((await volumeNames()).includes('berth-test-data'), 'rm -v never removes a named volume');
   assert.equal((await ok(['run', '--rm', '-v', 'berth-test-data:/d:ro', 'busybox', 'cat', '/d/file'])).trim(), 'persisted');
