@@ -111,3 +111,17 @@ test('init reloads records and finishes interrupted creations and removals', asy
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('mount/unmount events; a release that overtakes the unmount still unmounts', () => withService(async (s, _root, events) => {
+  const seen: string[] = [];
+  events.subscribe((e) => seen.push(`${e.Action}:${e.Actor.Attributes.container ?? ''}`));
+  await s.acquire('berth-test-ev', 'c1');
+  assert.equal(await s.mount('berth-test-ev', 'c1', { destination: '/d' }), s.dataPath('berth-test-ev'));
+  await s.unmount('berth-test-ev', 'c1');
+  await s.unmount('berth-test-ev', 'c1');
+  await s.mount('berth-test-ev', 'c1', {});
+  await s.release('berth-test-ev', 'c1', false);
+  await s.unmount('berth-test-ev', 'c1');
+  assert.deepEqual(seen, ['create:', 'mount:c1', 'unmount:c1', 'mount:c1', 'unmount:c1']);
+  await assert.rejects(s.mount('berth-test-none', 'c1', {}), /get berth-test-none: no such volume/);
+}));

@@ -187,7 +187,8 @@ export class VolumeService {
     await this.#mutex.run(name, async () => {
       this.#refs.get(name)?.delete(containerId);
       if (this.#refs.get(name)?.size === 0) this.#refs.delete(name);
-      this.#active.get(name)?.delete(containerId);
+      // Normally the exit already unmounted it; a removal that overtakes that does it here.
+      await this.#deactivate(name, containerId);
       if (!removeAnonymous || !this.#records.has(name) || !this.isAnonymous(name) || this.#refs.has(name)) return;
       await this.#removeLocked(name);
     });
@@ -218,15 +219,18 @@ export class VolumeService {
 
   /** The container stopped: unmount when it was the last running user. */
   async unmount(name: string, containerId: string): Promise<void> {
-    await this.#mutex.run(name, async () => {
-      const set = this.#active.get(name);
-      if (!set?.has(containerId)) return;
-      set.delete(containerId);
-      if (set.size === 0) this.#active.delete(name);
-      const rec = this.#records.get(name);
-      this.events.publish('volume', 'unmount', name, { container: containerId, driver: rec?.driver ?? DRIVER });
-      if (set.size === 0 && this.#mounted.has(name)) await this.#umount(name);
-    });
+    await this.#mutex.run(name, () => this.#deactivate(name, containerId));
+  }
+
+  /** Caller holds the volume's lock. */
+  async #deactivate(name: string, containerId: string): Promise<void> {
+    const set = this.#active.get(name);
+    if (!set?.has(containerId)) return;
+    set.delete(containerId);
+    if (set.size === 0) this.#active.delete(name);
+    const rec = this.#records.get(name);
+    this.events.publish('volume', 'unmount', name, { container: containerId, driver: rec?.driver ?? DRIVER });
+    if (set.size === 0 && this.#mounted.has(name)) await this.#umount(name);
   }
 
   /** A running container re-adopted at daemon start keeps its volume mounted. */
