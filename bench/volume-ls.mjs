@@ -51,12 +51,24 @@ try {
       times.get(e.name).push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
   }
+  // The daemon's share alone: GET /volumes over the socket, same alternation.
+  const apiTimes = new Map(engines.map((e) => [e.name, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const e of i % 2 ? [...engines].reverse() : engines) {
+      const t0 = process.hrtime.bigint();
+      await e.api.call('GET', '/volumes');
+      apiTimes.get(e.name).push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  }
   const d = median(times.get('dockerd'));
   const b = median(times.get('berthd'));
   console.log(`docker volume ls with ${count} volumes, median of ${runs} (CLI spawn to exit):`);
   console.log(`  dockerd ${engines[0].version}  ${d.toFixed(1)} ms`);
   console.log(`  berthd          ${b.toFixed(1)} ms`);
   console.log(`  ratio berthd/dockerd: ${(b / d).toFixed(3)} (target <= 1): ${b <= d ? 'MET' : 'NOT MET'}`);
+  const da = median(apiTimes.get('dockerd'));
+  const ba = median(apiTimes.get('berthd'));
+  console.log(`  GET /volumes alone: dockerd ${da.toFixed(1)} ms, berthd ${ba.toFixed(1)} ms (ratio ${(ba / da).toFixed(3)})`);
   // dockerd 20.10 (API 1.41) prunes named volumes too without --all, which it does not know.
   for (const e of engines) must(await e.cli(['volume', 'prune', '-f', ...(e.name === 'berthd' ? ['--all'] : [])]), `${e.name}: volume prune`);
 } catch (err) {
