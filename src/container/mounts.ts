@@ -5,7 +5,7 @@
 //           empty volume from the image, hand the binds to the spec generator
 //   exit    unmount volumes nobody runs with any more
 //   remove  drop the references; with -v / --rm, anonymous volumes nobody uses go
-import { chmod, chown, mkdir, readdir, realpath, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, execTool } from '../lib/index.ts';
 import type { ContainerConfig, HostConfig, MountPoint } from '../api/types/index.ts';
@@ -14,6 +14,7 @@ import { tmpfsMountOptions, type ExtraMount } from '../specgen/index.ts';
 import type { ContainerContext } from './context.ts';
 import type { Container } from './record.ts';
 import { parseVolumesFrom, planMounts, type MountRecord } from './mount-parse.ts';
+import { resolveInRoot } from './scoped-path.ts';
 
 /** Everything decided at create, before any side effect: throws Docker's errors. */
 export async function planContainerMounts(ctx: ContainerContext, h: HostConfig, config: ContainerConfig): Promise<MountRecord[]> {
@@ -91,7 +92,7 @@ export async function prepareMounts(ctx: ContainerContext, c: Container, rootfs:
         const path = await ctx.volumes.mount(m.name, id, {
           destination: m.destination, propagation: m.propagation, 'read/write': String(m.rw),
         });
-        if (m.copyData) await copyImageContent(join(rootfs, m.destination), rootfs, path);
+        if (m.copyData) await copyImageContent(await resolveInRoot(rootfs, m.destination), path);
         out.push({ type: 'bind', destination: m.destination, source: path, options: ['rbind', rw, 'rprivate'] });
         break;
       }
@@ -159,17 +160,14 @@ async function exists(p: string): Promise<boolean> {
 
 /**
  * Fills an empty volume with what the image has at the mount point (moby
- * container.CopyImagePathContent): contents, then the directory's owner and mode. A source
- * that resolves outside the rootfs (a symlink to a host path) is never copied.
+ * container.CopyImagePathContent): contents, then the directory's owner and mode. `source`
+ * is already resolved inside the rootfs (symlinks cannot point it at the host).
  */
-async function copyImageContent(source: string, rootfs: string, volumePath: string): Promise<void> {
-  let real: string;
-  try { real = await realpath(source); } catch { return; }
-  if (real !== rootfs && !real.startsWith(`${rootfs}/`)) return;
-  const st = await stat(real).catch(() => null);
+async function copyImageContent(source: string, volumePath: string): Promise<void> {
+  const st = await stat(source).catch(() => null);
   if (!st?.isDirectory()) return;
   if ((await readdir(volumePath)).length > 0) return;
-  if ((await readdir(real)).length > 0) await execTool('cp', ['-a', '--', `${real}/.`, `${volumePath}/`]);
+  if ((await readdir(source)).length > 0) await execTool('cp', ['-a', '--', `${source}/.`, `${volumePath}/`]);
   await chown(volumePath, st.uid, st.gid);
   await chmod(volumePath, st.mode & 0o7777);
 }
