@@ -73,7 +73,7 @@ test('a referenced volume is never removed; releasing it allows removal; data go
   assert.throws(() => s.inspect('nope'), /get nope: no such volume/);
 }));
 
-test('anonymous volumes: labelled, removed with the last container when asked, pruned by default', () => withService(async (s) => {
+test('anonymous volumes: labelled, removed with the last container when asked, pruned by default', () => withService(async (s, _root, events) => {
   const anon = await s.acquire(null, 'c1');
   assert.match(anon, /^[0-9a-f]{64}$/);
   assert.deepEqual(s.inspect(anon).Labels, { [ANONYMOUS_LABEL]: '' });
@@ -81,8 +81,11 @@ test('anonymous volumes: labelled, removed with the last container when asked, p
   const anon2 = await s.acquire(null, 'c2');
   await s.release(anon2, 'c2', false);
   // prune: anonymous and unused only; `all` takes named ones too.
+  const pruneEvents: string[] = [];
+  events.subscribe((e) => { if (e.Action === 'prune') pruneEvents.push(`${e.Type}:${e.Actor.Attributes.reclaimed}`); });
   const p = await s.prune({});
   assert.deepEqual(p.VolumesDeleted, [anon2]);
+  assert.deepEqual(pruneEvents, ['volume:0']);
   assert.ok(s.has(anon) && s.has('berth-test-named'));
   await s.release(anon, 'c1', true);
   assert.ok(!s.has(anon));

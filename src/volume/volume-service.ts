@@ -158,6 +158,7 @@ export class VolumeService {
         reclaimed += size;
       }).catch((err: unknown) => this.log.warn({ err, volume: rec.name }, 'prune: cannot remove volume'));
     }
+    this.events.publish('volume', 'prune', '', { reclaimed: String(reclaimed) });
     return { VolumesDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: reclaimed };
   }
 
