@@ -10,6 +10,7 @@ import { initialState, type ContainerCreateConfig } from '../record.ts';
 import { generateName, VALID_NAME } from '../names.ts';
 import { validateRestartPolicy } from '../restart-policy.ts';
 import { acquireVolumes, planContainerMounts, releaseVolumes } from '../mounts.ts';
+import type { MountRecord } from '../mount-parse.ts';
 
 const NETWORK_MODES = /^(|default|bridge|host|none|container:.+)$/;
 
@@ -35,7 +36,7 @@ export async function createContainer(ctx: ContainerContext, req: ContainerCreat
   const id = newId();
   const finalName = name?.replace(/^\//, '') || generateName((n) => ctx.store.nameTaken(n));
   ctx.store.reserveName(finalName, id);
-  let mounts;
+  let mounts: MountRecord[];
   try {
     mounts = await acquireVolumes(ctx, id, mountPlan);
   } catch (err) {
