@@ -54,6 +54,8 @@ export interface ContainerOptionsEnv {
   readFile: (path: string) => Buffer;
   /** Terminal size [height, width] of stdout, [0, 0] when it is no terminal. */
   consoleSize: [number, number];
+  /** Makes a relative host path absolute (docker CLI 23+ does it for `-v ./dir:/p` and `--mount source=./dir`). */
+  absPath?: (path: string) => string;
 }
 
 /** The flags whose value failed to parse, with docker's flag names for the message. */
@@ -102,11 +104,14 @@ export function parseContainerFlags(
 
   const volumes: Record<string, object> = {};
   const binds: string[] = [];
+  const abs = env.absPath ?? ((p: string): string => p);
   for (const v of new Set(f.volume)) {
-    if (parseVolumeSource(v) !== '') binds.push(v);
-    else volumes[v] = {};
+    const source = parseVolumeSource(v);
+    if (source === '') volumes[v] = {};
+    else binds.push(source.startsWith('.') ? `${abs(source)}${v.slice(source.length)}` : v);
   }
-  const mounts = f.mount.map((m) => flag('mount', m, parseMountFlag));
+  const mounts = f.mount.map((m) => flag('mount', m, parseMountFlag))
+    .map((m) => (m.Source?.startsWith('.') ? { ...m, Source: abs(m.Source) } : m));
   const tmpfs: Record<string, string> = {};
   for (const t of f.tmpfs) {
     const colon = t.indexOf(':');

@@ -66,6 +66,10 @@ test('run --mount and --volumes-from reach the create body', async () => {
   assert.deepEqual(h.Mounts, [{ Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 1048576 } }]);
   assert.deepEqual(h.VolumesFrom, ['db:ro']);
   assert.deepEqual(h.Binds, ['data:/data']);
+  await runTest(['create', '-v', './rel:/r:ro', '--mount', 'type=bind,source=./m,target=/m', '-v', 'named:/n', 'busybox'], { client });
+  const h2 = (body as { HostConfig: { Binds: string[]; Mounts: { Source: string }[] } }).HostConfig;
+  assert.deepEqual(h2.Binds, [`${process.cwd()}/rel:/r:ro`, 'named:/n'], 'relative host paths become absolute, as docker CLI 23+ does');
+  assert.equal(h2.Mounts[0]!.Source, `${process.cwd()}/m`);
   const bad = await runTest(['create', '--mount', 'type=bind,source=/x', 'busybox'], { client });
   assert.equal(bad.code, 125);
   assert.match(bad.err, /invalid argument "type=bind,source=\/x" for "--mount" flag: target is required/);
