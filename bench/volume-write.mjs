@@ -22,7 +22,7 @@ import { median } from './lib/report.mjs';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const opt = (name, def) => { const i = argv.indexOf(name); return i >= 0 ? Number(argv[i + 1]) : def; };
-const runs = opt('--runs', 9);
+const runs = opt('--runs', 15);
 const mb = opt('--mb', 500);
 if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(mb) || mb < 1) {
   console.error('usage: node bench/volume-write.mjs [--runs N] [--mb SIZE]');
@@ -71,7 +71,10 @@ try {
   console.log(`sequential write ${mb} MB (dd bs=1M conv=fsync), median of ${runs}:`);
   console.log(`  host filesystem      ${hm.toFixed(2)} s  ${(mb / hm).toFixed(0)} MB/s`);
   console.log(`  named volume (berth) ${cm.toFixed(2)} s  ${(mb / cm).toFixed(0)} MB/s`);
-  console.log(`  ratio volume/host throughput: ${ratio.toFixed(3)} (medians), ${sumRatio.toFixed(3)} (total time); target >= 0.95: ${ratio >= 0.95 ? 'MET' : 'NOT MET'}`);
+  // On a shared machine fsync latency spikes hit either side at random; the best run of each
+  // shows what the path itself allows.
+  const bestRatio = Math.min(...host) / Math.min(...ctr);
+  console.log(`  ratio volume/host throughput: ${ratio.toFixed(3)} (medians), ${sumRatio.toFixed(3)} (total time), ${bestRatio.toFixed(3)} (best runs); target >= 0.95 on medians: ${ratio >= 0.95 ? 'MET' : 'NOT MET'}`);
   must(await berthd.cli(['volume', 'rm', 'berth-bench-vol']), 'volume rm');
 } catch (err) {
   console.error(`bench failed: ${err.message}`);
