@@ -73,7 +73,7 @@ export function dfVerb(): VerbSpec<DfOptions> {
   return {
     name: 'df',
     usage: '[OPTIONS]',
-    description: 'Show docker disk usage',
+    description: 'Show berth disk usage',
     args: { max: 0 },
     options: (cmd) => cmd
       .option('--format <string>', 'Format output using a custom template')
