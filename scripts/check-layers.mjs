@@ -26,7 +26,7 @@ const ALLOWED = {
   'image': ['lib', 'oci', 'api/types', 'storage/content', 'storage/metadata', 'layer', 'distribution', 'events'],
   'runtime': ['lib', 'oci'],
   'network': ['lib', 'oci', 'storage/metadata', 'events'],
-  'volume': ['lib', 'oci', 'storage/metadata', 'events'],
+  'volume': ['lib', 'oci', 'api/types', 'storage/metadata', 'events'],
   'logs': ['lib', 'oci', 'storage/metadata', 'events'],
   'stats': ['lib', 'oci', 'storage/metadata', 'events'],
   'container': ['lib', 'oci', 'api/types', 'specgen', 'security', 'storage/content', 'storage/metadata', 'layer',

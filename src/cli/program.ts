@@ -30,10 +30,16 @@ import { networkInspectVerb } from './commands/network/inspect.ts';
 import { networkLsVerb } from './commands/network/ls.ts';
 import { networkPruneVerb } from './commands/network/prune.ts';
 import { networkRmVerb } from './commands/network/rm.ts';
+import { dfVerb } from './commands/system/df.ts';
 import { eventsVerb } from './commands/system/events.ts';
 import { infoVerb } from './commands/system/info.ts';
 import { inspectVerb } from './commands/system/inspect.ts';
 import { versionVerb } from './commands/system/version.ts';
+import { volumeCreateVerb } from './commands/volume/create.ts';
+import { volumeInspectVerb } from './commands/volume/inspect.ts';
+import { volumeLsVerb } from './commands/volume/ls.ts';
+import { volumePruneVerb } from './commands/volume/prune.ts';
+import { volumeRmVerb } from './commands/volume/rm.ts';
 import { writeOut } from './write-out.ts';
 import { StatusError } from './status-error.ts';
 import { addVerb, commandPath, type VerbSpec } from './verb.ts';
@@ -125,12 +131,16 @@ export function buildProgram(ctx: CliContext): Command {
   for (const v of [networkConnectVerb(), networkCreateVerb(), networkDisconnectVerb(), networkInspectVerb(), networkLsVerb(), networkPruneVerb(), networkRmVerb()] as VerbSpec<never>[]) {
     addVerb(network, ctx, v);
   }
+  const volume = group(program, 'volume', 'Manage volumes');
+  const volumeVerbs: VerbSpec<never>[] = [volumeCreateVerb(), volumeInspectVerb(), volumeLsVerb(), volumePruneVerb(), volumeRmVerb()];
+  for (const v of volumeVerbs) addVerb(volume, ctx, v);
 
   const system = group(program, 'system', 'Manage berth');
   addVerb(system, ctx, infoVerb());
   addVerb(system, ctx, eventsVerb());
+  addVerb(system, ctx, dfVerb());
   helpOrUnknown(program, ctx, false);
-  for (const g of [container, image, network, system]) helpOrUnknown(g, ctx, true);
+  for (const g of [container, image, network, volume, system]) helpOrUnknown(g, ctx, true);
   configureTree(program, ctx);
   return program;
 }

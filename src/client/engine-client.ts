@@ -5,6 +5,7 @@ import { ContainersClient, type ContainersApi } from './containers.ts';
 import { ImagesClient, type ImagesApi } from './images.ts';
 import { ExecClient, type ExecApi } from './exec.ts';
 import { NetworksClient, type NetworksApi } from './networks.ts';
+import { VolumesClient, type VolumesApi } from './volumes.ts';
 import { parseHost, resolveHostUrl } from './host.ts';
 import { Transport } from './transport.ts';
 
@@ -14,6 +15,7 @@ export interface EngineApi {
   readonly images: ImagesApi;
   readonly exec: ExecApi;
   readonly networks: NetworksApi;
+  readonly volumes: VolumesApi;
   /** The daemon address, for messages ("unix:///run/berth/berth.sock"). */
   readonly hostUrl: string;
   /** The negotiated API version (after the first request), else null. */
@@ -33,6 +35,7 @@ export class EngineClient implements EngineApi {
   readonly images: ImagesApi;
   readonly exec: ExecApi;
   readonly networks: NetworksApi;
+  readonly volumes: VolumesApi;
   readonly hostUrl: string;
   readonly #transport: Transport;
 
@@ -47,6 +50,7 @@ export class EngineClient implements EngineApi {
     this.images = new ImagesClient(this.#transport);
     this.exec = new ExecClient(this.#transport);
     this.networks = new NetworksClient(this.#transport);
+    this.volumes = new VolumesClient(this.#transport);
   }
 
   apiVersion(): string | null {

@@ -20,4 +20,5 @@ export type {
   NetworksApi, NetworkSummary, NetworkCreateRequest, NetworkCreateResponse, NetworkIpam, NetworkIpamConfig,
   NetworkContainer, EndpointSettings, EndpointIpamConfig, NetworksPruneReport,
 } from './networks.ts';
+export type { VolumesApi } from './volumes.ts';
 export type { HijackedConnection } from './hijack.ts';

@@ -27,11 +27,14 @@ import { reconcileContainers, restoreNetworks } from './reconcile.ts';
 import { connectContainer, disconnectContainer, networksOf } from './networking.ts';
 import type { EndpointRequest } from '../network/index.ts';
 import { NotRunningError } from './errors.ts';
+import type { VolumeProvider } from './volume-provider.ts';
+import { restoreVolumeRefs, unmountVolumes } from './mounts.ts';
 
 export interface ContainerServiceDeps {
   dataRoot: string;
   images: ImageReader;
   layers: LayerStore;
+  volumes: VolumeProvider;
   runtimes: ReadonlyMap<string, OciRuntime>;
   conmon: ConmonLauncher;
   events: EventBus;
@@ -51,7 +54,7 @@ export class ContainerService {
     const mutex = new KeyedMutex();
     const store = new ContainerStore(d.dataRoot, d.log);
     this.#ctx = {
-      store, images: d.images, layers: d.layers, runtimes: d.runtimes, conmon: d.conmon,
+      store, images: d.images, layers: d.layers, volumes: d.volumes, runtimes: d.runtimes, conmon: d.conmon,
       exits: new ExitWatcher(d.conmon.exitDir, (id, code) => {
         void handleExit(this.#ctx, id, code).catch((err: unknown) => d.log.error({ err, container: id }, 'exit handling failed'));
       }),
@@ -59,7 +62,10 @@ export class ContainerService {
       exitListeners: new Map(), removeListeners: new Map(), pendingAttach: new Map(), runtimeCleanup: new Map(), hubs: new Map(),
       hooks: {
         afterStart: (c) => this.#health.watch(c),
-        afterExit: (c) => this.#health.unwatch(c.config.id),
+        afterExit: (c) => {
+          this.#health.unwatch(c.config.id);
+          void unmountVolumes(this.#ctx, c);
+        },
       },
       lock: (id, fn) => mutex.run(id, fn),
     };
@@ -75,6 +81,9 @@ export class ContainerService {
     const { running, followUps } = await reconcileContainers(this.#ctx);
     for (const c of running) this.#health.watch(c);
     await restoreNetworks(this.#ctx, running);
+    const runningIds = new Set(running.map((c) => c.config.id));
+    for (const c of this.#ctx.store.all()) restoreVolumeRefs(this.#ctx, c, runningIds.has(c.config.id));
+    await this.#ctx.volumes.unmountIdle();
     await this.#unmountStale(new Set(running.map((c) => c.config.id)));
     await this.#removeOrphanLayers();
     await this.#ctx.exits.scan();

@@ -11,6 +11,7 @@ import type { NetworkService } from '../network/index.ts';
 import type { ContainerStore } from './store.ts';
 import type { Container } from './record.ts';
 import type { AttachHub } from './attach-hub.ts';
+import type { VolumeProvider } from './volume-provider.ts';
 
 export interface ImageReader {
   resolve(ref: string): { id: string; config: ImageConfig; topChainId: string | null };
@@ -32,6 +33,7 @@ export interface ContainerContext {
   store: ContainerStore;
   images: ImageReader;
   layers: LayerStore;
+  volumes: VolumeProvider;
   runtimes: ReadonlyMap<string, OciRuntime>;
   conmon: ConmonLauncher;
   exits: ExitWatcher;

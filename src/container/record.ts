@@ -3,6 +3,7 @@
 // is rewritten atomically on every transition (containers/<id>/state.json).
 import type { ContainerConfig, ContainerStatus, HealthLogEntry, HealthStatus, HostConfig } from '../api/types/index.ts';
 import type { EndpointRequest, SandboxState } from '../network/index.ts';
+import type { MountRecord } from './mount-parse.ts';
 
 export interface ContainerCreateConfig {
   id: string;
@@ -17,6 +18,8 @@ export interface ContainerCreateConfig {
   args: string[];
   config: ContainerConfig;
   hostConfig: HostConfig;
+  /** Binds, volumes and --mount tmpfs resolved at create (absent in records made before volumes). */
+  mounts?: MountRecord[];
 }
 
 export interface ContainerRuntimeState {

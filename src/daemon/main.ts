@@ -105,6 +105,7 @@ export async function main(argv: string[]): Promise<void> {
   const t0 = performance.now();
   await w.images.init();
   await w.networks.init();
+  await w.volumes.init();
   const restored = await w.containers.init();
   log.info({ ms: Math.round(performance.now() - t0), ...restored }, 'state loaded');
 

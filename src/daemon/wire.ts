@@ -7,8 +7,9 @@ import { LayerStore } from '../layer/index.ts';
 import { ImageService } from '../image/index.ts';
 import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
-import { ApiServer, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemRoutes } from '../api/server/index.ts';
+import { ApiServer, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
 import { EmbeddedDnsRegistry, Firewall, NetShellPool, NetworkService, NetworkStore, Nft, nameserversFromResolvConf, type CreateNetworkRequest, type DnsRegistry } from '../network/index.ts';
+import { VolumeService } from '../volume/index.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostFacts } from '../specgen/index.ts';
@@ -19,6 +20,7 @@ export interface Wiring {
   api: ApiServer;
   containers: ContainerService;
   images: ImageService;
+  volumes: VolumeService;
   events: EventBus;
   networks: NetworkService;
 }
@@ -37,6 +39,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   const events = new EventBus();
   const layers = new LayerStore(cfg.dataRoot, log.child({ module: 'layer' }));
   const images = new ImageService(cfg.dataRoot, layers, events, log.child({ module: 'image' }));
+  const volumes = new VolumeService(cfg.dataRoot, events, log.child({ module: 'volume' }));
   const conmon = new ConmonLauncher({ conmon: bins.conmon, execRoot: cfg.execRoot });
   // The embedded DNS forwards what it does not know to the host's resolvers (berthd runs in
   // the host's namespace, so loopback resolvers work too).
@@ -49,7 +52,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   const containers = new ContainerService({
     dataRoot: cfg.dataRoot,
     images: { resolve: (ref) => images.resolve(ref) },
-    layers, runtimes, conmon, events, host, network: networks, seccompBpf: new SeccompBpfCompiler(),
+    layers, volumes, runtimes, conmon, events, host, network: networks, seccompBpf: new SeccompBpfCompiler(),
     log: log.child({ module: 'container' }),
     options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout },
   });
@@ -90,5 +93,12 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     connect: (net, ctr, ep) => containers.connectNetwork(net, ctr, ep),
     disconnect: (net, ctr, force) => containers.disconnectNetwork(net, ctr, force),
   }, parseFilters));
-  return { api, containers, images, events, networks };
+  api.addRoutes(volumeRoutes(volumes, parseFilters));
+  api.addRoutes(systemDfRoutes({
+    layersSize: () => layers.totalSize(),
+    images: () => images.list(true, {}),
+    containers: () => containers.list({ all: true, limit: 0, size: true, filters: {} }),
+    volumes: () => volumes.usage(),
+  }));
+  return { api, containers, images, volumes, events, networks };
 }

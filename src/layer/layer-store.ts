@@ -184,6 +184,13 @@ export class LayerStore {
     return new Set([...this.#records.values()].map((r) => r.cacheId));
   }
 
+  /** Total size of every image layer, each counted once (system df). */
+  totalSize(): number {
+    let total = 0;
+    for (const r of this.#records.values()) total += r.size;
+    return total;
+  }
+
   /** Total size of the layers of one chain. */
   chainSize(top: string): number {
     let total = 0;

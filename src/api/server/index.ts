@@ -9,4 +9,6 @@ export { execRoutes, type ExecBackend } from './routes/exec.ts';
 export { imageRoutes, type ImageBackend } from './routes/images.ts';
 export { systemRoutes, type SystemBackend } from './routes/system.ts';
 export { networkRoutes, type NetworkBackend } from './routes/networks.ts';
+export { volumeRoutes, type VolumeBackend } from './routes/volumes.ts';
+export { systemDfRoutes, type DiskUsageBackend } from './routes/system-df.ts';
 export type { StreamSession } from './hijack.ts';

@@ -1,4 +1,5 @@
 // Container wire types: POST /containers/create body, inspect, list.
+import type { Mount, MountPoint } from './volume.ts';
 
 export type HealthStatus = 'none' | 'starting' | 'healthy' | 'unhealthy';
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -51,6 +52,9 @@ export interface PortBinding { HostIp?: string; HostPort?: string }
 
 export interface HostConfig {
   Binds?: string[] | null;
+  Mounts?: Mount[] | null;
+  VolumesFrom?: string[] | null;
+  VolumeDriver?: string;
   NetworkMode?: string;
   PortBindings?: Record<string, PortBinding[] | null> | null;
   RestartPolicy?: RestartPolicy;
@@ -132,7 +136,7 @@ export interface ContainerInspect {
   ExecIDs: string[] | null;
   HostConfig: HostConfig;
   GraphDriver: { Name: string; Data: Record<string, string> | null };
-  Mounts: unknown[];
+  Mounts: MountPoint[];
   Config: ContainerConfig;
   NetworkSettings: Record<string, unknown>;
 }
@@ -152,7 +156,7 @@ export interface ContainerSummary {
   Status: string;
   HostConfig: { NetworkMode: string };
   NetworkSettings: { Networks: Record<string, unknown> };
-  Mounts: unknown[];
+  Mounts: MountPoint[];
   /** API 1.48+: the image manifest the container was created from (docker ps .Platform). */
   ImageManifestDescriptor?: { mediaType?: string; digest?: string; platform?: { os: string; architecture: string; variant?: string } };
 }

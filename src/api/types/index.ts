@@ -4,3 +4,5 @@
 export * from './container.ts';
 export * from './image.ts';
 export * from './system.ts';
+export * from './volume.ts';
+export * from './disk-usage.ts';

@@ -21,6 +21,13 @@ const client = fakeClient({
       return { value: JSON.parse('{"Id":"sha256:1"}'), raw: '{"Id":"sha256:1"}' };
     },
   },
+  volumes: {
+    inspect: async (name) => {
+      if (name !== 'data') throw new NotFoundError(`get ${name}: no such volume`, daemon);
+      const v = '{"Name":"data","Driver":"local"}';
+      return { value: JSON.parse(v), raw: v };
+    },
+  },
 });
 
 test('inspect prints the raw bodies as an indented JSON array', async () => {
@@ -51,6 +58,10 @@ test('inspect reports what it cannot find, after printing the rest', async () =>
   assert.equal(r.code, 1);
   assert.equal(r.out, 'abc\n');
   assert.equal(r.err, 'Error: No such object: nothing\n');
+  const v = await runTest(['inspect', '-f', '{{.Name}} {{.Driver}}', 'data'], { client });
+  assert.equal(v.out, 'data local\n', 'a volume is found after containers and images');
+  const t = await runTest(['inspect', '--type', 'volume', 'web'], { client });
+  assert.equal(t.err, 'Error response from daemon: get web: no such volume\n');
   const c = await runTest(['container', 'inspect', 'nothing'], { client });
   assert.equal(c.out, '[]\n');
   assert.equal(c.err, 'Error response from daemon: No such container: nothing\n');

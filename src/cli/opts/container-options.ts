@@ -11,10 +11,11 @@ import { keyValueMap, validateEnv, validateLabel } from './key-value.ts';
 import { parseCpus, ramInBytes } from './mem-bytes.ts';
 import { parseExpose, parsePortSpecs } from './port-specs.ts';
 import { isNoRestart, parseRestartPolicy } from './restart-policy.ts';
+import { parseMountFlag } from './mount-flag.ts';
 
 /** HostConfig fields docker sends that berth's API types do not declare (all zero values). */
 interface WireHostConfig extends HostConfig {
-  ContainerIDFile: string; VolumeDriver: string; VolumesFrom: null; CgroupnsMode: string; Cgroup: string; Links: null;
+  ContainerIDFile: string; VolumeDriver: string; VolumesFrom: string[] | null; CgroupnsMode: string; Cgroup: string; Links: null;
   UsernsMode: string; Isolation: string; MemorySwappiness: number; OomKillDisable: boolean; CpuCount: number;
   CpuPercent: number; IOMaximumIOps: number; IOMaximumBandwidth: number; MaskedPaths: null; ReadonlyPaths: null;
 }
@@ -37,7 +38,7 @@ export interface ContainerFlags {
   attach: string[]; env: string[]; envFile: string[]; label: string[]; labelFile: string[];
   publish: string[]; expose: string[]; volume: string[]; capAdd: string[]; capDrop: string[];
   dns: string[]; dnsOption: string[]; dnsSearch: string[]; addHost: string[]; securityOpt: string[];
-  tmpfs: string[]; sysctl: string[]; groupAdd: string[]; logOpt: string[]; ulimit: string[];
+  tmpfs: string[]; mount: string[]; volumesFrom: string[]; sysctl: string[]; groupAdd: string[]; logOpt: string[]; ulimit: string[];
   interactive?: boolean; tty?: boolean; rm?: boolean; init?: boolean; privileged?: boolean;
   readOnly?: boolean; healthcheck?: boolean; publishAll?: boolean;
   name?: string; workdir?: string; user?: string; hostname?: string; domainname?: string;
@@ -45,7 +46,7 @@ export interface ContainerFlags {
   runtime?: string; memory?: string; memorySwap?: string; shmSize?: string; cpus?: string;
   cpuShares?: string; pidsLimit?: string; oomScoreAdj?: string; healthCmd?: string;
   healthInterval?: string; healthTimeout?: string; healthRetries?: string; healthStartPeriod?: string;
-  healthStartInterval?: string; logDriver?: string; pid?: string; ipc?: string; uts?: string;
+  healthStartInterval?: string; logDriver?: string; volumeDriver?: string; pid?: string; ipc?: string; uts?: string;
   ip?: string; ip6?: string; networkAlias?: string[]; macAddress?: string;
   /** berth's bandwidth limits (tc rates such as 10mbit), sent as io.berth.network.* labels. */
   ingressRate?: string; egressRate?: string;
@@ -56,6 +57,8 @@ export interface ContainerOptionsEnv {
   readFile: (path: string) => Buffer;
   /** Terminal size [height, width] of stdout, [0, 0] when it is no terminal. */
   consoleSize: [number, number];
+  /** Makes a relative host path absolute (docker CLI 23+ does it for `-v ./dir:/p` and `--mount source=./dir`). */
+  absPath?: (path: string) => string;
 }
 
 /** The flags whose value failed to parse, with docker's flag names for the message. */
@@ -65,6 +68,7 @@ const FLAG_NAMES: Record<string, string> = {
   pidsLimit: '--pids-limit', stopTimeout: '--stop-timeout', oomScoreAdj: '--oom-score-adj',
   healthInterval: '--health-interval', healthTimeout: '--health-timeout', healthRetries: '--health-retries',
   healthStartPeriod: '--health-start-period', healthStartInterval: '--health-start-interval',
+  mount: '--mount',
 };
 
 function flag<T>(name: string, value: string, parse: (v: string) => T): T {
@@ -103,10 +107,14 @@ export function parseContainerFlags(
 
   const volumes: Record<string, object> = {};
   const binds: string[] = [];
+  const abs = env.absPath ?? ((p: string): string => p);
   for (const v of new Set(f.volume)) {
-    if (parseVolumeSource(v) !== '') binds.push(v);
-    else volumes[v] = {};
+    const source = parseVolumeSource(v);
+    if (source === '') volumes[v] = {};
+    else binds.push(source.startsWith('.') ? `${abs(source)}${v.slice(source.length)}` : v);
   }
+  const mounts = f.mount.map((m) => flag('mount', m, parseMountFlag))
+    .map((m) => (m.Source?.startsWith('.') ? { ...m, Source: abs(m.Source) } : m));
   const tmpfs: Record<string, string> = {};
   for (const t of f.tmpfs) {
     const colon = t.indexOf(':');
@@ -142,8 +150,8 @@ export function parseContainerFlags(
     PortBindings: ports.bindings,
     RestartPolicy: restart,
     AutoRemove: f.rm === true,
-    VolumeDriver: '',
-    VolumesFrom: null,
+    VolumeDriver: f.volumeDriver ?? '',
+    VolumesFrom: f.volumesFrom.length > 0 ? f.volumesFrom : null,
     ConsoleSize: env.consoleSize,
     CapAdd: caps.capAdd.length > 0 ? caps.capAdd : null,
     CapDrop: caps.capDrop.length > 0 ? caps.capDrop : null,
@@ -163,6 +171,7 @@ export function parseContainerFlags(
     ReadonlyRootfs: f.readOnly === true,
     SecurityOpt: parseSecurityOpts(f.securityOpt, env),
     ...(Object.keys(tmpfs).length > 0 ? { Tmpfs: tmpfs } : {}),
+    ...(mounts.length > 0 ? { Mounts: mounts } : {}),
     UTSMode: f.uts ?? '',
     UsernsMode: '',
     ShmSize: f.shmSize === undefined ? 0 : flag('shmSize', f.shmSize, ramInBytes),

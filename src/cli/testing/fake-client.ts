@@ -3,7 +3,7 @@
 // command may make.
 import { Duplex, PassThrough } from 'node:stream';
 import type {
-  ContainersApi, EngineApi, ExecApi, HijackedConnection, ImagesApi, NetworksApi, SystemApi,
+  ContainersApi, EngineApi, ExecApi, HijackedConnection, ImagesApi, NetworksApi, SystemApi, VolumesApi,
 } from '../../client/index.ts';
 
 export interface FakeApi {
@@ -12,6 +12,7 @@ export interface FakeApi {
   images?: Partial<ImagesApi>;
   exec?: Partial<ExecApi>;
   networks?: Partial<NetworksApi>;
+  volumes?: Partial<VolumesApi>;
 }
 
 function notFaked(group: string, name: string): () => never {
@@ -21,7 +22,7 @@ function notFaked(group: string, name: string): () => never {
 }
 
 export function fakeClient(api: FakeApi = {}): EngineApi {
-  const { system: s = {}, containers: c = {}, images: i = {}, exec: e = {}, networks: n = {} } = api;
+  const { system: s = {}, containers: c = {}, images: i = {}, exec: e = {}, networks: n = {}, volumes: v = {} } = api;
   return {
     hostUrl: 'unix:///fake.sock',
     apiVersion: () => '1.50',
@@ -74,6 +75,14 @@ export function fakeClient(api: FakeApi = {}): EngineApi {
       prune: n.prune ?? notFaked('networks', 'prune'),
       connect: n.connect ?? notFaked('networks', 'connect'),
       disconnect: n.disconnect ?? notFaked('networks', 'disconnect'),
+    },
+    volumes: {
+      create: v.create ?? notFaked('volumes', 'create'),
+      list: v.list ?? notFaked('volumes', 'list'),
+      inspect: v.inspect ?? notFaked('volumes', 'inspect'),
+      remove: v.remove ?? notFaked('volumes', 'remove'),
+      prune: v.prune ?? notFaked('volumes', 'prune'),
+      diskUsage: v.diskUsage ?? notFaked('volumes', 'diskUsage'),
     },
   };
 }

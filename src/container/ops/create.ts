@@ -10,6 +10,8 @@ import { initialState, type ContainerCreateConfig } from '../record.ts';
 import { generateName, VALID_NAME } from '../names.ts';
 import { validateRestartPolicy } from '../restart-policy.ts';
 import { requestedNetworks } from '../networking.ts';
+import { acquireVolumes, planContainerMounts, releaseVolumes } from '../mounts.ts';
+import type { MountRecord } from '../mount-parse.ts';
 
 export async function createContainer(ctx: ContainerContext, req: ContainerCreateRequest, name: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
   if (req === null || typeof req !== 'object') throw new InvalidArgumentError('config cannot be empty in order to create a container');
@@ -30,10 +32,18 @@ export async function createContainer(ctx: ContainerContext, req: ContainerCreat
   const cmd = config.Cmd ?? [];
   const argv = [...entrypoint, ...cmd];
   if (argv.length === 0) throw new InvalidArgumentError('No command specified');
+  const mountPlan = await planContainerMounts(ctx, hostConfig, config);
 
   const id = newId();
   const finalName = name?.replace(/^\//, '') || generateName((n) => ctx.store.nameTaken(n));
   ctx.store.reserveName(finalName, id);
+  let mounts: MountRecord[];
+  try {
+    mounts = await acquireVolumes(ctx, id, mountPlan);
+  } catch (err) {
+    ctx.store.releaseName(finalName, id);
+    throw err;
+  }
   const record: ContainerCreateConfig = {
     id,
     created: new Date().toISOString(),
@@ -47,6 +57,7 @@ export async function createContainer(ctx: ContainerContext, req: ContainerCreat
     // it whether `logs` works (docker-py's run() reads logs only for json-file/journald).
     // On disk it is conmon's k8s-file format until the log-driver work adds the others.
     hostConfig: { NetworkMode: 'default', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, ...hostConfig, LogConfig: { Type: 'json-file', Config: {} } },
+    mounts,
   };
   // The layer and the record do not depend on each other: make both at once, and undo
   // both if either fails.
@@ -55,6 +66,7 @@ export async function createContainer(ctx: ContainerContext, req: ContainerCreat
     if (added.status === 'fulfilled') await ctx.store.remove(added.value).catch(() => undefined);
     ctx.store.releaseName(finalName, id);
     await ctx.layers.removeRW(id).catch(() => undefined);
+    await releaseVolumes(ctx, id, mounts, true);
     throw layer.status === 'rejected' ? layer.reason : (added as PromiseRejectedResult).reason;
   }
   const c = added.value;

@@ -4,6 +4,7 @@
 import { addListener, emitContainerEvent, runtimeFor, type ContainerContext } from '../context.ts';
 import { StateConflictError } from '../errors.ts';
 import { cancelRestart } from './exit.ts';
+import { releaseVolumes } from '../mounts.ts';
 
 export interface RemoveOptions {
   force: boolean;
@@ -52,6 +53,8 @@ export async function removeContainer(ctx: ContainerContext, ref: string, o: Rem
     // start-up GC removes; never a record whose layer is gone.
     await ctx.store.remove(c);
     await Promise.all([ctx.layers.removeRW(id), ctx.conmon.cleanup(id)]);
+    // Anonymous volumes go only with -v (and --rm); named ones never (moby removeMountPoints).
+    await releaseVolumes(ctx, id, c.config.mounts ?? [], o.volumes);
   });
   emitContainerEvent(ctx, c, 'destroy');
   for (const l of [...(ctx.removeListeners.get(id) ?? [])]) l();

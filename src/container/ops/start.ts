@@ -13,6 +13,7 @@ import { AlreadyStartedError, StateConflictError } from '../errors.ts';
 import { sharedEtcMounts, writeEtcFiles } from '../etc-files.ts';
 import { netKind, setUpNetwork, type NetworkSetup } from '../networking.ts';
 import { removeContainer } from './remove.ts';
+import { mergeMounts, prepareMounts, unmountVolumes } from '../mounts.ts';
 
 export async function startContainer(ctx: ContainerContext, ref: string): Promise<void> {
   const c = ctx.store.get(ref);
@@ -83,6 +84,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
       readFile(join(rootfs, 'etc/passwd'), 'utf8').catch(() => null),
       readFile(join(rootfs, 'etc/group'), 'utf8').catch(() => null),
     ]);
+    const userMounts = await prepareMounts(ctx, c, rootfs);
     mark('etc');
     const user = resolveUser(c.config.config.User ?? '', passwd, group, h.GroupAdd ?? []);
     const spec = generateSpec({
@@ -97,7 +99,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
       tty: c.config.config.Tty ?? false,
       openStdin: c.config.config.OpenStdin ?? false,
       hostConfig: h,
-      extraMounts: etcMounts,
+      extraMounts: mergeMounts(etcMounts, userMounts),
       netns: netup.netns,
       cgroupsPath: `${ctx.options.cgroupParent}/${id}`,
       ...(h.Init && ctx.options.initPath ? { initPath: ctx.options.initPath } : {}),
@@ -149,6 +151,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     if (mounted) await ctx.layers.unmountRW(id).catch(() => undefined);
     if (net?.sandbox) await ctx.network.releaseSandbox(id, net.sandbox).catch(() => undefined);
     c.state.sandbox = null;
+    await unmountVolumes(ctx, c);
     const message = dockerStartMessage(messageOf(err));
     c.state.error = message;
     c.state.exitCode = exitCodeForStartError(message);

@@ -6,6 +6,7 @@ import type { Container } from '../record.ts';
 import { execTool } from '../../lib/index.ts';
 import { join } from 'node:path';
 import { networkSettings, portsList } from '../networking.ts';
+import { mountPointsView } from '../mounts.ts';
 
 export function inspectView(ctx: ContainerContext, c: Container): ContainerInspect {
   const s = c.state;
@@ -47,7 +48,7 @@ export function inspectView(ctx: ContainerContext, c: Container): ContainerInspe
       Name: 'overlay2',
       Data: { UpperDir: join(ctx.layers.driver.root, c.config.id, 'diff'), WorkDir: join(ctx.layers.driver.root, c.config.id, 'work'), MergedDir: join(ctx.layers.driver.root, c.config.id, 'merged') },
     },
-    Mounts: [],
+    Mounts: mountPointsView(ctx, c),
     Config: { ...c.config.config, Hostname: c.config.config.Hostname || c.config.id.slice(0, 12) },
     NetworkSettings: networkSettings(ctx, c),
   };
@@ -143,6 +144,7 @@ export async function listContainers(ctx: ContainerContext, o: ListOptions): Pro
       }
     }
     if (f.ancestor?.length && !f.ancestor.some((a) => ancestorMatches(ctx, c, a))) return false;
+    if (f.volume?.length && !f.volume.some((v) => (c.config.mounts ?? []).some((m) => m.name === v || m.destination === v || (m.type === 'bind' && m.source === v)))) return false;
     return true;
   });
   if (o.limit > 0) list = list.slice(0, o.limit);
@@ -181,7 +183,7 @@ function summary(ctx: ContainerContext, c: Container): ContainerSummary {
     Status: statusText(c),
     HostConfig: { NetworkMode: c.config.hostConfig.NetworkMode ?? 'default' },
     NetworkSettings: { Networks: (networkSettings(ctx, c) as { Networks: Record<string, unknown> }).Networks },
-    Mounts: [],
+    Mounts: mountPointsView(ctx, c),
   };
 }
 

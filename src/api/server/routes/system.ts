@@ -30,6 +30,7 @@ function matches(e: EventMessage, f: Record<string, string[]>): boolean {
       case 'image': if (!vals.some((v) => attr.image === v || e.Actor.ID === v || attr.name === v)) return false; break;
       case 'label': if (!vals.every((l) => { const i = l.indexOf('='); return i < 0 ? l in attr : attr[l.slice(0, i)] === l.slice(i + 1); })) return false; break;
       case 'scope': if (!vals.includes('local')) return false; break;
+      case 'volume': if (e.Type !== 'volume' || !vals.includes(e.Actor.ID)) return false; break;
       default: throw new InvalidArgumentError(`invalid filter '${k}'`);
     }
   }
@@ -47,7 +48,7 @@ export function systemRoutes(b: SystemBackend, parseFilters: (raw: string | unde
     { method: 'GET', path: '/info', handler: async (x) => { x.sendJson(200, await b.info()); } },
     { method: 'GET', path: '/events', handler: async (x) => {
       const filters = parseFilters(x.query.get('filters') ?? undefined);
-      for (const k of Object.keys(filters)) if (!['type', 'event', 'action', 'container', 'image', 'label', 'scope'].includes(k)) throw new InvalidArgumentError(`invalid filter '${k}'`);
+      for (const k of Object.keys(filters)) if (!['type', 'event', 'action', 'container', 'image', 'label', 'scope', 'volume'].includes(k)) throw new InvalidArgumentError(`invalid filter '${k}'`);
       const since = eventTime(x.query.get('since'));
       const until = eventTime(x.query.get('until'));
       const out = x.stream('application/json');

@@ -43,6 +43,7 @@ export function addContainerFlags(cmd: Command): Command {
     .addOption(listOption('--log-opt <list>', 'Log driver options'))
     .option('-m, --memory <bytes>', 'Memory limit')
     .option('--memory-swap <bytes>', "Swap limit equal to memory plus swap: '-1' to enable unlimited swap")
+    .addOption(listOption('--mount <mount>', 'Attach a filesystem mount to the container'))
     .option('--name <string>', 'Assign a name to the container')
     .option('--network <network>', 'Connect a container to a network')
     .option('--no-healthcheck', 'Disable any container-specified HEALTHCHECK')
@@ -70,6 +71,8 @@ export function addContainerFlags(cmd: Command): Command {
     .option('-u, --user <string>', 'Username or UID (format: <name|uid>[:<group|gid>])')
     .option('--uts <string>', 'UTS namespace to use')
     .addOption(listOption('-v, --volume <list>', 'Bind mount a volume'))
+    .option('--volume-driver <string>', 'Optional volume driver for the container')
+    .addOption(listOption('--volumes-from <list>', 'Mount volumes from the specified container(s)'))
     .option('-w, --workdir <string>', 'Working directory inside the container');
 }
 

@@ -2,6 +2,7 @@
 // POST /wait sent before /start (condition=removed with --rm, so the CLI never sends DELETE:
 // the daemon removes the container); start; resize for -t on a terminal; the exit code of
 // the container, or 125 (daemon or flag error), 126 (cannot invoke), 127 (not found).
+import { resolve } from 'node:path';
 import type { ContainerCreateRequest } from '../../../api/types/index.ts';
 import type { EngineApi, HijackedConnection } from '../../../client/index.ts';
 import { InvalidArgumentError, kindOf, messageOf } from '../../../lib/index.ts';
@@ -49,6 +50,7 @@ export function buildCreateBody(call: VerbCall<RunOptions>): ContainerCreateRequ
       lookupEnv: (k) => ctx.env[k],
       readFile: (p) => ctx.readFile(p),
       consoleSize: consoleSize(ctx.out),
+      absPath: (p) => resolve(p),
     });
   } catch (e) {
     if (e instanceof FlagValueError) throw e;

@@ -1,5 +1,5 @@
 // berth inspect: any object by name or id. Without --type a container is tried first,
-// then an image (docker's inspectAll order); when neither exists: "Error: No such object".
+// then an image, then a volume (docker's inspectAll order); when none exists: "Error: No such object".
 import { kindOf } from '../../../lib/index.ts';
 import type { EngineApi } from '../../../client/index.ts';
 import { StatusError } from '../../status-error.ts';
@@ -23,7 +23,7 @@ export function inspectVerb(): VerbSpec<InspectOptions> {
     action: async ({ ctx, args, opts, client }) => {
       const type = opts.type ?? '';
       if (type !== '' && !TYPES.includes(type)) throw new StatusError(1, `"${type}" is not a valid value for --type`);
-      if (type !== '' && type !== 'container' && type !== 'image') {
+      if (type !== '' && type !== 'container' && type !== 'image' && type !== 'volume') {
         throw new StatusError(1, `${ctx.name}: inspecting objects of type ${type} is not supported yet`);
       }
       await inspectObjects(ctx, args, opts.format, (ref) => lookupAny(client(), ref, type, opts.size === true));
@@ -34,6 +34,7 @@ export function inspectVerb(): VerbSpec<InspectOptions> {
 async function lookupAny(api: EngineApi, ref: string, type: string, size: boolean): Promise<string> {
   if (type === 'container') return (await api.containers.inspect(ref, { size })).raw;
   if (type === 'image') return (await api.images.inspect(ref)).raw;
+  if (type === 'volume') return (await api.volumes.inspect(ref)).raw;
   try {
     return (await api.containers.inspect(ref, { size })).raw;
   } catch (e) {
@@ -41,6 +42,11 @@ async function lookupAny(api: EngineApi, ref: string, type: string, size: boolea
   }
   try {
     return (await api.images.inspect(ref)).raw;
+  } catch (e) {
+    if (kindOf(e) !== 'not-found') throw e;
+  }
+  try {
+    return (await api.volumes.inspect(ref)).raw;
   } catch (e) {
     if (kindOf(e) !== 'not-found') throw e;
   }

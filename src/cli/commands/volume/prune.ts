@@ -1,0 +1,54 @@
+// berth volume prune: POST /volumes/prune after docker's confirmation prompt; anonymous
+// volumes only unless --all (sent as the `all=true` filter, API 1.42+).
+import { parseFilters } from '../../../client/index.ts';
+import { messageOf } from '../../../lib/index.ts';
+import type { CliContext } from '../../cli-context.ts';
+import { humanSize } from '../../format/human-size.ts';
+import { FlagValueError } from '../../opts/flag-value-error.ts';
+import { listOption, type VerbSpec } from '../../verb.ts';
+import { writeOut } from '../../write-out.ts';
+
+interface PruneOptions { all?: boolean; filter: string[]; force?: boolean }
+
+/** docker's command.PromptForConfirmation: one line from stdin, "y"/"Y" confirms. */
+async function confirm(ctx: CliContext, message: string): Promise<boolean> {
+  await writeOut(ctx.out, `${message}\nAre you sure you want to continue? [y/N] `);
+  let line = '';
+  for await (const chunk of ctx.stdin) {
+    line += chunk.toString();
+    if (line.includes('\n')) break;
+  }
+  const answer = line.split('\n')[0]!.trim();
+  if (answer === '') await writeOut(ctx.out, '\n');
+  return answer === 'y' || answer === 'Y';
+}
+
+export function volumePruneVerb(): VerbSpec<PruneOptions> {
+  return {
+    name: 'prune',
+    usage: '[OPTIONS]',
+    description: 'Remove unused local volumes',
+    args: { max: 0 },
+    options: (cmd) => cmd
+      .option('-a, --all', 'Remove all unused volumes, not just anonymous ones')
+      .addOption(listOption('--filter <filter>', 'Provide filter values (e.g. "label=<label>")'))
+      .option('-f, --force', 'Do not prompt for confirmation'),
+    action: async ({ ctx, opts, client }) => {
+      let filters;
+      try {
+        filters = parseFilters(opts.filter);
+      } catch (e) {
+        throw new FlagValueError('--filter', opts.filter.find((f) => !f.includes('=')) ?? '', messageOf(e));
+      }
+      if (opts.all) filters.set('all', ['true']);
+      const what = opts.all ? 'all local volumes' : 'anonymous local volumes';
+      if (!opts.force && !(await confirm(ctx, `WARNING! This will remove ${what} not used by at least one container.`))) return;
+      const report = await client().volumes.prune({ filters });
+      const deleted = report.VolumesDeleted ?? [];
+      let out = '';
+      if (deleted.length > 0) out += `Deleted Volumes:\n${deleted.map((n) => `${n}\n`).join('')}\n`;
+      out += `Total reclaimed space: ${humanSize(deleted.length > 0 ? report.SpaceReclaimed : 0)}\n`;
+      await writeOut(ctx.out, out);
+    },
+  };
+}
