@@ -21,9 +21,10 @@ describe('docker-py against berthd', { skip: python ? false : 'docker-py not ins
   before(async () => { await d.start(); });
   after(async () => { await d.stop(); });
 
-  test('the SDK drives every engine-core verb', async () => {
-    const out = await new Promise<{ code: number; text: string }>((resolve) => {
-      const p = spawn(python!, [join(ROOT, 'test/compat/docker_py_check.py')], {
+  /** Runs one of the check scripts against the test daemon; its output, stdout and stderr together. */
+  function runCheck(script: string): Promise<{ code: number; text: string }> {
+    return new Promise((resolve) => {
+      const p = spawn(python!, [join(ROOT, 'test/compat', script)], {
         env: { ...process.env, DOCKER_HOST: d.host, BUSYBOX_TAR: ensureBusyboxTar() },
       });
       let text = '';
@@ -31,20 +32,16 @@ describe('docker-py against berthd', { skip: python ? false : 'docker-py not ins
       p.stderr.on('data', (b: Buffer) => { text += b.toString(); });
       p.on('close', (code) => resolve({ code: code ?? -1, text }));
     });
+  }
+
+  test('the SDK drives every engine-core verb', async () => {
+    const out = await runCheck('docker_py_check.py');
     assert.equal(out.code, 0, out.text);
     assert.match(out.text, /all docker-py checks passed/);
   });
 
   test('the SDK drives networks, published ports and name resolution', async () => {
-    const out = await new Promise<{ code: number; text: string }>((resolve) => {
-      const p = spawn(python!, [join(ROOT, 'test/compat/docker_py_network_check.py')], {
-        env: { ...process.env, DOCKER_HOST: d.host, BUSYBOX_TAR: ensureBusyboxTar() },
-      });
-      let text = '';
-      p.stdout.on('data', (b: Buffer) => { text += b.toString(); });
-      p.stderr.on('data', (b: Buffer) => { text += b.toString(); });
-      p.on('close', (code) => resolve({ code: code ?? -1, text }));
-    });
+    const out = await runCheck('docker_py_network_check.py');
     assert.equal(out.code, 0, out.text);
     assert.match(out.text, /all docker-py network checks passed/);
   });

@@ -2,11 +2,11 @@
 // --format that reads .Size turns on size=1 unless --size was given explicitly (docker
 // #24696).
 import { Option } from 'commander';
-import { parseFilters } from '../../../client/index.ts';
+import { filterFlag } from '../../opts/filter-flag.ts';
+import { FlagValueError } from '../../opts/flag-value-error.ts';
 import { messageOf } from '../../../lib/index.ts';
 import { containerContext, containerFormat, CONTAINER_HEADER } from '../../format/container-context.ts';
 import { FormatError, parseFormat, renderList } from '../../format/formatter.ts';
-import { FlagValueError } from '../../opts/flag-value-error.ts';
 import { listOption, type VerbSpec } from '../../verb.ts';
 import { writeOut } from '../../write-out.ts';
 
@@ -63,12 +63,7 @@ export function psVerb(): VerbSpec<PsOptions> {
       if (!/^[+-]?\d+$/.test(opts.last)) {
         throw new FlagValueError('-n, --last', opts.last, `strconv.ParseInt: parsing ${JSON.stringify(opts.last)}: invalid syntax`);
       }
-      let filters;
-      try {
-        filters = parseFilters(opts.filter);
-      } catch (e) {
-        throw new FlagValueError('-f, --filter', opts.filter.find((f) => !f.includes('=')) ?? '', messageOf(e));
-      }
+      const filters = filterFlag(opts.filter);
       let limit = Number(opts.last);
       if (opts.latest && limit === -1) limit = 1;
       let size = opts.size === true;

@@ -1,10 +1,8 @@
 // berth images / berth image ls: GET /images/json rendered as docker prints it; a
 // REPOSITORY[:TAG] argument becomes a `reference` filter.
-import { parseFilters } from '../../../client/index.ts';
-import { messageOf } from '../../../lib/index.ts';
+import { filterFlag } from '../../opts/filter-flag.ts';
 import { renderList } from '../../format/formatter.ts';
 import { imageFormat, imageRows, IMAGE_HEADER } from '../../format/image-context.ts';
-import { FlagValueError } from '../../opts/flag-value-error.ts';
 import { listOption, type VerbSpec } from '../../verb.ts';
 import { writeOut } from '../../write-out.ts';
 
@@ -24,12 +22,7 @@ export function imagesVerb(): VerbSpec<ImagesOptions> {
       .option('--no-trunc', "Don't truncate output")
       .option('-q, --quiet', 'Only show image IDs'),
     action: async ({ ctx, args, opts, client }) => {
-      let filters;
-      try {
-        filters = parseFilters(opts.filter);
-      } catch (e) {
-        throw new FlagValueError('-f, --filter', opts.filter.find((f) => !f.includes('=')) ?? '', messageOf(e));
-      }
+      const filters = filterFlag(opts.filter);
       if (args[0] !== undefined) filters.set('reference', [...(filters.get('reference') ?? []), args[0]]);
       const images = await client().images.list({ all: opts.all === true, filters });
       const source = opts.format === undefined || opts.format === '' ? 'table' : opts.format;

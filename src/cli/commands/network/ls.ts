@@ -1,9 +1,7 @@
 // berth network ls: GET /networks?filters=… sorted by name (natural order), rendered as
 // docker prints it.
-import { parseFilters } from '../../../client/index.ts';
-import { messageOf } from '../../../lib/index.ts';
+import { filterFlag } from '../../opts/filter-flag.ts';
 import { renderList } from '../../format/formatter.ts';
-import { FlagValueError } from '../../opts/flag-value-error.ts';
 import { listOption, type VerbSpec } from '../../verb.ts';
 import { writeOut } from '../../write-out.ts';
 import { naturalCompare } from './natural-order.ts';
@@ -24,12 +22,7 @@ export function networkLsVerb(): VerbSpec<LsOptions> {
       .option('--no-trunc', 'Do not truncate the output')
       .option('-q, --quiet', 'Only display network IDs'),
     action: async ({ ctx, opts, client }) => {
-      let filters;
-      try {
-        filters = parseFilters(opts.filter);
-      } catch (e) {
-        throw new FlagValueError('-f, --filter', opts.filter.find((f) => !f.includes('=')) ?? '', messageOf(e));
-      }
+      const filters = filterFlag(opts.filter);
       const list = await client().networks.list({ filters });
       list.sort((a, b) => naturalCompare(a.Name, b.Name));
       const source = opts.format === undefined || opts.format === '' ? 'table' : opts.format;

@@ -1,9 +1,7 @@
 // berth network prune: asks first (unless -f), then POST /networks/prune?filters=…;
 // prints "Deleted Networks:" and the names, followed by a blank line (docker's Fprintln of
 // the whole report). Answering no cancels quietly with exit 0, as docker does.
-import { parseFilters } from '../../../client/index.ts';
-import { messageOf } from '../../../lib/index.ts';
-import { FlagValueError } from '../../opts/flag-value-error.ts';
+import { filterFlag } from '../../opts/filter-flag.ts';
 import { listOption, type VerbSpec } from '../../verb.ts';
 import { writeOut } from '../../write-out.ts';
 import { confirm } from './confirm.ts';
@@ -22,12 +20,7 @@ export function networkPruneVerb(): VerbSpec<PruneOptions> {
       .addOption(listOption('--filter <filter>', 'Provide filter values (e.g. "until=<timestamp>")'))
       .option('-f, --force', 'Do not prompt for confirmation'),
     action: async ({ ctx, opts, client }) => {
-      let filters;
-      try {
-        filters = parseFilters(opts.filter);
-      } catch (e) {
-        throw new FlagValueError('--filter', opts.filter.find((f) => !f.includes('=')) ?? '', messageOf(e));
-      }
+      const filters = filterFlag(opts.filter, '--filter');
       if (!opts.force && !(await confirm(ctx, PRUNE_WARNING))) return;
       const report = await client().networks.prune({ filters });
       const deleted = report.NetworksDeleted ?? [];

@@ -1,10 +1,10 @@
 // berth events: GET /events streamed, one line per event as docker prints it
 // ("2024-05-01T12:00:00.000000000Z container start <id> (image=busybox, name=web)"), or a
 // --format template per event; --since/--until take docker's timestamp forms.
-import { parseFilters, type ExactEvent } from '../../../client/index.ts';
+import { type ExactEvent } from '../../../client/index.ts';
+import { filterFlag } from '../../opts/filter-flag.ts';
 import { messageOf } from '../../../lib/index.ts';
 import { parseFormat } from '../../format/formatter.ts';
-import { FlagValueError } from '../../opts/flag-value-error.ts';
 import { relativeTimestamp } from '../../opts/timestamp.ts';
 import { StatusError } from '../../status-error.ts';
 import { listOption, type VerbSpec } from '../../verb.ts';
@@ -48,12 +48,7 @@ export function eventsVerb(): VerbSpec<EventsOptions> {
       .option('--since <string>', 'Show all events created since timestamp')
       .option('--until <string>', 'Stream events until this timestamp'),
     action: async ({ ctx, opts, client }) => {
-      let filters;
-      try {
-        filters = parseFilters(opts.filter);
-      } catch (e) {
-        throw new FlagValueError('-f, --filter', opts.filter.find((f) => !f.includes('=')) ?? '', messageOf(e));
-      }
+      const filters = filterFlag(opts.filter);
       const when = (v: string | undefined): string | undefined => {
         if (v === undefined) return undefined;
         try {

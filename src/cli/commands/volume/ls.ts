@@ -1,9 +1,7 @@
 // berth volume ls: GET /volumes rendered as docker prints it (sorted by name).
-import { parseFilters } from '../../../client/index.ts';
-import { messageOf } from '../../../lib/index.ts';
+import { filterFlag } from '../../opts/filter-flag.ts';
 import { renderList } from '../../format/formatter.ts';
 import { VOLUME_HEADER, volumeFormat, volumeRow } from '../../format/volume-context.ts';
-import { FlagValueError } from '../../opts/flag-value-error.ts';
 import { listOption, type VerbSpec } from '../../verb.ts';
 import { writeOut } from '../../write-out.ts';
 
@@ -21,12 +19,7 @@ export function volumeLsVerb(): VerbSpec<LsOptions> {
       .option('--format <string>', 'Format output using a custom template')
       .option('-q, --quiet', 'Only display volume names'),
     action: async ({ ctx, opts, client }) => {
-      let filters;
-      try {
-        filters = parseFilters(opts.filter);
-      } catch (e) {
-        throw new FlagValueError('-f, --filter', opts.filter.find((f) => !f.includes('=')) ?? '', messageOf(e));
-      }
+      const filters = filterFlag(opts.filter);
       const res = await client().volumes.list({ filters });
       const vols = [...res.Volumes].sort((a, b) => a.Name.localeCompare(b.Name));
       const format = volumeFormat(opts.format ?? '', opts.quiet === true);

@@ -1,10 +1,8 @@
 // berth volume prune: POST /volumes/prune after docker's confirmation prompt; anonymous
 // volumes only unless --all (sent as the `all=true` filter, API 1.42+).
-import { parseFilters } from '../../../client/index.ts';
-import { messageOf } from '../../../lib/index.ts';
+import { filterFlag } from '../../opts/filter-flag.ts';
 import type { CliContext } from '../../cli-context.ts';
 import { humanSize } from '../../format/human-size.ts';
-import { FlagValueError } from '../../opts/flag-value-error.ts';
 import { listOption, type VerbSpec } from '../../verb.ts';
 import { writeOut } from '../../write-out.ts';
 
@@ -34,12 +32,7 @@ export function volumePruneVerb(): VerbSpec<PruneOptions> {
       .addOption(listOption('--filter <filter>', 'Provide filter values (e.g. "label=<label>")'))
       .option('-f, --force', 'Do not prompt for confirmation'),
     action: async ({ ctx, opts, client }) => {
-      let filters;
-      try {
-        filters = parseFilters(opts.filter);
-      } catch (e) {
-        throw new FlagValueError('--filter', opts.filter.find((f) => !f.includes('=')) ?? '', messageOf(e));
-      }
+      const filters = filterFlag(opts.filter, '--filter');
       if (opts.all) filters.set('all', ['true']);
       const what = opts.all ? 'all local volumes' : 'anonymous local volumes';
       if (!opts.force && !(await confirm(ctx, `WARNING! This will remove ${what} not used by at least one container.`))) return;
