@@ -24,6 +24,8 @@ export interface ContainerOptions {
   defaultRuntime: string;
   /** Default StopTimeout in seconds. */
   stopTimeout: number;
+  /** Daemon-wide no-new-privileges default (dockerd --no-new-privileges). */
+  noNewPrivileges?: boolean;
 }
 
 export type ExitListener = (c: Container) => void;

@@ -44,8 +44,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--bip <cidr>', "the default bridge's address and prefix (default 10.213.0.1/16)")
     .option('-b, --bridge <name>', "the default bridge's interface name (default berth0)")
     .option('--firewall-table <name>', "berth's nftables table (inet family; default berth)")
+    .option('--no-new-privileges', 'set no-new-privileges by default for new containers')
     .parse(argv, { from: 'user' });
-  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean; bip?: string; bridge?: string; firewallTable?: string }>();
+  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean; bip?: string; bridge?: string; firewallTable?: string; newPrivileges?: boolean }>();
   const flags: Partial<DaemonConfig> = {};
   if (o.host) flags.hosts = o.host;
   if (o.dataRoot) flags.dataRoot = o.dataRoot;
@@ -59,6 +60,7 @@ export async function main(argv: string[]): Promise<void> {
   if (o.bip) flags.bip = o.bip;
   if (o.bridge) flags.bridge = o.bridge;
   if (o.firewallTable) flags.firewallTable = o.firewallTable;
+  if (o.newPrivileges === false) flags.noNewPrivileges = true;
 
   let cfg: DaemonConfig;
   try {

@@ -51,7 +51,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     images: { resolve: (ref) => images.resolve(ref) },
     layers, runtimes, conmon, events, host, network: networks, seccompBpf: new SeccompBpfCompiler(),
     log: log.child({ module: 'container' }),
-    options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout },
+    options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout, noNewPrivileges: cfg.noNewPrivileges },
   });
   images.setUsage({ containersUsing: (id) => containers.containersUsing(id), layersInUse: () => containers.layersInUse() });
 
