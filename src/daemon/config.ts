@@ -24,6 +24,15 @@ export interface DaemonConfig {
   firewallTable: string;
   /** Every container gets no-new-privileges unless its security-opt says otherwise (dockerd --no-new-privileges). */
   noNewPrivileges: boolean;
+  /** TLS on TCP listeners (dockerd --tls); false = plain TCP, explicitly; undefined = not said. */
+  tls?: boolean;
+  /** Mutual TLS on TCP listeners (dockerd --tlsverify). */
+  tlsVerify?: boolean;
+  tlsCaCert?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Group that may use the unix socket when it exists (dockerd -G); root only otherwise. */
+  group: string;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -41,6 +50,7 @@ export const DEFAULTS: DaemonConfig = {
   defaultAddressPools: [{ base: '10.214.0.0/16', size: 24 }, { base: '10.215.0.0/16', size: 24 }],
   firewallTable: 'berth',
   noNewPrivileges: false,
+  group: 'berth',
 };
 
 const JSON_KEYS: Record<string, keyof DaemonConfig> = {
@@ -48,6 +58,7 @@ const JSON_KEYS: Record<string, keyof DaemonConfig> = {
   'log-level': 'logLevel', pidfile: 'pidFile', 'cgroup-parent': 'cgroupParent', 'shutdown-timeout': 'stopTimeout',
   bip: 'bip', bridge: 'bridge', 'default-address-pools': 'defaultAddressPools', 'firewall-table': 'firewallTable',
   'no-new-privileges': 'noNewPrivileges',
+  tls: 'tls', tlsverify: 'tlsVerify', tlscacert: 'tlsCaCert', tlscert: 'tlsCert', tlskey: 'tlsKey', group: 'group',
 };
 
 export async function loadConfig(flags: Partial<DaemonConfig>, explicitConfigFile: boolean): Promise<DaemonConfig> {

@@ -3,13 +3,21 @@
 // conmon keeps them and their logs; the next berthd re-adopts them).
 import { Command } from 'commander';
 import { pino } from 'pino';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { messageOf, type Logger } from '../lib/index.ts';
 import { loadConfig, parseHost, type DaemonConfig } from './config.ts';
 import { firstExisting, hostFacts, prepareForCrun, removeCgroupParent } from './host.ts';
 import { wire } from './wire.ts';
+import { logTcpSecurity, socketGroup, tcpSecurity, type TcpSecurity } from './listeners.ts';
 import { BERTH_VERSION } from './system-info.ts';
+
+function flagBool(name: string, v: boolean | string): boolean {
+  if (v === true || v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  process.stderr.write(`berthd: invalid value for ${name}: ${String(v)}\n`);
+  process.exit(1);
+}
 
 function collect(v: string, prev: string[] | undefined): string[] {
   return [...(prev ?? []), v];
@@ -45,8 +53,14 @@ export async function main(argv: string[]): Promise<void> {
     .option('-b, --bridge <name>', "the default bridge's interface name (default berth0)")
     .option('--firewall-table <name>', "berth's nftables table (inet family; default berth)")
     .option('--no-new-privileges', 'set no-new-privileges by default for new containers')
+    .option('--tls [bool]', 'use TLS on TCP listeners; --tls=false listens on TCP without TLS (insecure)')
+    .option('--tlsverify [bool]', 'use mutual TLS on TCP listeners: clients need a certificate from --tlscacert')
+    .option('--tlscacert <path>', 'CA that client certificates must chain to')
+    .option('--tlscert <path>', "the daemon's TLS certificate")
+    .option('--tlskey <path>', "the daemon's TLS key")
+    .option('-G, --group <name>', 'group that may use the unix socket, when it exists (default berth)')
     .parse(argv, { from: 'user' });
-  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean; bip?: string; bridge?: string; firewallTable?: string; newPrivileges?: boolean }>();
+  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean; bip?: string; bridge?: string; firewallTable?: string; newPrivileges?: boolean; tls?: boolean | string; tlsverify?: boolean | string; tlscacert?: string; tlscert?: string; tlskey?: string; group?: string }>();
   const flags: Partial<DaemonConfig> = {};
   if (o.host) flags.hosts = o.host;
   if (o.dataRoot) flags.dataRoot = o.dataRoot;
@@ -61,6 +75,12 @@ export async function main(argv: string[]): Promise<void> {
   if (o.bridge) flags.bridge = o.bridge;
   if (o.firewallTable) flags.firewallTable = o.firewallTable;
   if (o.newPrivileges === false) flags.noNewPrivileges = true;
+  if (o.tls !== undefined) flags.tls = flagBool('--tls', o.tls);
+  if (o.tlsverify !== undefined) flags.tlsVerify = flagBool('--tlsverify', o.tlsverify);
+  if (o.tlscacert) flags.tlsCaCert = o.tlscacert;
+  if (o.tlscert) flags.tlsCert = o.tlscert;
+  if (o.tlskey) flags.tlsKey = o.tlskey;
+  if (o.group) flags.group = o.group;
 
   let cfg: DaemonConfig;
   try {
@@ -102,6 +122,19 @@ export async function main(argv: string[]): Promise<void> {
     runtime = fallback;
   }
 
+  // TCP listeners are checked before anything is started: a refusal leaves nothing behind.
+  let tcpSec: TcpSecurity | null = null;
+  if (cfg.hosts.some((h) => parseHost(h).kind === 'tcp')) {
+    try {
+      tcpSec = await tcpSecurity(cfg);
+    } catch (err) {
+      log.error({ hosts: cfg.hosts }, messageOf(err));
+      process.stderr.write(`berthd: ${messageOf(err)}\n`);
+      await rm(cfg.pidFile, { force: true });
+      process.exit(1);
+    }
+  }
+  const group = await socketGroup(cfg.group);
   const host = await hostFacts(log);
   const w = wire(cfg, host, { conmon, runtimes, initPath: init }, runtime, log);
   const t0 = performance.now();
@@ -115,9 +148,11 @@ export async function main(argv: string[]): Promise<void> {
     if (l.kind === 'unix') {
       await mkdir(dirname(l.path), { recursive: true });
       await w.api.listenUnix(l.path);
-    } else {
-      log.warn({ host: h }, 'listening on TCP without TLS: anyone who can reach it controls the host');
-      await w.api.listenTcp(l.host, l.port);
+      if (group !== null) await chown(l.path, 0, group);
+      log.info({ socket: l.path, mode: '0660', group: group === null ? 'root' : cfg.group }, 'unix socket');
+    } else if (tcpSec !== null) {
+      logTcpSecurity(log, h, tcpSec);
+      await w.api.listenTcp(l.host, l.port, tcpSec.kind === 'plain' ? undefined : tcpSec.tls);
     }
   }
   log.info({ hosts: cfg.hosts, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot, runtime, version: BERTH_VERSION }, 'berthd is serving the Docker Engine API');
