@@ -71,7 +71,9 @@ export class ApiServer {
   #make(tls?: ApiTlsOptions): Server {
     const base = { keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000 };
     const s: Server = tls === undefined ? createServer(base, this.#onRequest) : createTlsServer({
-      ...base, ca: tls.ca, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2',
+      // Half-open like node:http's own sockets: a hijacked stream whose client closed its write
+      // side (TLS close_notify, as `docker run` without -i sends) must still carry the output.
+      ...base, allowHalfOpen: true, ca: tls.ca, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2',
       requestCert: tls.verifyClients, rejectUnauthorized: tls.verifyClients,
     }, this.#onRequest);
     // A TLS handshake that fails (no or a foreign client certificate) only closes that socket.
