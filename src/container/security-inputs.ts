@@ -8,10 +8,10 @@
 // plus the create-time validation of the same settings, so `docker run` fails at create (exit
 // 125, nothing made) rather than at start.
 import { existsSync, readFileSync } from 'node:fs';
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { chmod, chown, lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostConfig } from '../api/types/index.ts';
-import { InvalidArgumentError } from '../lib/index.ts';
+import { InvalidArgumentError, execTool } from '../lib/index.ts';
 import type { OciDevice, OciDeviceCgroup } from '../oci/index.ts';
 import {
   InvalidDeviceError, deviceCgroupPermissions, parseDeviceCgroupRule, parseSecurityOpt, resolveCapabilities,
@@ -142,7 +142,7 @@ export interface SecurityDefaults {
 }
 
 /** The security part of a container's SpecInput, looked up on the host at start. */
-export async function securityInputs(ctx: ContainerContext, c: Container, defaults: SecurityDefaults): Promise<Partial<SpecInput>> {
+export async function securityInputs(ctx: ContainerContext, c: Container, defaults: SecurityDefaults, netns = ''): Promise<Partial<SpecInput>> {
   const h = c.config.hostConfig;
   const { devices, rules } = await mappedDevices(h);
   const out: Partial<SpecInput> = {
@@ -152,6 +152,24 @@ export async function securityInputs(ctx: ContainerContext, c: Container, defaul
     deviceRules: rules,
   };
   if (h.Privileged === true) out.hostDevices = await hostDevices();
+  const remap = ctx.options.remap;
+  if (remap && (h.UsernsMode ?? '') !== 'host') {
+    out.idMappings = {
+      uid: [{ containerID: 0, hostID: remap.uid, size: remap.uidSize }],
+      gid: [{ containerID: 0, hostID: remap.gid, size: remap.gidSize }],
+    };
+    // The container's own files (/etc/hosts, …) are bind-mounted by the runtime from inside
+    // the user namespace: the remapped root must be able to reach them.
+    const dir = ctx.store.dir(c.config.id);
+    await chown(dir, 0, remap.gid);
+    await chmod(dir, 0o710);
+    // Docker's two network defaults (ping without CAP_NET_RAW, ports < 1024 without
+    // CAP_NET_BIND_SERVICE), which the runtime cannot write from inside the user namespace;
+    // all the more needed there, since capabilities in it do not count in the host-owned netns.
+    if (netns.startsWith('/') && !(h.NetworkMode ?? '').startsWith('container:')) {
+      await execTool('nsenter', [`--net=${netns}`, 'sysctl', '-q', '-w', 'net.ipv4.ping_group_range=0 2147483647', 'net.ipv4.ip_unprivileged_port_start=0']);
+    }
+  }
   // The docker CLI sends [] for `--security-opt systempaths=unconfined`; null means Docker's lists.
   if (Array.isArray(h.MaskedPaths)) out.maskedPaths = h.MaskedPaths;
   if (Array.isArray(h.ReadonlyPaths)) out.readonlyPaths = h.ReadonlyPaths;
@@ -186,7 +204,15 @@ function checkMandatoryAccessControl(opts: readonly string[]): void {
  * Create-time validation of the security settings (moby verifyPlatformContainerSettings and
  * the parse steps of createSpec): everything that does not need the host.
  */
-export function validateSecurity(h: HostConfig, availableCaps: readonly string[] | undefined): string[] {
+export function validateSecurity(h: HostConfig, availableCaps: readonly string[] | undefined, remapped = false): string[] {
+  if (remapped && (h.UsernsMode ?? '') !== 'host') {
+    // moby verifyPlatformContainerSettings / daemon_unix.go wording.
+    if (h.Privileged === true) {
+      throw new InvalidArgumentError('privileged mode is incompatible with user namespaces.  You must run the container in the host namespace when running privileged mode');
+    }
+    if (h.PidMode === 'host') throw new InvalidArgumentError('cannot share the host PID namespace when user namespaces are enabled');
+    if (h.NetworkMode === 'host') throw new InvalidArgumentError("cannot share the host's network namespace when user namespaces are enabled");
+  }
   const sec = parseSecurityOpt(h.SecurityOpt);
   checkMandatoryAccessControl(h.SecurityOpt ?? []);
   resolveCapabilities({ add: h.CapAdd, drop: h.CapDrop, privileged: h.Privileged === true, available: availableCaps });

@@ -31,6 +31,8 @@ export interface DaemonConfig {
   tlsCaCert?: string;
   tlsCert?: string;
   tlsKey?: string;
+  /** dockerd --userns-remap: "default", or <user>[:<group>]; "" = off. */
+  usernsRemap: string;
   /** Group that may use the unix socket when it exists (dockerd -G); root only otherwise. */
   group: string;
 }
@@ -51,6 +53,7 @@ export const DEFAULTS: DaemonConfig = {
   firewallTable: 'berth',
   noNewPrivileges: false,
   group: 'berth',
+  usernsRemap: '',
 };
 
 const JSON_KEYS: Record<string, keyof DaemonConfig> = {
@@ -58,7 +61,7 @@ const JSON_KEYS: Record<string, keyof DaemonConfig> = {
   'log-level': 'logLevel', pidfile: 'pidFile', 'cgroup-parent': 'cgroupParent', 'shutdown-timeout': 'stopTimeout',
   bip: 'bip', bridge: 'bridge', 'default-address-pools': 'defaultAddressPools', 'firewall-table': 'firewallTable',
   'no-new-privileges': 'noNewPrivileges',
-  tls: 'tls', tlsverify: 'tlsVerify', tlscacert: 'tlsCaCert', tlscert: 'tlsCert', tlskey: 'tlsKey', group: 'group',
+  tls: 'tls', tlsverify: 'tlsVerify', tlscacert: 'tlsCaCert', tlscert: 'tlsCert', tlskey: 'tlsKey', group: 'group', 'userns-remap': 'usernsRemap',
 };
 
 export async function loadConfig(flags: Partial<DaemonConfig>, explicitConfigFile: boolean): Promise<DaemonConfig> {

@@ -3,12 +3,13 @@
 // conmon keeps them and their logs; the next berthd re-adopts them).
 import { Command } from 'commander';
 import { pino } from 'pino';
-import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { messageOf, type Logger } from '../lib/index.ts';
 import { loadConfig, parseHost, type DaemonConfig } from './config.ts';
 import { firstExisting, hostFacts, prepareForCrun, removeCgroupParent } from './host.ts';
 import { wire } from './wire.ts';
+import { openForRemappedRoot, remappedDataRoot, resolveRemap, type IdRemap } from './userns-remap.ts';
 import { logTcpSecurity, socketGroup, tcpSecurity, type TcpSecurity } from './listeners.ts';
 import { BERTH_VERSION } from './system-info.ts';
 
@@ -58,9 +59,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--tlscacert <path>', 'CA that client certificates must chain to')
     .option('--tlscert <path>', "the daemon's TLS certificate")
     .option('--tlskey <path>', "the daemon's TLS key")
+    .option('--userns-remap <spec>', 'run containers in a user namespace: default or <user>[:<group>] (ranges from /etc/subuid, /etc/subgid)')
     .option('-G, --group <name>', 'group that may use the unix socket, when it exists (default berth)')
     .parse(argv, { from: 'user' });
-  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean; bip?: string; bridge?: string; firewallTable?: string; newPrivileges?: boolean; tls?: boolean | string; tlsverify?: boolean | string; tlscacert?: string; tlscert?: string; tlskey?: string; group?: string }>();
+  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean; bip?: string; bridge?: string; firewallTable?: string; newPrivileges?: boolean; tls?: boolean | string; tlsverify?: boolean | string; tlscacert?: string; tlscert?: string; tlskey?: string; group?: string; usernsRemap?: string }>();
   const flags: Partial<DaemonConfig> = {};
   if (o.host) flags.hosts = o.host;
   if (o.dataRoot) flags.dataRoot = o.dataRoot;
@@ -81,6 +83,7 @@ export async function main(argv: string[]): Promise<void> {
   if (o.tlscert) flags.tlsCert = o.tlscert;
   if (o.tlskey) flags.tlsKey = o.tlskey;
   if (o.group) flags.group = o.group;
+  if (o.usernsRemap) flags.usernsRemap = o.usernsRemap;
 
   let cfg: DaemonConfig;
   try {
@@ -91,6 +94,20 @@ export async function main(argv: string[]): Promise<void> {
   }
   const log: Logger = pino({ level: cfg.logLevel, base: { pid: process.pid } }, pino.destination(2));
   await mkdir(cfg.dataRoot, { recursive: true, mode: 0o711 });
+  let remap: IdRemap | null = null;
+  if (cfg.usernsRemap) {
+    try {
+      remap = await resolveRemap(cfg.usernsRemap, log);
+    } catch (err) {
+      process.stderr.write(`berthd: ${messageOf(err)}\n`);
+      process.exit(1);
+    }
+    // The data root must be traversable by the remapped root (dockerd's 0711 too).
+    await chmod(cfg.dataRoot, 0o711);
+    cfg.dataRoot = await remappedDataRoot(cfg.dataRoot, remap);
+    await openForRemappedRoot([join(cfg.dataRoot, 'overlay2'), join(cfg.dataRoot, 'containers')], remap);
+    log.info({ ...remap, dataRoot: cfg.dataRoot }, 'user namespace remapping: container root is an unprivileged host user');
+  }
   await mkdir(cfg.execRoot, { recursive: true, mode: 0o700 });
   const other = await otherDaemonAlive(cfg.pidFile);
   if (other) {
@@ -136,7 +153,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   const group = await socketGroup(cfg.group);
   const host = await hostFacts(log);
-  const w = wire(cfg, host, { conmon, runtimes, initPath: init }, runtime, log);
+  const w = wire(cfg, host, { conmon, runtimes, initPath: init }, runtime, log, remap);
   const t0 = performance.now();
   await w.images.init();
   await w.networks.init();

@@ -83,6 +83,10 @@ export function generateSpec(input: SpecInput): OciSpec {
     cgroupsPath: input.cgroupsPath,
     resources,
   };
+  if (input.idMappings !== undefined) {
+    linux.uidMappings = input.idMappings.uid.map((m) => ({ ...m }));
+    linux.gidMappings = input.idMappings.gid.map((m) => ({ ...m }));
+  }
   const sysctl = buildSysctls(input, hostUts);
   if (Object.keys(sysctl).length > 0) linux.sysctl = sysctl;
   const seccomp = seccompFor(input, sec, caps, privileged);

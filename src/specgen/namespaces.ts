@@ -5,7 +5,7 @@
 //   pid      "" → new; "host" → shared; "container:<id>" → the path the caller resolved
 //   ipc      ""/private/shareable/none → new; "host" → shared; "container:<id>" → path
 //   cgroup   "private" → new; "host" → shared; "" → new on cgroup v2, the host's on v1 (Docker's defaults)
-//   user     "" or "host" only (no remapping here): the host's
+//   user     "" or "host"; a new one when the caller gives idMappings (--userns-remap)
 import type { OciNamespace } from '../oci/index.ts';
 import { InvalidSpecInputError } from './errors.ts';
 import type { SpecInput } from './spec-input.ts';
@@ -72,5 +72,6 @@ export function buildNamespaces(input: SpecInput): OciNamespace[] {
   if (ipc !== null) out.push(ipc);
   if (cgroupNamespace(input)) out.push({ type: 'cgroup' });
   checkUserNamespace(input);
+  if (input.idMappings !== undefined) out.push({ type: 'user' });
   return out;
 }

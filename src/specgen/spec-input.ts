@@ -4,7 +4,7 @@
 // function of this value, so it is tested by tables of cases without root.
 
 import type { HostConfig } from '../api/types/index.ts';
-import type { OciDevice, OciDeviceCgroup } from '../oci/index.ts';
+import type { OciDevice, OciDeviceCgroup, OciIdMapping } from '../oci/index.ts';
 import type { DockerSeccompProfile } from '../security/index.ts';
 
 export interface HostFacts {
@@ -85,6 +85,11 @@ export interface SpecInput {
   devices?: OciDevice[];
   /** Extra device cgroup allow rules: one per --device, plus HostConfig.DeviceCgroupRules. */
   deviceRules?: OciDeviceCgroup[];
+  /**
+   * --userns-remap: the container gets its own user namespace with these mappings (container
+   * root → an unprivileged host id). Absent: the host's user namespace.
+   */
+  idMappings?: { uid: OciIdMapping[]; gid: OciIdMapping[] };
   /** OCI annotations (HostConfig.Annotations). */
   annotations?: Record<string, string>;
 }

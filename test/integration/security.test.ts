@@ -5,7 +5,8 @@
 // Everything made here is named berth-test-* and removed in after(), also on failure.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, readlinkSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, readlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { TestDaemon, missingTools, type RunResult } from '../support/daemon.ts';
@@ -232,5 +233,55 @@ describe('daemon-wide no-new-privileges (daemon.json)', { skip }, () => {
   test('every container gets it unless its security-opt turns it off', async () => {
     assert.equal(field(ok(await d.docker(['run', '--rm', 'busybox', 'grep', 'NoNewPrivs', '/proc/self/status'])), 'NoNewPrivs'), '1');
     assert.equal(field(ok(await d.docker(['run', '--rm', '--security-opt', 'no-new-privileges=false', 'busybox', 'grep', 'NoNewPrivs', '/proc/self/status'])), 'NoNewPrivs'), '0');
+  });
+});
+
+describe('--userns-remap default', { skip }, () => {
+  const d = new TestDaemon();
+  // The feature creates the dockremap user and its subordinate ranges; when this test made
+  // them, it takes them away again.
+  const hadUser = readFileSync('/etc/passwd', 'utf8').split('\n').some((l) => l.startsWith('dockremap:'));
+  const subFiles = ['/etc/subuid', '/etc/subgid'];
+  const saved: Record<string, string | null> = {};
+  before(async () => {
+    for (const f of subFiles) { try { saved[f] = readFileSync(f, 'utf8'); } catch { saved[f] = null; } }
+    chmodSync(d.dir, 0o711); // the remapped root must be able to reach the data root, as under /var/lib
+    d.extraArgs = ['--userns-remap', 'default'];
+    await d.start();
+    await d.importBusybox();
+  });
+  after(async () => {
+    await d.stop();
+    if (!hadUser) {
+      spawnSync('userdel', ['dockremap'], { stdio: 'ignore' });
+      for (const f of subFiles) {
+        if (saved[f] === null) rmSync(f, { force: true });
+        else writeFileSync(f, saved[f]!);
+      }
+    }
+  });
+
+  test('container root is an unprivileged host user: what it creates is owned by the mapped uid on the host', async () => {
+    const sub = readdirSync(d.dataRoot).find((n) => /^\d+\.\d+$/.test(n));
+    assert.ok(sub, `a <uid>.<gid> data root under ${d.dataRoot}`);
+    const [uid, gid] = sub.split('.').map(Number) as [number, number];
+    assert.ok(uid >= 100000 && gid >= 100000, sub);
+    const map = ok(await d.docker(['run', '--rm', 'busybox', 'sh', '-c', 'id -u; cat /proc/self/uid_map; ls -ln /bin/sh']));
+    assert.match(map, new RegExp(`^0\\n\\s*0\\s+${uid}\\s+65536\\n`));
+    assert.match(map, /\s0\s+0\s.*\/bin\/sh/, 'image files are root-owned inside');
+    ok(await d.docker(['run', '--name', 'berth-test-remap', 'busybox', 'sh', '-c', 'echo hi > /made-inside; mkdir /dir-inside']));
+    const cid = ok(await d.docker(['inspect', '--format', '{{.Id}}', 'berth-test-remap'])).trim();
+    const made = statSync(join(d.dataRoot, sub, 'overlay2', cid, 'diff', 'made-inside'));
+    assert.equal(made.uid, uid);
+    assert.equal(made.gid, gid);
+    assert.equal(statSync(join(d.dataRoot, sub, 'overlay2', cid, 'diff', 'dir-inside')).uid, uid);
+    await d.docker(['rm', '-f', 'berth-test-remap']);
+  });
+
+  test('--userns host runs in the host user namespace; --privileged and --pid host need it', async () => {
+    assert.match(ok(await d.docker(['run', '--rm', '--userns', 'host', 'busybox', 'cat', '/proc/self/uid_map'])), /^\s*0\s+0\s+4294967295/);
+    fails(await d.docker(['run', '--rm', '--privileged', 'busybox', 'true']), /privileged mode is incompatible with user namespaces/);
+    fails(await d.docker(['run', '--rm', '--pid', 'host', 'busybox', 'true']), /cannot share the host PID namespace when user namespaces are enabled/);
+    ok(await d.docker(['run', '--rm', '--userns', 'host', '--privileged', 'busybox', 'true']));
   });
 });

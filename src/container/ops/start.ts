@@ -103,7 +103,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
       cgroupsPath: `${ctx.options.cgroupParent}/${id}`,
       ...(h.Init && ctx.options.initPath ? { initPath: ctx.options.initPath } : {}),
       host: ctx.host,
-      ...await securityInputs(ctx, c, { noNewPrivileges: ctx.options.noNewPrivileges === true }),
+      ...await securityInputs(ctx, c, { noNewPrivileges: ctx.options.noNewPrivileges === true }, netup.netns),
     });
     // crun takes a precompiled filter from an annotation and skips compiling linux.seccomp
     // (which stays for runc, and for crun's flags).
