@@ -6,39 +6,16 @@
 // Certificates are made with openssl in a berth-test-* temp dir, removed in after().
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { ROOT, TestDaemon, missingTools } from '../support/daemon.ts';
+import { certPath, makePki } from '../support/pki.ts';
 
 const skip = process.getuid?.() !== 0 ? 'needs root' : missingTools('/usr/local/bin/docker', '/usr/bin/conmon', '/usr/bin/openssl');
 if (skip) console.log(`# api-tls: skipping: ${skip}`);
-
-function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-/** A CA in `dir`, and certificates signed by it: server (for 127.0.0.1) and client. */
-function makePki(dir: string, name: string): void {
-  mkdirSync(dir, { recursive: true });
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '2', '-subj', `/CN=${name}-ca`], dir);
-  for (const [who, ext] of [['server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth'], ['client', 'extendedKeyUsage=clientAuth']] as const) {
-    writeFileSync(join(dir, `${who}.ext`), `${ext}\n`);
-    openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}-key.pem`, '-out', `${who}.csr`, '-subj', `/CN=${name}-${who}`], dir);
-    openssl(['x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', `${who}-cert.pem`, '-days', '2', '-extfile', `${who}.ext`], dir);
-  }
-}
-
-/** A DOCKER_CERT_PATH directory: ca.pem, cert.pem, key.pem. */
-function certPath(dir: string, caDir: string, clientDir: string): string {
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(join(caDir, 'ca.pem'), join(dir, 'ca.pem'));
-  copyFileSync(join(clientDir, 'client-cert.pem'), join(dir, 'cert.pem'));
-  copyFileSync(join(clientDir, 'client-key.pem'), join(dir, 'key.pem'));
-  return dir;
-}
 
 function port(): number {
   return 20000 + Math.floor(Math.random() * 20000);
