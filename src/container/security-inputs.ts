@@ -14,9 +14,9 @@ import type { HostConfig } from '../api/types/index.ts';
 import { InvalidArgumentError, execTool } from '../lib/index.ts';
 import type { OciDevice, OciDeviceCgroup } from '../oci/index.ts';
 import {
-  InvalidDeviceError, deviceCgroupPermissions, parseDeviceCgroupRule, parseSecurityOpt, resolveCapabilities,
+  InvalidDeviceError, convertSeccompProfile, deviceCgroupPermissions, parseDeviceCgroupRule, parseSecurityOpt, resolveCapabilities,
 } from '../security/index.ts';
-import type { SpecInput } from '../specgen/index.ts';
+import type { HostFacts, SpecInput } from '../specgen/index.ts';
 import type { ContainerContext } from './context.ts';
 import { NotRunningError } from './errors.ts';
 import type { Container } from './record.ts';
@@ -204,7 +204,7 @@ function checkMandatoryAccessControl(opts: readonly string[]): void {
  * Create-time validation of the security settings (moby verifyPlatformContainerSettings and
  * the parse steps of createSpec): everything that does not need the host.
  */
-export function validateSecurity(h: HostConfig, availableCaps: readonly string[] | undefined, remapped = false): string[] {
+export function validateSecurity(h: HostConfig, host: Pick<HostFacts, 'arch' | 'kernel' | 'capabilities'>, remapped = false): string[] {
   if (remapped && (h.UsernsMode ?? '') !== 'host') {
     // moby verifyPlatformContainerSettings / daemon_unix.go wording.
     if (h.Privileged === true) {
@@ -215,7 +215,9 @@ export function validateSecurity(h: HostConfig, availableCaps: readonly string[]
   }
   const sec = parseSecurityOpt(h.SecurityOpt);
   checkMandatoryAccessControl(h.SecurityOpt ?? []);
-  resolveCapabilities({ add: h.CapAdd, drop: h.CapDrop, privileged: h.Privileged === true, available: availableCaps });
+  const caps = resolveCapabilities({ add: h.CapAdd, drop: h.CapDrop, privileged: h.Privileged === true, available: host.capabilities });
+  // A custom profile that decodes but cannot be converted (unknown action, bad arch) fails here, not at start.
+  if (sec.seccomp.mode === 'custom' && h.Privileged !== true) convertSeccompProfile(sec.seccomp.profile, caps, { arch: host.arch, kernel: host.kernel });
   for (const r of h.DeviceCgroupRules ?? []) parseDeviceCgroupRule(r);
   for (const d of h.Devices ?? []) {
     if (typeof d?.PathOnHost !== 'string' || d.PathOnHost === '') throw new InvalidDeviceError('invalid device: PathOnHost is empty');

@@ -109,6 +109,11 @@ describe('security', { skip }, () => {
     const r = await d.api('POST', '/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: { SecurityOpt: ['seccomp={not json'] } });
     assert.equal(r.status, 400);
     assert.match((r.json as { message: string }).message, /Decoding seccomp profile failed/);
+    const badAction = join(tmp, 'bad-action.json');
+    writeFileSync(badAction, JSON.stringify({ defaultAction: 'SCMP_ACT_BERTH_TEST', syscalls: [] }));
+    const refused = await run(['--security-opt', `seccomp=${badAction}`, 'busybox', 'true']);
+    assert.equal(refused.code, 125);
+    assert.match(refused.stderr, /invalid seccomp action `SCMP_ACT_BERTH_TEST`/);
     const missing = await run(['--security-opt', `seccomp=${join(tmp, 'missing.json')}`, 'busybox', 'true']);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /seccomp profile .*failed|no such file/i);

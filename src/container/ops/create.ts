@@ -25,7 +25,7 @@ export async function createContainer(ctx: ContainerContext, req: ContainerCreat
   if (req.StopSignal) parseSignal(req.StopSignal);
 
   const config = mergeConfig(req, image.config.config ?? {});
-  const warnings: string[] = validateSecurity(hostConfig, ctx.host.capabilities, !!ctx.options.remap);
+  const warnings: string[] = validateSecurity(hostConfig, ctx.host, !!ctx.options.remap);
   const networks = requestedNetworks(ctx, hostConfig, { ...req, ExposedPorts: config.ExposedPorts ?? null }, config.Labels ?? {}, warnings);
   const entrypoint = config.Entrypoint ?? [];
   const cmd = config.Cmd ?? [];
