@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { spawnSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { TestDaemon, ensureBusyboxTar, ROOT } from '../support/daemon.ts';
+import { TestDaemon, ensureBusyboxTar, missingTools, ROOT } from '../support/daemon.ts';
 import { certPath, makePki } from '../support/pki.ts';
 
 const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import docker'], { stdio: 'ignore' }).status === 0) ?? null;
-const skip = process.getuid?.() !== 0 ? 'needs root' : python === null ? 'docker-py not installed (make deps installs python3-docker)' : false;
+const skip = process.getuid?.() !== 0 ? 'needs root' : python === null ? 'docker-py not installed (make deps installs python3-docker)' : missingTools('/usr/bin/openssl');
 if (skip) console.log(`# docker-py security: skipping: ${skip}`);
 
 describe('docker-py: security options over mutual TLS', { skip }, () => {
