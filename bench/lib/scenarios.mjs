@@ -301,6 +301,29 @@ async function netOverhead(ctx) {
 }
 
 /**
+ * What the default seccomp profile costs a start: `docker run --rm --network none busybox true`
+ * minus the same with `--security-opt seccomp=unconfined`, paired run by run (order alternating).
+ * --network none keeps the network set-up's noise out of the difference.
+ */
+async function seccompOverhead(ctx) {
+  const row = new Row({ id: 'seccomp-overhead', title: 'default seccomp minus unconfined, docker run --rm', unit: 'ms', better: 'lower', target: { op: '<=', factor: 10, basis: 'absolute', unit: 'ms' } });
+  const unconfined = ['--security-opt', 'seccomp=unconfined'];
+  for (const e of ctx.engines) await attempt(ctx, row, e, async () => must(await e.cli(['run', '--rm', '--network', 'none', 'busybox', 'true']), 'warm-up'));
+  for (let i = 0; i < ctx.runs; i++) {
+    for (const e of order(ctx.engines, i)) {
+      await attempt(ctx, row, e, async () => {
+        const pair = i % 2 ? [unconfined, []] : [[], unconfined];
+        const ms = {};
+        for (const extra of pair) ms[extra.length ? 'unconfined' : 'default'] = must(await e.cli(['run', '--rm', '--network', 'none', ...extra, 'busybox', 'true']), 'docker run --rm').ms;
+        row.add(e.name, ms.default - ms.unconfined);
+      });
+    }
+  }
+  for (const e of ctx.engines) await tidy(ctx, e);
+  return [row];
+}
+
+/**
  * TCP throughput through a published port over the same stream to the container's own address:
  * a 256 MiB download from busybox httpd (sendfile) with curl, through the host's address and
  * through 127.0.0.1 (DNAT in the kernel, no proxy), interleaved with the direct download.
@@ -367,7 +390,8 @@ export const SCENARIOS = {
   'start50-ports': start50('start50-ports', '50 detached starts with -p 80 (random host port)', ['-p', '80']),
   'net-overhead': netOverhead,
   'tcp-publish': tcpPublish,
+  'seccomp-overhead': seccompOverhead,
   logs,
 };
 
-export const ALIASES = { run: ['run-rm', 'run-rm-none'], start: ['start50', 'start50-none'], net: ['net-overhead', 'tcp-publish', 'start50-ports'], memory: ['mem'], floor: ['crun'] };
+export const ALIASES = { run: ['run-rm', 'run-rm-none'], start: ['start50', 'start50-none'], net: ['net-overhead', 'tcp-publish', 'start50-ports'], memory: ['mem'], floor: ['crun'], seccomp: ['seccomp-overhead'] };

@@ -25,6 +25,10 @@ export interface ContainerOptions {
   defaultRuntime: string;
   /** Default StopTimeout in seconds. */
   stopTimeout: number;
+  /** Daemon-wide no-new-privileges default (dockerd --no-new-privileges). */
+  noNewPrivileges?: boolean;
+  /** --userns-remap: host uid/gid (and range sizes) of container root; null/absent when off. */
+  remap?: { uid: number; gid: number; uidSize: number; gidSize: number } | null;
 }
 
 export type ExitListener = (c: Container) => void;

@@ -32,3 +32,25 @@ test('daemon.json is read, flags win, unknown keys are refused', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('security keys of daemon.json: no-new-privileges, TLS, userns-remap, group', async () => {
+  const dir = mkdtempSync('/tmp/berth-test-cfg-');
+  try {
+    const f = join(dir, 'daemon.json');
+    writeFileSync(f, JSON.stringify({ 'no-new-privileges': true, tlsverify: true, tlscacert: '/c/ca.pem', tlscert: '/c/cert.pem', tlskey: '/c/key.pem', 'userns-remap': 'default', group: 'ops' }));
+    const c = await loadConfig({ configFile: f }, true);
+    assert.equal(c.noNewPrivileges, true);
+    assert.equal(c.tlsVerify, true);
+    assert.deepEqual([c.tlsCaCert, c.tlsCert, c.tlsKey], ['/c/ca.pem', '/c/cert.pem', '/c/key.pem']);
+    assert.equal(c.usernsRemap, 'default');
+    assert.equal(c.group, 'ops');
+    writeFileSync(f, JSON.stringify({ 'no-new-privileges': 'yes' }));
+    await assert.rejects(loadConfig({ configFile: f }, true), /invalid no-new-privileges/);
+    const d = await loadConfig({ configFile: join(dir, 'none.json') }, false);
+    assert.equal(d.noNewPrivileges, false);
+    assert.equal(d.group, 'berth');
+    assert.equal(d.usernsRemap, '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -22,6 +22,19 @@ export interface DaemonConfig {
   defaultAddressPools: { base: string; size: number }[];
   /** berth's nftables table (inet family). */
   firewallTable: string;
+  /** Every container gets no-new-privileges unless its security-opt says otherwise (dockerd --no-new-privileges). */
+  noNewPrivileges: boolean;
+  /** TLS on TCP listeners (dockerd --tls); false = plain TCP, explicitly; undefined = not said. */
+  tls?: boolean;
+  /** Mutual TLS on TCP listeners (dockerd --tlsverify). */
+  tlsVerify?: boolean;
+  tlsCaCert?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** dockerd --userns-remap: "default", or <user>[:<group>]; "" = off. */
+  usernsRemap: string;
+  /** Group that may use the unix socket when it exists (dockerd -G); root only otherwise. */
+  group: string;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -38,12 +51,17 @@ export const DEFAULTS: DaemonConfig = {
   bridge: 'berth0',
   defaultAddressPools: [{ base: '10.214.0.0/16', size: 24 }, { base: '10.215.0.0/16', size: 24 }],
   firewallTable: 'berth',
+  noNewPrivileges: false,
+  group: 'berth',
+  usernsRemap: '',
 };
 
 const JSON_KEYS: Record<string, keyof DaemonConfig> = {
   hosts: 'hosts', 'data-root': 'dataRoot', 'exec-root': 'execRoot', 'default-runtime': 'runtime',
   'log-level': 'logLevel', pidfile: 'pidFile', 'cgroup-parent': 'cgroupParent', 'shutdown-timeout': 'stopTimeout',
   bip: 'bip', bridge: 'bridge', 'default-address-pools': 'defaultAddressPools', 'firewall-table': 'firewallTable',
+  'no-new-privileges': 'noNewPrivileges',
+  tls: 'tls', tlsverify: 'tlsVerify', tlscacert: 'tlsCaCert', tlscert: 'tlsCert', tlskey: 'tlsKey', group: 'group', 'userns-remap': 'usernsRemap',
 };
 
 export async function loadConfig(flags: Partial<DaemonConfig>, explicitConfigFile: boolean): Promise<DaemonConfig> {
@@ -71,6 +89,7 @@ export async function loadConfig(flags: Partial<DaemonConfig>, explicitConfigFil
   }
   if (cfg.runtime !== 'crun' && cfg.runtime !== 'runc') throw new InvalidArgumentError(`unknown runtime ${String(cfg.runtime)}: use crun or runc`);
   if (!['debug', 'info', 'warn', 'error'].includes(cfg.logLevel)) throw new InvalidArgumentError(`invalid log level: ${cfg.logLevel}`);
+  if (typeof cfg.noNewPrivileges !== 'boolean') throw new InvalidArgumentError('invalid no-new-privileges: true or false');
   if (!cfg.pidFile) cfg.pidFile = `${cfg.execRoot}/berth.pid`;
   for (const h of cfg.hosts) parseHost(h);
   if (!/^[0-9.]+\/\d+$/.test(cfg.bip)) throw new InvalidArgumentError(`invalid bip ${cfg.bip}: give an IPv4 address with its prefix, e.g. 10.213.0.1/16`);

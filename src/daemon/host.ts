@@ -7,6 +7,7 @@ import { release } from 'node:os';
 import { join } from 'node:path';
 import { execTool, goArch, type Logger } from '../lib/index.ts';
 import type { DockerSeccompProfile, HostFacts } from '../specgen/index.ts';
+import { KNOWN_CAPABILITIES, withDockerParity } from '../security/index.ts';
 
 const SECCOMP_PROFILE = '/usr/share/containers/seccomp.json';
 
@@ -38,7 +39,8 @@ export async function cgroupVersion(): Promise<1 | 2> {
 export async function hostFacts(log: Logger): Promise<HostFacts> {
   let seccompProfile: DockerSeccompProfile | null = null;
   try {
-    seccompProfile = JSON.parse(await readFile(SECCOMP_PROFILE, 'utf8')) as DockerSeccompProfile;
+    // containers-common's profile is laxer than Docker's (PLATFORM.md §5.1): tightened here.
+    seccompProfile = withDockerParity(JSON.parse(await readFile(SECCOMP_PROFILE, 'utf8')) as DockerSeccompProfile);
   } catch {
     log.warn({ path: SECCOMP_PROFILE }, 'no default seccomp profile found: containers run without seccomp (install golang-github-containers-common)');
   }
@@ -48,7 +50,20 @@ export async function hostFacts(log: Logger): Promise<HostFacts> {
     hardLimits: await hardLimits(),
     seccompProfile,
     cgroupVersion: await cgroupVersion(),
+    capabilities: await boundingCapabilities(),
   };
+}
+
+/**
+ * The daemon's own bounding set (CapBnd of /proc/self/status) as "CAP_…" names: a privileged
+ * container gets exactly these, since a runtime cannot grant more (capset fails otherwise).
+ */
+export async function boundingCapabilities(): Promise<string[] | undefined> {
+  const status = await readFile('/proc/self/status', 'utf8').catch(() => '');
+  const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(status);
+  if (!m) return undefined;
+  const mask = BigInt(`0x${m[1]}`);
+  return KNOWN_CAPABILITIES.filter((_, bit) => (mask >> BigInt(bit)) & 1n);
 }
 
 /** Makes crun usable on a hybrid host; returns false when it cannot be (use runc). */

@@ -3,13 +3,22 @@
 // conmon keeps them and their logs; the next berthd re-adopts them).
 import { Command } from 'commander';
 import { pino } from 'pino';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { messageOf, type Logger } from '../lib/index.ts';
 import { loadConfig, parseHost, type DaemonConfig } from './config.ts';
 import { firstExisting, hostFacts, prepareForCrun, removeCgroupParent } from './host.ts';
 import { wire } from './wire.ts';
+import { openForRemappedRoot, remappedDataRoot, resolveRemap, type IdRemap } from './userns-remap.ts';
+import { logTcpSecurity, socketGroup, tcpSecurity, type TcpSecurity } from './listeners.ts';
 import { BERTH_VERSION } from './system-info.ts';
+
+function flagBool(name: string, v: boolean | string): boolean {
+  if (v === true || v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  process.stderr.write(`berthd: invalid value for ${name}: ${String(v)}\n`);
+  process.exit(1);
+}
 
 function collect(v: string, prev: string[] | undefined): string[] {
   return [...(prev ?? []), v];
@@ -44,8 +53,16 @@ export async function main(argv: string[]): Promise<void> {
     .option('--bip <cidr>', "the default bridge's address and prefix (default 10.213.0.1/16)")
     .option('-b, --bridge <name>', "the default bridge's interface name (default berth0)")
     .option('--firewall-table <name>', "berth's nftables table (inet family; default berth)")
+    .option('--no-new-privileges', 'set no-new-privileges by default for new containers')
+    .option('--tls [bool]', 'use TLS on TCP listeners; --tls=false listens on TCP without TLS (insecure)')
+    .option('--tlsverify [bool]', 'use mutual TLS on TCP listeners: clients need a certificate from --tlscacert')
+    .option('--tlscacert <path>', 'CA that client certificates must chain to')
+    .option('--tlscert <path>', "the daemon's TLS certificate")
+    .option('--tlskey <path>', "the daemon's TLS key")
+    .option('--userns-remap <spec>', 'run containers in a user namespace: default or <user>[:<group>] (ranges from /etc/subuid, /etc/subgid)')
+    .option('-G, --group <name>', 'group that may use the unix socket, when it exists (default berth)')
     .parse(argv, { from: 'user' });
-  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean; bip?: string; bridge?: string; firewallTable?: string }>();
+  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean; bip?: string; bridge?: string; firewallTable?: string; newPrivileges?: boolean; tls?: boolean | string; tlsverify?: boolean | string; tlscacert?: string; tlscert?: string; tlskey?: string; group?: string; usernsRemap?: string }>();
   const flags: Partial<DaemonConfig> = {};
   if (o.host) flags.hosts = o.host;
   if (o.dataRoot) flags.dataRoot = o.dataRoot;
@@ -59,6 +76,14 @@ export async function main(argv: string[]): Promise<void> {
   if (o.bip) flags.bip = o.bip;
   if (o.bridge) flags.bridge = o.bridge;
   if (o.firewallTable) flags.firewallTable = o.firewallTable;
+  if (o.newPrivileges === false) flags.noNewPrivileges = true;
+  if (o.tls !== undefined) flags.tls = flagBool('--tls', o.tls);
+  if (o.tlsverify !== undefined) flags.tlsVerify = flagBool('--tlsverify', o.tlsverify);
+  if (o.tlscacert) flags.tlsCaCert = o.tlscacert;
+  if (o.tlscert) flags.tlsCert = o.tlscert;
+  if (o.tlskey) flags.tlsKey = o.tlskey;
+  if (o.group) flags.group = o.group;
+  if (o.usernsRemap) flags.usernsRemap = o.usernsRemap;
 
   let cfg: DaemonConfig;
   try {
@@ -69,6 +94,20 @@ export async function main(argv: string[]): Promise<void> {
   }
   const log: Logger = pino({ level: cfg.logLevel, base: { pid: process.pid } }, pino.destination(2));
   await mkdir(cfg.dataRoot, { recursive: true, mode: 0o711 });
+  let remap: IdRemap | null = null;
+  if (cfg.usernsRemap) {
+    try {
+      remap = await resolveRemap(cfg.usernsRemap, log);
+    } catch (err) {
+      process.stderr.write(`berthd: ${messageOf(err)}\n`);
+      process.exit(1);
+    }
+    // The data root must be traversable by the remapped root (dockerd's 0711 too).
+    await chmod(cfg.dataRoot, 0o711);
+    cfg.dataRoot = await remappedDataRoot(cfg.dataRoot, remap);
+    await openForRemappedRoot([join(cfg.dataRoot, 'overlay2'), join(cfg.dataRoot, 'containers')], remap);
+    log.info({ ...remap, dataRoot: cfg.dataRoot }, 'user namespace remapping: container root is an unprivileged host user');
+  }
   await mkdir(cfg.execRoot, { recursive: true, mode: 0o700 });
   const other = await otherDaemonAlive(cfg.pidFile);
   if (other) {
@@ -100,8 +139,21 @@ export async function main(argv: string[]): Promise<void> {
     runtime = fallback;
   }
 
+  // TCP listeners are checked before anything is started: a refusal leaves nothing behind.
+  let tcpSec: TcpSecurity | null = null;
+  if (cfg.hosts.some((h) => parseHost(h).kind === 'tcp')) {
+    try {
+      tcpSec = await tcpSecurity(cfg);
+    } catch (err) {
+      log.error({ hosts: cfg.hosts }, messageOf(err));
+      process.stderr.write(`berthd: ${messageOf(err)}\n`);
+      await rm(cfg.pidFile, { force: true });
+      process.exit(1);
+    }
+  }
+  const group = await socketGroup(cfg.group);
   const host = await hostFacts(log);
-  const w = wire(cfg, host, { conmon, runtimes, initPath: init }, runtime, log);
+  const w = wire(cfg, host, { conmon, runtimes, initPath: init }, runtime, log, remap);
   const t0 = performance.now();
   await w.images.init();
   await w.networks.init();
@@ -114,9 +166,11 @@ export async function main(argv: string[]): Promise<void> {
     if (l.kind === 'unix') {
       await mkdir(dirname(l.path), { recursive: true });
       await w.api.listenUnix(l.path);
-    } else {
-      log.warn({ host: h }, 'listening on TCP without TLS: anyone who can reach it controls the host');
-      await w.api.listenTcp(l.host, l.port);
+      if (group !== null) await chown(l.path, 0, group);
+      log.info({ socket: l.path, mode: '0660', group: group === null ? 'root' : cfg.group }, 'unix socket');
+    } else if (tcpSec !== null) {
+      logTcpSecurity(log, h, tcpSec);
+      await w.api.listenTcp(l.host, l.port, tcpSec.kind === 'plain' ? undefined : tcpSec.tls);
     }
   }
   log.info({ hosts: cfg.hosts, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot, runtime, version: BERTH_VERSION }, 'berthd is serving the Docker Engine API');

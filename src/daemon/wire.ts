@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostFacts } from '../specgen/index.ts';
 import type { DaemonConfig } from './config.ts';
+import type { IdRemap } from './userns-remap.ts';
 import { BERTH_VERSION, systemInfo, versionInfo } from './system-info.ts';
 
 export interface Wiring {
@@ -35,9 +36,9 @@ function readResolvConf(): string {
   try { return readFileSync('/etc/resolv.conf', 'utf8'); } catch { return ''; }
 }
 
-export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, defaultRuntime: string, log: Logger): Wiring {
+export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, defaultRuntime: string, log: Logger, remap: IdRemap | null = null): Wiring {
   const events = new EventBus();
-  const layers = new LayerStore(cfg.dataRoot, log.child({ module: 'layer' }));
+  const layers = new LayerStore(cfg.dataRoot, log.child({ module: 'layer' }), remap);
   const images = new ImageService(cfg.dataRoot, layers, events, log.child({ module: 'image' }));
   const volumes = new VolumeService(cfg.dataRoot, events, log.child({ module: 'volume' }));
   const conmon = new ConmonLauncher({ conmon: bins.conmon, execRoot: cfg.execRoot });
@@ -54,7 +55,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     images: { resolve: (ref) => images.resolve(ref) },
     layers, volumes, runtimes, conmon, events, host, network: networks, seccompBpf: new SeccompBpfCompiler(),
     log: log.child({ module: 'container' }),
-    options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout },
+    options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout, noNewPrivileges: cfg.noNewPrivileges, remap },
   });
   images.setUsage({ containersUsing: (id) => containers.containersUsing(id), layersInUse: () => containers.layersInUse() });
 

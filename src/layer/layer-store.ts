@@ -14,6 +14,8 @@ import { createGunzip } from 'node:zlib';
 import { ensureDir, newId, InvalidArgumentError, type Logger } from '../lib/index.ts';
 import { Overlay2Driver } from './overlay2.ts';
 import { chainIdOf } from './chain-id.ts';
+import { shiftOwners, type IdShift } from './id-shift.ts';
+import { chown } from 'node:fs/promises';
 
 export interface LayerRecord {
   chainId: string;
@@ -28,7 +30,11 @@ export class LayerStore {
   #records = new Map<string, LayerRecord>();
   readonly #recordRoot: string;
 
-  constructor(dataRoot: string, private readonly log: Logger) {
+  /**
+   * `idShift`: the host uid/gid of container root under --userns-remap; unpacked layers and
+   * the top of each container layer are owned by it, shifted.
+   */
+  constructor(dataRoot: string, private readonly log: Logger, private readonly idShift: IdShift | null = null) {
     this.#recordRoot = join(dataRoot, 'layer', 'sha256');
     this.driver = new Overlay2Driver(join(dataRoot, 'overlay2'));
   }
@@ -100,6 +106,7 @@ export class LayerStore {
       await pipeline(stages as unknown as [Readable, NodeJS.WritableStream]);
       const code = await exited;
       if (code !== 0) throw new InvalidArgumentError(`invalid layer tar: ${stderr.trim() || `tar exit ${code}`}`);
+      if (this.idShift !== null) await shiftOwners(target, this.idShift);
     } catch (err) {
       await this.driver.remove(cacheId);
       throw err;
@@ -135,6 +142,8 @@ export class LayerStore {
   async createRW(id: string, parent: string | null): Promise<void> {
     const parents = parent === null ? [] : this.cacheChain(parent);
     await this.driver.create(id, parents, true);
+    // The upper dir's root is the merged root's owner: container root must own it to write /.
+    if (this.idShift !== null) await chown(this.driver.diffPath(id), this.idShift.uid, this.idShift.gid);
   }
 
   async mountRW(id: string): Promise<string> {

@@ -6,6 +6,7 @@
 // wildcard allow ("cannot punch hole in existing wildcard rule"), so the fuse deny comes
 // before the c *:* m wildcard, exactly where it sits in Docker's effective list.
 import type { OciDeviceCgroup } from '../oci/index.ts';
+import { InvalidDeviceError } from './errors.ts';
 
 function allowChar(major: number, minor: number | undefined, access = 'rwm'): OciDeviceCgroup {
   return minor === undefined ? { allow: true, type: 'c', major, access } : { allow: true, type: 'c', major, minor, access };
@@ -33,4 +34,23 @@ export function defaultDeviceRules(): OciDeviceCgroup[] {
 /** A privileged container may use every device. */
 export function privilegedDeviceRules(): OciDeviceCgroup[] {
   return [{ allow: true, access: 'rwm' }];
+}
+
+const CGROUP_RULE = /^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$/;
+
+/** A --device-cgroup-rule ("c 1:3 rwm", "a *:* m") as an allow rule (moby WithDevices wording). */
+export function parseDeviceCgroupRule(rule: string): OciDeviceCgroup {
+  const m = CGROUP_RULE.exec(rule);
+  if (!m) throw new InvalidDeviceError(`invalid device cgroup format '${rule}'`);
+  const out: OciDeviceCgroup = { allow: true, type: m[1] as 'a' | 'c' | 'b', access: m[4]! };
+  if (m[2] !== '*') out.major = Number(m[2]);
+  if (m[3] !== '*') out.minor = Number(m[3]);
+  return out;
+}
+
+/** The cgroup permissions of a --device mapping ("rwm" when empty). */
+export function deviceCgroupPermissions(perm: string | undefined, device: string): string {
+  const p = perm === undefined || perm === '' ? 'rwm' : perm;
+  if (!/^[rwm]{1,3}$/.test(p)) throw new InvalidDeviceError(`invalid device mode: ${p} (device ${device})`);
+  return p;
 }

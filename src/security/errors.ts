@@ -40,3 +40,10 @@ export class InvalidKernelVersionError extends InvalidArgumentError {
     super(`Can't parse kernel version ${release}`, { code: 'BERTH_INVALID_KERNEL_VERSION' });
   }
 }
+
+/** A --device or --device-cgroup-rule that cannot be used. */
+export class InvalidDeviceError extends InvalidArgumentError {
+  constructor(message: string) {
+    super(message, { code: 'BERTH_INVALID_DEVICE' });
+  }
+}

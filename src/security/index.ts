@@ -17,3 +17,4 @@ export * from './seccomp-profile.ts';
 export * from './kernel-version.ts';
 export * from './seccomp-converter.ts';
 export * from './security-opt.ts';
+export * from './docker-parity.ts';

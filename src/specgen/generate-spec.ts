@@ -75,12 +75,18 @@ export function generateSpec(input: SpecInput): OciSpec {
   const withInit = input.initPath !== undefined && hasOwnPidNamespace(input);
 
   const mounts = buildMounts(input, { privileged, readonlyRootfs: hc.ReadonlyRootfs === true, withInit });
+  const resources = buildResources(hc, privileged);
+  if (!privileged && input.deviceRules !== undefined) resources.devices = [...(resources.devices ?? []), ...input.deviceRules];
   const linux: OciLinux = {
     namespaces: buildNamespaces(input),
-    devices: privileged ? [...(input.hostDevices ?? [])] : [],
+    devices: privileged ? [...(input.hostDevices ?? [])] : [...(input.devices ?? [])],
     cgroupsPath: input.cgroupsPath,
-    resources: buildResources(hc, privileged),
+    resources,
   };
+  if (input.idMappings !== undefined) {
+    linux.uidMappings = input.idMappings.uid.map((m) => ({ ...m }));
+    linux.gidMappings = input.idMappings.gid.map((m) => ({ ...m }));
+  }
   const sysctl = buildSysctls(input, hostUts);
   if (Object.keys(sysctl).length > 0) linux.sysctl = sysctl;
   const seccomp = seccompFor(input, sec, caps, privileged);

@@ -4,7 +4,8 @@
 //   uts      "" → new; "host" → shared (and no hostname)
 //   pid      "" → new; "host" → shared; "container:<id>" → the path the caller resolved
 //   ipc      ""/private/shareable/none → new; "host" → shared; "container:<id>" → path
-//   cgroup   new on cgroup v2 (Docker's default "private"), the host's on v1 ("host")
+//   cgroup   "private" → new; "host" → shared; "" → new on cgroup v2, the host's on v1 (Docker's defaults)
+//   user     "" or "host"; a new one when the caller gives idMappings (--userns-remap)
 import type { OciNamespace } from '../oci/index.ts';
 import { InvalidSpecInputError } from './errors.ts';
 import type { SpecInput } from './spec-input.ts';
@@ -47,6 +48,19 @@ export function hasOwnPidNamespace(input: SpecInput): boolean {
   return (input.hostConfig.PidMode ?? '') === '';
 }
 
+function cgroupNamespace(input: SpecInput): boolean {
+  const mode = input.hostConfig.CgroupnsMode ?? '';
+  if (mode === 'private') return true;
+  if (mode === 'host') return false;
+  if (mode === '') return input.host.cgroupVersion === 2;
+  throw new InvalidSpecInputError(`invalid cgroup namespace mode: ${mode}`);
+}
+
+function checkUserNamespace(input: SpecInput): void {
+  const mode = input.hostConfig.UsernsMode ?? '';
+  if (mode !== '' && mode !== 'host') throw new InvalidSpecInputError(`invalid USER mode: ${mode}`);
+}
+
 export function buildNamespaces(input: SpecInput): OciNamespace[] {
   const out: OciNamespace[] = [{ type: 'mount' }];
   if (input.netns === 'private') out.push({ type: 'network' });
@@ -56,6 +70,8 @@ export function buildNamespaces(input: SpecInput): OciNamespace[] {
   if (pid !== null) out.push(pid);
   const ipc = ipcNamespace(input);
   if (ipc !== null) out.push(ipc);
-  if (input.host.cgroupVersion === 2) out.push({ type: 'cgroup' });
+  if (cgroupNamespace(input)) out.push({ type: 'cgroup' });
+  checkUserNamespace(input);
+  if (input.idMappings !== undefined) out.push({ type: 'user' });
   return out;
 }

@@ -4,7 +4,7 @@
 // function of this value, so it is tested by tables of cases without root.
 
 import type { HostConfig } from '../api/types/index.ts';
-import type { OciDevice } from '../oci/index.ts';
+import type { OciDevice, OciDeviceCgroup, OciIdMapping } from '../oci/index.ts';
 import type { DockerSeccompProfile } from '../security/index.ts';
 
 export interface HostFacts {
@@ -81,6 +81,15 @@ export interface SpecInput {
   namespacePaths?: { pid?: string; ipc?: string };
   /** The host's device nodes (from /dev), given to privileged containers. */
   hostDevices?: OciDevice[];
+  /** Device nodes of HostConfig.Devices (--device), looked up on the host by the caller. */
+  devices?: OciDevice[];
+  /** Extra device cgroup allow rules: one per --device, plus HostConfig.DeviceCgroupRules. */
+  deviceRules?: OciDeviceCgroup[];
+  /**
+   * --userns-remap: the container gets its own user namespace with these mappings (container
+   * root → an unprivileged host id). Absent: the host's user namespace.
+   */
+  idMappings?: { uid: OciIdMapping[]; gid: OciIdMapping[] };
   /** OCI annotations (HostConfig.Annotations). */
   annotations?: Record<string, string>;
 }

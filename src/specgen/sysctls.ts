@@ -15,7 +15,9 @@ export function buildSysctls(input: SpecInput, sharesHostUts: boolean): Record<s
   if (!sharesHostUts && input.domainname !== undefined && input.domainname !== '') {
     out['kernel.domainname'] = input.domainname;
   }
-  if (ownsNetworkNamespace(input)) {
+  // In a user namespace the runtime cannot write the sysctls of a network namespace owned by
+  // the host's (moby skips ping_group_range there); the caller sets them from the host.
+  if (ownsNetworkNamespace(input) && input.idMappings === undefined) {
     out['net.ipv4.ping_group_range'] = '0 2147483647';
     // moby checks /proc/sys for it; the knob exists from Linux 4.11.
     if (compareKernelVersions(parseKernelVersion(input.host.kernel), { major: 4, minor: 11, patch: 0 }) >= 0) {

@@ -2,7 +2,7 @@
 // pattern + handler; exchange = one request and its answer (plain, streamed or hijacked);
 // backend = the narrow interface each routes file declares and daemon/wire.ts fills.
 // It imports no domain module: it sees only api/types and its own backend interfaces.
-export { ApiServer, type ApiServerOptions } from './server.ts';
+export { ApiServer, type ApiServerOptions, type ApiTlsOptions } from './server.ts';
 export type { Route, Handler } from './router.ts';
 export { containerRoutes, type ContainerBackend, type LogQuery } from './routes/containers.ts';
 export { execRoutes, type ExecBackend } from './routes/exec.ts';

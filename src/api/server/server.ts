@@ -2,6 +2,8 @@
 // every upgrade request through one router. Errors become {"message": …} with the status
 // of their kind; the server keeps serving whatever a handler throws.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { SecureContextOptions } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { chmod, rm } from 'node:fs/promises';
 import { kindOf, messageOf, type Logger } from '../../lib/index.ts';
@@ -13,6 +15,12 @@ import { statusOf } from './http-status.ts';
 export interface ApiServerOptions {
   serverVersion: string;
   log: Logger;
+}
+
+/** TLS for a TCP listener: the server's certificate, and the CA its clients' certificates must chain to. */
+export interface ApiTlsOptions extends Pick<SecureContextOptions, 'ca' | 'cert' | 'key'> {
+  /** Mutual TLS (dockerd --tlsverify): a client without a certificate from `ca` is refused. */
+  verifyClients: boolean;
 }
 
 export class ApiServer {
@@ -60,8 +68,16 @@ export class ApiServer {
     void this.#dispatch(new Exchange(req, null, socket, head, this.#header));
   };
 
-  #make(): Server {
-    const s = createServer({ keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000 }, this.#onRequest);
+  #make(tls?: ApiTlsOptions): Server {
+    const base = { keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000 };
+    const s: Server = tls === undefined ? createServer(base, this.#onRequest) : createTlsServer({
+      // Half-open like node:http's own sockets: a hijacked stream whose client closed its write
+      // side (TLS close_notify, as `docker run` without -i sends) must still carry the output.
+      ...base, allowHalfOpen: true, ca: tls.ca, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2',
+      requestCert: tls.verifyClients, rejectUnauthorized: tls.verifyClients,
+    }, this.#onRequest);
+    // A TLS handshake that fails (no or a foreign client certificate) only closes that socket.
+    s.on('tlsClientError', (err: Error) => this.o.log.warn({ reason: err.message }, 'TLS client refused'));
     s.on('upgrade', this.#onUpgrade);
     s.on('clientError', (_err, socket) => { if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'); });
     s.on('connection', (sock) => { this.#sockets.add(sock); sock.on('close', () => this.#sockets.delete(sock)); });
@@ -76,8 +92,8 @@ export class ApiServer {
     await chmod(path, mode);
   }
 
-  async listenTcp(host: string, port: number): Promise<void> {
-    const s = this.#make();
+  async listenTcp(host: string, port: number, tls?: ApiTlsOptions): Promise<void> {
+    const s = this.#make(tls);
     await new Promise<void>((resolve, reject) => { s.once('error', reject); s.listen(port, host, () => { s.off('error', reject); resolve(); }); });
   }
 

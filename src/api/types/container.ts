@@ -86,8 +86,16 @@ export interface HostConfig {
   PidMode?: string;
   IpcMode?: string;
   UTSMode?: string;
+  UsernsMode?: string;
+  CgroupnsMode?: string;
+  Devices?: readonly DeviceMapping[] | null;
+  DeviceCgroupRules?: string[] | null;
+  MaskedPaths?: string[] | null;
+  ReadonlyPaths?: string[] | null;
   ConsoleSize?: [number, number] | null;
 }
+
+export interface DeviceMapping { PathOnHost: string; PathInContainer?: string; CgroupPermissions?: string }
 
 export interface ContainerCreateRequest extends ContainerConfig {
   HostConfig?: HostConfig;

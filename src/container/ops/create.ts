@@ -12,6 +12,7 @@ import { validateRestartPolicy } from '../restart-policy.ts';
 import { requestedNetworks } from '../networking.ts';
 import { acquireVolumes, planContainerMounts, releaseVolumes } from '../mounts.ts';
 import type { MountRecord } from '../mount-parse.ts';
+import { validateSecurity } from '../security-inputs.ts';
 
 export async function createContainer(ctx: ContainerContext, req: ContainerCreateRequest, name: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
   if (req === null || typeof req !== 'object') throw new InvalidArgumentError('config cannot be empty in order to create a container');
@@ -26,7 +27,7 @@ export async function createContainer(ctx: ContainerContext, req: ContainerCreat
   if (req.StopSignal) parseSignal(req.StopSignal);
 
   const config = mergeConfig(req, image.config.config ?? {});
-  const warnings: string[] = [];
+  const warnings: string[] = validateSecurity(hostConfig, ctx.host, !!ctx.options.remap);
   const networks = requestedNetworks(ctx, hostConfig, { ...req, ExposedPorts: config.ExposedPorts ?? null }, config.Labels ?? {}, warnings);
   const entrypoint = config.Entrypoint ?? [];
   const cmd = config.Cmd ?? [];

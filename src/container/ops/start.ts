@@ -14,6 +14,7 @@ import { sharedEtcMounts, writeEtcFiles } from '../etc-files.ts';
 import { netKind, setUpNetwork, type NetworkSetup } from '../networking.ts';
 import { removeContainer } from './remove.ts';
 import { mergeMounts, prepareMounts, unmountVolumes } from '../mounts.ts';
+import { securityInputs } from '../security-inputs.ts';
 
 export async function startContainer(ctx: ContainerContext, ref: string): Promise<void> {
   const c = ctx.store.get(ref);
@@ -104,6 +105,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
       cgroupsPath: `${ctx.options.cgroupParent}/${id}`,
       ...(h.Init && ctx.options.initPath ? { initPath: ctx.options.initPath } : {}),
       host: ctx.host,
+      ...await securityInputs(ctx, c, { noNewPrivileges: ctx.options.noNewPrivileges === true }, netup.netns),
     });
     // crun takes a precompiled filter from an annotation and skips compiling linux.seccomp
     // (which stays for runc, and for crun's flags).
