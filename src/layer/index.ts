@@ -5,3 +5,5 @@
 // on-disk layout and overlay2.ts for the driver's.
 export { LayerStore, type LayerRecord } from './layer-store.ts';
 export { chainIdOf, chainIdsOf } from './chain-id.ts';
+export { tarUpperDir, diffUpperDir, type DiffStats } from './diff-upper.ts';
+export { isOpaqueDir } from './xattr.ts';

@@ -14,6 +14,7 @@ import { createGunzip } from 'node:zlib';
 import { ensureDir, newId, InvalidArgumentError, type Logger } from '../lib/index.ts';
 import { Overlay2Driver } from './overlay2.ts';
 import { chainIdOf } from './chain-id.ts';
+import { diffUpperDir } from './diff-upper.ts';
 
 export interface LayerRecord {
   chainId: string;
@@ -110,6 +111,37 @@ export class LayerStore {
     if (existing) {
       await this.driver.remove(cacheId);
       return existing;
+    }
+    const rec: LayerRecord = { chainId, diffId, parent, size, cacheId };
+    await this.#writeRecord(rec);
+    return rec;
+  }
+
+  /**
+   * Registers a directory in overlay format (a stopped container's upper dir, or files a
+   * build step laid out) as a new layer on `parent`. The diffID comes from diffing the dir
+   * (diff-upper.ts, streamed, nothing kept); the dir itself is renamed into the driver, so
+   * it must be on the same filesystem and is gone afterwards. A layer with the same chainID
+   * already present is reused and the dir deleted.
+   */
+  async registerDir(parent: string | null, dir: string): Promise<LayerRecord> {
+    const { diffId, size } = await diffUpperDir(dir);
+    const chainId = chainIdOf(parent, diffId);
+    const existing = this.#records.get(chainId);
+    if (existing) {
+      await rm(dir, { recursive: true, force: true });
+      return existing;
+    }
+    const parents = parent === null ? [] : this.cacheChain(parent);
+    const cacheId = newId();
+    await this.driver.create(cacheId, parents, false);
+    const target = this.driver.diffPath(cacheId);
+    try {
+      await rm(target, { recursive: true, force: true });
+      await rename(dir, target);
+    } catch (err) {
+      await this.driver.remove(cacheId);
+      throw err;
     }
     const rec: LayerRecord = { chainId, diffId, parent, size, cacheId };
     await this.#writeRecord(rec);
