@@ -98,6 +98,7 @@ export async function main(argv: string[]): Promise<void> {
   const w = wire(cfg, host, { conmon, runtimes, initPath: init }, runtime, log);
   const t0 = performance.now();
   await w.images.init();
+  await w.buildStore.init();
   const restored = await w.containers.init();
   log.info({ ms: Math.round(performance.now() - t0), ...restored }, 'state loaded');
 

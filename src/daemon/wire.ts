@@ -1,13 +1,16 @@
 // The composition root: builds every service with its dependencies and connects them.
 // No business logic here (STYLE.md §7.7 rule 4).
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { Logger } from '../lib/index.ts';
 import { EventBus } from '../events/index.ts';
 import { LayerStore } from '../layer/index.ts';
 import { ImageService } from '../image/index.ts';
 import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
-import { ApiServer, containerRoutes, execRoutes, imageRoutes, systemRoutes } from '../api/server/index.ts';
+import { ApiServer, buildRoutes, containerRoutes, execRoutes, imageRoutes, systemRoutes } from '../api/server/index.ts';
+import { Builder, BuildStore } from '../build/index.ts';
+import { buildRunner } from './build-runner.ts';
 import type { HostFacts } from '../specgen/index.ts';
 import type { DaemonConfig } from './config.ts';
 import { BERTH_VERSION, systemInfo, versionInfo } from './system-info.ts';
@@ -17,6 +20,7 @@ export interface Wiring {
   containers: ContainerService;
   images: ImageService;
   events: EventBus;
+  buildStore: BuildStore;
 }
 
 export interface Binaries {
@@ -29,16 +33,19 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   const events = new EventBus();
   const layers = new LayerStore(cfg.dataRoot, log.child({ module: 'layer' }));
   const images = new ImageService(cfg.dataRoot, layers, events, log.child({ module: 'image' }));
+  const buildStore = new BuildStore(join(cfg.dataRoot, 'build'), log.child({ module: 'build' }));
   const conmon = new ConmonLauncher({ conmon: bins.conmon, execRoot: cfg.execRoot });
   const runtimes = new Map([...bins.runtimes].map(([name, path]) => [name, new OciRuntime({ name, path }, cfg.execRoot)]));
   const containers = new ContainerService({
     dataRoot: cfg.dataRoot,
-    images: { resolve: (ref) => images.resolve(ref) },
+    // Build step images live in the build store; containers of RUN steps start from them.
+    images: { resolve: (ref) => { try { return images.resolve(ref); } catch (err) { const s = buildStore.resolve(ref); if (s) return s; throw err; } } },
     layers, runtimes, conmon, events, host, seccompBpf: new SeccompBpfCompiler(),
     log: log.child({ module: 'container' }),
     options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout },
   });
-  images.setUsage({ containersUsing: (id) => containers.containersUsing(id), layersInUse: () => containers.layersInUse() });
+  images.setUsage({ containersUsing: (id) => containers.containersUsing(id), layersInUse: () => [...containers.layersInUse(), ...buildStore.layersInUse()] });
+  const builder = new Builder({ layers, images, store: buildStore, backend: buildRunner(containers), log: log.child({ module: 'build' }) });
 
   const api = new ApiServer({ serverVersion: BERTH_VERSION, log: log.child({ module: 'api' }) });
   const startedAt = new Date();
@@ -65,5 +72,9 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     tag: (src, repo, tag) => images.tag(src, repo, tag),
     remove: (ref, force, noprune) => images.remove(ref, force, noprune),
   }, parseFilters));
-  return { api, containers, images, events };
+  api.addRoutes(buildRoutes({
+    build: (ctx, o, emit, signal) => builder.build(ctx, o, emit, signal),
+    prune: (all) => builder.prune(all),
+  }));
+  return { api, containers, images, events, buildStore };
 }

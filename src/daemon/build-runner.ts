@@ -1,0 +1,51 @@
+// The builder's BuildBackend over the container service: a RUN step is a container created
+// from the step's image with the command as Cmd (the image's entrypoint reset, health checks
+// off, no TTY), started, its log followed and demultiplexed, and waited for. Glue only.
+import type { BuildBackend } from '../build/index.ts';
+import type { ContainerService } from '../container/index.ts';
+
+/** Splits Docker stdcopy frames (8-byte header, big-endian length) across chunk boundaries. */
+export function frameSplitter(onPayload: (b: Buffer) => void): (chunk: Buffer) => void {
+  let pending: Buffer = Buffer.alloc(0);
+  return (chunk) => {
+    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    while (pending.length >= 8) {
+      const len = pending.readUInt32BE(4);
+      if (pending.length < 8 + len) break;
+      onPayload(pending.subarray(8, 8 + len));
+      pending = pending.subarray(8 + len);
+    }
+  };
+}
+
+export function buildRunner(containers: ContainerService): BuildBackend {
+  return {
+    async run(spec, on, signal) {
+      const hostConfig: Record<string, unknown> = {};
+      if (spec.networkMode) hostConfig.NetworkMode = spec.networkMode;
+      if (spec.extraHosts?.length) hostConfig.ExtraHosts = spec.extraHosts;
+      const { Id } = await containers.create({
+        Image: spec.image, Cmd: spec.cmd, Entrypoint: [''], Env: spec.env, User: spec.user, WorkingDir: spec.workingDir,
+        Tty: false, OpenStdin: false, AttachStdout: true, AttachStderr: true,
+        Healthcheck: { Test: ['NONE'] }, Labels: {},
+        HostConfig: hostConfig,
+      }, undefined);
+      on.created(Id);
+      const kill = (): void => { void containers.kill(Id, 'KILL').catch(() => undefined); };
+      signal.addEventListener('abort', kill, { once: true });
+      try {
+        await containers.start(Id);
+        const logs = containers.logs(Id, { stdout: true, stderr: true, follow: true, tail: 'all', timestamps: false }, signal);
+        const feed = logs.tty ? on.output : frameSplitter(on.output);
+        for await (const chunk of logs.chunks) feed(chunk);
+        const exitCode = await containers.wait(Id, 'not-running', signal);
+        return { containerId: Id, exitCode };
+      } finally {
+        signal.removeEventListener('abort', kill);
+      }
+    },
+    async remove(id) {
+      await containers.remove(id, { force: true, volumes: true });
+    },
+  };
+}
