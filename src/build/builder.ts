@@ -245,7 +245,11 @@ export class Builder {
   }
 
   #lineError(line: number, err: unknown): Error {
-    if (err instanceof BuildError) return err;
+    if (err instanceof BuildError) {
+      // A failing RUN keeps Docker's exact wording (its output is right above it).
+      if (err.exitCode !== undefined || err.message.includes('(Dockerfile line')) return err;
+      return new BuildError(`${err.message} (Dockerfile line ${line})`);
+    }
     if (err instanceof ShellLexError || err instanceof CopyError || err instanceof ScopeError || err instanceof ArchiveError || err instanceof DockerfileParseError) {
       return new BuildError(`${err.message} (Dockerfile line ${line})`);
     }

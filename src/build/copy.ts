@@ -189,7 +189,16 @@ async function copyDirContents(srcDir: string, rel: string, imageDir: string, o:
 export async function copySources(entries: readonly SourceEntry[], o: CopyOptions): Promise<void> {
   for (const e of entries) {
     if (e.isDir) {
+      const existed = await stat(await resolveInRoot(o.rootfs, o.dest)).then(() => true, () => false);
       await copyDirContents(e.hostPath, e.rel, o.dest, o);
+      if (!existed) {
+        // A directory the copy created takes the source directory's mode and owner.
+        const st = await stat(e.hostPath);
+        const host = await resolveInRoot(o.rootfs, o.dest);
+        await chmod(host, o.chmod ?? (st.mode & 0o7777));
+        const owner = o.owner ?? { uid: st.uid, gid: st.gid };
+        await lchown(host, owner.uid, owner.gid);
+      }
       continue;
     }
     if (o.extractArchives && await isArchive(e.hostPath)) {
