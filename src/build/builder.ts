@@ -21,7 +21,7 @@ import { BuildArgs, runArgEnv, setEnv, stageLookup } from './args.ts';
 import type { BuildBackend } from './build-backend.ts';
 import type { BuildStore, StepImage } from './build-store.ts';
 import { ArchiveError, extractTar } from './context/extract.ts';
-import { IgnoreMatcher, parseDockerignore } from './context/dockerignore.ts';
+import { IgnoreMatcher, parseDockerignore } from '../lib/index.ts';
 import { CopyError, copySources, downloadUrl, hashSources, matchSources, parseChmod, resolveOwner, type SourceEntry } from './copy.ts';
 import { resolveInRoot, ScopeError } from './scoped-path.ts';
 import { stripRunArtifacts } from './run-artifacts.ts';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, chmod, lchown, lstat, mkdir, open, readdir, readFile, readlink, rm, stat, symlink, utimes } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
-import type { IgnoreMatcher } from './context/dockerignore.ts';
+import type { IgnoreMatcher } from '../lib/index.ts';
 import { compressionOf, extractTar, looksLikeTar } from './context/extract.ts';
 import { mkdirInRoot, resolveInRoot } from './scoped-path.ts';
 

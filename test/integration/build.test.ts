@@ -299,3 +299,31 @@ test('a client that hangs up mid-build leaves no container behind', async () => 
   assert.equal(left, '');
   assert.equal((await d.api('GET', '/_ping')).status, 200);
 });
+
+test('berth build: the CLI sends the context (ignored files stay home), -f outside it, -q, --iidfile, exit codes', async () => {
+  const { spawn } = await import('node:child_process');
+  const berth = (args: string[]): Promise<RunResult> => new Promise((resolveP) => {
+    const child = spawn(process.execPath, [join(import.meta.dirname, '../../dist/berth.js'), ...args], { env: { ...process.env, BERTH_HOST: d.host } });
+    let stdout = ''; let stderr = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.on('close', (code) => resolveP({ code: code ?? -1, stdout, stderr }));
+  });
+  const ctx = context({ '.dockerignore': 'big/\n', 'big/blob': 'x'.repeat(1000), 'keep.txt': 'kept\n' });
+  const df = join(tmp, 'outside.Dockerfile');
+  writeFileSync(df, 'FROM busybox:latest\nCOPY . /c/\nRUN ls -A /c | grep -v "^.dockerfile" | tr "\\n" " " > /list\n');
+  const r = await berth(['build', '-f', df, '-t', 'berth-test-cli-build', ctx]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /Step 1\/3 : FROM busybox:latest/);
+  assert.match(r.stdout, /Successfully tagged berth-test-cli-build:latest/);
+  assert.equal(await run('berth-test-cli-build', 'cat /list'), '.dockerignore keep.txt ');
+  const iid = join(tmp, 'cli-iid');
+  const q = await berth(['build', '-q', '--iidfile', iid, '-f', df, ctx]);
+  assert.equal(q.code, 0, q.stderr);
+  assert.match(q.stdout, /^sha256:[0-9a-f]{64}\n$/);
+  assert.equal(readFileSync(iid, 'utf8'), q.stdout.trim());
+  writeFileSync(df, 'FROM busybox:latest\nRUN exit 5\n');
+  const f = await berth(['build', '-f', df, ctx]);
+  assert.equal(f.code, 5, f.stdout + f.stderr);
+  assert.match(f.stderr, /returned a non-zero code: 5/);
+});

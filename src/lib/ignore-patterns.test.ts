@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDockerignore, IgnoreMatcher } from './dockerignore.ts';
+import { parseDockerignore, IgnoreMatcher } from './ignore-patterns.ts';
 
 test('parseDockerignore cleans patterns', () => {
   assert.deepEqual(parseDockerignore('# comment\n\n  node_modules  \n/abs/\n!keep.txt\na/../b\n./x'), ['node_modules', 'abs', '!keep.txt', 'b', 'x']);

@@ -1,8 +1,9 @@
-// .dockerignore with Docker's pattern semantics (moby/patternmatcher + docker/cli
-// ReadExclusions): one pattern a line, `#` comments, `!` exceptions, patterns cleaned and
-// made relative (a leading `/` is dropped), `*` and `?` within one path element, `**` across
-// elements, `[...]` classes, `\` escapes. A path is excluded when the last pattern that
-// matches it or one of its parent directories is not an exception. Pure.
+// .dockerignore patterns with Docker's semantics (moby/patternmatcher + docker/cli
+// ReadExclusions), shared by the builder and the CLI's context tar: one pattern a line, `#`
+// comments, `!` exceptions, patterns cleaned and made relative (a leading `/` is dropped),
+// `*` and `?` within one path element, `**` across elements, `[...]` classes, `\` escapes.
+// A path is excluded when the last pattern that matches it or one of its parent directories
+// is not an exception. Pure.
 import { posix } from 'node:path';
 
 export interface IgnorePattern { re: RegExp; exclusion: boolean; dirs: string[] }
