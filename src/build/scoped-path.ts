@@ -40,7 +40,7 @@ export async function mkdirInRoot(root: string, path: string, owner?: { uid: num
     host = await resolveInRoot(root, cur);
     const st = await lstat(host).catch(() => null);
     if (!st) {
-      await mkdir(host, { mode: 0o755 });
+      await mkdir(host, { recursive: true, mode: 0o755 });
       if (owner) await lchown(host, owner.uid, owner.gid);
     } else if (!st.isDirectory()) {
       throw new ScopeError(`cannot copy to ${path}: ${cur} is not a directory`);
