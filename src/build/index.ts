@@ -7,3 +7,4 @@ export { Builder, BuildError, type BuildOptions, type BuildMessage, type Builder
 export { BuildStore, type StepImage } from './build-store.ts';
 export type { BuildBackend, RunSpec, RunCallbacks } from './build-backend.ts';
 export { parseStages, processWord, processWords, DockerfileParseError } from './dockerfile/index.ts';
+export { commitContainer, type CommitSource, type CommitOptions, type CommitDeps } from './commit.ts';

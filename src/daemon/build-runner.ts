@@ -1,8 +1,12 @@
 // The builder's BuildBackend over the container service: a RUN step is a container created
 // from the step's image with the command as Cmd (the image's entrypoint reset, health checks
 // off, no TTY), started, its log followed and demultiplexed, and waited for. Glue only.
-import type { BuildBackend } from '../build/index.ts';
+import { commitContainer, type BuildBackend, type BuildStore } from '../build/index.ts';
 import type { ContainerService } from '../container/index.ts';
+import type { ImageService } from '../image/index.ts';
+import type { LayerStore } from '../layer/index.ts';
+import type { CommitRequest } from '../api/server/index.ts';
+import type { ImageRuntimeConfig } from '../oci/index.ts';
 
 /** Splits Docker stdcopy frames (8-byte header, big-endian length) across chunk boundaries. */
 export function frameSplitter(onPayload: (b: Buffer) => void): (chunk: Buffer) => void {
@@ -47,5 +51,30 @@ export function buildRunner(containers: ContainerService): BuildBackend {
     async remove(id) {
       await containers.remove(id, { force: true, volumes: true });
     },
+  };
+}
+
+/** An image from the image store, else a build step image (RUN containers start from those). */
+export function imageOrStep(images: ImageService, steps: BuildStore): (ref: string) => ReturnType<ImageService['resolve']> {
+  return (ref) => {
+    try {
+      return images.resolve(ref);
+    } catch (err) {
+      const s = steps.resolve(ref);
+      if (s) return { ...s, lastTagTime: '' };
+      throw err;
+    }
+  };
+}
+
+/** POST /commit over the container service and the builder's commit. */
+export function commitRunner(containers: ContainerService, images: ImageService, steps: BuildStore, layers: LayerStore): (o: CommitRequest) => Promise<string> {
+  const resolveImage = imageOrStep(images, steps);
+  return async (o) => {
+    const c = containers.inspect(o.container);
+    return commitContainer({ layers, images, resolveImage, tmpDir: steps.tmpDir }, {
+      id: c.Id, imageId: c.Image, config: c.Config as ImageRuntimeConfig, createdBy: [c.Path, ...c.Args].join(' '),
+      running: c.State.Running, pause: () => containers.pause(c.Id), unpause: () => containers.unpause(c.Id),
+    }, { ...o, config: o.config as ImageRuntimeConfig | undefined });
   };
 }

@@ -10,7 +10,7 @@ import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index
 import { ContainerService, parseFilters } from '../container/index.ts';
 import { ApiServer, buildRoutes, containerRoutes, execRoutes, imageRoutes, systemRoutes } from '../api/server/index.ts';
 import { Builder, BuildStore } from '../build/index.ts';
-import { buildRunner } from './build-runner.ts';
+import { buildRunner, commitRunner, imageOrStep } from './build-runner.ts';
 import type { HostFacts } from '../specgen/index.ts';
 import type { DaemonConfig } from './config.ts';
 import { BERTH_VERSION, systemInfo, versionInfo } from './system-info.ts';
@@ -39,7 +39,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   const containers = new ContainerService({
     dataRoot: cfg.dataRoot,
     // Build step images live in the build store; containers of RUN steps start from them.
-    images: { resolve: (ref) => { try { return images.resolve(ref); } catch (err) { const s = buildStore.resolve(ref); if (s) return s; throw err; } } },
+    images: { resolve: imageOrStep(images, buildStore) },
     layers, runtimes, conmon, events, host, seccompBpf: new SeccompBpfCompiler(),
     log: log.child({ module: 'container' }),
     options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout },
@@ -75,6 +75,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   api.addRoutes(buildRoutes({
     build: (ctx, o, emit, signal) => builder.build(ctx, o, emit, signal),
     prune: (all) => builder.prune(all),
+    commit: commitRunner(containers, images, buildStore, layers),
   }));
   return { api, containers, images, events, buildStore };
 }

@@ -8,5 +8,5 @@ export { containerRoutes, type ContainerBackend, type LogQuery } from './routes/
 export { execRoutes, type ExecBackend } from './routes/exec.ts';
 export { imageRoutes, type ImageBackend } from './routes/images.ts';
 export { systemRoutes, type SystemBackend } from './routes/system.ts';
-export { buildRoutes, type BuildRouteBackend, type BuildRequest } from './routes/build.ts';
+export { buildRoutes, type BuildRouteBackend, type BuildRequest, type CommitRequest } from './routes/build.ts';
 export type { StreamSession } from './hijack.ts';

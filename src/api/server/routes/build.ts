@@ -1,5 +1,5 @@
 // POST /build (the classic builder's endpoint: docker build with DOCKER_BUILDKIT=0 or
-// without buildx, docker-py images.build, docker-compose build) and POST /build/prune. The
+// without buildx, docker-py images.build, docker-compose build) POST /build/prune and POST /commit. The
 // body is the context tar; the answer streams Docker's JSON messages ({"stream":…},
 // {"aux":{"ID":…}}, {"errorDetail":…,"error":…}). Errors before the first message are plain
 // HTTP errors (a bad context, a Dockerfile that does not parse); later ones are messages.
@@ -32,9 +32,20 @@ export interface BuildMessageOut {
   errorDetail?: { message: string; code?: number };
 }
 
+export interface CommitRequest {
+  container: string;
+  reference?: string | undefined;
+  comment?: string | undefined;
+  author?: string | undefined;
+  pause: boolean;
+  changes: string[];
+  config?: Record<string, unknown> | undefined;
+}
+
 export interface BuildRouteBackend {
   build(context: Readable, o: BuildRequest, emit: (m: BuildMessageOut) => void, signal: AbortSignal): Promise<string>;
   prune(all: boolean): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }>;
+  commit(o: CommitRequest): Promise<string>;
 }
 
 function jsonParam<T>(x: Exchange, name: string, fallback: T): T {
@@ -89,6 +100,21 @@ export function buildRoutes(b: BuildRouteBackend): Route[] {
         emit({ errorDetail: typeof code === 'number' ? { code, message } : { message }, error: message });
       }
       (out as ReturnType<Exchange['stream']> | null)?.end();
+    } },
+    { method: 'POST', path: '/commit', handler: async (x) => {
+      const container = x.query.get('container');
+      if (!container) throw new InvalidArgumentError('container is required');
+      const repo = x.query.get('repo') ?? '';
+      const tag = x.query.get('tag') ?? '';
+      if (!repo && tag) throw new InvalidArgumentError('tag requires a repository');
+      const body = await x.json<Record<string, unknown>>();
+      const id = await b.commit({
+        container, reference: repo ? (tag ? `${repo}:${tag}` : repo) : undefined,
+        comment: x.query.get('comment') || undefined, author: x.query.get('author') || undefined,
+        pause: x.bool('pause', true), changes: x.query.getAll('changes').filter((c) => c !== ''),
+        config: body && Object.keys(body).length ? body : undefined,
+      });
+      x.sendJson(201, { Id: id });
     } },
     { method: 'POST', path: '/build/prune', handler: async (x) => {
       x.sendJson(200, await b.prune(x.bool('all')));
