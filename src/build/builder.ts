@@ -202,7 +202,10 @@ export class Builder {
     r.emit({ aux: { ID: rec.id } });
     this.#say(r, `Successfully built ${shortId(rec.id.slice(7))}\n`);
     for (const t of r.opts.tags) {
-      await this.d.images.tag(rec.id, t);
+      // A rebuild that changed nothing leaves its tags as they are (no reference write).
+      let current: string | null = null;
+      try { current = this.d.images.resolve(t).id; } catch { /* not tagged yet */ }
+      if (current !== rec.id) await this.d.images.tag(rec.id, t);
       this.#say(r, `Successfully tagged ${normalizeForMessage(t)}\n`);
     }
     if (r.opts.quiet) r.emit({ stream: `${rec.id}\n` });
