@@ -327,3 +327,22 @@ test('berth build: the CLI sends the context (ignored files stay home), -f outsi
   assert.equal(f.code, 5, f.stdout + f.stderr);
   assert.match(f.stderr, /returned a non-zero code: 5/);
 });
+
+test('the cache survives a daemon restart; builder prune clears it; --add-host reaches RUN', async () => {
+  const ctx = context({ 'f.txt': 'f', Dockerfile: 'FROM busybox:latest\nCOPY f.txt /f\nRUN grep -q buildhost /etc/hosts && echo ok > /hosts-ok\n' });
+  const first = await build(['--add-host', 'buildhost:10.9.8.7', '-t', 'berth-test-persist', ctx]);
+  assert.equal(first.code, 0, first.stdout + first.stderr);
+  await d.stopDaemon();
+  await d.start();
+  const again = await build(['--add-host', 'buildhost:10.9.8.7', '-t', 'berth-test-persist', ctx]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout.match(/Using cache/g)?.length, 2, again.stdout);
+  assert.equal(await run('berth-test-persist', 'cat /hosts-ok'), 'ok\n');
+  const prune = await d.docker(['builder', 'prune', '-af'], { env: ENV });
+  assert.equal(prune.code, 0, prune.stderr);
+  const after = await build(['--add-host', 'buildhost:10.9.8.7', '-t', 'berth-test-persist', ctx]);
+  assert.equal(after.code, 0, after.stderr);
+  assert.doesNotMatch(after.stdout, /Using cache/);
+  // The image built before the prune still runs (its layers are the image's, not the cache's).
+  assert.equal(await run('berth-test-persist', 'cat /f'), 'f');
+});
