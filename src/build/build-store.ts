@@ -66,7 +66,9 @@ export class BuildStore {
     const id = `sha256:${hex}`;
     const existing = this.#images.get(id);
     if (existing) return existing;
-    await writeFileAtomic(join(this.#imagesDir, `${hex}.json`), bytes);
+    // Atomic, not synced: a cache entry lost in a crash is only a cache miss (init drops
+    // records whose image file is missing or unreadable).
+    await writeFileAtomic(join(this.#imagesDir, `${hex}.json`), bytes, { durable: false });
     return this.#add(id, bytes);
   }
 
@@ -89,7 +91,7 @@ export class BuildStore {
   }
 
   async cacheSet(key: string, imageId: string): Promise<void> {
-    await writeFileAtomic(join(this.#cacheDir, key), imageId);
+    await writeFileAtomic(join(this.#cacheDir, key), imageId, { durable: false });
     this.#cache.set(key, imageId);
   }
 

@@ -88,6 +88,8 @@ interface Run {
   df: Dockerfile;
   args: BuildArgs;
   results: Map<number, StepImage>;
+  /** Each scheduled stage's result, for FROM <stage> and COPY --from (awaited). */
+  stageDone: Map<number, Promise<StepImage>>;
   step: number;
   total: number;
   escape: string;
@@ -156,7 +158,7 @@ export class Builder {
       const run: Run = {
         opts, emit, signal, dir, contextDir, df,
         ignore: ignoreLines.length ? new IgnoreMatcher(ignoreLines) : null,
-        args: new BuildArgs(opts.buildArgs), results: new Map(), step: 0, total: 0, escape: df.directives.escape,
+        args: new BuildArgs(opts.buildArgs), results: new Map(), stageDone: new Map(), step: 0, total: 0, escape: df.directives.escape,
       };
       return await this.#run(run);
     } finally {
@@ -180,25 +182,10 @@ export class Builder {
     const labels = Object.entries(r.opts.labels);
     r.total = needed.reduce((n, i) => n + 1 + df.stages[i]!.instructions.length, 0) + (labels.length ? 1 : 0);
     for (const w of df.warnings) this.#say(r, w + '\n');
-    let last: StepImage | null = null;
-    for (const idx of needed) {
-      const stage = df.stages[idx]!;
-      const st = await this.#from(r, stage);
-      for (const ins of stage.instructions) {
-        if (r.signal.aborted) throw new Error('build cancelled');
-        await this.#step(r, st, ins);
-      }
-      if (idx === targetIdx && labels.length) {
-        const text = `LABEL ${labels.map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(' ')}`;
-        await this.#step(r, st, parseOneInstruction(text));
-      }
-      r.results.set(idx, st.image);
-      last = st.image;
-    }
+    const last = await this.#stages(r, needed, targetIdx, labels);
     const unused = r.args.unconsumed();
     if (unused.length) this.#say(r, `[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
-    const final = last!;
-    const rec = await this.d.images.store.put(final.config);
+    const rec = await this.d.images.store.put(last.config);
     r.emit({ aux: { ID: rec.id } });
     this.#say(r, `Successfully built ${shortId(rec.id.slice(7))}\n`);
     for (const t of r.opts.tags) {
@@ -210,6 +197,79 @@ export class Builder {
     }
     if (r.opts.quiet) r.emit({ stream: `${rec.id}\n` });
     return rec.id;
+  }
+
+  /**
+   * Builds the needed stages, each as soon as the stages it uses are built: independent
+   * stages run at the same time. Their output is kept back and let through in Dockerfile
+   * order, so it reads as a sequential build (same step numbers, same lines). The first
+   * failing stage stops the others (their RUN containers are killed).
+   */
+  async #stages(r: Run, needed: number[], targetIdx: number, labels: [string, string][]): Promise<StepImage> {
+    const { df } = r;
+    const abort = new AbortController();
+    const onAbort = (): void => abort.abort(r.signal.reason);
+    r.signal.addEventListener('abort', onAbort, { once: true });
+    const held: BuildMessage[][] = needed.map(() => []);
+    const finished = needed.map(() => false);
+    let live = 0;
+    const emitFor = (pos: number) => (m: BuildMessage): void => {
+      if (pos === live) r.emit(m);
+      else held[pos]!.push(m);
+    };
+    const release = (pos: number): void => {
+      finished[pos] = true;
+      while (live < needed.length && finished[live]) {
+        live++;
+        if (live < needed.length) { for (const m of held[live]!) r.emit(m); held[live] = []; }
+      }
+    };
+    let offset = 0;
+    const runs = needed.map((idx, pos) => {
+      const stage = df.stages[idx]!;
+      const sr: Run = { ...r, emit: emitFor(pos), step: offset, signal: abort.signal };
+      offset += 1 + stage.instructions.length;
+      return { idx, pos, stage, sr };
+    });
+    for (const { idx, pos, stage, sr } of runs) {
+      const done = (async (): Promise<StepImage> => {
+        // Let the stages this one waits on (FROM <stage>, COPY --from) start first.
+        await Promise.resolve();
+        const st = await this.#from(sr, stage);
+        for (const ins of stage.instructions) {
+          if (sr.signal.aborted) throw new BuildError('build cancelled');
+          await this.#step(sr, st, ins);
+        }
+        if (idx === targetIdx && labels.length) {
+          const text = `LABEL ${labels.map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(' ')}`;
+          await this.#step(sr, st, parseOneInstruction(text));
+        }
+        r.results.set(idx, st.image);
+        return st.image;
+      })();
+      done.then(() => release(pos), () => undefined);
+      r.stageDone.set(idx, done);
+    }
+    try {
+      const all = runs.map((x) => r.stageDone.get(x.idx)!);
+      // The first failure: stop the rest, show the failing stage's output, rethrow.
+      await new Promise<void>((resolve, reject) => {
+        let left = all.length;
+        all.forEach((p, pos) => p.then(() => { if (--left === 0) resolve(); }, (err: unknown) => {
+          abort.abort(err);
+          for (let k = live; k <= pos; k++) { if (k !== live) for (const m of held[k]!) r.emit(m); held[k] = []; }
+          live = needed.length;
+          reject(err);
+        }));
+      });
+      await Promise.allSettled(all);
+      return r.results.get(targetIdx)!;
+    } catch (err) {
+      await Promise.allSettled(runs.map((x) => r.stageDone.get(x.idx)!));
+      throw err;
+    } finally {
+      r.signal.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Stage indexes the target depends on (FROM <stage>, COPY --from), in Dockerfile order. */
@@ -272,7 +332,9 @@ export class Builder {
     let image: StepImage;
     const stageIdx = r.df.stages.findIndex((s, k) => k < stage.index && s.name === ref.toLowerCase());
     if (stageIdx >= 0) {
-      image = r.results.get(stageIdx)!;
+      const dep = r.stageDone.get(stageIdx);
+      if (!dep) throw new BuildError(`stage ${ref} was not built (Dockerfile line ${f.line})`);
+      image = await dep;
     } else if (ref === 'scratch') {
       const config: ImageConfig = { architecture: goArch(), os: 'linux', config: { Env: [DEFAULT_PATH] }, rootfs: { type: 'layers', diff_ids: [] }, history: [] };
       image = await this.d.store.putImage(config);
@@ -538,10 +600,10 @@ export class Builder {
         const fromRef = word(ins.from);
         const idx = r.df.stages.findIndex((s, k) => k < st.stage.index && s.name === fromRef.toLowerCase());
         const byIndex = /^\d+$/.test(fromRef) ? Number(fromRef) : -1;
-        if (idx >= 0) fromImage = r.results.get(idx) ?? null;
+        if (idx >= 0) fromImage = (await r.stageDone.get(idx)) ?? null;
         else if (byIndex >= 0) {
           if (byIndex >= st.stage.index) throw new BuildError(`invalid from flag value ${fromRef}: refers to current or future build stage`);
-          fromImage = r.results.get(byIndex) ?? null;
+          fromImage = (await r.stageDone.get(byIndex)) ?? null;
         } else {
           try {
             const rec = this.d.images.resolve(fromRef);

@@ -11,7 +11,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { spawn } from 'node:child_process';
 import { createGunzip } from 'node:zlib';
-import { ensureDir, newId, InvalidArgumentError, type Logger } from '../lib/index.ts';
+import { ensureDir, newId, InvalidArgumentError, KeyedMutex, type Logger } from '../lib/index.ts';
 import { Overlay2Driver } from './overlay2.ts';
 import { chainIdOf } from './chain-id.ts';
 import { diffUpperDir } from './diff-upper.ts';
@@ -27,6 +27,7 @@ export interface LayerRecord {
 export class LayerStore {
   readonly driver: Overlay2Driver;
   #records = new Map<string, LayerRecord>();
+  readonly #registering = new KeyedMutex();
   readonly #recordRoot: string;
 
   constructor(dataRoot: string, private readonly log: Logger) {
@@ -127,6 +128,11 @@ export class LayerStore {
   async registerDir(parent: string | null, dir: string): Promise<LayerRecord> {
     const { diffId, size } = await diffUpperDir(dir);
     const chainId = chainIdOf(parent, diffId);
+    // Two builds (or stages) that made the same layer at once: one registers it, the other reuses it.
+    return this.#registering.run(chainId, () => this.#registerDirLocked(parent, dir, chainId, diffId, size));
+  }
+
+  async #registerDirLocked(parent: string | null, dir: string, chainId: string, diffId: string, size: number): Promise<LayerRecord> {
     const existing = this.#records.get(chainId);
     if (existing) {
       await rm(dir, { recursive: true, force: true });

@@ -346,3 +346,40 @@ test('the cache survives a daemon restart; builder prune clears it; --add-host r
   // The image built before the prune still runs (its layers are the image's, not the cache's).
   assert.equal(await run('berth-test-persist', 'cat /f'), 'f');
 });
+
+test('independent stages build at the same time; the output still reads in Dockerfile order', async () => {
+  const ctx = context({
+    Dockerfile: [
+      'FROM busybox:latest AS one',
+      'RUN sleep 2 && echo one > /one',
+      'FROM busybox:latest AS two',
+      'RUN sleep 2 && echo two > /two',
+      'FROM busybox:latest',
+      'COPY --from=one /one /one',
+      'COPY --from=two /two /two',
+    ].join('\n'),
+  });
+  const t0 = Date.now();
+  const r = await build(['--no-cache', '-t', 'berth-test-parallel', ctx]);
+  const ms = Date.now() - t0;
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const steps = [...r.stdout.matchAll(/Step (\d+)\/7 : /g)].map((m) => Number(m[1]));
+  assert.deepEqual(steps, [1, 2, 3, 4, 5, 6, 7]);
+  // Each stage's lines stay together: stage one's RUN result comes before stage two's FROM.
+  assert.ok(r.stdout.indexOf('Step 3/7') > r.stdout.indexOf('Removed intermediate container'), r.stdout);
+  assert.ok(ms < 3800, `two 2 s stages took ${ms} ms: not built in parallel`);
+  assert.equal(await run('berth-test-parallel', 'cat /one /two'), 'one\ntwo\n');
+  // A failing stage stops its sibling and reports its own error.
+  const bad = context({ Dockerfile: 'FROM busybox:latest AS a\nRUN sleep 20\nFROM busybox:latest AS b\nRUN echo failing-b && exit 4\nFROM busybox:latest\nCOPY --from=a /etc/passwd /a\nCOPY --from=b /etc/passwd /b\n' });
+  const t1 = Date.now();
+  const f = await build([bad]);
+  assert.equal(f.code, 4, f.stdout + f.stderr);
+  assert.match(f.stdout, /failing-b/);
+  assert.ok(Date.now() - t1 < 15_000, 'the sleeping sibling stage was not stopped');
+  let left = 'x';
+  for (let i = 0; i < 50 && left !== ''; i++) {
+    left = (await d.docker(['ps', '-aq'])).stdout.trim();
+    if (left) await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.equal(left, '');
+});
