@@ -383,3 +383,31 @@ test('independent stages build at the same time; the output still reads in Docke
   }
   assert.equal(left, '');
 });
+
+test('ADD of a URL downloads it (mode 0600, named after the path); unreachable URLs fail clearly', async () => {
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    if (req.url === '/files/data.txt') {
+      res.writeHead(200, { 'Last-Modified': 'Wed, 21 Oct 2015 07:28:00 GMT' });
+      res.end('downloaded\n');
+    } else { res.writeHead(404); res.end(); }
+  });
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const ctx = context({ Dockerfile: `FROM busybox:latest\nADD http://127.0.0.1:${port}/files/data.txt /dl/\n` });
+    const r = await build(['-t', 'berth-test-addurl', ctx]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(await run('berth-test-addurl', 'cat /dl/data.txt; stat -c "%a %Y" /dl/data.txt'), 'downloaded\n600 1445412480\n');
+    const missing = await build([context({ Dockerfile: `FROM busybox:latest\nADD http://127.0.0.1:${port}/nope /x\n` })]);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /failed to download http:\/\/127\.0\.0\.1:\d+\/nope: 404/);
+    const unreachable = await build([context({ Dockerfile: 'FROM busybox:latest\nADD http://127.0.0.1:1/x /x\n' })]);
+    assert.notEqual(unreachable.code, 0);
+    assert.match(unreachable.stderr, /failed to download http:\/\/127\.0\.0\.1:1\/x: .*\(Dockerfile line 2\)/);
+    const copyUrl = await build([context({ Dockerfile: `FROM busybox:latest\nCOPY http://127.0.0.1:${port}/files/data.txt /x\n` })]);
+    assert.match(copyUrl.stderr, /source can't be a URL for COPY/);
+  } finally {
+    server.close();
+  }
+});
