@@ -126,11 +126,14 @@ export class Builder {
   /** Runs one build; resolves the final image id. Errors before any output are thrown. */
   async build(context: Readable, opts: BuildOptions, emit: (m: BuildMessage) => void, signal: AbortSignal): Promise<string> {
     const dir = join(this.d.store.tmpDir, newId());
+    const t0 = performance.now();
+    let tContext = 0;
     await mkdir(dir, { recursive: true });
     try {
       const contextDir = join(dir, 'context');
       try {
         await extractTar(context, contextDir, { maxBytes: MAX_CONTEXT });
+        tContext = performance.now() - t0;
       } catch (err) {
         if (signal.aborted) throw err;
         throw new InvalidArgumentError(`failed to read the build context (a tar archive is expected): ${(err as Error).message}`);
@@ -160,9 +163,12 @@ export class Builder {
         ignore: ignoreLines.length ? new IgnoreMatcher(ignoreLines) : null,
         args: new BuildArgs(opts.buildArgs), results: new Map(), stageDone: new Map(), step: 0, total: 0, escape: df.directives.escape,
       };
-      return await this.#run(run);
+      const id = await this.#run(run);
+      this.d.log.debug({ context: Math.round(tContext), total: Math.round(performance.now() - t0), steps: run.total }, 'build done (ms)');
+      return id;
     } finally {
-      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      // Off the answer's path; a crash leaves it to BuildStore.init's sweep of tmp/.
+      void rm(dir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
 

@@ -103,6 +103,9 @@ export async function extractTar(input: Readable, dest: string, opts: ExtractOpt
   const ex = extract();
   const links = new Set<string>(); // symlinks created, relative
   const dirTimes: [string, Date][] = [];
+  const made = new Set<string>([dest]);
+  const written = new Set<string>();
+  const umask = process.umask();
   let bytes = 0;
   const throughSymlink = (rel: string): boolean => {
     let cur = '';
@@ -122,8 +125,11 @@ export async function extractTar(input: Readable, dest: string, opts: ExtractOpt
       bytes += 512 + (h.size ?? 0);
       if (opts.maxBytes !== undefined && bytes > opts.maxBytes) { await drain(); throw new ArchiveError(`archive is larger than ${opts.maxBytes} bytes`); }
       const p = join(dest, name);
-      await mkdir(dirname(p), { recursive: true });
-      const existing = await lstat(p).catch(() => null);
+      // Fewer syscalls per entry: parents made once, no lstat for a name not written before.
+      const parent = dirname(p);
+      if (!made.has(parent)) { await mkdir(parent, { recursive: true }); made.add(parent); }
+      const existing = written.has(name) ? await lstat(p).catch(() => null) : null;
+      written.add(name);
       if (existing && !(existing.isDirectory() && h.type === 'directory')) {
         await rm(p, { recursive: true, force: true });
         links.delete(name);
@@ -132,6 +138,7 @@ export async function extractTar(input: Readable, dest: string, opts: ExtractOpt
       switch (h.type) {
         case 'directory':
           await mkdir(p, { recursive: true });
+          made.add(p);
           await chmod(p, mode);
           dirTimes.push([p, h.mtime ?? new Date()]);
           await drain();
@@ -139,7 +146,7 @@ export async function extractTar(input: Readable, dest: string, opts: ExtractOpt
         case 'file':
         case 'contiguous-file':
           await pipeline(entry, createWriteStream(p, { mode }));
-          await chmod(p, mode);
+          if ((mode & ~umask) !== mode) await chmod(p, mode);
           break;
         case 'symlink':
           await drain();
