@@ -5,7 +5,7 @@
 // of RUN steps and `docker run <step id>` find them through resolve(). Their layers stay
 // alive through layersInUse() (passed to the image service's layer GC by daemon/wire.ts).
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureDir, writeFileAtomic, type Logger } from '../lib/index.ts';
 import type { ImageConfig } from '../oci/index.ts';
@@ -19,7 +19,8 @@ export interface StepImage {
 
 export class BuildStore {
   #images = new Map<string, StepImage>();
-  #cache = new Map<string, string>();
+  /** cache key -> the step image id and when the record was made (ms). */
+  #cache = new Map<string, { id: string; at: number }>();
   readonly #imagesDir: string;
   readonly #cacheDir: string;
   readonly tmpDir: string;
@@ -47,8 +48,10 @@ export class BuildStore {
     }
     for (const name of await readdir(this.#cacheDir)) {
       if (name.startsWith('.')) continue;
-      const id = (await readFile(join(this.#cacheDir, name), 'utf8').catch(() => '')).trim();
-      if (this.#images.has(id)) this.#cache.set(name, id);
+      const path = join(this.#cacheDir, name);
+      const id = (await readFile(path, 'utf8').catch(() => '')).trim();
+      const at = (await stat(path).catch(() => null))?.mtimeMs ?? 0;
+      if (this.#images.has(id)) this.#cache.set(name, { id, at });
     }
   }
 
@@ -86,13 +89,13 @@ export class BuildStore {
   }
 
   cacheGet(key: string): StepImage | undefined {
-    const id = this.#cache.get(key);
-    return id === undefined ? undefined : this.#images.get(id);
+    const rec = this.#cache.get(key);
+    return rec === undefined ? undefined : this.#images.get(rec.id);
   }
 
   async cacheSet(key: string, imageId: string): Promise<void> {
     await writeFileAtomic(join(this.#cacheDir, key), imageId, { durable: false });
-    this.#cache.set(key, imageId);
+    this.#cache.set(key, { id: imageId, at: Date.now() });
   }
 
   layersInUse(): string[] {
@@ -104,16 +107,21 @@ export class BuildStore {
     return { images: this.#images.size, records: this.#cache.size };
   }
 
-  /** Drops every cache record and step image (`builder prune -a`); `keep` ids stay. */
-  async prune(keep: ReadonlySet<string> = new Set()): Promise<string[]> {
+  /**
+   * `builder prune`: drops the cache records made before `before` (ms; all when absent), then
+   * the step images no remaining record and no `keep` id (images in the image store) needs.
+   */
+  async prune(keep: ReadonlySet<string> = new Set(), before = Infinity): Promise<string[]> {
     const removed: string[] = [];
-    for (const [key] of this.#cache) {
+    for (const [key, rec] of this.#cache) {
+      if (rec.at >= before) continue;
       await rm(join(this.#cacheDir, key), { force: true });
       this.#cache.delete(key);
       removed.push(key);
     }
+    const needed = new Set([...keep, ...[...this.#cache.values()].map((r) => r.id)]);
     for (const id of [...this.#images.keys()]) {
-      if (keep.has(id)) continue;
+      if (needed.has(id)) continue;
       await rm(join(this.#imagesDir, `${id.slice(7)}.json`), { force: true });
       this.#images.delete(id);
     }

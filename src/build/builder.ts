@@ -14,7 +14,7 @@ import type { ImageConfig, ImageRuntimeConfig } from '../oci/index.ts';
 import type { LayerStore } from '../layer/index.ts';
 import type { ImageService } from '../image/index.ts';
 import {
-  DockerfileParseError, ShellLexError, parseOneInstruction, parseStages, processWord, processWords,
+  DockerfileParseError, ShellLexError, parseGoDuration, parseOneInstruction, parseStages, processWord, processWords,
   type CopyInstr, type Dockerfile, type Instruction, type RunInstr, type Stage,
 } from './dockerfile/index.ts';
 import { BuildArgs, runArgEnv, setEnv, stageLookup } from './args.ts';
@@ -116,9 +116,19 @@ export class Builder {
   constructor(private readonly d: BuilderDeps) {}
 
   /** `builder prune`: drops the cache records and step images, then layers nobody uses. */
-  async prune(_all: boolean): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }> {
+  async prune(_all: boolean, filters: Record<string, string[]> = {}): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }> {
+    let before = Infinity;
+    for (const u of [...(filters.until ?? []), ...(filters['unused-for'] ?? [])]) {
+      const d = parseGoDuration(u);
+      const t = d !== null ? Date.now() - d / 1e6 : /^\d+(\.\d+)?$/.test(u) ? Number(u) * 1000 : Date.parse(u);
+      if (Number.isNaN(t)) throw new InvalidArgumentError(`invalid filter 'until=${u}'`);
+      before = Math.min(before, t);
+    }
+    for (const k of Object.keys(filters)) {
+      if (k !== 'until' && k !== 'unused-for') throw new InvalidArgumentError(`invalid filter '${k}'`);
+    }
     const keep = new Set(this.d.images.store.all().map((r) => r.id));
-    const deleted = await this.d.store.prune(keep);
+    const deleted = await this.d.store.prune(keep, before);
     await this.d.images.gcLayers();
     return { CachesDeleted: deleted, SpaceReclaimed: 0 };
   }

@@ -74,8 +74,8 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   }, parseFilters));
   api.addRoutes(buildRoutes({
     build: (ctx, o, emit, signal) => builder.build(ctx, o, emit, signal),
-    prune: (all) => builder.prune(all),
+    prune: (all, filters) => builder.prune(all, filters),
     commit: commitRunner(containers, images, buildStore, layers),
-  }));
+  }, parseFilters));
   return { api, containers, images, events, buildStore };
 }

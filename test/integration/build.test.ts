@@ -346,6 +346,13 @@ test('the cache survives a daemon restart; builder prune clears it; --add-host r
   assert.equal(again.code, 0, again.stderr);
   assert.equal(again.stdout.match(/Using cache/g)?.length, 2, again.stdout);
   assert.equal(await run('berth-test-persist', 'cat /hosts-ok'), 'ok\n');
+  // --filter until=1h keeps records younger than an hour: the cache still hits.
+  const young = await d.docker(['builder', 'prune', '-af', '--filter', 'until=1h'], { env: ENV });
+  assert.equal(young.code, 0, young.stderr);
+  assert.match((await build(['--add-host', 'buildhost:10.9.8.7', '-t', 'berth-test-persist', ctx])).stdout, /Using cache/);
+  const badFilter = await d.docker(['builder', 'prune', '-af', '--filter', 'bogus=1'], { env: ENV });
+  assert.notEqual(badFilter.code, 0);
+  assert.match(badFilter.stderr, /invalid filter 'bogus'/);
   const prune = await d.docker(['builder', 'prune', '-af'], { env: ENV });
   assert.equal(prune.code, 0, prune.stderr);
   const after = await build(['--add-host', 'buildhost:10.9.8.7', '-t', 'berth-test-persist', ctx]);

@@ -1,6 +1,6 @@
 // POST /build (the classic builder's endpoint: docker build with DOCKER_BUILDKIT=0 or
-// without buildx, docker-py images.build, docker-compose build) POST /build/prune and POST /commit. The
-// body is the context tar; the answer streams Docker's JSON messages ({"stream":…},
+// without buildx, docker-py images.build, docker-compose build), POST /build/prune and
+// POST /commit. The build's body is the context tar; the answer streams Docker's JSON messages ({"stream":…},
 // {"aux":{"ID":…}}, {"errorDetail":…,"error":…}). Errors before the first message are plain
 // HTTP errors (a bad context, a Dockerfile that does not parse); later ones are messages.
 import type { Readable } from 'node:stream';
@@ -44,7 +44,7 @@ export interface CommitRequest {
 
 export interface BuildRouteBackend {
   build(context: Readable, o: BuildRequest, emit: (m: BuildMessageOut) => void, signal: AbortSignal): Promise<string>;
-  prune(all: boolean): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }>;
+  prune(all: boolean, filters: Record<string, string[]>): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }>;
   commit(o: CommitRequest): Promise<string>;
 }
 
@@ -82,7 +82,7 @@ export function parseBuildQuery(x: Exchange): BuildRequest {
   };
 }
 
-export function buildRoutes(b: BuildRouteBackend): Route[] {
+export function buildRoutes(b: BuildRouteBackend, parseFilters: (raw: string | undefined) => Record<string, string[]>): Route[] {
   return [
     { method: 'POST', path: '/build', handler: async (x) => {
       const o = parseBuildQuery(x);
@@ -117,7 +117,7 @@ export function buildRoutes(b: BuildRouteBackend): Route[] {
       x.sendJson(201, { Id: id });
     } },
     { method: 'POST', path: '/build/prune', handler: async (x) => {
-      x.sendJson(200, await b.prune(x.bool('all')));
+      x.sendJson(200, await b.prune(x.bool('all'), parseFilters(x.query.get('filters') ?? undefined)));
     } },
   ];
 }
