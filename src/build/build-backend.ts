@@ -16,8 +16,8 @@ export interface RunSpec {
 export interface RunCallbacks {
   /** The container exists (before it starts): the builder prints "Running in <id>". */
   created(containerId: string): void;
-  /** Output as it comes, stdout and stderr together. */
-  output(chunk: Buffer): void;
+  /** Output as it comes, stdout and stderr together; a promise asks to wait (slow client). */
+  output(chunk: Buffer): void | Promise<void>;
 }
 
 export interface BuildBackend {

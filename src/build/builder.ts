@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError, NotFoundError, goArch, newId, shortId, type Logger } from '../lib/index.ts';
 import type { ImageConfig, ImageRuntimeConfig } from '../oci/index.ts';
@@ -80,11 +81,13 @@ interface StageState {
 
 interface Run {
   opts: BuildOptions;
-  emit: (m: BuildMessage) => void;
+  /** Sends a message; a promise means the client is slow: wait for it before sending more. */
+  emit: (m: BuildMessage) => void | Promise<void>;
   signal: AbortSignal;
   dir: string;
   contextDir: string;
   ignore: IgnoreMatcher | null;
+  ignoreLines: string[];
   df: Dockerfile;
   args: BuildArgs;
   results: Map<number, StepImage>;
@@ -134,7 +137,7 @@ export class Builder {
   }
 
   /** Runs one build; resolves the final image id. Errors before any output are thrown. */
-  async build(context: Readable, opts: BuildOptions, emit: (m: BuildMessage) => void, signal: AbortSignal): Promise<string> {
+  async build(context: Readable, opts: BuildOptions, emit: (m: BuildMessage) => void | Promise<void>, signal: AbortSignal): Promise<string> {
     const dir = join(this.d.store.tmpDir, newId());
     const t0 = performance.now();
     let tContext = 0;
@@ -170,7 +173,7 @@ export class Builder {
       if (df.stages.length === 0) throw new InvalidArgumentError(`the Dockerfile (${dfName}) cannot be empty`);
       const run: Run = {
         opts, emit, signal, dir, contextDir, df,
-        ignore: ignoreLines.length ? new IgnoreMatcher(ignoreLines) : null,
+        ignore: ignoreLines.length ? new IgnoreMatcher(ignoreLines) : null, ignoreLines,
         args: new BuildArgs(opts.buildArgs), results: new Map(), stageDone: new Map(), step: 0, total: 0, escape: df.directives.escape,
       };
       const id = await this.#run(run);
@@ -229,9 +232,9 @@ export class Builder {
     const held: BuildMessage[][] = needed.map(() => []);
     const finished = needed.map(() => false);
     let live = 0;
-    const emitFor = (pos: number) => (m: BuildMessage): void => {
-      if (pos === live) r.emit(m);
-      else held[pos]!.push(m);
+    const emitFor = (pos: number) => (m: BuildMessage): void | Promise<void> => {
+      if (pos === live) return r.emit(m);
+      held[pos]!.push(m);
     };
     const release = (pos: number): void => {
       finished[pos] = true;
@@ -534,6 +537,8 @@ export class Builder {
 
   async #runStep(r: Run, st: StageState, ins: RunInstr): Promise<void> {
     if (ins.mounts.length) throw new BuildError('the --mount option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled');
+    if (ins.security !== null && ins.security !== 'sandbox') throw new BuildError(`RUN --security=${ins.security} is not allowed: berth grants no security.insecure entitlement`);
+    if (ins.network !== null && !['default', 'none', 'host'].includes(ins.network)) throw new BuildError(`unsupported network mode ${JSON.stringify(ins.network)}: RUN --network takes default, none or host`);
     let cmd: string[];
     if (ins.json) cmd = ins.cmd;
     else if (ins.heredocs.length === 1 && /^<<-?["']?[a-zA-Z_][a-zA-Z0-9_]*["']?$/.test((ins.cmd[0] ?? '').trim())) {
@@ -551,6 +556,7 @@ export class Builder {
     await this.d.store.putImage(st.image.config);
     const predefined = r.args.predefined().map(([k, v]) => `${k}=${v}`);
     const c = st.config.config ?? {};
+    const utf8 = new StringDecoder('utf8'); // output chunks may split a character
     let containerId: string | null = null;
     try {
       const res = await this.d.backend.run({
@@ -559,7 +565,7 @@ export class Builder {
         networkMode: ins.network && ins.network !== 'default' ? ins.network : r.opts.networkMode, extraHosts: r.opts.extraHosts,
       }, {
         created: (id) => { containerId = id; this.#say(r, ` ---> Running in ${shortId(id)}\n`); },
-        output: (chunk) => { if (!r.opts.quiet) r.emit({ stream: chunk.toString('utf8') }); },
+        output: (chunk) => (r.opts.quiet ? undefined : r.emit({ stream: utf8.write(chunk) })),
       }, r.signal);
       containerId = res.containerId;
       if (res.exitCode !== 0) {
@@ -630,6 +636,11 @@ export class Builder {
         }
         if (!fromImage) throw new BuildError(`invalid from flag value ${fromRef}: stage not built`);
       }
+      // .dockerignore (context sources only) plus --exclude patterns (BuildKit's COPY/ADD flag).
+      const excludes = ins.exclude.map((e) => word(e));
+      const baseIgnore = ins.from === null ? r.ignoreLines : [];
+      const ignore = baseIgnore.length + excludes.length ? new IgnoreMatcher([...baseIgnore, ...parseDockerignore(excludes.join('\n'))]) : null;
+      if (ins.checksum !== null && !ins.sources.every((x) => /^https?:\/\//i.test(word(x)))) throw new BuildError(`checksum can't be specified for non-HTTP(S) sources`);
       const collect = async (root: string): Promise<{ entries: SourceEntry[]; hash: string; kinds: string[] }> => {
         const entries: SourceEntry[] = [];
         const kinds: string[] = [];
@@ -647,13 +658,13 @@ export class Builder {
           const s = word(src);
           if (/^https?:\/\//i.test(s)) {
             if (ins.kind === 'copy') throw new BuildError(`source can't be a URL for COPY`);
-            const p = await downloadUrl(s, join(scratch, 'url', String(entries.length)), r.signal);
+            const p = await downloadUrl(s, join(scratch, 'url', String(entries.length)), r.signal, ins.checksum !== null ? word(ins.checksum) : null);
             entries.push({ hostPath: p, rel: posix.basename(p), isDir: false });
             kinds.push('file');
             continue;
           }
           if (/^git@|\.git(#|$)/.test(s) && ins.kind === 'add') throw new BuildError(`ADD of git repositories is not supported: ${s}`);
-          const found = await matchSources(root, s, ins.from === null ? r.ignore : null);
+          const found = await matchSources(root, s, ignore);
           if (found.length === 0) {
             throw new BuildError(ins.from === null
               ? `${name} failed: file not found in build context or excluded by .dockerignore: stat ${s}: file does not exist`
@@ -661,21 +672,21 @@ export class Builder {
           }
           for (const e of found) { entries.push(e); kinds.push(e.isDir ? 'dir' : 'file'); }
         }
-        const hash = await hashSources(entries, ins.from === null ? r.ignore : null);
+        const hash = await hashSources(entries, ignore);
         return { entries, hash, kinds };
       };
       const doCopy = async (srcRoot: string): Promise<void> => {
         const { entries, hash, kinds } = await collect(srcRoot);
         const kind = kinds.length > 1 ? 'multi' : kinds[0]!;
         const createdBy = `${name} ${kind}:${hash} in ${dest}${destIsDirSyntax && !dest.endsWith('/') ? '/' : ''} `;
-        const key = cacheKey([st.image.id, createdBy, chown, chmod, fromImage?.id ?? null, st.config.config?.WorkingDir ?? '']);
+        const key = cacheKey([st.image.id, createdBy, chown, chmod, fromImage?.id ?? null, st.config.config?.WorkingDir ?? '', ins.parents, excludes]);
         const hit = r.opts.noCache ? undefined : this.d.store.cacheGet(key);
         if (hit) { this.#adopt(r, st, hit, true); return; }
         const layer = await this.#withMount(st.image.topChainId, async (rootfs, id) => {
           const owner = chown !== null ? await resolveOwner(rootfs, chown) : (ins.from === null ? { uid: 0, gid: 0 } : null);
           await copySources(entries, {
-            rootfs, dest, destIsDir: destIsDirSyntax || entries.length > 1, owner, chmod,
-            ignore: ins.from === null ? r.ignore : null, extractArchives: ins.kind === 'add', tmpDir: scratch,
+            rootfs, dest, destIsDir: destIsDirSyntax || entries.length > 1 || ins.parents, owner, chmod,
+            ignore, extractArchives: ins.kind === 'add', tmpDir: scratch, parents: ins.parents,
           });
           await this.d.layers.unmountRW(id);
           return this.d.layers.registerDir(st.image.topChainId, this.d.layers.driver.diffPath(id));

@@ -123,6 +123,8 @@ export interface CopyOptions {
   extractArchives: boolean;
   /** Scratch space on the same host for ADD's archive extraction. */
   tmpDir: string;
+  /** --parents: each source keeps its path (relative to the source root) under the destination. */
+  parents?: boolean;
 }
 
 async function isArchive(path: string): Promise<boolean> {
@@ -188,6 +190,12 @@ async function copyDirContents(srcDir: string, rel: string, imageDir: string, o:
 /** Copies the matched sources into the rootfs following Docker's rules. */
 export async function copySources(entries: readonly SourceEntry[], o: CopyOptions): Promise<void> {
   for (const e of entries) {
+    if (o.parents && e.rel !== '') {
+      const under = posix.join(o.dest, posix.dirname(e.rel));
+      const sub: CopyOptions = { ...o, parents: false, dest: e.isDir ? posix.join(o.dest, e.rel) : under, destIsDir: true };
+      await copySources([e], sub);
+      continue;
+    }
     if (e.isDir) {
       const existed = await stat(await resolveInRoot(o.rootfs, o.dest)).then(() => true, () => false);
       await copyDirContents(e.hostPath, e.rel, o.dest, o);
@@ -247,7 +255,7 @@ export function parseChmod(spec: string): number {
 }
 
 /** Downloads an ADD URL into `dir`; resolves the file path (mode 0600, mtime from Last-Modified). */
-export async function downloadUrl(url: string, dir: string, signal: AbortSignal): Promise<string> {
+export async function downloadUrl(url: string, dir: string, signal: AbortSignal, checksum: string | null = null): Promise<string> {
   let res: Response;
   try {
     res = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]), redirect: 'follow' });
@@ -260,10 +268,16 @@ export async function downloadUrl(url: string, dir: string, signal: AbortSignal)
   await mkdir(dir, { recursive: true });
   const path = join(dir, name);
   const fh = await open(path, 'w', 0o600);
+  const digest = createHash('sha256');
   try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) await fh.write(chunk);
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) { digest.update(chunk); await fh.write(chunk); }
   } finally {
     await fh.close();
+  }
+  if (checksum !== null) {
+    const got = `sha256:${digest.digest('hex')}`;
+    if (!/^sha256:[0-9a-f]{64}$/.test(checksum)) throw new CopyError(`invalid checksum ${checksum}: expected sha256:<64 hex digits>`);
+    if (got !== checksum) throw new CopyError(`digest mismatch for ${url}: expected ${checksum}, got ${got}`);
   }
   const lm = res.headers.get('last-modified');
   if (lm && !Number.isNaN(Date.parse(lm))) await utimes(path, new Date(lm), new Date(lm));

@@ -12,8 +12,8 @@ function frame(stream: number, text: string): Buffer {
 
 test('stdcopy frames split across chunks come out whole, both streams', () => {
   const out: string[] = [];
-  const feed = frameSplitter((b) => out.push(b.toString()));
+  const split = frameSplitter();
   const all = Buffer.concat([frame(1, 'hello '), frame(2, 'err'), frame(1, 'world\n')]);
-  for (let i = 0; i < all.length; i += 5) feed(all.subarray(i, i + 5));
+  for (let i = 0; i < all.length; i += 5) out.push(...split(all.subarray(i, i + 5)).map((b) => b.toString()));
   assert.deepEqual(out, ['hello ', 'err', 'world\n']);
 });

@@ -9,16 +9,18 @@ import type { CommitRequest } from '../api/server/index.ts';
 import type { ImageRuntimeConfig } from '../oci/index.ts';
 
 /** Splits Docker stdcopy frames (8-byte header, big-endian length) across chunk boundaries. */
-export function frameSplitter(onPayload: (b: Buffer) => void): (chunk: Buffer) => void {
+export function frameSplitter(): (chunk: Buffer) => Buffer[] {
   let pending: Buffer = Buffer.alloc(0);
   return (chunk) => {
+    const out: Buffer[] = [];
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
     while (pending.length >= 8) {
       const len = pending.readUInt32BE(4);
       if (pending.length < 8 + len) break;
-      onPayload(pending.subarray(8, 8 + len));
+      out.push(pending.subarray(8, 8 + len));
       pending = pending.subarray(8 + len);
     }
+    return out;
   };
 }
 
@@ -35,13 +37,17 @@ export function buildRunner(containers: ContainerService): BuildBackend {
         HostConfig: hostConfig,
       }, undefined);
       on.created(Id);
+      // Cancelled while the container was being made: never start it (the caller removes it).
+      if (signal.aborted) throw new Error('build cancelled');
       const kill = (): void => { void containers.kill(Id, 'KILL').catch(() => undefined); };
       signal.addEventListener('abort', kill, { once: true });
       try {
         await containers.start(Id);
+        if (signal.aborted) kill();
         const logs = containers.logs(Id, { stdout: true, stderr: true, follow: true, tail: 'all', timestamps: false }, signal);
-        const feed = logs.tty ? on.output : frameSplitter(on.output);
-        for await (const chunk of logs.chunks) feed(chunk);
+        const split = logs.tty ? (c: Buffer) => [c] : frameSplitter();
+        // Awaiting the output is the back-pressure: a slow client slows the log reading.
+        for await (const chunk of logs.chunks) for (const payload of split(chunk)) await on.output(payload);
         const exitCode = await containers.wait(Id, 'not-running', signal);
         return { containerId: Id, exitCode };
       } finally {
@@ -49,7 +55,18 @@ export function buildRunner(containers: ContainerService): BuildBackend {
       }
     },
     async remove(id) {
-      await containers.remove(id, { force: true, volumes: true });
+      // A container killed a moment ago may still be settling (exit handling, runtime
+      // delete): try again briefly rather than leave it behind.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await containers.remove(id, { force: true, volumes: true });
+          return;
+        } catch (err) {
+          if ((err as { kind?: string }).kind === 'not-found') return;
+          if (attempt >= 5) throw err;
+          await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+        }
+      }
     },
   };
 }

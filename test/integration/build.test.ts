@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, readFileSync, chmodSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { TestDaemon, type RunResult } from '../support/daemon.ts';
 
@@ -178,6 +179,8 @@ test('COPY --chown/--chmod, globs, directories, ADD of a local tar, heredocs', a
       'RUN <<EOS',
       'echo from heredoc > /hd',
       'EOS',
+      'COPY --exclude=*.txt --exclude=dir/sub . /excl/',
+      'COPY --parents dir/sub/f one.txt /par/',
     ].join('\n'),
   });
   mkdirSync(join(ctx, 'bundle'));
@@ -190,11 +193,15 @@ test('COPY --chown/--chmod, globs, directories, ADD of a local tar, heredocs', a
     'stat -c "%n %u:%g %a" /data /data/one.txt /data/two.txt /tree /tree/g /tree/sub/f',
     'cat /unpacked/inside.txt; echo; stat -c "%a" /unpacked/inside.txt',
     'cat /etc/greeting /hd',
+    'cd /excl && find . -type f | sort | tr "\\n" " "; echo',
+    'cd /par && find . -type f | sort | tr "\\n" " "',
   ].join('; '));
   assert.equal(out, [
     '/data 1000:1000 755', '/data/one.txt 1000:1000 644', '/data/two.txt 1000:1000 644',
     '/tree 1234:1234 700', '/tree/g 1234:1234 700', '/tree/sub/f 1234:1234 700',
-    'in', '640', 'hello heredoc', 'from heredoc', '',
+    'in', '640', 'hello heredoc', 'from heredoc',
+    './Dockerfile ./bundle.tar.gz ./bundle/inside.txt ./dir/g ',
+    './dir/sub/f ./one.txt ',
   ].join('\n'));
 });
 
@@ -264,6 +271,9 @@ test('bad input: clear errors with the line, no leftovers, the daemon keeps serv
     [{ Dockerfile: 'FROM busybox:latest\nRUN ["/no/such/binary"]\n' }, /no\/such\/binary/],
     [{ Dockerfile: 'FROM scratch\nRUN true\n' }, /\/bin\/sh/],
     [{ Dockerfile: 'FROM busybox:latest\nCOPY --chown=nosuchuser a /a\n', a: 'x' }, /no such user: nosuchuser/],
+    [{ Dockerfile: 'FROM busybox:latest\nRUN --security=insecure true\n' }, /security=insecure is not allowed: berth grants no security.insecure entitlement \(Dockerfile line 2\)/],
+    [{ Dockerfile: 'FROM busybox:latest\nCOPY --checksum=sha256:00 a /a\n', a: 'x' }, /unknown flag: checksum/],
+    [{ Dockerfile: 'FROM busybox:latest\nADD --checksum=sha256:00 a /a\n', a: 'x' }, /checksum can't be specified for non-HTTP\(S\) sources/],
   ];
   for (const [files, re] of cases) {
     const r = await build([context(files)]);
@@ -396,7 +406,7 @@ test('independent stages build at the same time; the output still reads in Docke
     left = (await d.docker(['ps', '-aq'])).stdout.trim();
     if (left) await new Promise((res) => setTimeout(res, 100));
   }
-  assert.equal(left, '');
+  assert.equal(left, '', d.log.split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-10).join('\n'));
 });
 
 test('ADD of a URL downloads it (mode 0600, named after the path); unreachable URLs fail clearly', async () => {
@@ -420,6 +430,11 @@ test('ADD of a URL downloads it (mode 0600, named after the path); unreachable U
     const unreachable = await build([context({ Dockerfile: 'FROM busybox:latest\nADD http://127.0.0.1:1/x /x\n' })]);
     assert.notEqual(unreachable.code, 0);
     assert.match(unreachable.stderr, /failed to download http:\/\/127\.0\.0\.1:1\/x: .*\(Dockerfile line 2\)/);
+    const sum = 'sha256:' + createHash('sha256').update('downloaded\n').digest('hex');
+    const good = await build([context({ Dockerfile: `FROM busybox:latest\nADD --checksum=${sum} http://127.0.0.1:${port}/files/data.txt /x\n` })]);
+    assert.equal(good.code, 0, good.stderr);
+    const wrong = await build([context({ Dockerfile: `FROM busybox:latest\nADD --checksum=sha256:${'0'.repeat(64)} http://127.0.0.1:${port}/files/data.txt /x\n` })]);
+    assert.match(wrong.stderr, /digest mismatch/);
     const copyUrl = await build([context({ Dockerfile: `FROM busybox:latest\nCOPY http://127.0.0.1:${port}/files/data.txt /x\n` })]);
     assert.match(copyUrl.stderr, /source can't be a URL for COPY/);
   } finally {

@@ -43,7 +43,7 @@ export interface CommitRequest {
 }
 
 export interface BuildRouteBackend {
-  build(context: Readable, o: BuildRequest, emit: (m: BuildMessageOut) => void, signal: AbortSignal): Promise<string>;
+  build(context: Readable, o: BuildRequest, emit: (m: BuildMessageOut) => void | Promise<void>, signal: AbortSignal): Promise<string>;
   prune(all: boolean, filters: Record<string, string[]>): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }>;
   commit(o: CommitRequest): Promise<string>;
 }
@@ -87,9 +87,9 @@ export function buildRoutes(b: BuildRouteBackend, parseFilters: (raw: string | u
     { method: 'POST', path: '/build', handler: async (x) => {
       const o = parseBuildQuery(x);
       let out: ReturnType<Exchange['stream']> | null = null;
-      const emit = (m: BuildMessageOut): void => {
+      const emit = (m: BuildMessageOut): void | Promise<void> => {
         out ??= x.stream('application/json');
-        out.write(JSON.stringify(m) + '\r\n');
+        if (!out.write(JSON.stringify(m) + '\r\n')) return out.drained();
       };
       try {
         await b.build(x.req, o, emit, x.signal);
@@ -97,7 +97,7 @@ export function buildRoutes(b: BuildRouteBackend, parseFilters: (raw: string | u
         if (out === null) throw err;
         const message = messageOf(err);
         const code = (err as { exitCode?: unknown }).exitCode;
-        emit({ errorDetail: typeof code === 'number' ? { code, message } : { message }, error: message });
+        await emit({ errorDetail: typeof code === 'number' ? { code, message } : { message }, error: message });
       }
       (out as ReturnType<Exchange['stream']> | null)?.end();
     } },
