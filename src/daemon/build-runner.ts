@@ -1,6 +1,7 @@
 // The builder's BuildBackend over the container service: a RUN step is a container created
 // from the step's image with the command as Cmd (the image's entrypoint reset, health checks
 // off, no TTY), started, its log followed and demultiplexed, and waited for. Glue only.
+import { kindOf } from '../lib/index.ts';
 import { commitContainer, type BuildBackend, type BuildStore } from '../build/index.ts';
 import type { ContainerService } from '../container/index.ts';
 import type { ImageService } from '../image/index.ts';
@@ -62,7 +63,7 @@ export function buildRunner(containers: ContainerService): BuildBackend {
           await containers.remove(id, { force: true, volumes: true });
           return;
         } catch (err) {
-          if ((err as { kind?: string }).kind === 'not-found') return;
+          if (kindOf(err) === 'not-found') return;
           if (attempt >= 5) throw err;
           await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
         }
