@@ -15,10 +15,13 @@ import type { ImageConfig, ImageRuntimeConfig } from '../oci/index.ts';
 import type { LayerStore } from '../layer/index.ts';
 import type { ImageService } from '../image/index.ts';
 import {
-  DockerfileParseError, ShellLexError, parseGoDuration, parseOneInstruction, parseStages, processWord, processWords,
-  type CopyInstr, type Dockerfile, type Instruction, type RunInstr, type Stage,
+  DockerfileParseError, ShellLexError, parseGoDuration, parseOneInstruction, parseStages, processWord,
+  type ArgInstr, type CopyInstr, type Dockerfile, type Instruction, type RunInstr, type Stage,
 } from './dockerfile/index.ts';
-import { BuildArgs, runArgEnv, setEnv, stageLookup } from './args.ts';
+import { BuildArgs, runArgEnv, stageLookup } from './args.ts';
+import { BuildError } from './errors.ts';
+import { metaChange, type MetaInstruction } from './instructions/meta.ts';
+import { checkRunFlags, runCommand, runCreatedBy } from './instructions/run.ts';
 import type { BuildBackend } from './build-backend.ts';
 import type { BuildStore, StepImage } from './build-store.ts';
 import { ArchiveError, extractTar } from './context/extract.ts';
@@ -59,13 +62,6 @@ export interface BuilderDeps {
   log: Logger;
 }
 
-/** A build error to show the client as an error message (not a daemon fault). */
-export class BuildError extends InvalidArgumentError {
-  constructor(message: string, readonly exitCode?: number) {
-    super(message);
-  }
-}
-
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
 const MAX_CONTEXT = 8 * 1024 ** 3;
@@ -96,11 +92,6 @@ interface Run {
   step: number;
   total: number;
   escape: string;
-}
-
-/** Go's %q of a string slice: ["a" "b"]. */
-function goQuoted(list: readonly string[]): string {
-  return `[${list.map((s) => JSON.stringify(s)).join(' ')}]`;
 }
 
 function configId(config: ImageConfig): string {
@@ -397,6 +388,7 @@ export class Builder {
         case 'run': return await this.#runStep(r, st, ins);
         case 'copy':
         case 'add': return await this.#copyStep(r, st, ins);
+        case 'from': throw new BuildError('FROM cannot be used here');
         default: return await this.#metaStep(r, st, ins);
       }
     } catch (err) {
@@ -435,120 +427,28 @@ export class Builder {
     this.#say(r, ` ---> ${shortId(img.id.slice(7))}\n`);
   }
 
-  async #metaStep(r: Run, st: StageState, ins: Exclude<Instruction, RunInstr | CopyInstr>): Promise<void> {
-    const look = this.#lookup(st);
-    const word = (s: string): string => processWord(s, look, r.escape);
-    switch (ins.kind) {
-      case 'env': {
-        const pairs = ins.pairs.map(([k, v]) => [word(k), word(v)] as const);
-        return this.#commitMeta(r, st, `ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`, (c) => {
-          let env = c.Env ?? [];
-          for (const [k, v] of pairs) env = setEnv(env, k, v);
-          c.Env = env;
-        });
+  async #metaStep(r: Run, st: StageState, ins: MetaInstruction | ArgInstr): Promise<void> {
+    const lookup = this.#lookup(st);
+    if (ins.kind === 'arg') {
+      const shown: string[] = [];
+      for (const a of ins.args) {
+        st.args.set(a.name, r.args.stageValue(a.name, a.value, lookup, r.escape));
+        shown.push(a.value === null ? a.name : `${a.name}=${a.value}`);
       }
-      case 'label': {
-        const pairs = ins.pairs.map(([k, v]) => [word(k), word(v)] as const);
-        return this.#commitMeta(r, st, `LABEL ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`, (c) => {
-          c.Labels = { ...(c.Labels ?? {}) };
-          for (const [k, v] of pairs) c.Labels[k] = v;
-        });
-      }
-      case 'arg': {
-        const shown: string[] = [];
-        for (const a of ins.args) {
-          const v = r.args.stageValue(a.name, a.value, look, r.escape);
-          st.args.set(a.name, v);
-          shown.push(a.value === null ? a.name : `${a.name}=${a.value}`);
-        }
-        return this.#commitMeta(r, st, `ARG ${shown.join(' ')}`, () => undefined);
-      }
-      case 'expose': {
-        const ports: string[] = [];
-        for (const w of ins.ports.flatMap((p) => processWords(p, look, r.escape))) {
-          const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(w);
-          if (!m) throw new BuildError(`Invalid containerPort: ${w}`);
-          const proto = (m[3] ?? 'tcp').toLowerCase();
-          const lo = Number(m[1]); const hi = m[2] ? Number(m[2]) : lo;
-          if (hi < lo) throw new BuildError(`Invalid range specified for containerPort: ${w}`);
-          for (let p = lo; p <= hi; p++) ports.push(`${p}/${proto}`);
-        }
-        return this.#commitMeta(r, st, `EXPOSE ${ports.join(' ')}`, (c) => {
-          c.ExposedPorts = { ...(c.ExposedPorts ?? {}) };
-          for (const p of ports) c.ExposedPorts[p] = {};
-        });
-      }
-      case 'volume': {
-        const paths = ins.paths.map((p) => word(p)).filter((p) => p !== '');
-        if (paths.length === 0) throw new BuildError('VOLUME specified can not be an empty string');
-        return this.#commitMeta(r, st, `VOLUME [${paths.join(' ')}]`, (c) => {
-          c.Volumes = { ...(c.Volumes ?? {}) };
-          for (const p of paths) c.Volumes[p] = {};
-        });
-      }
-      case 'user': {
-        const u = word(ins.value);
-        return this.#commitMeta(r, st, `USER ${u}`, (c) => { c.User = u; });
-      }
-      case 'workdir': {
-        const w = word(ins.value);
-        const dir = posix.isAbsolute(w) ? posix.normalize(w) : posix.join(st.config.config?.WorkingDir || '/', w);
-        return this.#commitMeta(r, st, `WORKDIR ${dir}`, (c) => { c.WorkingDir = dir; });
-      }
-      case 'stopsignal': {
-        const s = word(ins.value);
-        if (!/^(SIG)?[A-Z0-9+-]+$/i.test(s)) throw new BuildError(`Invalid signal: ${s}`);
-        return this.#commitMeta(r, st, `STOPSIGNAL ${s}`, (c) => { c.StopSignal = s; });
-      }
-      case 'maintainer':
-        return this.#commitMeta(r, st, `MAINTAINER ${ins.value}`, (_c, full) => { full.author = ins.value; });
-      case 'cmd':
-      case 'entrypoint': {
-        const cmd = ins.json ? ins.cmd : ins.cmd.length ? [...st.shell, ...ins.cmd] : [];
-        const name = ins.kind === 'cmd' ? 'CMD' : 'ENTRYPOINT';
-        await this.#commitMeta(r, st, `${name} ${goQuoted(cmd)}`, (c) => {
-          if (ins.kind === 'cmd') c.Cmd = cmd;
-          else {
-            c.Entrypoint = cmd;
-            if (!st.cmdSet) c.Cmd = null;
-          }
-        });
-        if (ins.kind === 'cmd') st.cmdSet = true;
-        return;
-      }
-      case 'shell':
-        st.shell = ins.shell;
-        return this.#commitMeta(r, st, `SHELL [${ins.shell.join(' ')}]`, (c) => { c.Shell = ins.shell; });
-      case 'healthcheck': {
-        const hc: NonNullable<ImageRuntimeConfig['Healthcheck']> = { Test: ins.test };
-        if (ins.interval) hc.Interval = ins.interval;
-        if (ins.timeout) hc.Timeout = ins.timeout;
-        if (ins.startPeriod) hc.StartPeriod = ins.startPeriod;
-        if (ins.startInterval) hc.StartInterval = ins.startInterval;
-        if (ins.retries) hc.Retries = ins.retries;
-        return this.#commitMeta(r, st, `HEALTHCHECK &{${goQuoted(ins.test)} "${ins.interval / 1e9}s" "${ins.timeout / 1e9}s" "${ins.startPeriod / 1e9}s" "${ins.startInterval / 1e9}s" '\\x${ins.retries.toString(16).padStart(2, '0')}'}`, (c) => { c.Healthcheck = hc; });
-      }
-      case 'onbuild': {
-        const expr = ins.expression.replace(/^(\S+)/, (k) => k.toUpperCase());
-        return this.#commitMeta(r, st, `ONBUILD ${expr}`, (c) => { c.OnBuild = [...(c.OnBuild ?? []), expr]; });
-      }
+      return this.#commitMeta(r, st, `ARG ${shown.join(' ')}`, () => undefined);
     }
+    const change = metaChange(ins, { lookup, escape: r.escape, shell: st.shell, cmdSet: st.cmdSet, workdir: st.config.config?.WorkingDir ?? '' });
+    await this.#commitMeta(r, st, change.createdBy, change.apply);
+    if (ins.kind === 'cmd') st.cmdSet = true;
+    if (ins.kind === 'shell') st.shell = ins.shell;
   }
 
   async #runStep(r: Run, st: StageState, ins: RunInstr): Promise<void> {
-    if (ins.mounts.length) throw new BuildError('the --mount option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled');
-    if (ins.security !== null && ins.security !== 'sandbox') throw new BuildError(`RUN --security=${ins.security} is not allowed: berth grants no security.insecure entitlement`);
-    if (ins.network !== null && !['default', 'none', 'host'].includes(ins.network)) throw new BuildError(`unsupported network mode ${JSON.stringify(ins.network)}: RUN --network takes default, none or host`);
-    let cmd: string[];
-    if (ins.json) cmd = ins.cmd;
-    else if (ins.heredocs.length === 1 && /^<<-?["']?[a-zA-Z_][a-zA-Z0-9_]*["']?$/.test((ins.cmd[0] ?? '').trim())) {
-      cmd = [...st.shell, ins.heredocs[0]!.content];
-    } else if (ins.heredocs.length) {
-      cmd = [...st.shell, `${ins.cmd[0] ?? ''}\n${ins.heredocs.map((h) => `${h.content}${h.name}\n`).join('')}`];
-    } else cmd = [...st.shell, ins.cmd[0] ?? ''];
+    checkRunFlags(ins);
+    const cmd = runCommand(ins, st.shell);
     const env = st.config.config?.Env ?? [];
     const argEnv = runArgEnv(env, st.args);
-    const createdBy = (argEnv.length ? `|${argEnv.length} ${argEnv.join(' ')} ` : '') + cmd.join(' ');
+    const createdBy = runCreatedBy(cmd, argEnv);
     const key = cacheKey([st.image.id, 'RUN', createdBy, st.config.config, ins.network, ins.security]);
     const hit = r.opts.noCache ? undefined : this.d.store.cacheGet(key);
     if (hit) { this.#adopt(r, st, hit, true); return; }
