@@ -25,6 +25,16 @@ export function frameSplitter(): (chunk: Buffer) => Buffer[] {
   };
 }
 
+/** Marks RUN-step containers, so a daemon killed mid-build can remove them at its next start. */
+export const BUILD_STEP_LABEL = 'io.berth.build-step';
+
+/** At start-up: build containers a killed daemon left behind (no build survives a restart). */
+export async function removeLeftoverBuildContainers(containers: ContainerService): Promise<number> {
+  const left = await containers.list({ all: true, limit: -1, size: false, filters: { label: [BUILD_STEP_LABEL] } });
+  for (const c of left) await containers.remove(c.Id, { force: true, volumes: true }).catch(() => undefined);
+  return left.length;
+}
+
 export function buildRunner(containers: ContainerService): BuildBackend {
   return {
     async run(spec, on, signal) {
@@ -34,7 +44,7 @@ export function buildRunner(containers: ContainerService): BuildBackend {
       const { Id } = await containers.create({
         Image: spec.image, Cmd: spec.cmd, Entrypoint: [''], Env: spec.env, User: spec.user, WorkingDir: spec.workingDir,
         Tty: false, OpenStdin: false, AttachStdout: true, AttachStderr: true,
-        Healthcheck: { Test: ['NONE'] }, Labels: {},
+        Healthcheck: { Test: ['NONE'] }, Labels: { [BUILD_STEP_LABEL]: '1' },
         HostConfig: hostConfig,
       }, undefined);
       on.created(Id);

@@ -9,6 +9,7 @@ import { messageOf, type Logger } from '../lib/index.ts';
 import { loadConfig, parseHost, type DaemonConfig } from './config.ts';
 import { firstExisting, hostFacts, prepareForCrun, removeCgroupParent } from './host.ts';
 import { wire } from './wire.ts';
+import { removeLeftoverBuildContainers } from './build-runner.ts';
 import { BERTH_VERSION } from './system-info.ts';
 
 function collect(v: string, prev: string[] | undefined): string[] {
@@ -100,6 +101,7 @@ export async function main(argv: string[]): Promise<void> {
   await w.images.init();
   await w.buildStore.init();
   const restored = await w.containers.init();
+  await removeLeftoverBuildContainers(w.containers);
   log.info({ ms: Math.round(performance.now() - t0), ...restored }, 'state loaded');
 
   for (const h of cfg.hosts) {

@@ -441,3 +441,21 @@ test('ADD of a URL downloads it (mode 0600, named after the path); unreachable U
     server.close();
   }
 });
+
+test('a daemon killed mid-build removes the build\'s container at its next start', async () => {
+  const ctx = context({ Dockerfile: 'FROM busybox:latest\nRUN sleep 30\n' });
+  const { spawn } = await import('node:child_process');
+  const child = spawn('/usr/local/bin/docker', ['build', ctx], { env: { ...process.env, ...ENV, DOCKER_HOST: d.host, DOCKER_CONFIG: join(d.dir, 'docker-config') } });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+  for (let i = 0; i < 200 && !/Running in/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.match(out, /Running in/);
+  await d.kill9();
+  child.kill('SIGKILL');
+  await d.start();
+  assert.equal((await d.docker(['ps', '-aq'])).stdout.trim(), '');
+  // and the builder still works
+  const r = await build(['-t', 'berth-test-after-crash', context({ Dockerfile: 'FROM busybox:latest\nRUN echo ok > /ok\n' })]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(await run('berth-test-after-crash', 'cat /ok'), 'ok\n');
+});
