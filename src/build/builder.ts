@@ -5,7 +5,7 @@
 // (cache-key: parent image id + the instruction as run + for COPY/ADD the sources' content
 // hash). Output goes out as Docker's JSON messages through `emit`.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
@@ -65,6 +65,7 @@ export interface BuilderDeps {
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
 const MAX_CONTEXT = 8 * 1024 ** 3;
+const MAX_DOCKERFILE = 16 * 1024 ** 2;
 
 interface StageState {
   stage: Stage;
@@ -146,8 +147,10 @@ export class Builder {
       const dfPath = await resolveInRoot(contextDir, dfName);
       let text: string;
       try {
+        if ((await stat(dfPath)).size > MAX_DOCKERFILE) throw new InvalidArgumentError(`the Dockerfile (${dfName}) is larger than ${MAX_DOCKERFILE} bytes`);
         text = await readFile(dfPath, 'utf8');
-      } catch {
+      } catch (err) {
+        if (err instanceof InvalidArgumentError) throw err;
         throw new InvalidArgumentError(`Cannot locate specified Dockerfile: ${dfName}`);
       }
       const ignoreText = await readFile(await resolveInRoot(contextDir, `${dfName}.dockerignore`), 'utf8')
