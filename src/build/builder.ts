@@ -20,7 +20,7 @@ import {
 } from './dockerfile/index.ts';
 import { BuildArgs, runArgEnv, stageLookup } from './args.ts';
 import { BuildError } from './errors.ts';
-import { metaChange, type MetaInstruction } from './instructions/meta.ts';
+import { metaChange, nopLine, type MetaInstruction } from './instructions/meta.ts';
 import { checkRunFlags, runCommand, runCreatedBy } from './instructions/run.ts';
 import type { BuildBackend } from './build-backend.ts';
 import type { BuildStore, StepImage } from './build-store.ts';
@@ -254,8 +254,13 @@ export class Builder {
           await this.#step(sr, st, ins);
         }
         if (idx === targetIdx && labels.length) {
-          const text = `LABEL ${labels.map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(' ')}`;
-          await this.#step(sr, st, parseOneInstruction(text));
+          // --label: one more LABEL step, shown as Docker shows it; every character escaped so
+          // the values are taken literally (no variable expansion).
+          const literal = (t: string): string => [...t].map((ch) => r.escape + ch).join('');
+          await this.#step(sr, st, {
+            kind: 'label', line: 0, original: `LABEL ${labels.map(([k, v]) => `${k}=${v}`).join(' ')}`,
+            pairs: labels.map(([k, v]) => [literal(k), literal(v)]),
+          });
         }
         r.results.set(idx, st.image);
         return st.image;
@@ -404,7 +409,7 @@ export class Builder {
   }
 
   /** Commits a config-only step (empty layer) through the cache. */
-  async #commitMeta(r: Run, st: StageState, createdBy: string, mutate: (c: ImageRuntimeConfig, full: ImageConfig) => void): Promise<void> {
+  async #commitMeta(r: Run, st: StageState, createdBy: string, history: string, mutate: (c: ImageRuntimeConfig, full: ImageConfig) => void): Promise<void> {
     const key = cacheKey([st.image.id, createdBy, st.config.config]);
     const hit = r.opts.noCache ? undefined : this.d.store.cacheGet(key);
     if (hit) {
@@ -416,7 +421,7 @@ export class Builder {
     mutate(next.config, next);
     const created = new Date().toISOString();
     next.created = created;
-    next.history = [...(next.history ?? []), { created, created_by: `/bin/sh -c #(nop)  ${createdBy}`, empty_layer: true }];
+    next.history = [...(next.history ?? []), { created, created_by: history, empty_layer: true }];
     const img = await this.d.store.putImage(next);
     await this.d.store.cacheSet(key, img.id);
     this.#adopt(r, st, img, false);
@@ -438,10 +443,11 @@ export class Builder {
         st.args.set(a.name, r.args.stageValue(a.name, a.value, lookup, r.escape));
         shown.push(a.value === null ? a.name : `${a.name}=${a.value}`);
       }
-      return this.#commitMeta(r, st, `ARG ${shown.join(' ')}`, () => undefined);
+      const text = `ARG ${shown.join(' ')}`;
+      return this.#commitMeta(r, st, text, nopLine(st.shell, text), () => undefined);
     }
     const change = metaChange(ins, { lookup, escape: r.escape, shell: st.shell, cmdSet: st.cmdSet, workdir: st.config.config?.WorkingDir ?? '' });
-    await this.#commitMeta(r, st, change.createdBy, change.apply);
+    await this.#commitMeta(r, st, change.createdBy, change.history, change.apply);
     if (ins.kind === 'cmd') st.cmdSet = true;
     if (ins.kind === 'shell') st.shell = ins.shell;
   }
@@ -510,7 +516,8 @@ export class Builder {
     const look = this.#lookup(st);
     const word = (s: string): string => processWord(s, look, r.escape);
     const name = ins.kind.toUpperCase();
-    let dest = word(ins.dest);
+    const destWritten = word(ins.dest);
+    let dest = destWritten;
     const workdir = st.config.config?.WorkingDir || '/';
     const destIsDirSyntax = dest.endsWith('/') || dest === '.' || dest.endsWith('/.');
     dest = posix.isAbsolute(dest) ? posix.normalize(dest) : posix.join(workdir, dest);
@@ -581,7 +588,7 @@ export class Builder {
       const doCopy = async (srcRoot: string): Promise<void> => {
         const { entries, hash, kinds } = await collect(srcRoot);
         const kind = kinds.length > 1 ? 'multi' : kinds[0]!;
-        const createdBy = `${name} ${kind}:${hash} in ${dest}${destIsDirSyntax && !dest.endsWith('/') ? '/' : ''} `;
+        const createdBy = `${name} ${kind}:${hash} in ${destWritten} `;
         const key = cacheKey([st.image.id, createdBy, chown, chmod, fromImage?.id ?? null, st.config.config?.WorkingDir ?? '', ins.parents, excludes]);
         const hit = r.opts.noCache ? undefined : this.d.store.cacheGet(key);
         if (hit) { this.#adopt(r, st, hit, true); return; }
@@ -598,7 +605,7 @@ export class Builder {
         const created = new Date().toISOString();
         next.created = created;
         next.rootfs = { type: 'layers', diff_ids: [...next.rootfs.diff_ids, layer.diffId] };
-        next.history = [...(next.history ?? []), { created, created_by: `/bin/sh -c #(nop) ${createdBy}` }];
+        next.history = [...(next.history ?? []), { created, created_by: nopLine(st.shell, createdBy, true) }];
         const img = await this.d.store.putImage(next);
         await this.d.store.cacheSet(key, img.id);
         this.#adopt(r, st, img, false);

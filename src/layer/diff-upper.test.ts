@@ -52,6 +52,7 @@ test('upper dir -> layer tar with whiteouts and opaque dirs', { skip: isRoot ? f
     assert.equal(d.diffId, `sha256:${createHash('sha256').update(bytes).digest('hex')}`);
     assert.equal(d.size, bytes.length);
     assert.equal(d.entries, 8);
+    assert.equal(d.contentSize, 2 + 1 + 'etc/hosts'.length); // hosts once (hl is a link), opq/new, the symlink target
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -20,6 +20,8 @@ export interface DiffStats {
   size: number;
   /** Entries written (files, dirs, links, whiteouts). */
   entries: number;
+  /** Bytes of the files themselves (regular files once per inode, symlink targets): Docker's DiffSize. */
+  contentSize: number;
 }
 
 type Header = Partial<TarHeader> & Pick<TarHeader, 'name'>;
@@ -29,11 +31,11 @@ const EMPTY = Buffer.alloc(0);
 function devMajor(rdev: number): number { return ((rdev >>> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff); }
 function devMinor(rdev: number): number { return (rdev & 0xff) | ((rdev >>> 12) & ~0xff & 0xfffff); }
 
-/** Streams the layer tar of `dir`. `onEntry` counts entries. */
-export function tarUpperDir(dir: string, onEntry?: () => void): Readable {
+/** Streams the layer tar of `dir`. `onEntry` sees each entry's header. */
+export function tarUpperDir(dir: string, onEntry?: (h: Header) => void): Readable {
   const pack = tarStream.pack();
   const add = (h: Header, body?: string): Promise<void> => new Promise((resolve, reject) => {
-    onEntry?.();
+    onEntry?.(h);
     if (body === undefined) {
       if (h.type === 'file') pack.entry(h, EMPTY, (err) => (err ? reject(err) : resolve()));
       else pack.entry(h, (err) => (err ? reject(err) : resolve()));
@@ -88,12 +90,17 @@ export async function diffUpperDir(dir: string, sink?: Writable): Promise<DiffSt
   const hash = createHash('sha256');
   let size = 0;
   let entries = 0;
-  const tar = tarUpperDir(dir, () => { entries++; });
+  let contentSize = 0;
+  const tar = tarUpperDir(dir, (h) => {
+    entries++;
+    if (h.type === 'file') contentSize += h.size ?? 0;
+    else if (h.type === 'symlink') contentSize += Buffer.byteLength(h.linkname ?? '');
+  });
   for await (const chunk of tar as AsyncIterable<Buffer>) {
     hash.update(chunk);
     size += chunk.length;
     if (sink && !sink.write(chunk)) await new Promise<void>((res) => sink.once('drain', res));
   }
   if (sink) await new Promise<void>((res, rej) => sink.end((err?: Error | null) => (err ? rej(err) : res())));
-  return { diffId: `sha256:${hash.digest('hex')}`, size, entries };
+  return { diffId: `sha256:${hash.digest('hex')}`, size, entries, contentSize };
 }

@@ -126,7 +126,8 @@ export class LayerStore {
    * already present is reused and the dir deleted.
    */
   async registerDir(parent: string | null, dir: string): Promise<LayerRecord> {
-    const { diffId, size } = await diffUpperDir(dir);
+    // The layer's size is its files' bytes (Docker's DiffSize: a RUN that changed nothing is 0 B).
+    const { diffId, contentSize: size } = await diffUpperDir(dir);
     const chainId = chainIdOf(parent, diffId);
     // Two builds (or stages) that made the same layer at once: one registers it, the other reuses it.
     return this.#registering.run(chainId, () => this.#registerDirLocked(parent, dir, chainId, diffId, size));

@@ -21,7 +21,7 @@ test('metadata instructions: history line and config, as Docker writes them', ()
     ['ENV A=1 B="x y" C=$V', 'ENV A=1 B=x y C=1.2', { Env: ['PATH=/bin', 'A=1', 'B=x y', 'C=1.2'] }, { Env: ['PATH=/bin', 'A=0'] }],
     ['ENV OLD legacy form', 'ENV OLD=legacy form', { Env: ['OLD=legacy form'] }],
     ['LABEL a=b "c d"=e', 'LABEL a=b c d=e', { Labels: { x: 'y', a: 'b', 'c d': 'e' } }, { Labels: { x: 'y' } }],
-    ['EXPOSE 80 53/udp 7000-7001/TCP', 'EXPOSE 80/tcp 53/udp 7000/tcp 7001/tcp', { ExposedPorts: { '80/tcp': {}, '53/udp': {}, '7000/tcp': {}, '7001/tcp': {} } }],
+    ['EXPOSE 80 53/udp 7000-7001/TCP', 'EXPOSE 80 53/udp 7000-7001/TCP', { ExposedPorts: { '80/tcp': {}, '53/udp': {}, '7000/tcp': {}, '7001/tcp': {} } }],
     ['VOLUME /a $HOME/b', 'VOLUME [/a /root/b]', { Volumes: { '/a': {}, '/root/b': {} } }],
     ['USER ${NOBODY:-nobody}:nogroup', 'USER nobody:nogroup', { User: 'nobody:nogroup' }],
     ['WORKDIR sub/../app', 'WORKDIR /srv/app', { WorkingDir: '/srv/app' }],
@@ -44,6 +44,10 @@ test('metadata instructions: history line and config, as Docker writes them', ()
   // ENTRYPOINT keeps a CMD set earlier in the same stage; MAINTAINER sets the author.
   assert.deepEqual(apply('ENTRYPOINT ["/init"]', { Cmd: ['x'] }, { cmdSet: true }).config, { Entrypoint: ['/init'], Cmd: ['x'] });
   assert.equal(apply('MAINTAINER me <me@x>').full.author, 'me <me@x>');
+  // History lines: the stage's shell, "#(nop)", two spaces (one before WORKDIR); SHELL uses the new shell.
+  assert.equal(metaChange(parseOneInstruction('ENV A=1') as MetaInstruction, ctx).history, '/bin/sh -c #(nop)  ENV A=1');
+  assert.equal(metaChange(parseOneInstruction('WORKDIR /x') as MetaInstruction, ctx).history, '/bin/sh -c #(nop) WORKDIR /x');
+  assert.equal(metaChange(parseOneInstruction('SHELL ["/bin/bash", "-c"]') as MetaInstruction, ctx).history, '/bin/bash -c #(nop)  SHELL [/bin/bash -c]');
   // A SHELL changes the shell form.
   assert.deepEqual(apply('CMD run', {}, { shell: ['pwsh', '-c'] }).config.Cmd, ['pwsh', '-c', 'run']);
 });

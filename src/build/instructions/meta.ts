@@ -22,8 +22,16 @@ export interface MetaContext {
 }
 
 export interface MetaChange {
+  /** The instruction as Docker records it ("ENV A=1"). */
   createdBy: string;
+  /** The full history line: "<shell> #(nop)  ENV A=1" (one space before WORKDIR, as moby writes it). */
+  history: string;
   apply(c: ImageRuntimeConfig, full: ImageConfig): void;
+}
+
+/** moby's withCmdComment / withCmdCommentString: the shell, "#(nop) ", then the comment. */
+export function nopLine(shell: readonly string[], createdBy: string, oneSpace = false): string {
+  return `${shell.join(' ')} #(nop) ${oneSpace ? '' : ' '}${createdBy}`;
 }
 
 /** Go's %q of a string slice: ["a" "b"]. */
@@ -47,6 +55,12 @@ export function exposedPorts(words: readonly string[]): string[] {
 }
 
 export function metaChange(ins: MetaInstruction, ctx: MetaContext): MetaChange {
+  const c = metaChangeOf(ins, ctx);
+  const shell = ins.kind === 'shell' ? ins.shell : ctx.shell;
+  return { ...c, history: nopLine(shell, c.createdBy, ins.kind === 'workdir') };
+}
+
+function metaChangeOf(ins: MetaInstruction, ctx: MetaContext): Omit<MetaChange, 'history'> {
   const word = (s: string): string => processWord(s, ctx.lookup, ctx.escape);
   switch (ins.kind) {
     case 'env': {
@@ -71,9 +85,10 @@ export function metaChange(ins: MetaInstruction, ctx: MetaContext): MetaChange {
       };
     }
     case 'expose': {
-      const ports = exposedPorts(ins.ports.flatMap((p) => processWords(p, ctx.lookup, ctx.escape)));
+      const words = ins.ports.flatMap((p) => processWords(p, ctx.lookup, ctx.escape));
+      const ports = exposedPorts(words);
       return {
-        createdBy: `EXPOSE ${ports.join(' ')}`,
+        createdBy: `EXPOSE ${words.join(' ')}`,
         apply: (c) => {
           c.ExposedPorts = { ...(c.ExposedPorts ?? {}) };
           for (const p of ports) c.ExposedPorts[p] = {};
