@@ -523,8 +523,9 @@ export class Builder {
     dest = posix.isAbsolute(dest) ? posix.normalize(dest) : posix.join(workdir, dest);
     const chown = ins.chown !== null ? word(ins.chown) : null;
     const chmod = ins.chmod !== null ? parseChmod(word(ins.chmod)) : null;
+    // Scratch space (heredoc files, downloads, ADD's archives), made only when needed:
+    // a cache hit touches no disk beyond reading the sources.
     const scratch = join(r.dir, `step-${randomBytes(6).toString('hex')}`);
-    await mkdir(scratch, { recursive: true });
     try {
       // Source root: the context, or another stage / an image (mounted) for COPY --from.
       let fromImage: StepImage | null = null;
@@ -614,7 +615,7 @@ export class Builder {
       else if (fromImage.topChainId === null) throw new BuildError(`${name} failed: the source image has no files`);
       else await this.#withMount(fromImage.topChainId, (rootfs) => doCopy(rootfs));
     } finally {
-      await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
+      void rm(scratch, { recursive: true, force: true }).catch(() => undefined);
     }
   }
 }
