@@ -38,15 +38,20 @@ step "making a busybox base image from the host's static busybox"
 bash scripts/busybox-rootfs.sh "$demo/rootfs.tar" >/dev/null
 $DOCKER import "$demo/rootfs.tar" busybox:latest
 
-step "building the app image: the base plus a page and a start command"
+step "building the app image with docker build (FROM busybox:latest, COPY index.html, CMD httpd)"
 app="$demo/app"
-mkdir -p "$app/rootfs/var/www"
-tar -C "$app/rootfs" -xf "$demo/rootfs.tar"
-cat > "$app/rootfs/var/www/index.html" <<HTML
+mkdir -p "$app"
+cat > "$app/index.html" <<HTML
 <h1>Hello from berth</h1><p>served by busybox httpd in a berth container</p>
 HTML
-tar --numeric-owner -C "$app/rootfs" -cf "$app/app.tar" .
-$DOCKER import -c 'CMD ["httpd", "-f", "-v", "-p", "'"$port"'", "-h", "/var/www"]' -c 'EXPOSE '"$port" "$app/app.tar" berth-demo-app:latest
+cat > "$app/Dockerfile" <<DOCKERFILE
+FROM busybox:latest
+COPY index.html /var/www/index.html
+EXPOSE $port
+CMD ["httpd", "-f", "-v", "-p", "$port", "-h", "/var/www"]
+DOCKERFILE
+# The docker CLI has no buildx here: DOCKER_BUILDKIT=0 selects its classic builder (POST /build).
+DOCKER_BUILDKIT=0 $DOCKER build -t berth-demo-app:latest "$app"
 $DOCKER images
 
 step "running it on the default bridge, publishing port $port (nftables DNAT, no proxy)"

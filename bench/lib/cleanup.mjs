@@ -111,7 +111,8 @@ export async function sweepStale(log) {
         } catch {
           // gone meanwhile
         }
-        if (cmd.includes('run.mjs')) continue; // a bench running right now
+        // a bench running right now (run.mjs, build.mjs or any other script under bench/)
+        if (cmd.includes('run.mjs') || cmd.includes('bench/')) continue;
       }
       log(`cleaning up after an earlier run that did not finish: ${work}`);
       for (const note of await sweep(state)) log(`  ${note}`);

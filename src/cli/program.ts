@@ -18,6 +18,7 @@ import { startVerb } from './commands/container/start.ts';
 import { restartVerb, stopVerb } from './commands/container/stop.ts';
 import { topVerb } from './commands/container/top.ts';
 import { waitVerb } from './commands/container/wait.ts';
+import { buildVerb } from './commands/image/build.ts';
 import { historyVerb } from './commands/image/history.ts';
 import { imagesVerb } from './commands/image/images.ts';
 import { importVerb } from './commands/image/import.ts';
@@ -108,6 +109,7 @@ export function buildProgram(ctx: CliContext): Command {
   addVerb(program, ctx, rmiVerb());
   addVerb(program, ctx, tagVerb());
   addVerb(program, ctx, importVerb());
+  addVerb(program, ctx, buildVerb());
   addVerb(program, ctx, historyVerb());
   addVerb(program, ctx, versionVerb());
   addVerb(program, ctx, infoVerb());
@@ -124,6 +126,7 @@ export function buildProgram(ctx: CliContext): Command {
   addVerb(image, ctx, renamed(rmiVerb(), 'rm', ['remove']));
   addVerb(image, ctx, tagVerb());
   addVerb(image, ctx, importVerb());
+  addVerb(image, ctx, buildVerb());
   addVerb(image, ctx, imageInspectVerb());
   addVerb(image, ctx, historyVerb());
 

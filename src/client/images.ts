@@ -26,6 +26,26 @@ export interface ImagesApi {
   import(source: Readable | Buffer | null, opts?: ImportOptions): Promise<Readable>;
   /** POST /images/create?fromImage=…&tag=…; returns the JSON-message progress stream. */
   pull(image: string, tag: string, opts?: { platform?: string }): Promise<Readable>;
+  /** POST /build with the context tar as the body; returns the JSON-message stream. */
+  build(context: Readable, opts: BuildQuery): Promise<Readable>;
+}
+
+/** The classic builder's query parameters (docker/cli build options). */
+export interface BuildQuery {
+  tags?: readonly string[];
+  dockerfile?: string;
+  buildArgs?: Record<string, string | null>;
+  labels?: Record<string, string>;
+  target?: string;
+  noCache?: boolean;
+  pull?: boolean;
+  rm?: boolean;
+  forceRm?: boolean;
+  quiet?: boolean;
+  networkMode?: string;
+  extraHosts?: readonly string[];
+  cacheFrom?: readonly string[];
+  platform?: string;
 }
 
 const enc = encodeURIComponent;
@@ -76,6 +96,32 @@ export class ImagesClient implements ImagesApi {
         platform: opts.platform || undefined,
       },
       ...(source === null ? {} : { rawBody: source, contentType: 'application/x-tar' }),
+    });
+    return res.body;
+  }
+
+  async build(context: Readable, o: BuildQuery): Promise<Readable> {
+    const res = await this.#t.request({
+      method: 'POST',
+      path: '/build',
+      query: {
+        t: o.tags && o.tags.length ? o.tags : undefined,
+        dockerfile: o.dockerfile || undefined,
+        buildargs: o.buildArgs && Object.keys(o.buildArgs).length ? JSON.stringify(o.buildArgs) : undefined,
+        labels: o.labels && Object.keys(o.labels).length ? JSON.stringify(o.labels) : undefined,
+        target: o.target || undefined,
+        nocache: o.noCache ? true : undefined,
+        pull: o.pull ? true : undefined,
+        rm: o.rm === false ? false : true,
+        forcerm: o.forceRm ? true : undefined,
+        q: o.quiet ? true : undefined,
+        networkmode: o.networkMode || undefined,
+        extrahosts: o.extraHosts && o.extraHosts.length ? o.extraHosts.join(',') : undefined,
+        cachefrom: o.cacheFrom && o.cacheFrom.length ? JSON.stringify(o.cacheFrom) : undefined,
+        platform: o.platform || undefined,
+      },
+      rawBody: context,
+      contentType: 'application/x-tar',
     });
     return res.body;
   }

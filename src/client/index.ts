@@ -14,7 +14,7 @@ export type { SystemApi, PingResult, SystemInfo, EventsOptions, ExactEvent } fro
 export type {
   ContainersApi, ListOptions, StopOptions, RemoveOptions, WaitCondition, LogsOptions, AttachOptions, WithRaw,
 } from './containers.ts';
-export type { ImagesApi, ImportOptions } from './images.ts';
+export type { ImagesApi, ImportOptions, BuildQuery } from './images.ts';
 export type { ExecApi, ExecStartOptions } from './exec.ts';
 export type {
   NetworksApi, NetworkSummary, NetworkCreateRequest, NetworkCreateResponse, NetworkIpam, NetworkIpamConfig,

@@ -11,6 +11,7 @@ import { firstExisting, hostFacts, prepareForCrun, removeCgroupParent } from './
 import { wire } from './wire.ts';
 import { openForRemappedRoot, remappedDataRoot, resolveRemap, type IdRemap } from './userns-remap.ts';
 import { logTcpSecurity, socketGroup, tcpSecurity, type TcpSecurity } from './listeners.ts';
+import { removeLeftoverBuildContainers } from './build-runner.ts';
 import { BERTH_VERSION } from './system-info.ts';
 
 function flagBool(name: string, v: boolean | string): boolean {
@@ -158,7 +159,9 @@ export async function main(argv: string[]): Promise<void> {
   await w.images.init();
   await w.networks.init();
   await w.volumes.init();
+  await w.buildStore.init();
   const restored = await w.containers.init();
+  await removeLeftoverBuildContainers(w.containers);
   log.info({ ms: Math.round(performance.now() - t0), ...restored }, 'state loaded');
 
   for (const h of cfg.hosts) {

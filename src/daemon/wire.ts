@@ -1,17 +1,19 @@
 // The composition root: builds every service with its dependencies and connects them.
 // No business logic here (STYLE.md §7.7 rule 4).
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { Logger } from '../lib/index.ts';
 import { EventBus } from '../events/index.ts';
 import { LayerStore } from '../layer/index.ts';
 import { ImageService } from '../image/index.ts';
 import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
-import { ApiServer, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
+import { ApiServer, buildRoutes, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
 import { EmbeddedDnsRegistry, Firewall, NetShellPool, NetworkService, NetworkStore, Nft, nameserversFromResolvConf, type CreateNetworkRequest, type DnsRegistry } from '../network/index.ts';
 import { VolumeService } from '../volume/index.ts';
+import { Builder, BuildStore } from '../build/index.ts';
+import { buildRunner, commitRunner, imageOrStep } from './build-runner.ts';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { HostFacts } from '../specgen/index.ts';
 import type { DaemonConfig } from './config.ts';
 import type { IdRemap } from './userns-remap.ts';
@@ -24,6 +26,7 @@ export interface Wiring {
   volumes: VolumeService;
   events: EventBus;
   networks: NetworkService;
+  buildStore: BuildStore;
 }
 
 export interface Binaries {
@@ -41,6 +44,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   const layers = new LayerStore(cfg.dataRoot, log.child({ module: 'layer' }), remap);
   const images = new ImageService(cfg.dataRoot, layers, events, log.child({ module: 'image' }));
   const volumes = new VolumeService(cfg.dataRoot, events, log.child({ module: 'volume' }));
+  const buildStore = new BuildStore(join(cfg.dataRoot, 'build'), log.child({ module: 'build' }));
   const conmon = new ConmonLauncher({ conmon: bins.conmon, execRoot: cfg.execRoot });
   // The embedded DNS forwards what it does not know to the host's resolvers (berthd runs in
   // the host's namespace, so loopback resolvers work too).
@@ -52,12 +56,14 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   const runtimes = new Map([...bins.runtimes].map(([name, path]) => [name, new OciRuntime({ name, path }, cfg.execRoot)]));
   const containers = new ContainerService({
     dataRoot: cfg.dataRoot,
-    images: { resolve: (ref) => images.resolve(ref) },
+    // Build step images live in the build store; containers of RUN steps start from them.
+    images: { resolve: imageOrStep(images, buildStore) },
     layers, volumes, runtimes, conmon, events, host, network: networks, seccompBpf: new SeccompBpfCompiler(),
     log: log.child({ module: 'container' }),
     options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout, noNewPrivileges: cfg.noNewPrivileges, remap },
   });
-  images.setUsage({ containersUsing: (id) => containers.containersUsing(id), layersInUse: () => containers.layersInUse() });
+  images.setUsage({ containersUsing: (id) => containers.containersUsing(id), layersInUse: () => [...containers.layersInUse(), ...buildStore.layersInUse()] });
+  const builder = new Builder({ layers, images, store: buildStore, backend: buildRunner(containers), log: log.child({ module: 'build' }) });
 
   const api = new ApiServer({ serverVersion: BERTH_VERSION, log: log.child({ module: 'api' }) });
   const startedAt = new Date();
@@ -101,5 +107,10 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     containers: () => containers.list({ all: true, limit: 0, size: true, filters: {} }),
     volumes: () => volumes.usage(),
   }));
-  return { api, containers, images, volumes, events, networks };
+  api.addRoutes(buildRoutes({
+    build: (ctx, o, emit, signal) => builder.build(ctx, o, emit, signal),
+    prune: (all, filters) => builder.prune(all, filters),
+    commit: commitRunner(containers, images, buildStore, layers),
+  }, parseFilters));
+  return { api, containers, images, volumes, events, networks, buildStore };
 }

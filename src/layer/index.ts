@@ -6,3 +6,5 @@
 export { LayerStore, type LayerRecord } from './layer-store.ts';
 export { chainIdOf, chainIdsOf } from './chain-id.ts';
 export { type IdShift } from './id-shift.ts';
+export { tarUpperDir, diffUpperDir, type DiffStats } from './diff-upper.ts';
+export { isOpaqueDir } from './xattr.ts';

@@ -11,11 +11,12 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { spawn } from 'node:child_process';
 import { createGunzip } from 'node:zlib';
-import { ensureDir, newId, InvalidArgumentError, type Logger } from '../lib/index.ts';
+import { ensureDir, newId, InvalidArgumentError, KeyedMutex, type Logger } from '../lib/index.ts';
 import { Overlay2Driver } from './overlay2.ts';
 import { chainIdOf } from './chain-id.ts';
 import { shiftOwners, type IdShift } from './id-shift.ts';
 import { chown } from 'node:fs/promises';
+import { diffUpperDir } from './diff-upper.ts';
 
 export interface LayerRecord {
   chainId: string;
@@ -28,6 +29,7 @@ export interface LayerRecord {
 export class LayerStore {
   readonly driver: Overlay2Driver;
   #records = new Map<string, LayerRecord>();
+  readonly #registering = new KeyedMutex();
   readonly #recordRoot: string;
 
   /**
@@ -117,6 +119,43 @@ export class LayerStore {
     if (existing) {
       await this.driver.remove(cacheId);
       return existing;
+    }
+    const rec: LayerRecord = { chainId, diffId, parent, size, cacheId };
+    await this.#writeRecord(rec);
+    return rec;
+  }
+
+  /**
+   * Registers a directory in overlay format (a stopped container's upper dir, or files a
+   * build step laid out) as a new layer on `parent`. The diffID comes from diffing the dir
+   * (diff-upper.ts, streamed, nothing kept); the dir itself is renamed into the driver, so
+   * it must be on the same filesystem and is gone afterwards. A layer with the same chainID
+   * already present is reused and the dir deleted.
+   */
+  async registerDir(parent: string | null, dir: string): Promise<LayerRecord> {
+    // The layer's size is its files' bytes (Docker's DiffSize: a RUN that changed nothing is 0 B).
+    const { diffId, contentSize: size } = await diffUpperDir(dir);
+    const chainId = chainIdOf(parent, diffId);
+    // Two builds (or stages) that made the same layer at once: one registers it, the other reuses it.
+    return this.#registering.run(chainId, () => this.#registerDirLocked(parent, dir, chainId, diffId, size));
+  }
+
+  async #registerDirLocked(parent: string | null, dir: string, chainId: string, diffId: string, size: number): Promise<LayerRecord> {
+    const existing = this.#records.get(chainId);
+    if (existing) {
+      await rm(dir, { recursive: true, force: true });
+      return existing;
+    }
+    const parents = parent === null ? [] : this.cacheChain(parent);
+    const cacheId = newId();
+    await this.driver.create(cacheId, parents, false);
+    const target = this.driver.diffPath(cacheId);
+    try {
+      await rm(target, { recursive: true, force: true });
+      await rename(dir, target);
+    } catch (err) {
+      await this.driver.remove(cacheId);
+      throw err;
     }
     const rec: LayerRecord = { chainId, diffId, parent, size, cacheId };
     await this.#writeRecord(rec);

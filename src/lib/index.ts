@@ -7,3 +7,4 @@ export * from './ids.ts';
 export * from './keyed-mutex.ts';
 export * from './logger.ts';
 export * from './go-arch.ts';
+export * from './ignore-patterns.ts';

@@ -11,4 +11,5 @@ export { systemRoutes, type SystemBackend } from './routes/system.ts';
 export { networkRoutes, type NetworkBackend } from './routes/networks.ts';
 export { volumeRoutes, type VolumeBackend } from './routes/volumes.ts';
 export { systemDfRoutes, type DiskUsageBackend } from './routes/system-df.ts';
+export { buildRoutes, type BuildRouteBackend, type BuildRequest, type CommitRequest } from './routes/build.ts';
 export type { StreamSession } from './hijack.ts';

@@ -19,7 +19,12 @@ export interface JsonMessage {
   aux?: unknown;
 }
 
-export class JsonMessageError extends Error {}
+export class JsonMessageError extends Error {
+  /** errorDetail.code (a failing RUN's exit code in a build), when the daemon sent one. */
+  constructor(message: string, readonly code?: number) {
+    super(message);
+  }
+}
 
 function progressText(m: JsonMessage, width: number): string {
   const p = m.progressDetail;
@@ -42,7 +47,7 @@ export async function displayJsonMessages(body: Readable, out: OutStream, onAux?
   for await (const m of readJsonStream<JsonMessage>(body)) {
     if (m.aux !== undefined) { onAux?.(m.aux); continue; }
     if (m.error !== undefined || m.errorDetail !== undefined) {
-      throw new JsonMessageError(m.errorDetail?.message ?? m.error ?? 'unknown error');
+      throw new JsonMessageError(m.errorDetail?.message ?? m.error ?? 'unknown error', m.errorDetail?.code);
     }
     const hasProgress = m.progressDetail !== undefined || (m.progress ?? '') !== '';
     let diff = 0;

@@ -59,6 +59,7 @@ export function fakeClient(api: FakeApi = {}): EngineApi {
       remove: i.remove ?? notFaked('images', 'remove'),
       import: i.import ?? notFaked('images', 'import'),
       pull: i.pull ?? notFaked('images', 'pull'),
+      build: i.build ?? notFaked('images', 'build'),
     },
     exec: {
       create: e.create ?? notFaked('exec', 'create'),

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// Build benchmark: the classic builder (docker CLI 28 with DOCKER_BUILDKIT=0, POST /build) on
+// berthd and on Debian's dockerd, in the same run, with a 10-instruction Dockerfile:
+//   cold     --no-cache build (every step runs)
+//   cached   a rebuild with nothing changed (every step a cache hit)
+//   onefile  a rebuild after changing the second copied file (only the steps from it run)
+// Prints each median (ms) and the ratio berthd/dockerd. Engines, cleanup and host hygiene are
+// bench/lib's (see bench/README.md). Usage: node bench/build.mjs [--runs N] [--engine E]
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Berthd, Dockerd } from './lib/engines.mjs';
+import { fullSnapshot, leftovers, removeDockerdHostFiles } from './lib/host.mjs';
+import { loadavg, must, run } from './lib/proc.mjs';
+import { median } from './lib/report.mjs';
+import { sweep, sweepStale, writeState } from './lib/cleanup.mjs';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(benchDir, '..');
+const log = (msg) => process.stderr.write(`[build-bench] ${msg}\n`);
+
+function args(argv) {
+  const o = { runs: 5, engine: 'both' };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--runs') o.runs = Number(argv[++i]);
+    else if (argv[i] === '--engine') o.engine = argv[++i];
+    else { console.error(`usage: node bench/build.mjs [--runs N] [--engine dockerd|berthd|both]`); process.exit(2); }
+  }
+  return o;
+}
+
+const DOCKERFILE = `FROM busybox:latest
+ENV APP=/srv/app MODE=bench
+WORKDIR /srv/app
+COPY a.txt ./
+RUN mkdir -p data && cp a.txt data/a.copy
+COPY b.txt ./
+RUN cat a.txt b.txt > data/ab && ls -l data > data/listing
+LABEL org.example.bench=build
+EXPOSE 8080
+CMD ["cat", "/srv/app/data/ab"]
+`;
+
+async function timed(e, argv) {
+  const t0 = performance.now();
+  must(await e.cli(argv, { timeoutMs: 300_000, env: { ...e.cliEnv, DOCKER_BUILDKIT: '0' } }), `${e.name}: docker ${argv.join(' ')}`);
+  return performance.now() - t0;
+}
+
+async function main() {
+  const o = args(process.argv.slice(2));
+  if (process.getuid?.() !== 0) { console.error('run as root'); return 2; }
+  await sweepStale(log);
+  const before = await fullSnapshot();
+  const work = mkdtempSync('/var/tmp/berth-bench-');
+  const runId = basename(work).slice('berth-bench-'.length);
+  const engines = [];
+  if (o.engine !== 'berthd') engines.push(new Dockerd(work, runId));
+  if (o.engine !== 'dockerd') engines.push(new Berthd(work, runId, { script: join(repo, 'dist/berthd.js'), runtime: 'crun' }));
+  const state = () => ({ ownerPid: process.pid, work, engines: engines.map((e) => e.state()), bridges: engines.filter((e) => e.bridge).map((e) => e.bridge), cgroups: engines.map((e) => e.cgroupParent), hostFilesBefore: before.files });
+  writeState(work, state());
+  const results = {};
+  try {
+    const tar = join(work, 'busybox.tar');
+    must(await run('bash', [join(repo, 'scripts/busybox-rootfs.sh'), tar]), 'busybox rootfs');
+    const ctx = join(work, 'ctx');
+    mkdirSync(ctx);
+    writeFileSync(join(ctx, 'Dockerfile'), DOCKERFILE);
+    writeFileSync(join(ctx, 'a.txt'), 'a'.repeat(4096));
+    writeFileSync(join(ctx, 'b.txt'), 'b0');
+    for (const e of engines) {
+      log(`starting ${e.name}`);
+      await e.start();
+      writeState(work, state());
+      await e.importImage(tar);
+      const r = { cold: [], cached: [], onefile: [] };
+      await timed(e, ['build', '-q', '-t', 'bench-build', ctx]); // warm-up (page cache, first image)
+      for (let i = 0; i < o.runs; i++) {
+        r.cold.push(await timed(e, ['build', '-q', '--no-cache', '-t', 'bench-build', ctx]));
+        r.cached.push(await timed(e, ['build', '-q', '-t', 'bench-build', ctx]));
+        writeFileSync(join(ctx, 'b.txt'), `b${i + 1}-${e.name}`);
+        r.onefile.push(await timed(e, ['build', '-q', '-t', 'bench-build', ctx]));
+      }
+      const check = await e.cli(['run', '--rm', '--network', 'none', 'bench-build']);
+      if (!check.stdout.startsWith('aaaa')) throw new Error(`${e.name}: built image does not run as expected: ${check.stdout.slice(0, 80)} ${check.stderr}`);
+      results[e.name] = r;
+      log(`  ${e.name}: cold ${median(r.cold).toFixed(0)} ms, cached ${median(r.cached).toFixed(0)} ms, onefile ${median(r.onefile).toFixed(0)} ms (load ${loadavg()})`);
+    }
+  } finally {
+    for (const e of engines) await e.stop().catch((err) => log(`stopping ${e.name}: ${err.message}`));
+    for (const n of await sweep(state())) log(n);
+    if (engines.some((e) => e.name === 'dockerd')) removeDockerdHostFiles(before);
+    for (const l of await leftovers(before)) log(`host change still present (may be someone else's): ${l}`);
+  }
+  console.log('\nscenario   dockerd ms   berthd ms   berthd/dockerd');
+  for (const s of ['cold', 'cached', 'onefile']) {
+    const d = results.dockerd ? median(results.dockerd[s]) : NaN;
+    const b = results.berthd ? median(results.berthd[s]) : NaN;
+    console.log(`${s.padEnd(10)} ${d.toFixed(0).padStart(10)}   ${b.toFixed(0).padStart(9)}   ${(b / d).toFixed(2).padStart(14)}`);
+  }
+  console.log(`(medians of ${o.runs} runs each; load ${loadavg()})`);
+  return 0;
+}
+
+main().then((c) => process.exit(c), (err) => { console.error(err); process.exit(1); });

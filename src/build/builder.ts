@@ -1,0 +1,626 @@
+// The build engine behind POST /build (Docker's classic builder, moby builder/dockerfile):
+// the context is streamed into a temp dir, the Dockerfile parsed, the stages the target
+// needs are built in order, each instruction becomes a step image (config + history, a
+// layer for RUN/COPY/ADD), and every step is looked up in the content-addressed cache first
+// (cache-key: parent image id + the instruction as run + for COPY/ADD the sources' content
+// hash). Output goes out as Docker's JSON messages through `emit`.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { createHash } from 'node:crypto';
+import { InvalidArgumentError, NotFoundError, goArch, newId, shortId, type Logger } from '../lib/index.ts';
+import type { ImageConfig, ImageRuntimeConfig } from '../oci/index.ts';
+import type { LayerStore } from '../layer/index.ts';
+import type { ImageService } from '../image/index.ts';
+import {
+  DockerfileParseError, ShellLexError, parseGoDuration, parseOneInstruction, parseStages, processWord,
+  type ArgInstr, type CopyInstr, type Dockerfile, type Instruction, type RunInstr, type Stage,
+} from './dockerfile/index.ts';
+import { BuildArgs, runArgEnv, stageLookup } from './args.ts';
+import { BuildError } from './errors.ts';
+import { metaChange, nopLine, type MetaInstruction } from './instructions/meta.ts';
+import { checkRunFlags, runCommand, runCreatedBy } from './instructions/run.ts';
+import type { BuildBackend } from './build-backend.ts';
+import type { BuildStore, StepImage } from './build-store.ts';
+import { ArchiveError, extractTar } from './context/extract.ts';
+import { IgnoreMatcher, parseDockerignore } from '../lib/index.ts';
+import { CopyError, copySources, downloadUrl, hashSources, matchSources, parseChmod, resolveOwner, type SourceEntry } from './copy.ts';
+import { resolveInRoot, ScopeError } from './scoped-path.ts';
+import { stripRunArtifacts } from './run-artifacts.ts';
+
+export interface BuildOptions {
+  dockerfile: string;
+  tags: string[];
+  buildArgs: Record<string, string | null>;
+  labels: Record<string, string>;
+  target: string;
+  noCache: boolean;
+  rm: boolean;
+  forceRm: boolean;
+  quiet: boolean;
+  networkMode?: string | undefined;
+  extraHosts: string[];
+  cacheFrom: string[];
+  pull: boolean;
+  platform?: string | undefined;
+}
+
+export interface BuildMessage {
+  stream?: string;
+  aux?: { ID: string };
+  error?: string;
+  errorDetail?: { message: string; code?: number };
+}
+
+export interface BuilderDeps {
+  layers: LayerStore;
+  images: ImageService;
+  store: BuildStore;
+  backend: BuildBackend;
+  log: Logger;
+}
+
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const DEFAULT_SHELL = ['/bin/sh', '-c'];
+const MAX_CONTEXT = 8 * 1024 ** 3;
+const MAX_DOCKERFILE = 16 * 1024 ** 2;
+
+interface StageState {
+  stage: Stage;
+  image: StepImage;
+  config: ImageConfig;
+  args: Map<string, string | undefined>;
+  shell: string[];
+  cmdSet: boolean;
+}
+
+interface Run {
+  opts: BuildOptions;
+  /** Sends a message; a promise means the client is slow: wait for it before sending more. */
+  emit: (m: BuildMessage) => void | Promise<void>;
+  signal: AbortSignal;
+  dir: string;
+  contextDir: string;
+  ignore: IgnoreMatcher | null;
+  ignoreLines: string[];
+  df: Dockerfile;
+  args: BuildArgs;
+  results: Map<number, StepImage>;
+  /** Each scheduled stage's result, for FROM <stage> and COPY --from (awaited). */
+  stageDone: Map<number, Promise<StepImage>>;
+  step: number;
+  total: number;
+  escape: string;
+}
+
+function configId(config: ImageConfig): string {
+  return `sha256:${createHash('sha256').update(JSON.stringify(config)).digest('hex')}`;
+}
+
+function cacheKey(parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+function cloneConfig(c: ImageConfig): ImageConfig {
+  return JSON.parse(JSON.stringify(c)) as ImageConfig;
+}
+
+export class Builder {
+  constructor(private readonly d: BuilderDeps) {}
+
+  /** `builder prune`: drops the cache records and step images, then layers nobody uses. */
+  async prune(_all: boolean, filters: Record<string, string[]> = {}): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }> {
+    let before = Infinity;
+    for (const u of [...(filters.until ?? []), ...(filters['unused-for'] ?? [])]) {
+      const d = parseGoDuration(u);
+      const t = d !== null ? Date.now() - d / 1e6 : /^\d+(\.\d+)?$/.test(u) ? Number(u) * 1000 : Date.parse(u);
+      if (Number.isNaN(t)) throw new InvalidArgumentError(`invalid filter 'until=${u}'`);
+      before = Math.min(before, t);
+    }
+    for (const k of Object.keys(filters)) {
+      if (k !== 'until' && k !== 'unused-for') throw new InvalidArgumentError(`invalid filter '${k}'`);
+    }
+    const keep = new Set(this.d.images.store.all().map((r) => r.id));
+    const deleted = await this.d.store.prune(keep, before);
+    await this.d.images.gcLayers();
+    return { CachesDeleted: deleted, SpaceReclaimed: 0 };
+  }
+
+  /** Runs one build; resolves the final image id. Errors before any output are thrown. */
+  async build(context: Readable, opts: BuildOptions, emit: (m: BuildMessage) => void | Promise<void>, signal: AbortSignal): Promise<string> {
+    const dir = join(this.d.store.tmpDir, newId());
+    const t0 = performance.now();
+    let tContext = 0;
+    await mkdir(dir, { recursive: true });
+    try {
+      const contextDir = join(dir, 'context');
+      try {
+        await extractTar(context, contextDir, { maxBytes: MAX_CONTEXT });
+        tContext = performance.now() - t0;
+      } catch (err) {
+        if (signal.aborted) throw err;
+        throw new InvalidArgumentError(`failed to read the build context (a tar archive is expected): ${(err as Error).message}`);
+      }
+      const dfName = opts.dockerfile || 'Dockerfile';
+      const dfPath = await resolveInRoot(contextDir, dfName);
+      let text: string;
+      try {
+        if ((await stat(dfPath)).size > MAX_DOCKERFILE) throw new InvalidArgumentError(`the Dockerfile (${dfName}) is larger than ${MAX_DOCKERFILE} bytes`);
+        text = await readFile(dfPath, 'utf8');
+      } catch (err) {
+        if (err instanceof InvalidArgumentError) throw err;
+        throw new InvalidArgumentError(`Cannot locate specified Dockerfile: ${dfName}`);
+      }
+      const ignoreText = await readFile(await resolveInRoot(contextDir, `${dfName}.dockerignore`), 'utf8')
+        .catch(() => resolveInRoot(contextDir, '.dockerignore').then((p) => readFile(p, 'utf8')))
+        .catch(() => '');
+      const ignoreLines = parseDockerignore(ignoreText);
+      let df: Dockerfile;
+      try {
+        df = parseStages(text);
+      } catch (err) {
+        if (err instanceof DockerfileParseError || err instanceof ShellLexError) throw new InvalidArgumentError(err.message);
+        throw err;
+      }
+      if (df.stages.length === 0) throw new InvalidArgumentError(`the Dockerfile (${dfName}) cannot be empty`);
+      const run: Run = {
+        opts, emit, signal, dir, contextDir, df,
+        ignore: ignoreLines.length ? new IgnoreMatcher(ignoreLines) : null, ignoreLines,
+        args: new BuildArgs(opts.buildArgs), results: new Map(), stageDone: new Map(), step: 0, total: 0, escape: df.directives.escape,
+      };
+      const id = await this.#run(run);
+      this.d.log.debug({ context: Math.round(tContext), total: Math.round(performance.now() - t0), steps: run.total }, 'build done (ms)');
+      return id;
+    } finally {
+      // Off the answer's path; a crash leaves it to BuildStore.init's sweep of tmp/.
+      void rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
+  #say(r: Run, text: string): void {
+    if (!r.opts.quiet) r.emit({ stream: text });
+  }
+
+  async #run(r: Run): Promise<string> {
+    const { df } = r;
+    r.args.evalMeta(df.metaArgs, r.escape);
+    let targetIdx = df.stages.length - 1;
+    if (r.opts.target) {
+      targetIdx = df.stages.findIndex((s) => s.name === r.opts.target.toLowerCase());
+      if (targetIdx < 0) throw new InvalidArgumentError(`failed to reach build target ${r.opts.target} in Dockerfile`);
+    }
+    const needed = this.#neededStages(r, targetIdx);
+    const labels = Object.entries(r.opts.labels);
+    r.total = needed.reduce((n, i) => n + 1 + df.stages[i]!.instructions.length, 0) + (labels.length ? 1 : 0);
+    for (const w of df.warnings) this.#say(r, w + '\n');
+    const last = await this.#stages(r, needed, targetIdx, labels);
+    const unused = r.args.unconsumed();
+    if (unused.length) this.#say(r, `[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
+    const rec = await this.d.images.store.put(last.config);
+    r.emit({ aux: { ID: rec.id } });
+    this.#say(r, `Successfully built ${shortId(rec.id.slice(7))}\n`);
+    for (const t of r.opts.tags) {
+      // A rebuild that changed nothing leaves its tags as they are (no reference write).
+      let current: string | null = null;
+      try { current = this.d.images.resolve(t).id; } catch { /* not tagged yet */ }
+      if (current !== rec.id) await this.d.images.tag(rec.id, t);
+      this.#say(r, `Successfully tagged ${normalizeForMessage(t)}\n`);
+    }
+    if (r.opts.quiet) r.emit({ stream: `${rec.id}\n` });
+    return rec.id;
+  }
+
+  /**
+   * Builds the needed stages, each as soon as the stages it uses are built: independent
+   * stages run at the same time. Their output is kept back and let through in Dockerfile
+   * order, so it reads as a sequential build (same step numbers, same lines). The first
+   * failing stage stops the others (their RUN containers are killed).
+   */
+  async #stages(r: Run, needed: number[], targetIdx: number, labels: [string, string][]): Promise<StepImage> {
+    const { df } = r;
+    const abort = new AbortController();
+    const onAbort = (): void => abort.abort(r.signal.reason);
+    r.signal.addEventListener('abort', onAbort, { once: true });
+    const held: BuildMessage[][] = needed.map(() => []);
+    const finished = needed.map(() => false);
+    let live = 0;
+    const emitFor = (pos: number) => (m: BuildMessage): void | Promise<void> => {
+      if (pos === live) return r.emit(m);
+      held[pos]!.push(m);
+    };
+    const release = (pos: number): void => {
+      finished[pos] = true;
+      while (live < needed.length && finished[live]) {
+        live++;
+        if (live < needed.length) { for (const m of held[live]!) r.emit(m); held[live] = []; }
+      }
+    };
+    let offset = 0;
+    const runs = needed.map((idx, pos) => {
+      const stage = df.stages[idx]!;
+      const sr: Run = { ...r, emit: emitFor(pos), step: offset, signal: abort.signal };
+      offset += 1 + stage.instructions.length;
+      return { idx, pos, stage, sr };
+    });
+    for (const { idx, pos, stage, sr } of runs) {
+      const done = (async (): Promise<StepImage> => {
+        // Let the stages this one waits on (FROM <stage>, COPY --from) start first.
+        await Promise.resolve();
+        const st = await this.#from(sr, stage);
+        for (const ins of stage.instructions) {
+          if (sr.signal.aborted) throw new BuildError('build cancelled');
+          await this.#step(sr, st, ins);
+        }
+        if (idx === targetIdx && labels.length) {
+          // --label: one more LABEL step, shown as Docker shows it; every character escaped so
+          // the values are taken literally (no variable expansion).
+          const literal = (t: string): string => [...t].map((ch) => r.escape + ch).join('');
+          await this.#step(sr, st, {
+            kind: 'label', line: 0, original: `LABEL ${labels.map(([k, v]) => `${k}=${v}`).join(' ')}`,
+            pairs: labels.map(([k, v]) => [literal(k), literal(v)]),
+          });
+        }
+        r.results.set(idx, st.image);
+        return st.image;
+      })();
+      done.then(() => release(pos), () => undefined);
+      r.stageDone.set(idx, done);
+    }
+    try {
+      const all = runs.map((x) => r.stageDone.get(x.idx)!);
+      // The first failure: stop the rest, show the failing stage's output, rethrow.
+      await new Promise<void>((resolve, reject) => {
+        let left = all.length;
+        all.forEach((p, pos) => p.then(() => { if (--left === 0) resolve(); }, (err: unknown) => {
+          abort.abort(err);
+          for (let k = live; k <= pos; k++) { if (k !== live) for (const m of held[k]!) r.emit(m); held[k] = []; }
+          live = needed.length;
+          reject(err);
+        }));
+      });
+      await Promise.allSettled(all);
+      return r.results.get(targetIdx)!;
+    } catch (err) {
+      await Promise.allSettled(runs.map((x) => r.stageDone.get(x.idx)!));
+      throw err;
+    } finally {
+      r.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Stage indexes the target depends on (FROM <stage>, COPY --from), in Dockerfile order. */
+  #neededStages(r: Run, target: number): number[] {
+    const { stages } = r.df;
+    const byName = (ref: string, before: number): number => {
+      const lower = ref.toLowerCase();
+      const i = stages.findIndex((s, k) => k < before && s.name === lower);
+      if (i >= 0) return i;
+      if (/^\d+$/.test(ref) && Number(ref) < before) return Number(ref);
+      return -1;
+    };
+    const need = new Set<number>();
+    const visit = (i: number): void => {
+      if (need.has(i)) return;
+      need.add(i);
+      const s = stages[i]!;
+      let img = s.from.image;
+      try { img = processWord(img, r.args.metaLookup(), r.escape); } catch { /* reported when built */ }
+      const dep = byName(img, i);
+      if (dep >= 0 && !/^\d+$/.test(img)) visit(dep);
+      for (const ins of s.instructions) {
+        if (ins.kind === 'copy' && ins.from !== null) {
+          const d2 = byName(ins.from, i);
+          if (d2 >= 0) visit(d2);
+        }
+      }
+    };
+    visit(target);
+    return [...need].sort((a, b) => a - b);
+  }
+
+  #header(r: Run, original: string): void {
+    r.step++;
+    this.#say(r, `Step ${r.step}/${r.total} : ${original}\n`);
+  }
+
+  #lineError(line: number, err: unknown): Error {
+    if (err instanceof BuildError) {
+      // A failing RUN keeps Docker's exact wording (its output is right above it).
+      if (err.exitCode !== undefined || err.message.includes('(Dockerfile line')) return err;
+      return new BuildError(`${err.message} (Dockerfile line ${line})`);
+    }
+    if (err instanceof ShellLexError || err instanceof CopyError || err instanceof ScopeError || err instanceof ArchiveError || err instanceof DockerfileParseError) {
+      return new BuildError(`${err.message} (Dockerfile line ${line})`);
+    }
+    return err as Error;
+  }
+
+  async #from(r: Run, stage: Stage): Promise<StageState> {
+    this.#header(r, stage.from.original);
+    const f = stage.from;
+    let ref: string;
+    try {
+      ref = processWord(f.image, r.args.metaLookup(), r.escape);
+    } catch (err) {
+      throw this.#lineError(f.line, err);
+    }
+    if (ref === '') throw new BuildError(`base name (${f.image}) should not be blank (Dockerfile line ${f.line})`);
+    let image: StepImage;
+    const stageIdx = r.df.stages.findIndex((s, k) => k < stage.index && s.name === ref.toLowerCase());
+    if (stageIdx >= 0) {
+      const dep = r.stageDone.get(stageIdx);
+      if (!dep) throw new BuildError(`stage ${ref} was not built (Dockerfile line ${f.line})`);
+      image = await dep;
+    } else if (ref === 'scratch') {
+      const config: ImageConfig = { architecture: goArch(), os: 'linux', config: { Env: [DEFAULT_PATH] }, rootfs: { type: 'layers', diff_ids: [] }, history: [] };
+      image = await this.d.store.putImage(config);
+    } else {
+      let rec: { id: string; config: ImageConfig; topChainId: string | null };
+      try {
+        rec = this.d.images.resolve(ref);
+      } catch {
+        const step = this.d.store.resolve(ref);
+        if (!step) throw new NotFoundError(`pull access denied for ${ref}, repository does not exist or may require 'docker login': berth found no local image ${ref} (Dockerfile line ${f.line})`);
+        rec = step;
+      }
+      image = await this.d.store.putImage(rec.config);
+    }
+    this.#say(r, ` ---> ${shortId(image.id.slice(7))}\n`);
+    const config = cloneConfig(image.config);
+    config.config ??= {};
+    if (!(config.config.Env ?? []).some((e) => e.startsWith('PATH='))) config.config.Env = [...(config.config.Env ?? []), DEFAULT_PATH];
+    const st: StageState = { stage, image, config, args: new Map(), shell: config.config.Shell ?? DEFAULT_SHELL, cmdSet: false };
+    const triggers = config.config.OnBuild ?? [];
+    if (triggers.length) {
+      this.#say(r, `# Executing ${triggers.length} build trigger${triggers.length > 1 ? 's' : ''}\n`);
+      config.config.OnBuild = null;
+      for (const t of triggers) {
+        let ins: Instruction;
+        try { ins = parseOneInstruction(t, r.escape); } catch (err) { throw this.#lineError(f.line, err); }
+        await this.#dispatch(r, st, { ...ins, line: f.line });
+      }
+    }
+    return st;
+  }
+
+  async #step(r: Run, st: StageState, ins: Instruction): Promise<void> {
+    this.#header(r, ins.original);
+    await this.#dispatch(r, st, ins);
+  }
+
+  async #dispatch(r: Run, st: StageState, ins: Instruction): Promise<void> {
+    try {
+      switch (ins.kind) {
+        case 'run': return await this.#runStep(r, st, ins);
+        case 'copy':
+        case 'add': return await this.#copyStep(r, st, ins);
+        case 'from': throw new BuildError('FROM cannot be used here');
+        default: return await this.#metaStep(r, st, ins);
+      }
+    } catch (err) {
+      throw this.#lineError(ins.line, err);
+    }
+  }
+
+  #lookup(st: StageState): ReturnType<typeof stageLookup> {
+    return stageLookup(st.config.config?.Env ?? [], st.args);
+  }
+
+  /** Commits a config-only step (empty layer) through the cache. */
+  async #commitMeta(r: Run, st: StageState, createdBy: string, history: string, mutate: (c: ImageRuntimeConfig, full: ImageConfig) => void): Promise<void> {
+    const key = cacheKey([st.image.id, createdBy, st.config.config]);
+    const hit = r.opts.noCache ? undefined : this.d.store.cacheGet(key);
+    if (hit) {
+      this.#adopt(r, st, hit, true);
+      return;
+    }
+    const next = cloneConfig(st.config);
+    next.config ??= {};
+    mutate(next.config, next);
+    const created = new Date().toISOString();
+    next.created = created;
+    next.history = [...(next.history ?? []), { created, created_by: history, empty_layer: true }];
+    const img = await this.d.store.putImage(next);
+    await this.d.store.cacheSet(key, img.id);
+    this.#adopt(r, st, img, false);
+  }
+
+  #adopt(r: Run, st: StageState, img: StepImage, cached: boolean): void {
+    if (cached) this.#say(r, ' ---> Using cache\n');
+    st.image = img;
+    st.config = cloneConfig(img.config);
+    st.config.config ??= {};
+    this.#say(r, ` ---> ${shortId(img.id.slice(7))}\n`);
+  }
+
+  async #metaStep(r: Run, st: StageState, ins: MetaInstruction | ArgInstr): Promise<void> {
+    const lookup = this.#lookup(st);
+    if (ins.kind === 'arg') {
+      const shown: string[] = [];
+      for (const a of ins.args) {
+        st.args.set(a.name, r.args.stageValue(a.name, a.value, lookup, r.escape));
+        shown.push(a.value === null ? a.name : `${a.name}=${a.value}`);
+      }
+      const text = `ARG ${shown.join(' ')}`;
+      return this.#commitMeta(r, st, text, nopLine(st.shell, text), () => undefined);
+    }
+    const change = metaChange(ins, { lookup, escape: r.escape, shell: st.shell, cmdSet: st.cmdSet, workdir: st.config.config?.WorkingDir ?? '' });
+    await this.#commitMeta(r, st, change.createdBy, change.history, change.apply);
+    if (ins.kind === 'cmd') st.cmdSet = true;
+    if (ins.kind === 'shell') st.shell = ins.shell;
+  }
+
+  async #runStep(r: Run, st: StageState, ins: RunInstr): Promise<void> {
+    checkRunFlags(ins);
+    const cmd = runCommand(ins, st.shell);
+    const env = st.config.config?.Env ?? [];
+    const argEnv = runArgEnv(env, st.args);
+    const createdBy = runCreatedBy(cmd, argEnv);
+    const key = cacheKey([st.image.id, 'RUN', createdBy, st.config.config, ins.network, ins.security]);
+    const hit = r.opts.noCache ? undefined : this.d.store.cacheGet(key);
+    if (hit) { this.#adopt(r, st, hit, true); return; }
+    // The step's parent must be findable by the container side (build-store resolve).
+    await this.d.store.putImage(st.image.config);
+    const predefined = r.args.predefined().map(([k, v]) => `${k}=${v}`);
+    const c = st.config.config ?? {};
+    const utf8 = new StringDecoder('utf8'); // output chunks may split a character
+    let containerId: string | null = null;
+    try {
+      const res = await this.d.backend.run({
+        image: st.image.id, cmd, env: [...env, ...argEnv, ...predefined.filter((p) => !argEnv.some((a) => a.split('=')[0] === p.split('=')[0]))],
+        user: c.User ?? '', workingDir: c.WorkingDir ?? '',
+        networkMode: ins.network && ins.network !== 'default' ? ins.network : r.opts.networkMode, extraHosts: r.opts.extraHosts,
+      }, {
+        created: (id) => { containerId = id; this.#say(r, ` ---> Running in ${shortId(id)}\n`); },
+        output: (chunk) => (r.opts.quiet ? undefined : r.emit({ stream: utf8.write(chunk) })),
+      }, r.signal);
+      containerId = res.containerId;
+      if (res.exitCode !== 0) {
+        throw new BuildError(`The command '${cmd.join(' ')}' returned a non-zero code: ${res.exitCode}`, res.exitCode);
+      }
+      const upper = this.d.layers.driver.diffPath(containerId);
+      await stripRunArtifacts(upper);
+      const layer = await this.d.layers.registerDir(st.image.topChainId, upper);
+      const next = cloneConfig(st.config);
+      const created = new Date().toISOString();
+      next.created = created;
+      next.rootfs = { type: 'layers', diff_ids: [...next.rootfs.diff_ids, layer.diffId] };
+      next.history = [...(next.history ?? []), { created, created_by: createdBy }];
+      const img = await this.d.store.putImage(next);
+      await this.d.store.cacheSet(key, img.id);
+      if (r.opts.rm || r.opts.forceRm) this.#say(r, ` ---> Removed intermediate container ${shortId(containerId)}\n`);
+      this.#adopt(r, st, img, false);
+    } finally {
+      if (containerId !== null) await this.d.backend.remove(containerId).catch((err: unknown) => this.d.log.warn({ err, container: containerId }, 'removing a build container failed'));
+    }
+  }
+
+  /** A rootfs mounted read-only-by-convention for COPY --from and for the copy target. */
+  async #withMount<T>(top: string | null, fn: (rootfs: string, id: string) => Promise<T>): Promise<T> {
+    const id = newId();
+    await this.d.layers.createRW(id, top);
+    let mounted = false;
+    try {
+      const rootfs = await this.d.layers.mountRW(id);
+      mounted = true;
+      return await fn(rootfs, id);
+    } finally {
+      if (mounted) await this.d.layers.unmountRW(id).catch(() => undefined);
+      await this.d.layers.removeRW(id).catch(() => undefined);
+    }
+  }
+
+  async #copyStep(r: Run, st: StageState, ins: CopyInstr): Promise<void> {
+    const look = this.#lookup(st);
+    const word = (s: string): string => processWord(s, look, r.escape);
+    const name = ins.kind.toUpperCase();
+    const destWritten = word(ins.dest);
+    let dest = destWritten;
+    const workdir = st.config.config?.WorkingDir || '/';
+    const destIsDirSyntax = dest.endsWith('/') || dest === '.' || dest.endsWith('/.');
+    dest = posix.isAbsolute(dest) ? posix.normalize(dest) : posix.join(workdir, dest);
+    const chown = ins.chown !== null ? word(ins.chown) : null;
+    const chmod = ins.chmod !== null ? parseChmod(word(ins.chmod)) : null;
+    // Scratch space (heredoc files, downloads, ADD's archives), made only when needed:
+    // a cache hit touches no disk beyond reading the sources.
+    const scratch = join(r.dir, `step-${randomBytes(6).toString('hex')}`);
+    try {
+      // Source root: the context, or another stage / an image (mounted) for COPY --from.
+      let fromImage: StepImage | null = null;
+      if (ins.from !== null) {
+        const fromRef = word(ins.from);
+        const idx = r.df.stages.findIndex((s, k) => k < st.stage.index && s.name === fromRef.toLowerCase());
+        const byIndex = /^\d+$/.test(fromRef) ? Number(fromRef) : -1;
+        if (idx >= 0) fromImage = (await r.stageDone.get(idx)) ?? null;
+        else if (byIndex >= 0) {
+          if (byIndex >= st.stage.index) throw new BuildError(`invalid from flag value ${fromRef}: refers to current or future build stage`);
+          fromImage = (await r.stageDone.get(byIndex)) ?? null;
+        } else {
+          try {
+            const rec = this.d.images.resolve(fromRef);
+            fromImage = await this.d.store.putImage(rec.config);
+          } catch {
+            throw new BuildError(`invalid from flag value ${fromRef}: No such image: ${fromRef}`);
+          }
+        }
+        if (!fromImage) throw new BuildError(`invalid from flag value ${fromRef}: stage not built`);
+      }
+      // .dockerignore (context sources only) plus --exclude patterns (BuildKit's COPY/ADD flag).
+      const excludes = ins.exclude.map((e) => word(e));
+      const baseIgnore = ins.from === null ? r.ignoreLines : [];
+      const ignore = baseIgnore.length + excludes.length ? new IgnoreMatcher([...baseIgnore, ...parseDockerignore(excludes.join('\n'))]) : null;
+      if (ins.checksum !== null && !ins.sources.every((x) => /^https?:\/\//i.test(word(x)))) throw new BuildError(`checksum can't be specified for non-HTTP(S) sources`);
+      const collect = async (root: string): Promise<{ entries: SourceEntry[]; hash: string; kinds: string[] }> => {
+        const entries: SourceEntry[] = [];
+        const kinds: string[] = [];
+        for (const src of ins.sources) {
+          if (src.startsWith('<<')) {
+            const h = ins.heredocs.find((x) => `<<${x.name}` === src)!;
+            const hdir = join(scratch, 'heredoc');
+            await mkdir(hdir, { recursive: true });
+            const p = join(hdir, h.name);
+            await writeFile(p, h.expand ? word(h.content) : h.content, { mode: 0o644 });
+            entries.push({ hostPath: p, rel: h.name, isDir: false });
+            kinds.push('file');
+            continue;
+          }
+          const s = word(src);
+          if (/^https?:\/\//i.test(s)) {
+            if (ins.kind === 'copy') throw new BuildError(`source can't be a URL for COPY`);
+            const p = await downloadUrl(s, join(scratch, 'url', String(entries.length)), r.signal, ins.checksum !== null ? word(ins.checksum) : null);
+            entries.push({ hostPath: p, rel: posix.basename(p), isDir: false });
+            kinds.push('file');
+            continue;
+          }
+          if (/^git@|\.git(#|$)/.test(s) && ins.kind === 'add') throw new BuildError(`ADD of git repositories is not supported: ${s}`);
+          const found = await matchSources(root, s, ignore);
+          if (found.length === 0) {
+            throw new BuildError(ins.from === null
+              ? `${name} failed: file not found in build context or excluded by .dockerignore: stat ${s}: file does not exist`
+              : `${name} failed: stat ${s}: file does not exist`);
+          }
+          for (const e of found) { entries.push(e); kinds.push(e.isDir ? 'dir' : 'file'); }
+        }
+        const hash = await hashSources(entries, ignore);
+        return { entries, hash, kinds };
+      };
+      const doCopy = async (srcRoot: string): Promise<void> => {
+        const { entries, hash, kinds } = await collect(srcRoot);
+        const kind = kinds.length > 1 ? 'multi' : kinds[0]!;
+        const createdBy = `${name} ${kind}:${hash} in ${destWritten} `;
+        const key = cacheKey([st.image.id, createdBy, chown, chmod, fromImage?.id ?? null, st.config.config?.WorkingDir ?? '', ins.parents, excludes]);
+        const hit = r.opts.noCache ? undefined : this.d.store.cacheGet(key);
+        if (hit) { this.#adopt(r, st, hit, true); return; }
+        const layer = await this.#withMount(st.image.topChainId, async (rootfs, id) => {
+          const owner = chown !== null ? await resolveOwner(rootfs, chown) : (ins.from === null ? { uid: 0, gid: 0 } : null);
+          await copySources(entries, {
+            rootfs, dest, destIsDir: destIsDirSyntax || entries.length > 1 || ins.parents, owner, chmod,
+            ignore, extractArchives: ins.kind === 'add', tmpDir: scratch, parents: ins.parents,
+          });
+          await this.d.layers.unmountRW(id);
+          return this.d.layers.registerDir(st.image.topChainId, this.d.layers.driver.diffPath(id));
+        });
+        const next = cloneConfig(st.config);
+        const created = new Date().toISOString();
+        next.created = created;
+        next.rootfs = { type: 'layers', diff_ids: [...next.rootfs.diff_ids, layer.diffId] };
+        next.history = [...(next.history ?? []), { created, created_by: nopLine(st.shell, createdBy, true) }];
+        const img = await this.d.store.putImage(next);
+        await this.d.store.cacheSet(key, img.id);
+        this.#adopt(r, st, img, false);
+      };
+      if (fromImage === null) await doCopy(r.contextDir);
+      else if (fromImage.topChainId === null) throw new BuildError(`${name} failed: the source image has no files`);
+      else await this.#withMount(fromImage.topChainId, (rootfs) => doCopy(rootfs));
+    } finally {
+      void rm(scratch, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+}
+
+function normalizeForMessage(t: string): string {
+  const last = t.split('/').pop() ?? t;
+  return last.includes(':') || t.includes('@') ? t : `${t}:latest`;
+}

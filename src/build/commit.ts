@@ -1,0 +1,89 @@
+// docker commit (POST /commit): a container's changes become a new image. The container's
+// upper dir is copied (cp -a keeps overlay whiteouts and opaque xattrs) while it is paused,
+// stripped of runtime mount points, and registered as a layer on the image's chain through
+// the same path as build steps (LayerStore.registerDir); the image config is the image's,
+// with the container's runtime config, the request's config and --change lines on top.
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execTool, InvalidArgumentError, newId } from '../lib/index.ts';
+import type { ImageConfig, ImageRuntimeConfig } from '../oci/index.ts';
+import type { LayerStore } from '../layer/index.ts';
+import { applyChanges, type ImageService } from '../image/index.ts';
+import { stripRunArtifacts } from './run-artifacts.ts';
+
+/** What commit needs to know about the container (daemon/wire.ts fills it from the container service). */
+export interface CommitSource {
+  id: string;
+  /** The image id the container was created from. */
+  imageId: string;
+  /** The container's runtime config (Cmd, Env, …). */
+  config: ImageRuntimeConfig;
+  /** Path and args, for the history line. */
+  createdBy: string;
+  running: boolean;
+  pause(): Promise<void>;
+  unpause(): Promise<void>;
+}
+
+export interface CommitOptions {
+  reference?: string | undefined;
+  comment?: string | undefined;
+  author?: string | undefined;
+  changes: string[];
+  pause: boolean;
+  /** Config fields from the request body; they override the container's. */
+  config?: ImageRuntimeConfig | undefined;
+}
+
+export interface CommitDeps {
+  layers: LayerStore;
+  images: ImageService;
+  /** Resolves an image or build step image by id. */
+  resolveImage(id: string): { config: ImageConfig; topChainId: string | null };
+  tmpDir: string;
+}
+
+const RUNTIME_KEYS: (keyof ImageRuntimeConfig)[] = ['User', 'ExposedPorts', 'Env', 'Entrypoint', 'Cmd', 'Volumes', 'WorkingDir', 'Labels', 'StopSignal', 'Healthcheck', 'OnBuild', 'Shell'];
+
+function pick(c: ImageRuntimeConfig | undefined): ImageRuntimeConfig {
+  const out: Record<string, unknown> = {};
+  for (const k of RUNTIME_KEYS) if (c?.[k] !== undefined) out[k] = c[k];
+  return out as ImageRuntimeConfig;
+}
+
+export async function commitContainer(d: CommitDeps, src: CommitSource, o: CommitOptions): Promise<string> {
+  const base = d.resolveImage(src.imageId);
+  const tmp = join(d.tmpDir, `commit-${newId()}`);
+  await mkdir(tmp, { recursive: true });
+  try {
+    const paused = src.running && o.pause;
+    if (paused) await src.pause();
+    try {
+      const res = await execTool('cp', ['-a', `${d.layers.driver.diffPath(src.id)}/.`, `${tmp}/`], { allowFailure: true });
+      if (res.code !== 0) throw new InvalidArgumentError(`commit failed: copying the container's changes: ${res.stderr.trim()}`);
+    } finally {
+      if (paused) await src.unpause().catch(() => undefined);
+    }
+    await stripRunArtifacts(tmp);
+    const layer = await d.layers.registerDir(base.topChainId, tmp);
+    const runtime = applyChanges({ ...pick(base.config.config), ...pick(src.config), ...pick(o.config) }, o.changes);
+    const created = new Date().toISOString();
+    const config: ImageConfig = {
+      ...JSON.parse(JSON.stringify(base.config)) as ImageConfig,
+      config: runtime,
+      created,
+      rootfs: { type: 'layers', diff_ids: [...base.config.rootfs.diff_ids, layer.diffId] },
+      history: [...(base.config.history ?? []), {
+        created, created_by: src.createdBy,
+        ...(o.author ? { author: o.author } : {}), ...(o.comment ? { comment: o.comment } : {}),
+      }],
+    };
+    if (o.author) config.author = o.author; else delete config.author;
+    if (o.comment) config.comment = o.comment; else delete config.comment;
+    const rec = await d.images.store.put(config);
+    if (o.reference) await d.images.tag(rec.id, o.reference);
+    return rec.id;
+  } finally {
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+  }
+}

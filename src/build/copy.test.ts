@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, writeFile, symlink, rm, readFile, readlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IgnoreMatcher, parseDockerignore } from '../lib/index.ts';
+import { matchElement, matchSources, hashSources, copySources, parseChmod, resolveOwner } from './copy.ts';
+import { resolveInRoot, mkdirInRoot } from './scoped-path.ts';
+
+test('matchElement: Go filepath.Match', () => {
+  const cases: [string, string, boolean][] = [
+    ['*.txt', 'a.txt', true], ['*.txt', 'a.txt.bak', false], ['?.c', 'x.c', true], ['?.c', 'xy.c', false],
+    ['[ab]*', 'beta', true], ['[^ab]*', 'beta', false], ['\\*', '*', true], ['a*b', 'a/b', false],
+  ];
+  for (const [p, n, want] of cases) assert.equal(matchElement(p, n), want, `${p} ${n}`);
+});
+
+test('parseChmod', () => {
+  assert.equal(parseChmod('755'), 0o755);
+  assert.equal(parseChmod('0644'), 0o644);
+  assert.throws(() => parseChmod('u+x'), /invalid chmod/);
+  assert.throws(() => parseChmod('999'), /invalid chmod/);
+});
+
+test('sources, hashes and copies, with symlinks kept inside the rootfs', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-test-copy-'));
+  try {
+    const ctx = join(dir, 'ctx');
+    const root = join(dir, 'rootfs');
+    await mkdir(join(ctx, 'src', 'sub'), { recursive: true });
+    await writeFile(join(ctx, 'a.txt'), 'a');
+    await writeFile(join(ctx, 'b.txt'), 'b');
+    await writeFile(join(ctx, 'src', 'main.c'), 'int main;');
+    await writeFile(join(ctx, 'src', 'x.log'), 'log');
+    await writeFile(join(ctx, 'src', 'sub', 'deep'), 'd');
+    await mkdir(join(root, 'etc'), { recursive: true });
+    await writeFile(join(root, 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n');
+    await writeFile(join(root, 'etc', 'group'), 'root:x:0:\nstaff:x:50:\n');
+    // An absolute symlink in the image must resolve inside the rootfs, never on the host.
+    await symlink('/opt/real', join(root, 'link'));
+    await symlink('../../../../../../etc', join(root, 'escape'));
+
+    assert.equal(await resolveInRoot(root, '/link/x'), join(root, 'opt/real/x'));
+    assert.equal(await resolveInRoot(root, '/escape/passwd'), join(root, 'etc/passwd'));
+    assert.equal(await mkdirInRoot(root, '/link/deeper'), join(root, 'opt/real/deeper'));
+
+    const ignore = new IgnoreMatcher(parseDockerignore('*.log\nsrc/*.log'));
+    const txt = await matchSources(ctx, '*.txt', ignore);
+    assert.deepEqual(txt.map((e) => e.rel), ['a.txt', 'b.txt']);
+    assert.deepEqual(await matchSources(ctx, 'nope', ignore), []);
+    assert.deepEqual(await matchSources(ctx, 'src/x.log', ignore), []);
+    const srcDir = await matchSources(ctx, 'src', ignore);
+    const h1 = await hashSources(srcDir, ignore);
+    await writeFile(join(ctx, 'src', 'x.log'), 'changed but ignored');
+    assert.equal(await hashSources(srcDir, ignore), h1);
+    await writeFile(join(ctx, 'src', 'main.c'), 'int main2;');
+    assert.notEqual(await hashSources(srcDir, ignore), h1);
+
+    const owner = await resolveOwner(root, 'app:staff');
+    assert.deepEqual(owner, { uid: 1000, gid: 50 });
+    assert.deepEqual(await resolveOwner(root, '7'), { uid: 7, gid: 7 });
+    await assert.rejects(resolveOwner(root, 'nobody-here'), /no such user: nobody-here/);
+
+    const base = { rootfs: root, owner: { uid: 0, gid: 0 }, chmod: null, ignore, extractArchives: false, tmpDir: dir };
+    await copySources(txt, { ...base, dest: '/link/files', destIsDir: true });
+    assert.equal(await readFile(join(root, 'opt/real/files/a.txt'), 'utf8'), 'a');
+    await copySources(srcDir, { ...base, dest: '/app', destIsDir: false });
+    assert.equal(await readFile(join(root, 'app/main.c'), 'utf8'), 'int main2;');
+    assert.equal(await readFile(join(root, 'app/sub/deep'), 'utf8'), 'd');
+    await assert.rejects(readFile(join(root, 'app/x.log')));
+    // single file to a new name
+    await copySources([txt[0]!], { ...base, dest: '/renamed.txt', destIsDir: false });
+    assert.equal(await readFile(join(root, 'renamed.txt'), 'utf8'), 'a');
+    // a context symlink is copied as a symlink
+    await symlink('a.txt', join(ctx, 'sl'));
+    const all = await matchSources(ctx, '.', null);
+    await copySources(all, { ...base, ignore: null, dest: '/all', destIsDir: true });
+    assert.equal(await readlink(join(root, 'all/sl')), 'a.txt');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,51 @@
+// Path resolution inside a root filesystem, following symlinks as the container would see
+// them (an absolute link target is relative to the root, `..` stops at the root), so the
+// builder never writes outside an image's rootfs (moby's symlink.FollowSymlinkInScope).
+import { lchown, lstat, mkdir, readlink } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+
+export class ScopeError extends Error {}
+
+/** The host path of `path` (absolute inside the image) with every symlink resolved in `root`. */
+export async function resolveInRoot(root: string, path: string): Promise<string> {
+  const parts = posix.normalize('/' + path).split('/').filter((p) => p !== '');
+  const done: string[] = [];
+  let hops = 0;
+  while (parts.length > 0) {
+    const part = parts.shift()!;
+    if (part === '.') continue;
+    if (part === '..') { done.pop(); continue; }
+    const host = join(root, ...done, part);
+    const st = await lstat(host).catch(() => null);
+    if (st?.isSymbolicLink()) {
+      if (++hops > 255) throw new ScopeError(`too many levels of symbolic links: ${path}`);
+      const target = await readlink(host);
+      const tparts = target.split('/').filter((p) => p !== '');
+      if (target.startsWith('/')) done.length = 0;
+      parts.unshift(...tparts);
+      continue;
+    }
+    done.push(part);
+  }
+  return join(root, ...done);
+}
+
+/** Like resolveInRoot, creating missing directories (mode 0755, then chown when given). */
+export async function mkdirInRoot(root: string, path: string, owner?: { uid: number; gid: number }): Promise<string> {
+  const parts = posix.normalize('/' + path).split('/').filter((p) => p !== '');
+  let cur = '/';
+  let host = root;
+  for (const part of parts) {
+    cur = posix.join(cur, part);
+    host = await resolveInRoot(root, cur);
+    const st = await lstat(host).catch(() => null);
+    if (!st) {
+      await mkdir(host, { recursive: true, mode: 0o755 });
+      if (owner) await lchown(host, owner.uid, owner.gid);
+    } else if (!st.isDirectory()) {
+      throw new ScopeError(`cannot copy to ${path}: ${cur} is not a directory`);
+    }
+    cur = host.slice(root.length) || '/';
+  }
+  return host;
+}

@@ -1,0 +1,76 @@
+// berth build [OPTIONS] PATH: the context directory as a tar (build-context.ts) streamed to
+// POST /build, the JSON messages shown as docker's classic builder shows them. -q prints
+// only the image id; --iidfile writes it; a failing RUN exits with its code.
+import { writeFile } from 'node:fs/promises';
+import { displayJsonMessages, JsonMessageError } from '../../streams/json-messages.ts';
+import { StatusError } from '../../status-error.ts';
+import { listOption, type VerbSpec } from '../../verb.ts';
+import { contextTar } from './build-context.ts';
+
+interface BuildOptions {
+  tag: string[]; file?: string; buildArg: string[]; label: string[]; target?: string; cache: boolean; pull?: boolean;
+  rm: boolean; forceRm?: boolean; quiet?: boolean; iidfile?: string; network?: string; addHost: string[]; cacheFrom: string[];
+  platform?: string;
+}
+
+/** KEY=VALUE list -> object; a bare KEY takes its value from the environment (docker/cli). */
+export function keyValues(list: readonly string[], env: Readonly<Record<string, string | undefined>>, bareFromEnv: boolean): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const kv of list) {
+    const i = kv.indexOf('=');
+    if (i < 0) out[kv] = bareFromEnv ? (env[kv] ?? null) : '';
+    else out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
+
+export function buildVerb(): VerbSpec<BuildOptions> {
+  return {
+    name: 'build',
+    usage: '[OPTIONS] PATH',
+    description: 'Build an image from a Dockerfile',
+    args: { min: 1, max: 1 },
+    options: (cmd) => cmd
+      .addOption(listOption('-t, --tag <list>', 'Name and optionally a tag in the "name:tag" format'))
+      .option('-f, --file <string>', "Name of the Dockerfile (Default is 'PATH/Dockerfile')")
+      .addOption(listOption('--build-arg <list>', 'Set build-time variables'))
+      .addOption(listOption('--label <list>', 'Set metadata for an image'))
+      .option('--target <string>', 'Set the target build stage to build.')
+      .option('--no-cache', 'Do not use cache when building the image')
+      .option('--pull', 'Always attempt to pull a newer version of the image')
+      .option('--rm', 'Remove intermediate containers after a successful build', true)
+      .option('--force-rm', 'Always remove intermediate containers')
+      .option('-q, --quiet', 'Suppress the build output and print image ID on success')
+      .option('--iidfile <string>', 'Write the image ID to the file')
+      .option('--network <string>', 'Set the networking mode for the RUN instructions during build')
+      .addOption(listOption('--add-host <list>', 'Add a custom host-to-IP mapping ("host:ip")'))
+      .addOption(listOption('--cache-from <list>', 'Images to consider as cache sources'))
+      .option('--platform <string>', 'Set platform if server is multi-platform capable'),
+    action: async ({ ctx, args, opts, client }) => {
+      const tar = await contextTar(args[0]!, opts.file);
+      const body = await client().images.build(tar.stream, {
+        tags: opts.tag, dockerfile: tar.dockerfile,
+        buildArgs: keyValues(opts.buildArg, process.env, true),
+        labels: keyValues(opts.label, process.env, false) as Record<string, string>,
+        noCache: !opts.cache, rm: opts.rm, extraHosts: opts.addHost, cacheFrom: opts.cacheFrom,
+        ...(opts.target ? { target: opts.target } : {}), ...(opts.pull ? { pull: true } : {}),
+        ...(opts.forceRm ? { forceRm: true } : {}), ...(opts.quiet ? { quiet: true } : {}),
+        ...(opts.network ? { networkMode: opts.network } : {}), ...(opts.platform ? { platform: opts.platform } : {}),
+      });
+      let id = '';
+      try {
+        await displayJsonMessages(body, ctx.out, (aux) => {
+          const a = aux as { ID?: string };
+          if (typeof a?.ID === 'string') id = a.ID;
+        });
+      } catch (err) {
+        if (err instanceof JsonMessageError) throw new StatusError(err.code ?? 1, err.message);
+        throw err;
+      }
+      if (opts.iidfile) {
+        if (!id) throw new StatusError(1, `Server did not provide an image ID. Cannot write ${opts.iidfile}`);
+        await writeFile(opts.iidfile, id);
+      }
+    },
+  };
+}

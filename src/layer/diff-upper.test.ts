@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, writeFile, symlink, link, rm, chmod } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { extract } from 'tar-stream';
+import { Readable } from 'node:stream';
+import { tarUpperDir, diffUpperDir } from './diff-upper.ts';
+
+const isRoot = process.getuid?.() === 0;
+
+async function entriesOf(stream: Readable): Promise<{ name: string; type: string; mode: number; linkname: string | null; body: string }[]> {
+  const ex = extract();
+  const out: { name: string; type: string; mode: number; linkname: string | null; body: string }[] = [];
+  stream.pipe(ex as unknown as NodeJS.WritableStream);
+  for await (const e of ex) {
+    const chunks: Buffer[] = [];
+    for await (const c of e) chunks.push(c as Buffer);
+    out.push({ name: e.header.name, type: e.header.type, mode: e.header.mode, linkname: e.header.linkname ?? null, body: Buffer.concat(chunks).toString() });
+  }
+  return out;
+}
+
+test('upper dir -> layer tar with whiteouts and opaque dirs', { skip: isRoot ? false : 'needs root (mknod, trusted xattrs)' }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-test-diff-'));
+  try {
+    await mkdir(join(dir, 'etc'));
+    await writeFile(join(dir, 'etc', 'hosts'), 'x\n');
+    await chmod(join(dir, 'etc', 'hosts'), 0o640);
+    execFileSync('mknod', [join(dir, 'etc', 'gone'), 'c', '0', '0']);
+    await mkdir(join(dir, 'opq'));
+    execFileSync('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', join(dir, 'opq')]);
+    await writeFile(join(dir, 'opq', 'new'), 'n');
+    await symlink('etc/hosts', join(dir, 'sl'));
+    await link(join(dir, 'etc', 'hosts'), join(dir, 'hl'));
+    const e = await entriesOf(tarUpperDir(dir));
+    assert.deepEqual(e.map((x) => [x.name, x.type]), [
+      ['etc', 'directory'], ['etc/.wh.gone', 'file'], ['etc/hosts', 'file'], ['hl', 'link'],
+      ['opq', 'directory'], ['opq/.wh..wh..opq', 'file'], ['opq/new', 'file'], ['sl', 'symlink'],
+    ]);
+    assert.equal(e[2]!.body, 'x\n');
+    assert.equal(e[2]!.mode, 0o640);
+    assert.equal(e[3]!.linkname, 'etc/hosts');
+    assert.equal(e[7]!.linkname, 'etc/hosts');
+    // diffID = sha256 of the same bytes, deterministic
+    const chunks: Buffer[] = [];
+    for await (const c of tarUpperDir(dir)) chunks.push(c as Buffer);
+    const bytes = Buffer.concat(chunks);
+    const d = await diffUpperDir(dir);
+    assert.equal(d.diffId, `sha256:${createHash('sha256').update(bytes).digest('hex')}`);
+    assert.equal(d.size, bytes.length);
+    assert.equal(d.entries, 8);
+    assert.equal(d.contentSize, 2 + 1 + 'etc/hosts'.length); // hosts once (hl is a link), opq/new, the symlink target
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('empty dir -> an empty tar (two zero blocks)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-test-diff-'));
+  try {
+    const d = await diffUpperDir(dir);
+    assert.equal(d.size, 1024);
+    assert.equal(d.entries, 0);
+    assert.equal(d.diffId, 'sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
