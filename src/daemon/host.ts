@@ -7,6 +7,7 @@ import { release } from 'node:os';
 import { join } from 'node:path';
 import { execTool, goArch, type Logger } from '../lib/index.ts';
 import type { DockerSeccompProfile, HostFacts } from '../specgen/index.ts';
+import { resourceCaps } from './resource-caps.ts';
 
 const SECCOMP_PROFILE = '/usr/share/containers/seccomp.json';
 
@@ -42,12 +43,14 @@ export async function hostFacts(log: Logger): Promise<HostFacts> {
   } catch {
     log.warn({ path: SECCOMP_PROFILE }, 'no default seccomp profile found: containers run without seccomp (install golang-github-containers-common)');
   }
+  const version = await cgroupVersion();
   return {
     arch: goArch(),
     kernel: release().split('-')[0] ?? release(),
     hardLimits: await hardLimits(),
     seccompProfile,
-    cgroupVersion: await cgroupVersion(),
+    cgroupVersion: version,
+    resources: await resourceCaps(version),
   };
 }
 

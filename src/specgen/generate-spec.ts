@@ -13,7 +13,7 @@ import {
 import { processEnv } from './env.ts';
 import { INIT_PATH_IN_CONTAINER, buildMounts, rootfsPropagationFor } from './mounts.ts';
 import { buildNamespaces, hasOwnPidNamespace, sharesHostUts } from './namespaces.ts';
-import { buildResources } from './resources.ts';
+import { buildResources, userDevices } from './resources.ts';
 import { buildRlimits } from './rlimits.ts';
 import type { SpecInput } from './spec-input.ts';
 import { buildSysctls } from './sysctls.ts';
@@ -77,9 +77,9 @@ export function generateSpec(input: SpecInput): OciSpec {
   const mounts = buildMounts(input, { privileged, readonlyRootfs: hc.ReadonlyRootfs === true, withInit });
   const linux: OciLinux = {
     namespaces: buildNamespaces(input),
-    devices: privileged ? [...(input.hostDevices ?? [])] : [],
+    devices: privileged ? [...(input.hostDevices ?? [])] : userDevices(hc, input.hostDevicesByPath ?? {}).devices,
     cgroupsPath: input.cgroupsPath,
-    resources: buildResources(hc, privileged),
+    resources: buildResources(hc, privileged, input.hostDevicesByPath ?? {}),
   };
   const sysctl = buildSysctls(input, hostUts);
   if (Object.keys(sysctl).length > 0) linux.sysctl = sysctl;

@@ -83,7 +83,35 @@ export interface HostConfig {
   IpcMode?: string;
   UTSMode?: string;
   ConsoleSize?: [number, number] | null;
+  // Resources (moby api/types/container Resources), all optional on the wire.
+  CgroupParent?: string;
+  BlkioWeight?: number;
+  BlkioWeightDevice?: WeightDevice[] | null;
+  BlkioDeviceReadBps?: ThrottleDevice[] | null;
+  BlkioDeviceWriteBps?: ThrottleDevice[] | null;
+  BlkioDeviceReadIOps?: ThrottleDevice[] | null;
+  BlkioDeviceWriteIOps?: ThrottleDevice[] | null;
+  CpuPeriod?: number;
+  CpuQuota?: number;
+  CpuRealtimePeriod?: number;
+  CpuRealtimeRuntime?: number;
+  CpusetCpus?: string;
+  CpusetMems?: string;
+  Devices?: DeviceMapping[] | null;
+  DeviceCgroupRules?: string[] | null;
+  MemoryReservation?: number;
+  MemorySwappiness?: number | null;
+  OomKillDisable?: boolean | null;
+  KernelMemory?: number;
+  CpuCount?: number;
+  CpuPercent?: number;
+  IOMaximumIOps?: number;
+  IOMaximumBandwidth?: number;
 }
+
+export interface WeightDevice { Path: string; Weight: number }
+export interface ThrottleDevice { Path: string; Rate: number }
+export interface DeviceMapping { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }
 
 export interface ContainerCreateRequest extends ContainerConfig {
   HostConfig?: HostConfig;

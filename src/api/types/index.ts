@@ -4,3 +4,4 @@
 export * from './container.ts';
 export * from './image.ts';
 export * from './system.ts';
+export * from './stats.ts';

@@ -11,6 +11,7 @@ import { emitContainerEvent, runtimeFor, type ContainerContext } from '../contex
 import { type Container } from '../record.ts';
 import { AlreadyStartedError, StateConflictError } from '../errors.ts';
 import { writeEtcFiles } from '../etc-files.ts';
+import { hostDeviceNodes } from '../host-devices.ts';
 import { removeContainer } from './remove.ts';
 
 export async function startContainer(ctx: ContainerContext, ref: string): Promise<void> {
@@ -64,13 +65,14 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     const netMode = h.NetworkMode ?? 'default';
     const hostNetwork = netMode === 'host';
     const hostname = hostNetwork ? osHostname() : (c.config.config.Hostname || id.slice(0, 12));
-    const [etcMounts, passwd, group] = await Promise.all([
+    const [etcMounts, passwd, group, hostDevicesByPath] = await Promise.all([
       writeEtcFiles({
         dir, hostname, hostNetwork, extraHosts: h.ExtraHosts ?? [], dns: h.Dns ?? [], dnsSearch: h.DnsSearch ?? [],
         dnsOptions: h.DnsOptions ?? [], readonly: false,
       }),
       readFile(join(rootfs, 'etc/passwd'), 'utf8').catch(() => null),
       readFile(join(rootfs, 'etc/group'), 'utf8').catch(() => null),
+      hostDeviceNodes(h),
     ]);
     mark('etc');
     const user = resolveUser(c.config.config.User ?? '', passwd, group, h.GroupAdd ?? []);
@@ -93,6 +95,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
       cgroupsPath: `${ctx.options.cgroupParent}/${id}`,
       ...(h.Init && ctx.options.initPath ? { initPath: ctx.options.initPath } : {}),
       host: ctx.host,
+      hostDevicesByPath,
     });
     // crun takes a precompiled filter from an annotation and skips compiling linux.seccomp
     // (which stays for runc, and for crun's flags).
