@@ -7,7 +7,8 @@ import { LayerStore } from '../layer/index.ts';
 import { ImageService } from '../image/index.ts';
 import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
-import { ApiServer, containerRoutes, execRoutes, imageRoutes, systemRoutes } from '../api/server/index.ts';
+import { ApiServer, containerResourcesRoutes, containerRoutes, execRoutes, imageRoutes, systemRoutes } from '../api/server/index.ts';
+import { StatsCollector } from '../stats/index.ts';
 import type { HostFacts } from '../specgen/index.ts';
 import type { DaemonConfig } from './config.ts';
 import { BERTH_VERSION, systemInfo, versionInfo } from './system-info.ts';
@@ -35,6 +36,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     dataRoot: cfg.dataRoot,
     images: { resolve: (ref) => images.resolve(ref) },
     layers, runtimes, conmon, events, host, seccompBpf: new SeccompBpfCompiler(),
+    stats: new StatsCollector({ cgroupVersion: host.cgroupVersion }),
     log: log.child({ module: 'container' }),
     options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout },
   });
@@ -57,6 +59,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   }, parseFilters));
   api.addRoutes(containerRoutes(containers, parseFilters));
   api.addRoutes(execRoutes(containers));
+  api.addRoutes(containerResourcesRoutes(containers));
   api.addRoutes(imageRoutes({
     importTar: (input, o) => images.importTar(input, o),
     list: (all, filters) => images.list(all, filters),

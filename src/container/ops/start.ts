@@ -12,6 +12,7 @@ import { type Container } from '../record.ts';
 import { AlreadyStartedError, StateConflictError } from '../errors.ts';
 import { writeEtcFiles } from '../etc-files.ts';
 import { hostDeviceNodes } from '../host-devices.ts';
+import { cgroupsPathOf } from '../cgroups-path.ts';
 import { removeContainer } from './remove.ts';
 
 export async function startContainer(ctx: ContainerContext, ref: string): Promise<void> {
@@ -92,7 +93,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
       // Bridge networking arrives with the networking work; until then a container gets
       // its own network namespace with loopback only (as --network none).
       netns: hostNetwork ? 'host' : 'private',
-      cgroupsPath: `${ctx.options.cgroupParent}/${id}`,
+      cgroupsPath: cgroupsPathOf(ctx.options.cgroupParent, h, id),
       ...(h.Init && ctx.options.initPath ? { initPath: ctx.options.initPath } : {}),
       host: ctx.host,
       hostDevicesByPath,
