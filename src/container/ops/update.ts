@@ -11,6 +11,7 @@ import { mergeUpdate, updateResources } from '../../specgen/index.ts';
 import { emitContainerEvent, runtimeFor, type ContainerContext } from '../context.ts';
 import { StateConflictError } from '../errors.ts';
 import { cgroupsPathOf } from '../cgroups-path.ts';
+import { validateRestartPolicy } from '../restart-policy.ts';
 
 /** Where a live update finds the container's cgroup files (the stats collector knows the mounts). */
 export interface CgroupLocator {
@@ -30,6 +31,7 @@ export async function updateContainer(ctx: ContainerContext, cgroups: CgroupLoca
       throw new StateConflictError(`Cannot update container ${id}: container is marked for removal and cannot be "update"`);
     }
     const { hostConfig, warnings } = mergeUpdate(id, c.config.hostConfig, u ?? {}, ctx.host.resources);
+    if (u?.RestartPolicy?.Name) validateRestartPolicy(hostConfig.RestartPolicy, false);
     if (c.state.status === 'running' || c.state.status === 'paused') {
       const file = join(ctx.store.dir(id), `update-${randomBytes(4).toString('hex')}.json`);
       const resources = updateResources(hostConfig);
