@@ -14,7 +14,7 @@ const MB = 1024 * 1024;
 
 function berth(d: TestDaemon, args: string[], killAfterMs?: number): Promise<RunResult> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BERTH, ...args], { env: { ...process.env, DOCKER_HOST: d.host } });
+    const p = spawn(process.execPath, [BERTH, ...args], { env: { ...process.env, BERTH_HOST: d.host, DOCKER_HOST: d.host } });
     let stdout = ''; let stderr = '';
     p.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
     p.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
