@@ -132,6 +132,12 @@ export function adaptResources(input: HostConfig, caps: ResourceCaps | undefined
   const rtRuntime = hc.CpuRealtimeRuntime ?? 0;
   if ((rtPeriod !== 0 || rtRuntime !== 0) && !c.cpuRealtime) throw new InvalidSpecInputError('Your kernel does not support CPU real-time scheduler');
   if (rtPeriod !== 0 && rtRuntime > rtPeriod) throw new InvalidSpecInputError('cpu-rt-runtime cannot be higher than cpu-rt-period');
+  // A v1 cpu cgroup made by the runtime has cpu.rt_runtime_us 0, so a container's budget must
+  // come from its parents; dockerd gives them one with its --cpu-rt-runtime option, which
+  // berthd does not have (yet). Writing the container's value alone fails with EINVAL.
+  if (rtRuntime !== 0) {
+    throw new InvalidSpecInputError('--cpu-rt-runtime cannot be applied: berthd gives its cgroup parent no real-time CPU budget (dockerd\'s --cpu-rt-runtime daemon option has no berthd equivalent yet)');
+  }
   if (caps !== undefined) {
     checkCpuset(hc.CpusetCpus, c.cpus, 'cpus');
     checkCpuset(hc.CpusetMems, c.mems, 'mems');

@@ -4,7 +4,8 @@
 //   StatsCollector  reads a container's sample; keeps the last one per container
 //   toDockerStats   sample + previous sample → ContainerStatsResponse
 // The docker CLI's own computations (CPU %, memory without cache, block and network I/O)
-// are here too, for `berth stats` (through the client) and for tests.
+// are here too, as the contract clients read these values by (the tests use them; `berth
+// stats` has its own copy in cli/format/stats-context.ts, the CLI being unable to import this).
 export { StatsCollector, readTextSync, type StatsCollectorOptions, type StatsTarget } from './collector.ts';
 export { toDockerStats, cpuPercent, memoryUsageNoCache, blockIO, networkIO, ZERO_TIME, type StatsMeta } from './docker-stats.ts';
 export type { StatsSample } from './sample.ts';

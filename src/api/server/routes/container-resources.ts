@@ -9,10 +9,13 @@ export interface ContainerResourcesBackend {
   update(ref: string, u: UpdateConfig): Promise<ContainerUpdateResponse>;
 }
 
-/** How long a stats stream waits for a client that stopped reading before dropping it. */
-const SLOW_CLIENT_MS = 10_000;
+export interface ContainerResourcesOptions {
+  /** How long a stats stream waits for a client that stopped reading before dropping it. */
+  slowClientMs?: number;
+}
 
-export function containerResourcesRoutes(b: ContainerResourcesBackend): Route[] {
+export function containerResourcesRoutes(b: ContainerResourcesBackend, o: ContainerResourcesOptions = {}): Route[] {
+  const slowClientMs = o.slowClientMs ?? 10_000;
   return [
     { method: 'GET', path: '/containers/{id}/stats', handler: async (x) => {
       const stream = x.bool('stream', true);
@@ -26,7 +29,7 @@ export function containerResourcesRoutes(b: ContainerResourcesBackend): Route[] 
         for (let r = first; !r.done; r = await iter.next()) {
           if (out.write(JSON.stringify(r.value) + '\n')) continue;
           // A client that does not read is dropped once the socket buffer is full for too long.
-          const drained = await Promise.race([out.drained().then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), SLOW_CLIENT_MS).unref())]);
+          const drained = await Promise.race([out.drained().then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), slowClientMs).unref())]);
           if (!drained) { out.destroy(); return; }
           if (x.signal.aborted) break;
         }
