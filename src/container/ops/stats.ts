@@ -1,7 +1,7 @@
 // GET /containers/{id}/stats (moby daemon/stats.go): one reading (stream=false), at once
 // without a previous one (one-shot=true), or a reading every second (stream). dockerd
 // takes two readings a second apart for stream=false (moby#23188: ~2 s); berth reuses a
-// reading taken in the last 5 s, or takes two 200 ms apart, so `docker stats --no-stream`
+// reading taken in the last 5 s, or takes two 100 ms apart, so `docker stats --no-stream`
 // still gets a CPU percentage.
 import type { ContainerStatsResponse } from '../../api/types/index.ts';
 import { toDockerStats, type StatsCollector, type StatsSample, type StatsTarget } from '../../stats/index.ts';
@@ -12,7 +12,7 @@ import { cgroupsPathOf } from '../cgroups-path.ts';
 export interface StatsOptions { stream: boolean; oneShot: boolean }
 
 const INTERVAL_MS = 1000;
-const NO_STREAM_WINDOW_MS = 200;
+const NO_STREAM_WINDOW_MS = 100;
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
