@@ -56,6 +56,13 @@ describe('berth CLI: stats and update', { skip }, () => {
     assert.ok(last.endsWith('\x1b[J'));
   });
 
+  test('docker stats (streaming, as the CLI runs it by default) against berthd', async () => {
+    const r = await d.docker(['stats'], { timeoutMs: 3500 });
+    const frames = r.stdout.split('CONTAINER ID').slice(1);
+    assert.ok(frames.length >= 2, `${frames.length} redraws`);
+    assert.match(frames.at(-1)!, /berth-test-bs\s+\d+\.\d\d%\s+\S+ \/ 64MiB\s+\d+\.\d\d%\s+0B \/ 0B\s+\S+ \/ \S+\s+1/);
+  });
+
   test('berth update applies limits live and reports errors as docker does', async () => {
     const id = (await d.docker(['inspect', '-f', '{{.Id}}', 'berth-test-bs'])).stdout.trim();
     const u = await berth(d, ['update', '--memory', '96m', '--memory-swap', '192m', '--pids-limit', '12', 'berth-test-bs']);

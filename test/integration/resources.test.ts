@@ -357,3 +357,28 @@ test('docker stats --no-stream shows CPU %, MEM USAGE / LIMIT, MEM %, NET I/O, B
   assert.match(all.stdout, /^berth-test-created 0\.00% 0B \/ 0B 0$/m);
   await d.docker(['rm', '-f', 'berth-test-dstats', 'berth-test-idle', 'berth-test-created']);
 });
+
+test('with runc: limits, OOM and a live update work the same', { skip: skip || (existsSync('/usr/sbin/runc') ? false : 'runc not installed') }, async () => {
+  const r = new TestDaemon('runc');
+  await r.start();
+  try {
+    await r.importBusybox();
+    const oom = await r.docker(['run', '--name', 'berth-test-runc-oom', '-m', '16m', '--memory-swap', '16m', 'busybox', 'sh', '-c', 'x=$(head -c 200000000 /dev/zero | tr "\\0" a)']);
+    assert.equal(oom.code, 137);
+    assert.equal((await r.docker(['inspect', '-f', '{{.State.OOMKilled}}', 'berth-test-runc-oom'])).stdout.trim(), 'true');
+    assert.equal((await r.docker(['run', '-d', '--name', 'berth-test-runc-upd', '-m', '32m', '--pids-limit', '10', '--cpus', '0.5', 'busybox', 'sleep', '300'])).code, 0);
+    const id = (await r.docker(['inspect', '-f', '{{.Id}}', 'berth-test-runc-upd'])).stdout.trim();
+    const file = (c: string, f: string): string => readFileSync(`/sys/fs/cgroup/${c}${r.cgroupParent}/${id}/${f}`, 'utf8').trim();
+    assert.equal(file('memory', 'memory.limit_in_bytes'), String(32 * MB));
+    assert.equal(file('cpu', 'cpu.cfs_quota_us'), '50000');
+    const u = await r.docker(['update', '-m', '64m', '--memory-swap', '128m', '--pids-limit', '-1', '--cpus', '1', 'berth-test-runc-upd']);
+    assert.equal(u.code, 0, u.stderr);
+    assert.equal(file('memory', 'memory.limit_in_bytes'), String(64 * MB));
+    assert.equal(file('pids', 'pids.max'), 'max');
+    assert.equal(file('cpu', 'cpu.cfs_quota_us'), '100000');
+    const st = (await r.api('GET', '/containers/berth-test-runc-upd/stats?stream=false&one-shot=true')).json as Stats;
+    assert.equal(st.memory_stats.limit, 64 * MB);
+  } finally {
+    await r.stop();
+  }
+});
