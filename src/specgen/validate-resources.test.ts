@@ -29,6 +29,7 @@ const errors: { hc: HostConfig; err: RegExp; caps?: ResourceCaps }[] = [
   { hc: { CpusetCpus: '1-x' }, err: /^Invalid value 1-x for cpuset cpus/ },
   { hc: { CpusetMems: '1' }, err: /^Requested memory nodes are not available - requested 1, available: 0$/ },
   { hc: { BlkioWeight: 5 }, err: /^Range of blkio weight is from 10 to 1000$/, caps: V2 },
+  { hc: { CgroupParent: '/a/../../etc' }, err: /^invalid cgroup parent: \/a\/..\/..\/etc$/ },
   { hc: { CpuRealtimePeriod: 1000, CpuRealtimeRuntime: 2000 }, err: /^cpu-rt-runtime cannot be higher than cpu-rt-period$/ },
   { hc: { CpuRealtimePeriod: 100000, CpuRealtimeRuntime: 1000 }, err: /^--cpu-rt-runtime cannot be applied: berthd gives its cgroup parent no real-time CPU budget/ },
   { hc: { CpuRealtimeRuntime: 1000 }, err: /^Your kernel does not support CPU real-time scheduler$/, caps: V2 },

@@ -143,6 +143,8 @@ export function adaptResources(input: HostConfig, caps: ResourceCaps | undefined
     checkCpuset(hc.CpusetMems, c.mems, 'mems');
   }
 
+  if ((hc.CgroupParent ?? '').split('/').includes('..')) throw new InvalidSpecInputError(`invalid cgroup parent: ${hc.CgroupParent}`);
+
   // Block I/O
   const weight = hc.BlkioWeight ?? 0;
   if (weight > 0 && !c.blkioWeight) {

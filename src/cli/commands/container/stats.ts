@@ -22,7 +22,7 @@ interface Target { key: string; shown: string }
 async function targets(api: EngineApi, args: string[], all: boolean): Promise<Target[]> {
   if (args.length > 0) return args.map((a) => ({ key: a, shown: a }));
   const list = await api.containers.list({ all });
-  return list.map((c) => ({ key: c.Id, shown: c.Id.slice(0, 12) }));
+  return list.map((c) => ({ key: c.Id, shown: c.Id })); // .Container is the full id then, as docker's NewStats(ctr.ID)
 }
 
 function render(entries: StatsEntry[], format: string, trunc: boolean): string {
