@@ -102,7 +102,8 @@ export async function sweepStale(log) {
         } catch {
           // gone meanwhile
         }
-        if (cmd.includes('run.mjs')) continue; // a bench running right now
+        // A bench running right now: run.mjs or any other bench/*.mjs script (stats.mjs, …).
+        if (cmd.includes('run.mjs') || /bench\/[\w-]+\.mjs/.test(cmd)) continue;
       }
       log(`cleaning up after an earlier run that did not finish: ${work}`);
       for (const note of await sweep(state)) log(`  ${note}`);
