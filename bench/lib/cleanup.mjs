@@ -111,8 +111,8 @@ export async function sweepStale(log) {
         } catch {
           // gone meanwhile
         }
-        // a bench running right now (run.mjs, build.mjs or any other script under bench/)
-        if (cmd.includes('run.mjs') || cmd.includes('bench/')) continue;
+        // A bench running right now: run.mjs or any other bench/*.mjs script (stats.mjs, …).
+        if (cmd.includes('run.mjs') || /bench\/[\w-]+\.mjs/.test(cmd)) continue;
       }
       log(`cleaning up after an earlier run that did not finish: ${work}`);
       for (const note of await sweep(state)) log(`  ${note}`);

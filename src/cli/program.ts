@@ -15,6 +15,8 @@ import { renameVerb } from './commands/container/rename.ts';
 import { rmVerb } from './commands/container/rm.ts';
 import { runVerb } from './commands/container/run.ts';
 import { startVerb } from './commands/container/start.ts';
+import { statsVerb } from './commands/container/stats.ts';
+import { updateVerb } from './commands/container/update.ts';
 import { restartVerb, stopVerb } from './commands/container/stop.ts';
 import { topVerb } from './commands/container/top.ts';
 import { waitVerb } from './commands/container/wait.ts';
@@ -99,7 +101,7 @@ export function buildProgram(ctx: CliContext): Command {
 
   const containerVerbs: VerbSpec<never>[] = [
     attachVerb(), createVerb(), execVerb(), killVerb(), logsVerb(), pauseVerb(), unpauseVerb(), portVerb(), renameVerb(),
-    restartVerb(), runVerb(), startVerb(), stopVerb(), topVerb(), waitVerb(),
+    restartVerb(), runVerb(), startVerb(), stopVerb(), topVerb(), waitVerb(), statsVerb(), updateVerb(),
   ];
   for (const v of containerVerbs) addVerb(program, ctx, v);
   addVerb(program, ctx, psVerb());

@@ -3,9 +3,10 @@
 // are sent as the Go client sends them.
 import type { Readable } from 'node:stream';
 import type {
-  ContainerCreateRequest, ContainerCreateResponse, ContainerInspect, ContainerSummary, ContainerWaitResponse,
-  TopResponse,
+  ContainerCreateRequest, ContainerCreateResponse, ContainerInspect, ContainerStatsResponse, ContainerSummary,
+  ContainerUpdateResponse, ContainerWaitResponse, TopResponse, UpdateConfig,
 } from '../api/types/index.ts';
+import { readJsonStream } from './json-stream.ts';
 import { encodeFilters, type Filters } from './filters.ts';
 import type { HijackedConnection } from './hijack.ts';
 import type { Transport } from './transport.ts';
@@ -56,7 +57,12 @@ export interface ContainersApi {
   top(id: string, psArgs?: string): Promise<TopResponse>;
   resize(id: string, height: number, width: number): Promise<void>;
   attach(id: string, opts: AttachOptions): Promise<HijackedConnection>;
+  /** GET /containers/{id}/stats: one value (stream false) or one a second until `signal` aborts. */
+  stats(id: string, opts: StatsOptions): Promise<AsyncIterable<ContainerStatsResponse>>;
+  update(id: string, body: UpdateConfig): Promise<ContainerUpdateResponse>;
 }
+
+export interface StatsOptions { stream: boolean; oneShot?: boolean; signal?: AbortSignal }
 
 const enc = encodeURIComponent;
 
@@ -172,5 +178,19 @@ export class ContainersClient implements ContainersApi {
         detachKeys: opts.detachKeys || undefined,
       },
     });
+  }
+
+  async stats(id: string, opts: StatsOptions): Promise<AsyncIterable<ContainerStatsResponse>> {
+    const res = await this.#t.request({
+      method: 'GET',
+      path: `/containers/${enc(id)}/stats`,
+      query: { stream: opts.stream, 'one-shot': opts.oneShot ? true : undefined },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    return readJsonStream<ContainerStatsResponse>(res.body);
+  }
+
+  update(id: string, body: UpdateConfig): Promise<ContainerUpdateResponse> {
+    return this.#t.json({ method: 'POST', path: `/containers/${enc(id)}/update`, body });
   }
 }

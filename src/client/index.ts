@@ -12,7 +12,7 @@ export * from './json-stream.ts';
 export * from './stdcopy.ts';
 export type { SystemApi, PingResult, SystemInfo, EventsOptions, ExactEvent } from './system.ts';
 export type {
-  ContainersApi, ListOptions, StopOptions, RemoveOptions, WaitCondition, LogsOptions, AttachOptions, WithRaw,
+  ContainersApi, ListOptions, StopOptions, RemoveOptions, WaitCondition, LogsOptions, AttachOptions, WithRaw, StatsOptions,
 } from './containers.ts';
 export type { ImagesApi, ImportOptions, BuildQuery } from './images.ts';
 export type { ExecApi, ExecStartOptions } from './exec.ts';

@@ -3,7 +3,10 @@
 // state of its own beyond that context (no god object: see STYLE.md §2 on moby's Daemon).
 import { readdir } from 'node:fs/promises';
 import { KeyedMutex, type Logger } from '../lib/index.ts';
-import type { ContainerCreateRequest, ContainerInspect, ContainerSummary, ExecCreateRequest, ExecInspect, TopResponse } from '../api/types/index.ts';
+import type {
+  ContainerCreateRequest, ContainerInspect, ContainerStatsResponse, ContainerSummary, ContainerUpdateResponse, ExecCreateRequest, ExecInspect, TopResponse,
+  UpdateConfig,
+} from '../api/types/index.ts';
 import type { LayerStore } from '../layer/index.ts';
 import type { ConmonLauncher, OciRuntime } from '../runtime/index.ts';
 import { ExitWatcher, resizeMessage, writeControl } from '../runtime/index.ts';
@@ -18,6 +21,9 @@ import { startContainer } from './ops/start.ts';
 import { handleExit, cancelAllRestarts } from './ops/exit.ts';
 import { killContainer, pauseContainer, renameContainer, restartContainer, stopContainer, unpauseContainer, type StopOptions } from './ops/lifecycle.ts';
 import { removeContainer, type RemoveOptions } from './ops/remove.ts';
+import { updateContainer } from './ops/update.ts';
+import { containerStats, type StatsOptions } from './ops/stats.ts';
+import { StatsCollector } from '../stats/index.ts';
 import { waitContainer, type WaitCondition } from './ops/wait.ts';
 import { inspectView, listContainers, topContainer, type ListOptions } from './ops/views.ts';
 import { attachContainer, type AttachOptions, type AttachSession } from './attach.ts';
@@ -43,14 +49,18 @@ export interface ContainerServiceDeps {
   log: Logger;
   options: ContainerOptions;
   seccompBpf: ContainerContext['seccompBpf'];
+  /** Reads containers' accounting for /containers/{id}/stats (default: one for the host's cgroup version). */
+  stats?: StatsCollector;
 }
 
 export class ContainerService {
   readonly #ctx: ContainerContext;
   readonly #execs: ExecManager;
   readonly #health: HealthMonitor;
+  readonly #stats: StatsCollector;
 
   constructor(d: ContainerServiceDeps) {
+    this.#stats = d.stats ?? new StatsCollector({ cgroupVersion: d.host.cgroupVersion });
     const mutex = new KeyedMutex();
     const store = new ContainerStore(d.dataRoot, d.log);
     this.#ctx = {
@@ -128,11 +138,18 @@ export class ContainerService {
   pause(ref: string): Promise<void> { return pauseContainer(this.#ctx, ref); }
   unpause(ref: string): Promise<void> { return unpauseContainer(this.#ctx, ref); }
   rename(ref: string, name: string): Promise<void> { return renameContainer(this.#ctx, ref, name); }
+  /** Docker's stats JSON: one reading, or one a second until `signal` aborts or the container is removed. */
+  stats(ref: string, o: StatsOptions, signal: AbortSignal): AsyncIterable<ContainerStatsResponse> {
+    this.#ctx.store.get(ref); // 404 before the stream starts
+    return containerStats(this.#ctx, this.#stats, ref, o, signal);
+  }
+  update(ref: string, u: UpdateConfig): Promise<ContainerUpdateResponse> { return updateContainer(this.#ctx, this.#stats, ref, u); }
   async remove(ref: string, o: RemoveOptions): Promise<void> {
     const id = this.#ctx.store.get(ref).config.id;
     await removeContainer(this.#ctx, ref, o);
     this.#execs.dropContainer(id);
     this.#health.unwatch(id);
+    this.#stats.forget(id);
   }
   wait(ref: string, condition: WaitCondition, signal: AbortSignal): Promise<number> {
     return waitContainer(this.#ctx, ref, condition, signal);

@@ -123,6 +123,14 @@ export class ContainerStore {
     await writeJsonAtomic(join(this.dir(c.config.id), 'state.json'), c.state, { durable: false });
   }
 
+  /**
+   * Rewrites config.json (durable, atomic): only `docker update` changes a created
+   * container's config (its HostConfig resources and restart policy).
+   */
+  async saveConfig(c: Container): Promise<void> {
+    await writeJsonAtomic(join(this.dir(c.config.id), 'config.json'), c.config);
+  }
+
   async rename(c: Container, newName: string): Promise<void> {
     const other = this.#byName.get(newName);
     if (other) throw new NameInUseError(newName, other);

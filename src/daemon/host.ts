@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { execTool, goArch, type Logger } from '../lib/index.ts';
 import type { DockerSeccompProfile, HostFacts } from '../specgen/index.ts';
 import { KNOWN_CAPABILITIES, withDockerParity } from '../security/index.ts';
+import { resourceCaps } from './resource-caps.ts';
 
 const SECCOMP_PROFILE = '/usr/share/containers/seccomp.json';
 
@@ -44,13 +45,15 @@ export async function hostFacts(log: Logger): Promise<HostFacts> {
   } catch {
     log.warn({ path: SECCOMP_PROFILE }, 'no default seccomp profile found: containers run without seccomp (install golang-github-containers-common)');
   }
+  const version = await cgroupVersion();
   return {
     arch: goArch(),
     kernel: release().split('-')[0] ?? release(),
     hardLimits: await hardLimits(),
     seccompProfile,
-    cgroupVersion: await cgroupVersion(),
+    cgroupVersion: version,
     capabilities: await boundingCapabilities(),
+    resources: await resourceCaps(version),
   };
 }
 

@@ -8,12 +8,13 @@ import { LayerStore } from '../layer/index.ts';
 import { ImageService } from '../image/index.ts';
 import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
-import { ApiServer, buildRoutes, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
+import { ApiServer, buildRoutes, containerResourcesRoutes, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
 import { EmbeddedDnsRegistry, Firewall, NetShellPool, NetworkService, NetworkStore, Nft, nameserversFromResolvConf, type CreateNetworkRequest, type DnsRegistry } from '../network/index.ts';
 import { VolumeService } from '../volume/index.ts';
 import { Builder, BuildStore } from '../build/index.ts';
 import { buildRunner, commitRunner, imageOrStep } from './build-runner.ts';
 import { readFileSync } from 'node:fs';
+import { StatsCollector } from '../stats/index.ts';
 import type { HostFacts } from '../specgen/index.ts';
 import type { DaemonConfig } from './config.ts';
 import type { IdRemap } from './userns-remap.ts';
@@ -59,6 +60,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     // Build step images live in the build store; containers of RUN steps start from them.
     images: { resolve: imageOrStep(images, buildStore) },
     layers, volumes, runtimes, conmon, events, host, network: networks, seccompBpf: new SeccompBpfCompiler(),
+    stats: new StatsCollector({ cgroupVersion: host.cgroupVersion }),
     log: log.child({ module: 'container' }),
     options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout, noNewPrivileges: cfg.noNewPrivileges, remap },
   });
@@ -82,6 +84,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   }, parseFilters));
   api.addRoutes(containerRoutes(containers, parseFilters));
   api.addRoutes(execRoutes(containers));
+  api.addRoutes(containerResourcesRoutes(containers));
   api.addRoutes(imageRoutes({
     importTar: (input, o) => images.importTar(input, o),
     list: (all, filters) => images.list(all, filters),

@@ -13,7 +13,7 @@ import {
 import { processEnv } from './env.ts';
 import { INIT_PATH_IN_CONTAINER, buildMounts, rootfsPropagationFor } from './mounts.ts';
 import { buildNamespaces, hasOwnPidNamespace, sharesHostUts } from './namespaces.ts';
-import { buildResources } from './resources.ts';
+import { buildResources, userDevices } from './resources.ts';
 import { buildRlimits } from './rlimits.ts';
 import type { SpecInput } from './spec-input.ts';
 import { buildSysctls } from './sysctls.ts';
@@ -75,11 +75,16 @@ export function generateSpec(input: SpecInput): OciSpec {
   const withInit = input.initPath !== undefined && hasOwnPidNamespace(input);
 
   const mounts = buildMounts(input, { privileged, readonlyRootfs: hc.ReadonlyRootfs === true, withInit });
-  const resources = buildResources(hc, privileged);
-  if (!privileged && input.deviceRules !== undefined) resources.devices = [...(resources.devices ?? []), ...input.deviceRules];
+  const resources = buildResources(hc, privileged, input.hostDevicesByPath ?? {});
+  // --device directories expand to several nodes (security-inputs): their allow rules join
+  // the ones buildResources made for the listed nodes and --device-cgroup-rule, once each.
+  if (!privileged && input.deviceRules !== undefined) {
+    const seen = new Set((resources.devices ?? []).map((r) => JSON.stringify(r)));
+    resources.devices = [...(resources.devices ?? []), ...input.deviceRules.filter((r) => !seen.has(JSON.stringify(r)))];
+  }
   const linux: OciLinux = {
     namespaces: buildNamespaces(input),
-    devices: privileged ? [...(input.hostDevices ?? [])] : [...(input.devices ?? [])],
+    devices: privileged ? [...(input.hostDevices ?? [])] : (input.devices ?? userDevices(hc, input.hostDevicesByPath ?? {}).devices),
     cgroupsPath: input.cgroupsPath,
     resources,
   };

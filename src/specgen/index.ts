@@ -19,4 +19,5 @@ export { parseSignal } from './signal.ts';
 export { DEFAULT_NOFILE, buildRlimits } from './rlimits.ts';
 export { DEFAULT_TMPFS_OPTIONS, mergeTmpfsOptions, tmpfsMountOptions } from './tmpfs-options.ts';
 export { DEFAULT_SHM_SIZE, INIT_PATH_IN_CONTAINER } from './mounts.ts';
-export { CPU_PERIOD_US } from './resources.ts';
+export { CPU_PERIOD_US, updateResources, hostPathsOf, parseDeviceCgroupRule, type HostDeviceNode } from './resources.ts';
+export { adaptResources, mergeUpdate, parseCpuList, RESOURCE_DEFAULTS, type AdaptedResources } from './validate-resources.ts';

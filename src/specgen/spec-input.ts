@@ -6,6 +6,7 @@
 import type { HostConfig } from '../api/types/index.ts';
 import type { OciDevice, OciDeviceCgroup, OciIdMapping } from '../oci/index.ts';
 import type { DockerSeccompProfile } from '../security/index.ts';
+import type { HostDeviceNode } from './resources.ts';
 
 export interface HostFacts {
   /** Go-style arch of the host ("amd64", "arm64"): used for seccomp archMap and includes/excludes. */
@@ -25,6 +26,28 @@ export interface HostFacts {
    * capabilities if absent.
    */
   capabilities?: string[];
+  /** What the host's cgroups can limit (read once at daemon start); Docker's checks use it. */
+  resources?: ResourceCaps;
+}
+
+/** moby pkg/sysinfo, the parts the resource checks need. */
+export interface ResourceCaps {
+  /** Online CPUs (NCPU). */
+  ncpu: number;
+  /** cpuset.cpus / cpuset.mems of the root cpuset ("0-1", "0"). */
+  cpus: string;
+  mems: string;
+  /** memsw accounting (v1 memory.memsw.limit_in_bytes, v2 memory.swap.max). */
+  swapLimit: boolean;
+  /** v1 memory.oom_control (v2 cannot disable the OOM killer). */
+  oomKillDisable: boolean;
+  /** v1 blkio.weight / v2 io.weight: absent on kernels without CFQ (PLATFORM.md §2.2). */
+  blkioWeight: boolean;
+  blkioWeightDevice: boolean;
+  /** v1 memory.swappiness (v2 has none). */
+  swappiness: boolean;
+  /** v1 cpu.rt_runtime_us. */
+  cpuRealtime: boolean;
 }
 
 // The Docker-format seccomp profile types live in security (the converter's input); they are
@@ -90,6 +113,8 @@ export interface SpecInput {
    * root → an unprivileged host id). Absent: the host's user namespace.
    */
   idMappings?: { uid: OciIdMapping[]; gid: OciIdMapping[] };
+  /** Host device nodes by path, for --device and the blkio device options (the caller stats them). */
+  hostDevicesByPath?: Record<string, HostDeviceNode>;
   /** OCI annotations (HostConfig.Annotations). */
   annotations?: Record<string, string>;
 }

@@ -21,6 +21,8 @@ export interface BodyStream {
   end(): void;
   /** Resolves when the client can take more (back-pressure). */
   drained(): Promise<void>;
+  /** Drops the connection without flushing (a client that stopped reading). */
+  destroy(): void;
 }
 
 export class Exchange {
@@ -184,6 +186,7 @@ export class Exchange {
         write: (c) => res.write(c),
         end: () => res.end(),
         drained: () => new Promise((r) => { if (!res.writableNeedDrain) r(); else res.once('drain', () => r()); res.once('close', () => r()); }),
+        destroy: () => { res.destroy(); },
       };
     }
     const sock = this.socket!;
@@ -192,6 +195,7 @@ export class Exchange {
       write: (c) => sock.write(c),
       end: () => sock.end(),
       drained: () => new Promise((r) => { if (!sock.writableNeedDrain) r(); else sock.once('drain', () => r()); sock.once('close', () => r()); }),
+      destroy: () => { sock.destroy(); },
     };
   }
 

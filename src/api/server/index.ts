@@ -6,6 +6,7 @@ export { ApiServer, type ApiServerOptions, type ApiTlsOptions } from './server.t
 export type { Route, Handler } from './router.ts';
 export { containerRoutes, type ContainerBackend, type LogQuery } from './routes/containers.ts';
 export { execRoutes, type ExecBackend } from './routes/exec.ts';
+export { containerResourcesRoutes, type ContainerResourcesBackend } from './routes/container-resources.ts';
 export { imageRoutes, type ImageBackend } from './routes/images.ts';
 export { systemRoutes, type SystemBackend } from './routes/system.ts';
 export { networkRoutes, type NetworkBackend } from './routes/networks.ts';

@@ -93,9 +93,33 @@ export interface HostConfig {
   MaskedPaths?: string[] | null;
   ReadonlyPaths?: string[] | null;
   ConsoleSize?: [number, number] | null;
+  // Resources (moby api/types/container Resources), all optional on the wire.
+  CgroupParent?: string;
+  BlkioWeight?: number;
+  BlkioWeightDevice?: WeightDevice[] | null;
+  BlkioDeviceReadBps?: ThrottleDevice[] | null;
+  BlkioDeviceWriteBps?: ThrottleDevice[] | null;
+  BlkioDeviceReadIOps?: ThrottleDevice[] | null;
+  BlkioDeviceWriteIOps?: ThrottleDevice[] | null;
+  CpuPeriod?: number;
+  CpuQuota?: number;
+  CpuRealtimePeriod?: number;
+  CpuRealtimeRuntime?: number;
+  CpusetCpus?: string;
+  CpusetMems?: string;
+  MemoryReservation?: number;
+  MemorySwappiness?: number | null;
+  OomKillDisable?: boolean | null;
+  KernelMemory?: number;
+  CpuCount?: number;
+  CpuPercent?: number;
+  IOMaximumIOps?: number;
+  IOMaximumBandwidth?: number;
 }
 
-export interface DeviceMapping { PathOnHost: string; PathInContainer?: string; CgroupPermissions?: string }
+export interface WeightDevice { Path: string; Weight: number }
+export interface ThrottleDevice { Path: string; Rate: number }
+export interface DeviceMapping { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }
 
 export interface ContainerCreateRequest extends ContainerConfig {
   HostConfig?: HostConfig;

@@ -6,3 +6,4 @@ export * from './image.ts';
 export * from './system.ts';
 export * from './volume.ts';
 export * from './disk-usage.ts';
+export * from './stats.ts';

@@ -12,6 +12,9 @@ import { parseCpus, ramInBytes } from './mem-bytes.ts';
 import { parseExpose, parsePortSpecs } from './port-specs.ts';
 import { isNoRestart, parseRestartPolicy } from './restart-policy.ts';
 import { parseMountFlag } from './mount-flag.ts';
+import {
+  parseDevice, parseThrottleBps, parseThrottleIops, parseUint16, parseWeightDevice, validateDeviceCgroupRule,
+} from './resource-flags.ts';
 
 /** HostConfig fields docker sends that berth's API types do not declare (all zero values). */
 interface WireHostConfig extends HostConfig {
@@ -20,12 +23,7 @@ interface WireHostConfig extends HostConfig {
   CpuPercent: number; IOMaximumIOps: number; IOMaximumBandwidth: number; MaskedPaths: null; ReadonlyPaths: null;
 }
 
-const UNSET_RESOURCES = {
-  CgroupParent: '', BlkioWeight: 0, BlkioWeightDevice: [], BlkioDeviceReadBps: [], BlkioDeviceWriteBps: [],
-  BlkioDeviceReadIOps: [], BlkioDeviceWriteIOps: [], CpuPeriod: 0, CpuQuota: 0, CpuRealtimePeriod: 0,
-  CpuRealtimeRuntime: 0, CpusetCpus: '', CpusetMems: '', Devices: [], DeviceCgroupRules: null, DeviceRequests: null,
-  MemoryReservation: 0,
-} as const;
+
 
 const EMPTY_ENDPOINT = {
   IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', DriverOpts: null, GwPriority: 0, NetworkID: '',
@@ -50,6 +48,12 @@ export interface ContainerFlags {
   ip?: string; ip6?: string; networkAlias?: string[]; macAddress?: string;
   /** berth's bandwidth limits (tc rates such as 10mbit), sent as io.berth.network.* labels. */
   ingressRate?: string; egressRate?: string;
+  // Resource flags (optional: callers that predate them leave them out).
+  memoryReservation?: string; memorySwappiness?: string; oomKillDisable?: boolean; cpuPeriod?: string;
+  cpuQuota?: string; cpuRtPeriod?: string; cpuRtRuntime?: string; cpusetCpus?: string; cpusetMems?: string;
+  blkioWeight?: string; blkioWeightDevice?: string[]; deviceReadBps?: string[]; deviceWriteBps?: string[];
+  deviceReadIops?: string[]; deviceWriteIops?: string[]; device?: string[]; deviceCgroupRule?: string[];
+  cgroupParent?: string;
 }
 
 export interface ContainerOptionsEnv {
@@ -69,7 +73,41 @@ const FLAG_NAMES: Record<string, string> = {
   healthInterval: '--health-interval', healthTimeout: '--health-timeout', healthRetries: '--health-retries',
   healthStartPeriod: '--health-start-period', healthStartInterval: '--health-start-interval',
   mount: '--mount',
+  memoryReservation: '--memory-reservation', memorySwappiness: '--memory-swappiness', cpuPeriod: '--cpu-period',
+  cpuQuota: '--cpu-quota', cpuRtPeriod: '--cpu-rt-period', cpuRtRuntime: '--cpu-rt-runtime', blkioWeight: '--blkio-weight',
+  blkioWeightDevice: '--blkio-weight-device', deviceReadBps: '--device-read-bps', deviceWriteBps: '--device-write-bps',
+  deviceReadIops: '--device-read-iops', deviceWriteIops: '--device-write-iops', device: '--device',
+  deviceCgroupRule: '--device-cgroup-rule',
 };
+
+/** The Resources block of HostConfig between NanoCpus and MemorySwap, in docker 28's field order. */
+function resourceFields(f: ContainerFlags) {
+  const int = (name: keyof ContainerFlags): number => {
+    const v = f[name] as string | undefined;
+    return v === undefined ? 0 : flag(name, v, parseInteger);
+  };
+  const list = <T>(name: keyof ContainerFlags, parse: (v: string) => T): T[] => ((f[name] as string[] | undefined) ?? []).map((v) => flag(name, v, parse));
+  const rules = list('deviceCgroupRule', validateDeviceCgroupRule);
+  return {
+    CgroupParent: f.cgroupParent ?? '',
+    BlkioWeight: f.blkioWeight === undefined ? 0 : flag('blkioWeight', f.blkioWeight, parseUint16),
+    BlkioWeightDevice: list('blkioWeightDevice', parseWeightDevice),
+    BlkioDeviceReadBps: list('deviceReadBps', parseThrottleBps),
+    BlkioDeviceWriteBps: list('deviceWriteBps', parseThrottleBps),
+    BlkioDeviceReadIOps: list('deviceReadIops', parseThrottleIops),
+    BlkioDeviceWriteIOps: list('deviceWriteIops', parseThrottleIops),
+    CpuPeriod: int('cpuPeriod'),
+    CpuQuota: int('cpuQuota'),
+    CpuRealtimePeriod: int('cpuRtPeriod'),
+    CpuRealtimeRuntime: int('cpuRtRuntime'),
+    CpusetCpus: f.cpusetCpus ?? '',
+    CpusetMems: f.cpusetMems ?? '',
+    Devices: list('device', parseDevice),
+    DeviceCgroupRules: rules.length > 0 ? rules : null,
+    DeviceRequests: null,
+    MemoryReservation: f.memoryReservation === undefined ? 0 : flag('memoryReservation', f.memoryReservation, ramInBytes),
+  };
+}
 
 function flag<T>(name: string, value: string, parse: (v: string) => T): T {
   try {
@@ -181,10 +219,10 @@ export function parseContainerFlags(
     CpuShares: f.cpuShares === undefined ? 0 : flag('cpuShares', f.cpuShares, parseInteger),
     Memory: memory,
     NanoCpus: f.cpus === undefined ? 0 : flag('cpus', f.cpus, parseCpus),
-    ...UNSET_RESOURCES,
+    ...resourceFields(f),
     MemorySwap: f.memorySwap === undefined ? 0 : flag('memorySwap', f.memorySwap, parseMemSwap),
-    MemorySwappiness: -1,
-    OomKillDisable: false,
+    MemorySwappiness: f.memorySwappiness === undefined ? -1 : flag('memorySwappiness', f.memorySwappiness, parseInteger),
+    OomKillDisable: f.oomKillDisable === true,
     PidsLimit: f.pidsLimit === undefined ? 0 : flag('pidsLimit', f.pidsLimit, parseInteger),
     Ulimits: f.ulimit.map(parseUlimit),
     CpuCount: 0,

@@ -50,6 +50,8 @@ export function fakeClient(api: FakeApi = {}): EngineApi {
       top: c.top ?? notFaked('containers', 'top'),
       resize: c.resize ?? notFaked('containers', 'resize'),
       attach: c.attach ?? notFaked('containers', 'attach'),
+      stats: c.stats ?? notFaked('containers', 'stats'),
+      update: c.update ?? notFaked('containers', 'update'),
     },
     images: {
       list: i.list ?? notFaked('images', 'list'),

@@ -4,7 +4,7 @@
 import { InvalidArgumentError, NotFoundError, NotImplementedError, newId } from '../../lib/index.ts';
 import type { ContainerConfig, ContainerCreateRequest, HealthConfig, HostConfig } from '../../api/types/index.ts';
 import type { ImageRuntimeConfig } from '../../oci/index.ts';
-import { mergeEnv, parseSignal } from '../../specgen/index.ts';
+import { RESOURCE_DEFAULTS, adaptResources, mergeEnv, parseSignal } from '../../specgen/index.ts';
 import { emitContainerEvent, type ContainerContext } from '../context.ts';
 import { initialState, type ContainerCreateConfig } from '../record.ts';
 import { generateName, VALID_NAME } from '../names.ts';
@@ -21,13 +21,13 @@ export async function createContainer(ctx: ContainerContext, req: ContainerCreat
   }
   if (!req.Image) throw new InvalidArgumentError('no image specified');
   const image = ctx.images.resolve(req.Image);
-  const hostConfig: HostConfig = { ...(req.HostConfig ?? {}) };
-  validateHostConfig(ctx, hostConfig);
+  validateHostConfig(ctx, req.HostConfig ?? {});
+  const { hostConfig, warnings } = adaptResources(req.HostConfig ?? {}, ctx.host.resources);
   if (req.Healthcheck) validateHealth(req.Healthcheck);
   if (req.StopSignal) parseSignal(req.StopSignal);
 
   const config = mergeConfig(req, image.config.config ?? {});
-  const warnings: string[] = validateSecurity(hostConfig, ctx.host, !!ctx.options.remap);
+  warnings.push(...validateSecurity(hostConfig, ctx.host, !!ctx.options.remap));
   const networks = requestedNetworks(ctx, hostConfig, { ...req, ExposedPorts: config.ExposedPorts ?? null }, config.Labels ?? {}, warnings);
   const entrypoint = config.Entrypoint ?? [];
   const cmd = config.Cmd ?? [];
@@ -57,7 +57,10 @@ export async function createContainer(ctx: ContainerContext, req: ContainerCreat
     // The log driver is reported as json-file (Docker's default), because clients decide by
     // it whether `logs` works (docker-py's run() reads logs only for json-file/journald).
     // On disk it is conmon's k8s-file format until the log-driver work adds the others.
-    hostConfig: { NetworkMode: 'default', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, ...hostConfig, LogConfig: { Type: 'json-file', Config: {} } },
+    hostConfig: {
+      NetworkMode: 'default', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, ...RESOURCE_DEFAULTS, ...hostConfig,
+      LogConfig: { Type: 'json-file', Config: {} },
+    },
     mounts,
   };
   // The layer and the record do not depend on each other: make both at once, and undo
@@ -80,10 +83,6 @@ function validateHostConfig(ctx: ContainerContext, h: HostConfig): void {
   if (h.Runtime && !ctx.runtimes.has(h.Runtime)) {
     throw new InvalidArgumentError(`unknown or invalid runtime name: ${h.Runtime}`);
   }
-  if (h.Memory !== undefined && h.Memory !== 0 && h.Memory < 6 * 1024 * 1024) {
-    throw new InvalidArgumentError('Minimum memory limit allowed is 6MB');
-  }
-  if (h.NanoCpus !== undefined && h.NanoCpus < 0) throw new InvalidArgumentError('Range of CPUs is from 0.01 to available CPUs');
   const logDriver = h.LogConfig?.Type ?? '';
   if (!['', 'json-file', 'k8s-file'].includes(logDriver)) {
     throw new NotImplementedError(`log driver ${logDriver} is not supported yet: berth keeps container logs in a local file (json-file)`);

@@ -60,7 +60,9 @@ export async function recordExit(ctx: ContainerContext, c: Container, exitCode: 
   await ctx.store.saveState(c);
   ctx.hooks.afterExit(c);
   if (c.state.oomKilled) emitContainerEvent(ctx, c, 'oom');
-  emitContainerEvent(ctx, c, 'die', { exitCode: String(exitCode) });
+  // Docker's die carries how long the process ran, in whole seconds (execDuration).
+  const execDuration = Number.isFinite(startedAt) ? String(Math.max(0, Math.floor((Date.now() - startedAt) / 1000))) : '0';
+  emitContainerEvent(ctx, c, 'die', { exitCode: String(exitCode), execDuration });
   for (const l of ctx.exitListeners.get(id) ?? []) l(c);
 
   const h = c.config.hostConfig;

@@ -47,10 +47,13 @@ export async function stopContainer(ctx: ContainerContext, ref: string, o: StopO
   const exited = exitOf(ctx, c);
   const runtime = runtimeFor(ctx, c.state.runtime);
   await runtime.kill(c.config.id, sig);
+  // Docker's stop is a kill with the stop signal, and says so in the event stream.
+  emitContainerEvent(ctx, c, 'kill', { signal: String(sig) });
   if (c.state.status === 'paused') await runtime.resume(c.config.id).catch(() => undefined);
   const r = secs < 0 ? await exited.then(() => 'exited' as const) : await Promise.race([exited.then(() => 'exited' as const), timeout(secs * 1000)]);
   if (r === 'timeout') {
     await runtime.kill(c.config.id, SIGKILL, true);
+    emitContainerEvent(ctx, c, 'kill', { signal: String(SIGKILL) });
     await exited;
   }
   emitContainerEvent(ctx, c, 'stop');

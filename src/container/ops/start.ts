@@ -12,6 +12,8 @@ import { type Container } from '../record.ts';
 import { AlreadyStartedError, StateConflictError } from '../errors.ts';
 import { sharedEtcMounts, writeEtcFiles } from '../etc-files.ts';
 import { netKind, setUpNetwork, type NetworkSetup } from '../networking.ts';
+import { hostDeviceNodes } from '../host-devices.ts';
+import { cgroupsPathOf } from '../cgroups-path.ts';
 import { removeContainer } from './remove.ts';
 import { mergeMounts, prepareMounts, unmountVolumes } from '../mounts.ts';
 import { securityInputs } from '../security-inputs.ts';
@@ -76,7 +78,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     mark('mounted+net');
     const share = netup.shareFrom;
     if (share) hostname = share.config.config.Hostname || share.config.id.slice(0, 12);
-    const [etcMounts, passwd, group] = await Promise.all([
+    const [etcMounts, passwd, group, hostDevicesByPath] = await Promise.all([
       share ? sharedEtcMounts(ctx.store.dir(share.config.id)) : writeEtcFiles({
         dir, hostname, hostNetwork, extraHosts: h.ExtraHosts ?? [], dns: h.Dns ?? [], dnsSearch: h.DnsSearch ?? [],
         dnsOptions: h.DnsOptions ?? [], readonly: false, addresses: netup.addresses, nameserver: netup.nameserver,
@@ -84,6 +86,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
       }),
       readFile(join(rootfs, 'etc/passwd'), 'utf8').catch(() => null),
       readFile(join(rootfs, 'etc/group'), 'utf8').catch(() => null),
+      hostDeviceNodes(h),
     ]);
     const userMounts = await prepareMounts(ctx, c, rootfs);
     mark('etc');
@@ -102,9 +105,10 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
       hostConfig: h,
       extraMounts: mergeMounts(etcMounts, userMounts),
       netns: netup.netns,
-      cgroupsPath: `${ctx.options.cgroupParent}/${id}`,
+      cgroupsPath: cgroupsPathOf(ctx.options.cgroupParent, h, id),
       ...(h.Init && ctx.options.initPath ? { initPath: ctx.options.initPath } : {}),
       host: ctx.host,
+      hostDevicesByPath,
       ...await securityInputs(ctx, c, { noNewPrivileges: ctx.options.noNewPrivileges === true }, netup.netns),
     });
     // crun takes a precompiled filter from an annotation and skips compiling linux.seccomp

@@ -2,6 +2,7 @@
 import type { EventMessage, VersionResponse } from '../../types/index.ts';
 import type { Route } from '../router.ts';
 import { InvalidArgumentError } from '../../../lib/index.ts';
+import { matchesEvent as matches, validateEventFilters } from './event-filter.ts';
 
 export interface SystemBackend {
   version(): VersionResponse;
@@ -18,25 +19,6 @@ function eventTime(v: string | null): number | undefined {
   return t / 1000;
 }
 
-/** Docker's event filters: type, event/action, container, image, label, name? (container name or id). */
-function matches(e: EventMessage, f: Record<string, string[]>): boolean {
-  const attr = e.Actor.Attributes;
-  for (const [k, vals] of Object.entries(f)) {
-    if (vals.length === 0) continue;
-    switch (k) {
-      case 'type': if (!vals.includes(e.Type)) return false; break;
-      case 'event': case 'action': if (!vals.some((v) => e.Action === v || e.Action.startsWith(`${v}:`))) return false; break;
-      case 'container': if (e.Type !== 'container' || !vals.some((v) => e.Actor.ID.startsWith(v) || attr.name === v)) return false; break;
-      case 'image': if (!vals.some((v) => attr.image === v || e.Actor.ID === v || attr.name === v)) return false; break;
-      case 'label': if (!vals.every((l) => { const i = l.indexOf('='); return i < 0 ? l in attr : attr[l.slice(0, i)] === l.slice(i + 1); })) return false; break;
-      case 'scope': if (!vals.includes('local')) return false; break;
-      case 'volume': if (e.Type !== 'volume' || !vals.includes(e.Actor.ID)) return false; break;
-      default: throw new InvalidArgumentError(`invalid filter '${k}'`);
-    }
-  }
-  return true;
-}
-
 export function systemRoutes(b: SystemBackend, parseFilters: (raw: string | undefined) => Record<string, string[]>): Route[] {
   const ping: Route['handler'] = (x) => {
     if (x.method === 'HEAD') { x.sendEmpty(200); return; }
@@ -48,7 +30,7 @@ export function systemRoutes(b: SystemBackend, parseFilters: (raw: string | unde
     { method: 'GET', path: '/info', handler: async (x) => { x.sendJson(200, await b.info()); } },
     { method: 'GET', path: '/events', handler: async (x) => {
       const filters = parseFilters(x.query.get('filters') ?? undefined);
-      for (const k of Object.keys(filters)) if (!['type', 'event', 'action', 'container', 'image', 'label', 'scope', 'volume'].includes(k)) throw new InvalidArgumentError(`invalid filter '${k}'`);
+      validateEventFilters(filters);
       const since = eventTime(x.query.get('since'));
       const until = eventTime(x.query.get('until'));
       const out = x.stream('application/json');
