@@ -29,7 +29,7 @@ describe('berth CLI: stats and update', { skip }, () => {
   after(async () => { await d.stop(); });
 
   test('berth stats --no-stream shows the same table as docker stats --no-stream', async () => {
-    assert.equal((await d.docker(['run', '-d', '--name', 'berth-test-bs', '-m', '64m', '--pids-limit', '9', 'busybox', 'sleep', '300'])).code, 0);
+    assert.equal((await d.docker(['run', '-d', '--name', 'berth-test-bs', '--network', 'none', '-m', '64m', '--pids-limit', '9', 'busybox', 'sleep', '300'])).code, 0);
     const [b, k] = await Promise.all([berth(d, ['stats', '--no-stream']), d.docker(['stats', '--no-stream'])]);
     assert.equal(b.code, 0, b.stderr);
     const rows = (t: string): string[][] => t.trim().split('\n').map((l) => l.split(/\s{2,}/));

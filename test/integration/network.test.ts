@@ -93,6 +93,10 @@ test('default bridge: an address in --bip, the gateway route, /etc/hosts, and in
   assert.equal(i.NetworkSettings.SandboxKey, `/run/netns/${d.netnsPrefix}${(i as unknown as { Id: string }).Id.slice(0, 12)}`);
   // The host reaches the container's own address.
   assert.equal(await fetchUntil(`http://${i.NetworkSettings.IPAddress}/`, 'hello-berth-test-web0'), 'hello-berth-test-web0');
+  // Stats count the traffic on eth0 (and leave loopback out, as Docker does).
+  const stats = (await d.api('GET', '/containers/berth-test-web0/stats?stream=false&one-shot=true')).json as { networks?: Record<string, { rx_bytes: number; tx_bytes: number }> };
+  assert.deepEqual(Object.keys(stats.networks ?? {}), ['eth0']);
+  assert.ok(stats.networks!['eth0']!.rx_bytes > 0 && stats.networks!['eth0']!.tx_bytes > 0, JSON.stringify(stats.networks));
   await d.docker(['rm', '-f', 'berth-test-web0']);
 });
 

@@ -261,7 +261,7 @@ interface Stats {
 }
 
 test('stats: one-shot in milliseconds, stream=false with precpu, Docker\'s JSON shape', { skip }, async () => {
-  assert.equal((await d.docker(['run', '-d', '--name', 'berth-test-stats', '-m', '64m', '--pids-limit', '20', 'busybox', 'sh', '-c',
+  assert.equal((await d.docker(['run', '-d', '--name', 'berth-test-stats', '--network', 'none', '-m', '64m', '--pids-limit', '20', 'busybox', 'sh', '-c',
     'dd if=/dev/zero of=/tmp/f bs=1M count=4 oflag=direct 2>/dev/null; sleep 300'])).code, 0);
   const id = await idOf('berth-test-stats');
   await sleep(500);
@@ -290,7 +290,7 @@ test('stats: one-shot in milliseconds, stream=false with precpu, Docker\'s JSON 
   assert.equal(one!.num_procs, 0);
   const written = (one!.blkio_stats.io_service_bytes_recursive ?? []).filter((e) => e.op === 'Write').reduce((a, e) => a + e.value, 0);
   assert.ok(written >= 4 * MB, `direct writes counted in blkio (${written})`);
-  assert.equal(one!.networks, undefined, 'a container with only loopback reports no networks');
+  assert.equal(one!.networks, undefined, 'a container with only loopback (--network none) reports no networks');
 
   const ns = (await d.api('GET', '/containers/berth-test-stats/stats?stream=false')).json as Stats;
   assert.notEqual(ns.preread, '0001-01-01T00:00:00Z');
@@ -333,7 +333,7 @@ test('stats stream: one frame a second, each precpu the previous cpu; a stopped 
 });
 
 test('docker stats --no-stream shows CPU %, MEM USAGE / LIMIT, MEM %, NET I/O, BLOCK I/O, PIDS', { skip }, async () => {
-  assert.equal((await d.docker(['run', '-d', '--name', 'berth-test-dstats', '-m', '64m', '--cpus', '0.5', 'busybox', 'sh', '-c', 'while :; do :; done'])).code, 0);
+  assert.equal((await d.docker(['run', '-d', '--name', 'berth-test-dstats', '--network', 'none', '-m', '64m', '--cpus', '0.5', 'busybox', 'sh', '-c', 'while :; do :; done'])).code, 0);
   assert.equal((await d.docker(['run', '-d', '--name', 'berth-test-idle', 'busybox', 'sleep', '300'])).code, 0);
   await d.docker(['create', '--name', 'berth-test-created', 'busybox', 'true']);
   await sleep(1000);
