@@ -117,6 +117,11 @@ export class ContainerService {
     }
   }
 
+  /** Options a configuration reload (SIGHUP) may change; they apply to the next operations. */
+  reloadOptions(o: Partial<Pick<ContainerContext['options'], 'stopTimeout' | 'noNewPrivileges'>>): void {
+    Object.assign(this.#ctx.options, o);
+  }
+
   /** Stops watching; containers keep running (live-restore). */
   shutdown(): void {
     this.#health.stopAll();

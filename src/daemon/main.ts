@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { hostname } from 'node:os';
 import { messageOf, type Logger } from '../lib/index.ts';
 import { loadConfig, parseHost, type DaemonConfig } from './config.ts';
 import { firstExisting, hostFacts, prepareForCrun, removeCgroupParent } from './host.ts';
@@ -194,6 +195,19 @@ export async function main(argv: string[]): Promise<void> {
     if (w.containers.counts().running + w.containers.counts().paused === 0) await removeCgroupParent(cfg.cgroupParent);
     process.exit(0);
   };
+  // SIGHUP reloads daemon.json as dockerd does: the options that can change without a restart
+  // (shutdown timeout, the no-new-privileges default) apply, and a `daemon reload` event says
+  // so. Anything else in the file (the log level among them) is checked but needs a restart.
+  process.on('SIGHUP', () => {
+    void loadConfig(flags, o.configFile !== undefined).then((next) => {
+      w.containers.reloadOptions({ stopTimeout: next.stopTimeout, noNewPrivileges: next.noNewPrivileges });
+      w.events.publish('daemon', 'reload', w.daemonId, {
+        name: hostname(), 'shutdown-timeout': String(next.stopTimeout),
+        'no-new-privileges': String(next.noNewPrivileges === true), 'default-runtime': runtime,
+      });
+      log.info({ stopTimeout: next.stopTimeout, noNewPrivileges: next.noNewPrivileges }, 'configuration reloaded');
+    }, (err: unknown) => log.error({ err: messageOf(err) }, 'configuration reload failed; keeping the running configuration'));
+  });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('uncaughtException', (err) => { log.error({ err }, 'uncaught exception'); });

@@ -28,6 +28,8 @@ export interface Wiring {
   events: EventBus;
   networks: NetworkService;
   buildStore: BuildStore;
+  /** The daemon's ID (info's ID, the Actor of daemon events). */
+  daemonId: string;
 }
 
 export interface Binaries {
@@ -115,5 +117,5 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     prune: (all, filters) => builder.prune(all, filters),
     commit: commitRunner(containers, images, buildStore, layers),
   }, parseFilters));
-  return { api, containers, images, volumes, events, networks, buildStore };
+  return { api, containers, images, volumes, events, networks, buildStore, daemonId: id };
 }
