@@ -14,7 +14,7 @@ import type { EventBus } from '../events/index.ts';
 import type { HostFacts } from '../specgen/index.ts';
 import { readLogs, type LogReadOptions } from '../logs/index.ts';
 import { join } from 'node:path';
-import type { ContainerContext, ContainerOptions, ImageReader } from './context.ts';
+import { emitContainerEvent, type ContainerContext, type ContainerOptions, type ImageReader } from './context.ts';
 import { ContainerStore } from './store.ts';
 import { createContainer } from './ops/create.ts';
 import { startContainer } from './ops/start.ts';
@@ -186,6 +186,7 @@ export class ContainerService {
     if (c.state.status !== 'running') throw new NotRunningError(c.config.id);
     if (!c.config.config.Tty) return;
     await writeControl(this.#ctx.conmon.ctlPath(c.config.id), resizeMessage(h, w));
+    emitContainerEvent(this.#ctx, c, 'resize', { height: String(h), width: String(w) });
   }
 
   execCreate(ref: string, req: ExecCreateRequest): string { return this.#execs.create(ref, req); }

@@ -45,6 +45,18 @@ test('image, network and volume events', async () => {
   assert.deepEqual(nets.map((l) => l.split(' ')[1]), ['create', 'connect', 'disconnect', 'destroy']);
 });
 
+test('resizing a TTY container emits resize with its height and width', async () => {
+  const since = Math.floor(Date.now() / 1000) - 1;
+  const r = await d.docker(['run', '-d', '-t', '--name', 'berth-test-rs', 'busybox', 'sleep', '60']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((await d.api('POST', '/containers/berth-test-rs/resize?h=30&w=100')).status, 200);
+  const ev = await eventsSince(since, ['--filter', 'event=resize']);
+  assert.equal(ev.length, 1, ev.join('\n'));
+  const raw = await d.docker(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'event=resize', '--format', '{{.Actor.Attributes.height}}x{{.Actor.Attributes.width}}']);
+  assert.equal(raw.stdout.trim(), '30x100');
+  await d.docker(['rm', '-f', 'berth-test-rs']);
+});
+
 test('a SIGHUP reloads daemon.json and emits a daemon reload event; a broken file changes nothing', async () => {
   const since = Math.floor(Date.now() / 1000) - 1;
   writeFileSync(config, JSON.stringify({ 'shutdown-timeout': 3 }));
