@@ -11,7 +11,7 @@ const src = join(root, 'src');
 
 const SERVER_ALL = ['lib', 'oci', 'api/types', 'security', 'specgen', 'storage/content', 'storage/metadata',
   'events', 'layer', 'image', 'distribution', 'runtime', 'network', 'volume', 'logs', 'stats', 'container',
-  'build', 'api/server'];
+  'build', 'api/server', 'metrics'];
 const ALLOWED = {
   'lib': [],
   'oci': ['lib'],
@@ -33,6 +33,7 @@ const ALLOWED = {
     'runtime', 'network', 'volume', 'logs', 'stats', 'events'],
   'build': ['lib', 'oci', 'storage/content', 'storage/metadata', 'layer', 'image', 'events'],
   'registry': ['lib', 'oci'],
+  'metrics': ['lib'],
   'api/server': ['lib', 'api/types'],
   'daemon': SERVER_ALL,
   'client': ['lib', 'api/types', 'oci'],

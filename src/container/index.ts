@@ -8,5 +8,6 @@ export type { ImageReader, ContainerOptions } from './context.ts';
 export type { AttachSession, AttachOptions } from './attach.ts';
 export type { ExecSession } from './exec.ts';
 export type { WaitCondition } from './ops/wait.ts';
+export type { ContainerMetrics } from './ops/metrics-snapshot.ts';
 export { parseWaitCondition } from './ops/wait.ts';
 export { parseFilters, type Filters } from './ops/views.ts';

@@ -22,6 +22,8 @@ export interface DaemonConfig {
   defaultAddressPools: { base: string; size: number }[];
   /** berth's nftables table (inet family). */
   firewallTable: string;
+  /** host:port of the Prometheus endpoint (dockerd metrics-addr); empty: none. */
+  metricsAddr: string;
   /** Every container gets no-new-privileges unless its security-opt says otherwise (dockerd --no-new-privileges). */
   noNewPrivileges: boolean;
   /** TLS on TCP listeners (dockerd --tls); false = plain TCP, explicitly; undefined = not said. */
@@ -51,6 +53,7 @@ export const DEFAULTS: DaemonConfig = {
   bridge: 'berth0',
   defaultAddressPools: [{ base: '10.214.0.0/16', size: 24 }, { base: '10.215.0.0/16', size: 24 }],
   firewallTable: 'berth',
+  metricsAddr: '',
   noNewPrivileges: false,
   group: 'berth',
   usernsRemap: '',
@@ -59,7 +62,7 @@ export const DEFAULTS: DaemonConfig = {
 const JSON_KEYS: Record<string, keyof DaemonConfig> = {
   hosts: 'hosts', 'data-root': 'dataRoot', 'exec-root': 'execRoot', 'default-runtime': 'runtime',
   'log-level': 'logLevel', pidfile: 'pidFile', 'cgroup-parent': 'cgroupParent', 'shutdown-timeout': 'stopTimeout',
-  bip: 'bip', bridge: 'bridge', 'default-address-pools': 'defaultAddressPools', 'firewall-table': 'firewallTable',
+  bip: 'bip', bridge: 'bridge', 'default-address-pools': 'defaultAddressPools', 'firewall-table': 'firewallTable', 'metrics-addr': 'metricsAddr',
   'no-new-privileges': 'noNewPrivileges',
   tls: 'tls', tlsverify: 'tlsVerify', tlscacert: 'tlsCaCert', tlscert: 'tlsCert', tlskey: 'tlsKey', group: 'group', 'userns-remap': 'usernsRemap',
 };

@@ -10,6 +10,7 @@ import { messageOf, type Logger } from '../lib/index.ts';
 import { loadConfig, parseHost, type DaemonConfig } from './config.ts';
 import { firstExisting, hostFacts, prepareForCrun, removeCgroupParent } from './host.ts';
 import { wire } from './wire.ts';
+import { MetricsServer } from '../metrics/index.ts';
 import { openForRemappedRoot, remappedDataRoot, resolveRemap, type IdRemap } from './userns-remap.ts';
 import { logTcpSecurity, socketGroup, tcpSecurity, type TcpSecurity } from './listeners.ts';
 import { removeLeftoverBuildContainers } from './build-runner.ts';
@@ -54,6 +55,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('-D, --debug', 'debug logging')
     .option('--bip <cidr>', "the default bridge's address and prefix (default 10.213.0.1/16)")
     .option('-b, --bridge <name>', "the default bridge's interface name (default berth0)")
+    .option('--metrics-addr <host:port>', 'serve Prometheus metrics at http://host:port/metrics')
     .option('--firewall-table <name>', "berth's nftables table (inet family; default berth)")
     .option('--no-new-privileges', 'set no-new-privileges by default for new containers')
     .option('--tls [bool]', 'use TLS on TCP listeners; --tls=false listens on TCP without TLS (insecure)')
@@ -64,7 +66,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--userns-remap <spec>', 'run containers in a user namespace: default or <user>[:<group>] (ranges from /etc/subuid, /etc/subgid)')
     .option('-G, --group <name>', 'group that may use the unix socket, when it exists (default berth)')
     .parse(argv, { from: 'user' });
-  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean; bip?: string; bridge?: string; firewallTable?: string; newPrivileges?: boolean; tls?: boolean | string; tlsverify?: boolean | string; tlscacert?: string; tlscert?: string; tlskey?: string; group?: string; usernsRemap?: string }>();
+  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean; bip?: string; bridge?: string; firewallTable?: string; metricsAddr?: string; newPrivileges?: boolean; tls?: boolean | string; tlsverify?: boolean | string; tlscacert?: string; tlscert?: string; tlskey?: string; group?: string; usernsRemap?: string }>();
   const flags: Partial<DaemonConfig> = {};
   if (o.host) flags.hosts = o.host;
   if (o.dataRoot) flags.dataRoot = o.dataRoot;
@@ -78,6 +80,7 @@ export async function main(argv: string[]): Promise<void> {
   if (o.bip) flags.bip = o.bip;
   if (o.bridge) flags.bridge = o.bridge;
   if (o.firewallTable) flags.firewallTable = o.firewallTable;
+  if (o.metricsAddr) flags.metricsAddr = o.metricsAddr;
   if (o.newPrivileges === false) flags.noNewPrivileges = true;
   if (o.tls !== undefined) flags.tls = flagBool('--tls', o.tls);
   if (o.tlsverify !== undefined) flags.tlsVerify = flagBool('--tlsverify', o.tlsverify);
@@ -156,6 +159,19 @@ export async function main(argv: string[]): Promise<void> {
   const group = await socketGroup(cfg.group);
   const host = await hostFacts(log);
   const w = wire(cfg, host, { conmon, runtimes, initPath: init }, runtime, log, remap);
+  // The metrics port is taken before anything touches the host, so a port in use fails cleanly.
+  let metricsServer: MetricsServer | null = null;
+  if (cfg.metricsAddr) {
+    metricsServer = new MetricsServer(w.metrics, log.child({ module: 'metrics' }));
+    try {
+      const port = await metricsServer.listen(cfg.metricsAddr);
+      log.info({ metricsAddr: cfg.metricsAddr, port }, 'serving Prometheus metrics at /metrics');
+    } catch (err) {
+      log.error({ err: messageOf(err) }, 'cannot serve metrics');
+      process.stderr.write(`berthd: ${messageOf(err)}\n`);
+      process.exit(1);
+    }
+  }
   const t0 = performance.now();
   await w.images.init();
   await w.networks.init();
@@ -185,6 +201,7 @@ export async function main(argv: string[]): Promise<void> {
     stopping = true;
     log.info({ signal: sig }, 'shutting down; containers keep running');
     w.containers.shutdown();
+    metricsServer?.close();
     await w.networks.close();
     await w.api.close();
     for (const h of cfg.hosts) {

@@ -15,6 +15,7 @@ import { Builder, BuildStore } from '../build/index.ts';
 import { buildRunner, commitRunner, imageOrStep } from './build-runner.ts';
 import { readFileSync } from 'node:fs';
 import { StatsCollector } from '../stats/index.ts';
+import { EngineMetrics } from '../metrics/index.ts';
 import type { HostFacts } from '../specgen/index.ts';
 import type { DaemonConfig } from './config.ts';
 import type { IdRemap } from './userns-remap.ts';
@@ -30,6 +31,7 @@ export interface Wiring {
   buildStore: BuildStore;
   /** The daemon's ID (info's ID, the Actor of daemon events). */
   daemonId: string;
+  metrics: EngineMetrics;
 }
 
 export interface Binaries {
@@ -69,7 +71,12 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   images.setUsage({ containersUsing: (id) => containers.containersUsing(id), layersInUse: () => [...containers.layersInUse(), ...buildStore.layersInUse()] });
   const builder = new Builder({ layers, images, store: buildStore, backend: buildRunner(containers), log: log.child({ module: 'build' }) });
 
-  const api = new ApiServer({ serverVersion: BERTH_VERSION, log: log.child({ module: 'api' }) });
+  const metrics = new EngineMetrics(() => containers.metrics());
+  events.subscribe((e) => metrics.observeEvent(e.Type, e.Action, e.Actor.Attributes, e.Actor.ID));
+  const api = new ApiServer({
+    serverVersion: BERTH_VERSION, log: log.child({ module: 'api' }),
+    observe: (method, route, status, seconds) => metrics.observeRequest(method, route, status, seconds),
+  });
   const startedAt = new Date();
   const id = randomUUID();
   api.addRoutes(systemRoutes({
@@ -117,5 +124,5 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     prune: (all, filters) => builder.prune(all, filters),
     commit: commitRunner(containers, images, buildStore, layers),
   }, parseFilters));
-  return { api, containers, images, volumes, events, networks, buildStore, daemonId: id };
+  return { api, containers, images, volumes, events, networks, buildStore, daemonId: id, metrics };
 }

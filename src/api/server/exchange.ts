@@ -28,6 +28,10 @@ export interface BodyStream {
 export class Exchange {
   params: Record<string, string> = {};
   version = '';
+  /** The matched route's template (/containers/{id}/start), for metrics. */
+  route = '';
+  /** The status sent (0 until answered; 101 for an upgrade, 499 for a canceled request). */
+  status = 0;
   readonly query: URLSearchParams;
   readonly path: string;
   readonly #abort = new AbortController();
@@ -141,6 +145,7 @@ export class Exchange {
   send(status: number, body: string | Buffer | null, contentType = 'application/json'): void {
     if (this.#answered) return;
     this.#answered = true;
+    this.status = status;
     const buf = body === null ? null : Buffer.isBuffer(body) ? body : Buffer.from(body);
     const headers = this.#headers(buf === null ? {} : { 'Content-Type': contentType, 'Content-Length': buf.length });
     if (this.res) {
@@ -167,6 +172,7 @@ export class Exchange {
     const status = statusOf(err);
     if (kindOf(err) === 'canceled') {
       this.#answered = true;
+      this.status = 499;
       this.res?.destroy();
       this.socket?.destroy();
       return;
@@ -178,6 +184,7 @@ export class Exchange {
   /** Starts a streamed 200 response (headers are flushed at once, as Docker does for wait/events). */
   stream(contentType: string): BodyStream {
     this.#answered = true;
+    this.status = 200;
     if (this.res) {
       const res = this.res;
       res.writeHead(200, this.#headers({ 'Content-Type': contentType }));
@@ -202,6 +209,7 @@ export class Exchange {
   /** Takes over the connection for a bidirectional stream (101 UPGRADED when asked for). */
   hijack(contentType: string): Hijacked {
     this.#answered = true;
+    this.status = this.socket ? 101 : 200;
     if (this.socket) {
       const sock = this.socket;
       sock.write(this.#rawHead(101, this.#headers({ 'Content-Type': contentType, Connection: 'Upgrade', Upgrade: 'tcp' })));

@@ -64,6 +64,7 @@ export class Router {
       pathMatched = true;
       if (r.method !== x.method && !(r.method === 'GET' && x.method === 'HEAD')) continue;
       x.params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(mm[i + 1]!)]));
+      x.route = r.path;
       return r.handler;
     }
     void pathMatched;

@@ -15,6 +15,8 @@ import { statusOf } from './http-status.ts';
 export interface ApiServerOptions {
   serverVersion: string;
   log: Logger;
+  /** Told of every finished request (metrics). */
+  observe?: (method: string, route: string, status: number, seconds: number) => void;
 }
 
 /** TLS for a TCP listener: the server's certificate, and the CA its clients' certificates must chain to. */
@@ -55,6 +57,7 @@ export class ApiServer {
       else this.o.log.debug({ method: x.method, path: x.path, status, message: messageOf(err) }, 'request refused');
       if (!x.answered) x.sendError(err);
     }
+    this.o.observe?.(x.method, x.route, x.status, (performance.now() - t0) / 1000);
   }
 
   #onRequest = (req: IncomingMessage, res: ServerResponse): void => {

@@ -32,7 +32,7 @@ function targetOf(ctx: ContainerContext, c: Container): StatsTarget | null {
   return { cgroupsPath: cgroupsPathOf(ctx.options.cgroupParent, hc, c.config.id), pid: c.state.pid, hostNetwork: hc.NetworkMode === 'host' };
 }
 
-async function read(collector: StatsCollector, ctx: ContainerContext, c: Container): Promise<StatsSample | null> {
+export async function readSample(collector: StatsCollector, ctx: ContainerContext, c: Container): Promise<StatsSample | null> {
   const t = targetOf(ctx, c);
   if (t === null) return null;
   try {
@@ -50,19 +50,19 @@ export async function* containerStats(
   const meta = (): { name: string; id: string; onlineCpus: number } => ({ name: `/${c.state.name}`, id, onlineCpus: collector.onlineCpus });
   if (!o.stream) {
     if (targetOf(ctx, c) === null) { yield toDockerStats(meta(), null, null); return; }
-    if (o.oneShot) { yield toDockerStats(meta(), await read(collector, ctx, c), null); return; }
+    if (o.oneShot) { yield toDockerStats(meta(), await readSample(collector, ctx, c), null); return; }
     let prev = collector.previous(id, 100, 5000);
     if (prev === null) {
-      prev = await read(collector, ctx, c);
+      prev = await readSample(collector, ctx, c);
       await sleep(NO_STREAM_WINDOW_MS, signal);
     }
-    const cur = await read(collector, ctx, c);
+    const cur = await readSample(collector, ctx, c);
     yield toDockerStats(meta(), cur, cur === null ? null : prev);
     return;
   }
   let prev: StatsSample | null = collector.previous(id, 100, 5000);
   while (!signal.aborted && ctx.store.has(id)) {
-    const cur = await read(collector, ctx, c);
+    const cur = await readSample(collector, ctx, c);
     yield toDockerStats(meta(), cur, cur === null ? null : prev);
     prev = cur;
     await sleep(INTERVAL_MS, signal);
