@@ -69,14 +69,16 @@ export interface EndpointPlan {
 export function sandboxUpScript(netns: string, endpoints: EndpointPlan[]): string {
   const ns = checkNetns(netns);
   if (endpoints.length === 0) return `ip netns add ${ns}\nip -n ${ns} link set dev lo up`;
-  // Loopback comes up in the first endpoint's in-namespace batch: one process fewer.
-  return [`ip netns add ${ns}`, ...endpoints.map((e, i) => endpointUpScript(ns, e, i === 0 ? ['link set dev lo up'] : []))].join('\n');
+  // The namespace is made in the first endpoint's host batch and loopback comes up in its
+  // in-namespace batch: two `ip` processes for a container on one network.
+  return endpoints.map((e, i) => endpointUpScript(ns, e, i === 0 ? ['link set dev lo up'] : [], i === 0 ? [`netns add ${ns}`] : [])).join('\n');
 }
 
 /** One endpoint in an existing namespace (start, or network connect of a running container). */
-export function endpointUpScript(netns: string, e: EndpointPlan, extraInside: string[] = []): string {
+export function endpointUpScript(netns: string, e: EndpointPlan, extraInside: string[] = [], firstOnHost: string[] = []): string {
   const mtu = e.mtu ? ` mtu ${e.mtu}` : '';
   const host = [
+    ...firstOnHost,
     `link add ${checkIfname(e.hostIf)}${mtu} type veth peer name ${checkIfname(e.ifname)} address ${mac(e.mac)}${mtu} netns ${netns}`,
     `link set dev ${e.hostIf} master ${checkIfname(e.bridge)} up`,
   ];
