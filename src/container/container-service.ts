@@ -24,6 +24,7 @@ import { removeContainer, type RemoveOptions } from './ops/remove.ts';
 import { updateContainer } from './ops/update.ts';
 import { containerStats, type StatsOptions } from './ops/stats.ts';
 import { metricsSnapshot, type ContainerMetrics } from './ops/metrics-snapshot.ts';
+import { pruneContainers } from './ops/prune.ts';
 import { StatsCollector } from '../stats/index.ts';
 import { waitContainer, type WaitCondition } from './ops/wait.ts';
 import { inspectView, listContainers, topContainer, type ListOptions } from './ops/views.ts';
@@ -149,6 +150,8 @@ export class ContainerService {
     this.#ctx.store.get(ref); // 404 before the stream starts
     return containerStats(this.#ctx, this.#stats, ref, o, signal);
   }
+  /** POST /containers/prune. */
+  prune(filters: Record<string, string[]>): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> { return pruneContainers(this.#ctx, filters); }
   /** Per-container figures for /metrics (a sample of each running container). */
   metrics(): Promise<ContainerMetrics[]> { return metricsSnapshot(this.#ctx, this.#stats); }
   update(ref: string, u: UpdateConfig): Promise<ContainerUpdateResponse> { return updateContainer(this.#ctx, this.#stats, ref, u); }

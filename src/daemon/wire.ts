@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import type { Logger } from '../lib/index.ts';
 import { EventBus } from '../events/index.ts';
 import { LayerStore } from '../layer/index.ts';
-import { ImageService } from '../image/index.ts';
+import { ImageService, pruneImages } from '../image/index.ts';
 import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
-import { ApiServer, buildRoutes, containerResourcesRoutes, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
+import { ApiServer, pruneRoutes, buildRoutes, containerResourcesRoutes, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
 import { EmbeddedDnsRegistry, Firewall, NetShellPool, NetworkService, NetworkStore, Nft, nameserversFromResolvConf, type CreateNetworkRequest, type DnsRegistry } from '../network/index.ts';
 import { VolumeService } from '../volume/index.ts';
 import { Builder, BuildStore } from '../build/index.ts';
@@ -113,6 +113,10 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     disconnect: (net, ctr, force) => containers.disconnectNetwork(net, ctr, force),
   }, parseFilters));
   api.addRoutes(volumeRoutes(volumes, parseFilters));
+  api.addRoutes(pruneRoutes({
+    containers: (filters) => containers.prune(filters),
+    images: (filters) => pruneImages({ images, events, inUse: (id) => containers.containersUsing(id).length > 0, layersSize: () => layers.totalSize() }, filters),
+  }, parseFilters));
   api.addRoutes(systemDfRoutes({
     layersSize: () => layers.totalSize(),
     images: () => images.list(true, {}),

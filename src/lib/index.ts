@@ -7,4 +7,5 @@ export * from './ids.ts';
 export * from './keyed-mutex.ts';
 export * from './logger.ts';
 export * from './go-arch.ts';
+export * from './until.ts';
 export * from './ignore-patterns.ts';

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { readdir } from 'node:fs/promises';
 import {
-  AlreadyExistsError, ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, newId, type Logger,
+  AlreadyExistsError, ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, newId, untilCutoff, type Logger,
 } from '../lib/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { contains, formatCidr, formatIp, macFor, overlaps, parseCidr, parseIp, type Cidr } from './cidr.ts';
@@ -198,7 +198,7 @@ export class NetworkService {
     const until = filters['until'];
     const rest = { ...filters };
     delete rest['until'];
-    const cutoff = until?.length ? parseUntil(until[0]!) : Infinity;
+    const cutoff = until?.length ? untilCutoff(until[0]!) : Infinity;
     const deleted: string[] = [];
     for (const n of this.list()) {
       if (n.predefined || inUse(n.name) || this.endpointsOf(n.id).length) continue;
@@ -562,14 +562,6 @@ export class NetworkService {
   }
 }
 
-function parseUntil(v: string): number {
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const m = /^(\d+)(s|m|h)$/.exec(v);
-  if (m) return Date.now() - Number(m[1]) * { s: 1e3, m: 6e4, h: 3.6e6 }[m[2] as 's' | 'm' | 'h'];
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new InvalidArgumentError(`invalid filter 'until=${v}'`);
-  return t;
-}
 
 
 

@@ -10,6 +10,7 @@ export { containerResourcesRoutes, type ContainerResourcesBackend } from './rout
 export { imageRoutes, type ImageBackend } from './routes/images.ts';
 export { systemRoutes, type SystemBackend } from './routes/system.ts';
 export { networkRoutes, type NetworkBackend } from './routes/networks.ts';
+export { pruneRoutes, type PruneBackend } from './routes/prune.ts';
 export { volumeRoutes, type VolumeBackend } from './routes/volumes.ts';
 export { systemDfRoutes, type DiskUsageBackend } from './routes/system-df.ts';
 export { buildRoutes, type BuildRouteBackend, type BuildRequest, type CommitRequest } from './routes/build.ts';
