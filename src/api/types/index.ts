@@ -7,3 +7,4 @@ export * from './system.ts';
 export * from './volume.ts';
 export * from './disk-usage.ts';
 export * from './stats.ts';
+export { matchesEvent, validateEventFilters, EVENT_FILTER_KEYS } from './event-filter.ts';

@@ -2,7 +2,7 @@
 import type { EventMessage, VersionResponse } from '../../types/index.ts';
 import type { Route } from '../router.ts';
 import { InvalidArgumentError } from '../../../lib/index.ts';
-import { matchesEvent as matches, validateEventFilters } from './event-filter.ts';
+import { matchesEvent as matches, validateEventFilters } from '../../types/index.ts';
 
 export interface SystemBackend {
   version(): VersionResponse;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EventMessage } from '../../types/index.ts';
+import type { EventMessage } from './system.ts';
 import { matchesEvent, validateEventFilters } from './event-filter.ts';
 
 function ev(Type: string, Action: string, ID: string, Attributes: Record<string, string> = {}): EventMessage {

@@ -4,8 +4,8 @@
 // image matches the id or image name, with or without tag; label matches the attributes;
 // event is exact, except health_status/exec_create/exec_start which match as prefixes
 // ("exec_start" matches "exec_start: sh -c …").
-import { InvalidArgumentError } from '../../../lib/index.ts';
-import type { EventMessage } from '../../types/index.ts';
+import { InvalidArgumentError } from '../../lib/index.ts';
+import type { EventMessage } from './system.ts';
 
 export const EVENT_FILTER_KEYS: ReadonlySet<string> = new Set([
   'config', 'container', 'daemon', 'event', 'image', 'label', 'network', 'node', 'plugin', 'scope', 'secret', 'service',
