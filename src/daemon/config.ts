@@ -3,6 +3,7 @@
 // "default-runtime", "log-level", "cgroup-parent").
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from '../lib/index.ts';
+import { parseAlertRules, type AlertRule } from '../alerts/index.ts';
 
 export interface DaemonConfig {
   hosts: string[];
@@ -24,6 +25,8 @@ export interface DaemonConfig {
   firewallTable: string;
   /** host:port of the Prometheus endpoint (dockerd metrics-addr); empty: none. */
   metricsAddr: string;
+  /** Alert rules (daemon.json "alerts"): event filters and the webhooks they go to. */
+  alerts: AlertRule[];
   /** Every container gets no-new-privileges unless its security-opt says otherwise (dockerd --no-new-privileges). */
   noNewPrivileges: boolean;
   /** TLS on TCP listeners (dockerd --tls); false = plain TCP, explicitly; undefined = not said. */
@@ -54,6 +57,7 @@ export const DEFAULTS: DaemonConfig = {
   defaultAddressPools: [{ base: '10.214.0.0/16', size: 24 }, { base: '10.215.0.0/16', size: 24 }],
   firewallTable: 'berth',
   metricsAddr: '',
+  alerts: [],
   noNewPrivileges: false,
   group: 'berth',
   usernsRemap: '',
@@ -62,7 +66,7 @@ export const DEFAULTS: DaemonConfig = {
 const JSON_KEYS: Record<string, keyof DaemonConfig> = {
   hosts: 'hosts', 'data-root': 'dataRoot', 'exec-root': 'execRoot', 'default-runtime': 'runtime',
   'log-level': 'logLevel', pidfile: 'pidFile', 'cgroup-parent': 'cgroupParent', 'shutdown-timeout': 'stopTimeout',
-  bip: 'bip', bridge: 'bridge', 'default-address-pools': 'defaultAddressPools', 'firewall-table': 'firewallTable', 'metrics-addr': 'metricsAddr',
+  bip: 'bip', bridge: 'bridge', 'default-address-pools': 'defaultAddressPools', 'firewall-table': 'firewallTable', 'metrics-addr': 'metricsAddr', alerts: 'alerts',
   'no-new-privileges': 'noNewPrivileges',
   tls: 'tls', tlsverify: 'tlsVerify', tlscacert: 'tlsCaCert', tlscert: 'tlsCert', tlskey: 'tlsKey', group: 'group', 'userns-remap': 'usernsRemap',
 };
@@ -95,6 +99,7 @@ export async function loadConfig(flags: Partial<DaemonConfig>, explicitConfigFil
   if (typeof cfg.noNewPrivileges !== 'boolean') throw new InvalidArgumentError('invalid no-new-privileges: true or false');
   if (!cfg.pidFile) cfg.pidFile = `${cfg.execRoot}/berth.pid`;
   for (const h of cfg.hosts) parseHost(h);
+  cfg.alerts = parseAlertRules(cfg.alerts);
   if (!/^[0-9.]+\/\d+$/.test(cfg.bip)) throw new InvalidArgumentError(`invalid bip ${cfg.bip}: give an IPv4 address with its prefix, e.g. 10.213.0.1/16`);
   if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(cfg.bridge)) throw new InvalidArgumentError(`invalid bridge name ${cfg.bridge}`);
   if (!/^[a-zA-Z0-9_-]{1,64}$/.test(cfg.firewallTable)) throw new InvalidArgumentError(`invalid firewall table name ${cfg.firewallTable}`);

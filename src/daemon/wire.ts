@@ -16,6 +16,7 @@ import { buildRunner, commitRunner, imageOrStep } from './build-runner.ts';
 import { readFileSync } from 'node:fs';
 import { StatsCollector } from '../stats/index.ts';
 import { EngineMetrics } from '../metrics/index.ts';
+import { AlertDispatcher } from '../alerts/index.ts';
 import type { HostFacts } from '../specgen/index.ts';
 import type { DaemonConfig } from './config.ts';
 import type { IdRemap } from './userns-remap.ts';
@@ -73,6 +74,8 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
 
   const metrics = new EngineMetrics(() => containers.metrics());
   events.subscribe((e) => metrics.observeEvent(e.Type, e.Action, e.Actor.Attributes, e.Actor.ID));
+  const alerts = new AlertDispatcher({ rules: cfg.alerts, log: log.child({ module: 'alerts' }), onResult: (rule, result) => metrics.observeAlert(rule, result) });
+  if (alerts.ruleCount > 0) events.subscribe((e) => alerts.onEvent(e));
   const api = new ApiServer({
     serverVersion: BERTH_VERSION, log: log.child({ module: 'api' }),
     observe: (method, route, status, seconds) => metrics.observeRequest(method, route, status, seconds),

@@ -37,6 +37,7 @@ export class EngineMetrics {
   readonly #starts: client.Counter;
   readonly #oomKills: client.Counter<(typeof CTR)[number]>;
   readonly #scrapeErrors: client.Counter;
+  readonly #alerts: client.Counter<'rule' | 'result'>;
   readonly #c: Record<string, client.Gauge<string> | client.Counter<string>>;
 
   constructor(private readonly containers: () => Promise<ContainerFigures[]>) {
@@ -51,6 +52,7 @@ export class EngineMetrics {
     this.#starts = new client.Counter({ name: 'berth_container_starts_total', help: 'Container starts (restarts included)', registers });
     this.#oomKills = new client.Counter({ name: 'berth_container_oom_kills_total', help: 'OOM kills seen since berthd started, per container', labelNames: [...CTR], registers });
     this.#scrapeErrors = new client.Counter({ name: 'berth_metrics_scrape_errors_total', help: 'Scrapes whose container figures could not be read', registers });
+    this.#alerts = new client.Counter({ name: 'berth_alert_deliveries_total', help: 'Alert webhook deliveries by rule and result (delivered, failed after retries, dropped from a full queue)', labelNames: ['rule', 'result'], registers });
     const g = (name: string, help: string, extra: string[] = []): client.Gauge<string> => new client.Gauge({ name, help, labelNames: [...CTR, ...extra], registers });
     const c = (name: string, help: string, extra: string[] = []): client.Counter<string> => new client.Counter({ name, help, labelNames: [...CTR, ...extra], registers });
     this.#c = {
@@ -73,6 +75,11 @@ export class EngineMetrics {
     const r = route || 'unmatched';
     this.#requests.inc({ method, route: r, status: String(status) });
     this.#latency.observe({ method, route: r }, seconds);
+  }
+
+  /** An alert delivery finished. */
+  observeAlert(rule: string, result: string): void {
+    this.#alerts.inc({ rule, result });
   }
 
   /** An engine event (the event bus feeds every one here). */
