@@ -22,6 +22,10 @@ export interface DaemonConfig {
   defaultAddressPools: { base: string; size: number }[];
   /** berth's nftables table (inet family). */
   firewallTable: string;
+  /** Registries spoken to over plain HTTP (host[:port] or CIDR; loopback always is). */
+  insecureRegistries: string[];
+  /** Mirrors of Docker Hub (daemon.json registry-mirrors). */
+  registryMirrors: string[];
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -38,12 +42,15 @@ export const DEFAULTS: DaemonConfig = {
   bridge: 'berth0',
   defaultAddressPools: [{ base: '10.214.0.0/16', size: 24 }, { base: '10.215.0.0/16', size: 24 }],
   firewallTable: 'berth',
+  insecureRegistries: [],
+  registryMirrors: [],
 };
 
 const JSON_KEYS: Record<string, keyof DaemonConfig> = {
   hosts: 'hosts', 'data-root': 'dataRoot', 'exec-root': 'execRoot', 'default-runtime': 'runtime',
   'log-level': 'logLevel', pidfile: 'pidFile', 'cgroup-parent': 'cgroupParent', 'shutdown-timeout': 'stopTimeout',
   bip: 'bip', bridge: 'bridge', 'default-address-pools': 'defaultAddressPools', 'firewall-table': 'firewallTable',
+  'insecure-registries': 'insecureRegistries', 'registry-mirrors': 'registryMirrors',
 };
 
 export async function loadConfig(flags: Partial<DaemonConfig>, explicitConfigFile: boolean): Promise<DaemonConfig> {

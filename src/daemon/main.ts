@@ -44,8 +44,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--bip <cidr>', "the default bridge's address and prefix (default 10.213.0.1/16)")
     .option('-b, --bridge <name>', "the default bridge's interface name (default berth0)")
     .option('--firewall-table <name>', "berth's nftables table (inet family; default berth)")
+    .option('--insecure-registry <host>', 'registry spoken to over plain HTTP (repeatable; host[:port] or CIDR)', collect)
     .parse(argv, { from: 'user' });
-  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean; bip?: string; bridge?: string; firewallTable?: string }>();
+  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean; bip?: string; bridge?: string; firewallTable?: string; insecureRegistry?: string[] }>();
   const flags: Partial<DaemonConfig> = {};
   if (o.host) flags.hosts = o.host;
   if (o.dataRoot) flags.dataRoot = o.dataRoot;
@@ -58,6 +59,7 @@ export async function main(argv: string[]): Promise<void> {
   if (o.debug) flags.logLevel = 'debug';
   if (o.bip) flags.bip = o.bip;
   if (o.bridge) flags.bridge = o.bridge;
+  if (o.insecureRegistry) flags.insecureRegistries = o.insecureRegistry;
   if (o.firewallTable) flags.firewallTable = o.firewallTable;
 
   let cfg: DaemonConfig;
@@ -104,6 +106,7 @@ export async function main(argv: string[]): Promise<void> {
   const w = wire(cfg, host, { conmon, runtimes, initPath: init }, runtime, log);
   const t0 = performance.now();
   await w.images.init();
+  await w.distribution.init();
   await w.networks.init();
   const restored = await w.containers.init();
   log.info({ ms: Math.round(performance.now() - t0), ...restored }, 'state loaded');

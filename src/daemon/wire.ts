@@ -4,7 +4,9 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../lib/index.ts';
 import { EventBus } from '../events/index.ts';
 import { LayerStore } from '../layer/index.ts';
-import { ImageService } from '../image/index.ts';
+import { ImageService, DistributionService } from '../image/index.ts';
+import { ContentStore } from '../storage/content/index.ts';
+import { RegistryConfig } from '../distribution/index.ts';
 import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
 import { ApiServer, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemRoutes } from '../api/server/index.ts';
@@ -19,6 +21,7 @@ export interface Wiring {
   api: ApiServer;
   containers: ContainerService;
   images: ImageService;
+  distribution: DistributionService;
   events: EventBus;
   networks: NetworkService;
 }
@@ -37,6 +40,8 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   const events = new EventBus();
   const layers = new LayerStore(cfg.dataRoot, log.child({ module: 'layer' }));
   const images = new ImageService(cfg.dataRoot, layers, events, log.child({ module: 'image' }));
+  const distribution = new DistributionService(images.store, layers, new ContentStore(cfg.dataRoot),
+    new RegistryConfig({ insecureRegistries: cfg.insecureRegistries, mirrors: cfg.registryMirrors }), events, log.child({ module: 'distribution' }));
   const conmon = new ConmonLauncher({ conmon: bins.conmon, execRoot: cfg.execRoot });
   // The embedded DNS forwards what it does not know to the host's resolvers (berthd runs in
   // the host's namespace, so loopback resolvers work too).
@@ -73,7 +78,9 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   api.addRoutes(containerRoutes(containers, parseFilters));
   api.addRoutes(execRoutes(containers));
   api.addRoutes(imageRoutes({
-    importTar: (input, o) => images.importTar(input, o),
+    importTar: (input, o) => distribution.importKeeping(input, (s) => images.importTar(s, o)),
+    pull: (req, progress) => distribution.pull(req, progress),
+    push: (name, tag, auth, progress) => distribution.push(name, tag, auth, progress),
     list: (all, filters) => images.list(all, filters),
     inspect: (ref) => images.inspect(ref),
     history: (ref) => images.history(ref),
@@ -90,5 +97,5 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     connect: (net, ctr, ep) => containers.connectNetwork(net, ctr, ep),
     disconnect: (net, ctr, force) => containers.disconnectNetwork(net, ctr, force),
   }, parseFilters));
-  return { api, containers, images, events, networks };
+  return { api, containers, images, distribution, events, networks };
 }

@@ -5,3 +5,4 @@
 // on-disk layout and overlay2.ts for the driver's.
 export { LayerStore, type LayerRecord } from './layer-store.ts';
 export { chainIdOf, chainIdsOf } from './chain-id.ts';
+export { convertWhiteouts, type StagedLayer } from './staged-layer.ts';

@@ -14,6 +14,7 @@ import { createGunzip } from 'node:zlib';
 import { ensureDir, newId, InvalidArgumentError, type Logger } from '../lib/index.ts';
 import { Overlay2Driver } from './overlay2.ts';
 import { chainIdOf } from './chain-id.ts';
+import { linkStagedParents, stageLayerTar, type StagedLayer } from './staged-layer.ts';
 
 export interface LayerRecord {
   chainId: string;
@@ -114,6 +115,30 @@ export class LayerStore {
     const rec: LayerRecord = { chainId, diffId, parent, size, cacheId };
     await this.#writeRecord(rec);
     return rec;
+  }
+
+  /** Extracts a layer tar into its own directory, not yet registered (parallel pulls). */
+  async stage(tarStream: Readable, signal?: AbortSignal): Promise<StagedLayer> {
+    return stageLayerTar(this.driver, tarStream, signal);
+  }
+
+  /** Registers a staged layer on top of `parent` (which must be registered already). */
+  async commitStaged(parent: string | null, staged: StagedLayer): Promise<LayerRecord> {
+    const chainId = chainIdOf(parent, staged.diffId);
+    const existing = this.#records.get(chainId);
+    if (existing) {
+      await this.driver.remove(staged.cacheId);
+      return existing;
+    }
+    await linkStagedParents(this.driver, staged.cacheId, parent === null ? [] : this.cacheChain(parent));
+    const rec: LayerRecord = { chainId, diffId: staged.diffId, parent, size: staged.size, cacheId: staged.cacheId };
+    await this.#writeRecord(rec);
+    return rec;
+  }
+
+  /** Drops a staged layer that will not be committed. */
+  async discardStaged(staged: StagedLayer): Promise<void> {
+    await this.driver.remove(staged.cacheId);
   }
 
   async #writeRecord(rec: LayerRecord): Promise<void> {
