@@ -9,7 +9,7 @@ import { ContentStore } from '../storage/content/index.ts';
 import { RegistryConfig } from '../distribution/index.ts';
 import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
-import { ApiServer, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemRoutes } from '../api/server/index.ts';
+import { ApiServer, distributionRoutes, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemRoutes } from '../api/server/index.ts';
 import { EmbeddedDnsRegistry, Firewall, NetShellPool, NetworkService, NetworkStore, Nft, nameserversFromResolvConf, type CreateNetworkRequest, type DnsRegistry } from '../network/index.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -87,6 +87,10 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     tag: (src, repo, tag) => images.tag(src, repo, tag),
     remove: (ref, force, noprune) => images.remove(ref, force, noprune),
   }, parseFilters));
+  api.addRoutes(distributionRoutes({
+    login: (body) => distribution.login(body),
+    inspectDistribution: (name, auth) => distribution.inspectDistribution(name, auth),
+  }));
   const nets = networks;
   api.addRoutes(networkRoutes({
     list: (filters) => nets.listView(filters, (name) => containers.networkInUse(name)),

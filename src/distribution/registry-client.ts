@@ -140,7 +140,7 @@ export class RegistryClient {
     const a = this.opts.auth ?? {};
     if (!c) return;
     if (c.scheme === 'basic') {
-      if (!a.username) throw new UnauthorizedError('unauthorized: authentication required');
+      if (!a.username) throw new UnauthorizedError('no basic auth credentials');
       this.#authHeader = `Basic ${Buffer.from(`${a.username}:${a.password ?? ''}`).toString('base64')}`;
       return;
     }
@@ -150,8 +150,8 @@ export class RegistryClient {
     if (!realm) throw new UnauthorizedError('unauthorized: bearer challenge without realm');
     const u = new URL(realm);
     if (c.params.service) u.searchParams.set('service', c.params.service);
-    const scope = `repository:${this.path}:${this.opts.actions ?? 'pull'}`;
-    u.searchParams.set('scope', scope);
+    const scope = this.path ? `repository:${this.path}:${this.opts.actions ?? 'pull'}` : '';
+    if (scope) u.searchParams.set('scope', scope);
     const headers: Record<string, string> = { 'User-Agent': 'berth/0.1' };
     if (a.username) headers.Authorization = `Basic ${Buffer.from(`${a.username}:${a.password ?? ''}`).toString('base64')}`;
     let res: Dispatcher.ResponseData;

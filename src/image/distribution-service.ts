@@ -3,7 +3,7 @@
 // nothing else but the content store of kept layer blobs. Pulls of the same reference run
 // one at a time (a second waits and then finds the layers there).
 import type { Readable } from 'node:stream';
-import { KeyedMutex, InvalidArgumentError, type Logger } from '../lib/index.ts';
+import { KeyedMutex, InvalidArgumentError, InternalError, kindOf, type Logger } from '../lib/index.ts';
 import type { LayerStore } from '../layer/index.ts';
 import type { ContentStore } from '../storage/content/index.ts';
 import { decodeRegistryAuth, parseRemoteReference, type ProgressSink, type RegistryConfig } from '../distribution/index.ts';
@@ -11,6 +11,8 @@ import type { EventBus } from '../events/index.ts';
 import type { ImageStore, ImageRecord } from './image-store.ts';
 import { clientFor, pullImage, type DistributionDeps } from './pull.ts';
 import { importKeepingTar, pushImage } from './push.ts';
+import { inspectDistribution, login } from './login.ts';
+import type { AuthConfig } from '../distribution/index.ts';
 
 export interface PullRequest { fromImage: string; tag?: string; platform?: string; registryAuth?: string; signal?: AbortSignal }
 
@@ -35,6 +37,10 @@ export class DistributionService {
   }
 
   async pull(req: PullRequest, progress: ProgressSink): Promise<ImageRecord | null> {
+    return this.#pull(req, progress).catch((err: unknown) => { throw registryAuthFailure(err); });
+  }
+
+  async #pull(req: PullRequest, progress: ProgressSink): Promise<ImageRecord | null> {
     const { ref, allTags } = DistributionService.referenceOf(req.fromImage, req.tag);
     const auth = decodeRegistryAuth(req.registryAuth);
     if (!allTags) {
@@ -53,11 +59,29 @@ export class DistributionService {
   }
 
   async push(name: string, tag: string | undefined, registryAuth: string | undefined, progress: ProgressSink): Promise<void> {
-    await pushImage(this.#deps, name, tag, { auth: decodeRegistryAuth(registryAuth) }, progress);
+    await pushImage(this.#deps, name, tag, { auth: decodeRegistryAuth(registryAuth) }, progress)
+      .catch((err: unknown) => { throw registryAuthFailure(err); });
+  }
+
+  login(auth: AuthConfig): Promise<{ Status: string; IdentityToken?: string }> {
+    return login(this.#deps, auth);
+  }
+
+  inspectDistribution(name: string, registryAuth: string | undefined): Promise<unknown> {
+    return inspectDistribution(this.#deps, name, decodeRegistryAuth(registryAuth));
   }
 
   /** Wraps an import so the layer's tar is kept for a later push. */
   importKeeping<T extends { config: { rootfs: { diff_ids: string[] } } }>(input: Readable, apply: (s: Readable) => Promise<T>): Promise<T> {
     return importKeepingTar(this.#deps, input, apply);
   }
+}
+
+/**
+ * A registry's 401 must not reach the docker CLI as a 401: the CLI would take it for the
+ * daemon asking for credentials and prompt. dockerd answers these with a 500 too.
+ */
+function registryAuthFailure(err: unknown): unknown {
+  if (kindOf(err) !== 'unauthorized') return err;
+  return new InternalError((err as Error).message, { cause: err });
 }

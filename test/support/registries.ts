@@ -74,3 +74,70 @@ export class TestRegistry {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+export interface TestLayer { tar: Buffer; compression: 'gzip' | 'zstd' | 'none' }
+
+/**
+ * Pushes an image made of the given layer tars straight to a registry over HTTP (monolithic
+ * uploads), with an OCI manifest, optionally wrapped in an index with another platform
+ * entry. Returns the manifest digest and the config digest (= Docker's image id).
+ */
+export async function pushRawImage(url: string, repo: string, tag: string, layers: TestLayer[], opts: { index?: boolean } = {}): Promise<{ manifestDigest: string; imageId: string; topDigest: string }> {
+  const { createHash } = await import('node:crypto');
+  const { gzipSync } = await import('node:zlib');
+  const { execFileSync } = await import('node:child_process');
+  const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+  const put = async (blob: Buffer): Promise<string> => {
+    const d = sha(blob);
+    const r = await fetch(`${url}/v2/${repo}/blobs/uploads/?digest=${d}`, { method: 'POST', body: blob, headers: { 'Content-Type': 'application/octet-stream' } });
+    if (r.status !== 201) throw new Error(`blob upload: ${r.status} ${await r.text()}`);
+    return d;
+  };
+  const descs = [];
+  for (const l of layers) {
+    const blob = l.compression === 'gzip' ? gzipSync(l.tar) : l.compression === 'zstd' ? execFileSync('zstd', ['-q', '-c'], { input: l.tar }) : l.tar;
+    const digest = await put(blob);
+    descs.push({ mediaType: `application/vnd.oci.image.layer.v1.tar${l.compression === 'none' ? '' : `+${l.compression}`}`, digest, size: blob.length });
+  }
+  const config = Buffer.from(JSON.stringify({
+    architecture: 'amd64', os: 'linux', created: '2026-01-01T00:00:00Z',
+    config: { Cmd: ['sh'], Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] },
+    rootfs: { type: 'layers', diff_ids: layers.map((l) => sha(l.tar)) },
+    history: layers.map(() => ({ created: '2026-01-01T00:00:00Z', created_by: 'berth-test' })),
+  }));
+  const configDigest = await put(config);
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length }, layers: descs }));
+  const manifestDigest = sha(manifest);
+  const ref = opts.index ? manifestDigest : tag;
+  let r = await fetch(`${url}/v2/${repo}/manifests/${ref}`, { method: 'PUT', body: manifest, headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' } });
+  if (r.status !== 201) throw new Error(`manifest put: ${r.status} ${await r.text()}`);
+  let topDigest = manifestDigest;
+  if (opts.index) {
+    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [
+      { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: manifestDigest, size: manifest.length, platform: { architecture: 'amd64', os: 'linux' } },
+    ] }));
+    r = await fetch(`${url}/v2/${repo}/manifests/${tag}`, { method: 'PUT', body: index, headers: { 'Content-Type': 'application/vnd.oci.image.index.v1+json' } });
+    if (r.status !== 201) throw new Error(`index put: ${r.status} ${await r.text()}`);
+    topDigest = sha(index);
+  }
+  return { manifestDigest, imageId: configDigest, topDigest };
+}
+
+/** A tar of the files given (path → content; content null = a directory), made with GNU tar. */
+export async function makeTar(files: Record<string, string | null>): Promise<Buffer> {
+  const { mkdtempSync, mkdirSync, writeFileSync: wf, rmSync: rm } = await import('node:fs');
+  const { execFileSync } = await import('node:child_process');
+  const { dirname } = await import('node:path');
+  const dir = mkdtempSync('/tmp/berth-test-tar-');
+  try {
+    for (const [p, c] of Object.entries(files)) {
+      const full = join(dir, p);
+      if (c === null) mkdirSync(full, { recursive: true });
+      else { mkdirSync(dirname(full), { recursive: true }); wf(full, c); }
+    }
+    return execFileSync('tar', ['-c', '--sort=name', '--mtime=2026-01-01', '--owner=0', '--group=0', '--numeric-owner', '-C', dir, '.'], { maxBuffer: 1 << 28 });
+  } finally {
+    rm(dir, { recursive: true, force: true });
+  }
+}

@@ -9,4 +9,5 @@ export { execRoutes, type ExecBackend } from './routes/exec.ts';
 export { imageRoutes, type ImageBackend } from './routes/images.ts';
 export { systemRoutes, type SystemBackend } from './routes/system.ts';
 export { networkRoutes, type NetworkBackend } from './routes/networks.ts';
+export { distributionRoutes, type DistributionBackend } from './routes/distribution.ts';
 export type { StreamSession } from './hijack.ts';
