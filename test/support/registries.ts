@@ -90,6 +90,14 @@ export async function pushRawImage(url: string, repo: string, tag: string, layer
   const put = async (blob: Buffer): Promise<string> => {
     const d = sha(blob);
     const r = await fetch(`${url}/v2/${repo}/blobs/uploads/?digest=${d}`, { method: 'POST', body: blob, headers: { 'Content-Type': 'application/octet-stream' } });
+    if (r.status === 202) {
+      // distribution 2.8 ignores ?digest= on POST: the body is dropped and a session starts.
+      const loc = new URL(r.headers.get('location')!, `${url}`);
+      loc.searchParams.set('digest', d);
+      const put = await fetch(loc, { method: 'PUT', body: blob, headers: { 'Content-Type': 'application/octet-stream' } });
+      if (put.status !== 201) throw new Error(`upload PUT ${put.status} ${await put.text()}`);
+      return d;
+    }
     if (r.status !== 201) throw new Error(`blob upload: ${r.status} ${await r.text()}`);
     return d;
   };
