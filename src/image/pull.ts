@@ -36,7 +36,7 @@ export interface PullOptions {
   platform?: string;
   auth?: AuthConfig;
   signal?: AbortSignal;
-  /** Layers downloaded at once (dockerd's max-concurrent-downloads is 3). */
+  /** Layers downloaded at once (dockerd's max-concurrent-downloads is 3; berth takes 8: extraction is the bottleneck, not the link). */
   concurrency?: number;
 }
 
@@ -127,7 +127,7 @@ async function pullWith(deps: DistributionDeps, client: RegistryClient, r: Remot
   // One blob can appear twice in a manifest: it is fetched once per position (rare).
   for (const i of missing) progress({ status: 'Pulling fs layer', id: shortHex(layers[i]!.digest) });
   const tick = throttled(progress);
-  const limit = Math.max(1, opts.concurrency ?? 4);
+  const limit = Math.max(1, opts.concurrency ?? 8);
   let next = 0;
   let failed: unknown = null;
   const abort = new AbortController();
