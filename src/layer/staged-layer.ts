@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { readFile, writeFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execTool, newId, InvalidArgumentError } from '../lib/index.ts';
 import type { Overlay2Driver } from './overlay2.ts';
@@ -34,7 +34,7 @@ export async function stageLayerTar(driver: Overlay2Driver, tarStream: Readable,
     const onAbort = (): void => { tar.kill('SIGKILL'); };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await pipeline(tarStream, hasher, tar.stdin);
+      await pipeline(tarStream, hasher, intoStdin(tar.stdin));
     } catch (err) {
       tar.kill('SIGKILL');
       await exited;
@@ -76,4 +76,31 @@ export async function linkStagedParents(driver: Overlay2Driver, cacheId: string,
   if (parentCacheIds.length === 0) return;
   const links = await Promise.all(parentCacheIds.map((p) => readFile(join(driver.root, p, 'link'), 'utf8')));
   await writeFile(join(driver.root, cacheId, 'lower'), links.map((l) => `l/${l.trim()}`).join(':'));
+}
+
+/**
+ * A sink into a child's stdin that outlives the child closing it: GNU tar stops reading at
+ * the end-of-archive blocks and may exit before the padding after them arrives. The rest
+ * of the stream still flows (and is hashed: the diffID covers every byte); tar's exit code
+ * says whether the archive was good.
+ */
+function intoStdin(stdin: NodeJS.WritableStream & { destroyed?: boolean; writableEnded?: boolean }): Writable {
+  let open = true;
+  const closed = (): void => { open = false; };
+  stdin.on('close', closed);
+  stdin.on('error', closed);
+  return new Writable({
+    highWaterMark: 1 << 20,
+    write(chunk: Buffer, _e, cb) {
+      if (!open || stdin.destroyed) { cb(); return; }
+      if (stdin.write(chunk)) { cb(); return; }
+      const done = (): void => { stdin.off('drain', done); stdin.off('close', done); cb(); };
+      stdin.on('drain', done);
+      stdin.on('close', done);
+    },
+    final(cb) {
+      if (open && !stdin.destroyed) stdin.end();
+      cb();
+    },
+  });
 }

@@ -58,6 +58,8 @@ export function fakeClient(api: FakeApi = {}): EngineApi {
       remove: i.remove ?? notFaked('images', 'remove'),
       import: i.import ?? notFaked('images', 'import'),
       pull: i.pull ?? notFaked('images', 'pull'),
+      push: i.push ?? notFaked('images', 'push'),
+      login: i.login ?? notFaked('images', 'login'),
     },
     exec: {
       create: e.create ?? notFaked('exec', 'create'),
