@@ -188,3 +188,44 @@ test('GET /distribution/{name}/json names the manifest and its platforms', async
   assert.equal(j.Platforms[0]!.os, 'linux');
   assert.ok(existsSync(join(d.dataRoot, 'content', 'blobs', 'sha256')));
 });
+
+test('berth CLI: registry serve (through berth), login, push, pull -q, logout', async (t) => {
+  const { spawn: sp, spawnSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync: rm, writeFileSync: wf } = await import('node:fs');
+  const { freePort } = await import('../support/registries.ts');
+  const dir = mkdtempSync('/tmp/berth-test-cli-registry-');
+  const port = await freePort();
+  wf(join(dir, 'htpasswd'), HTPASSWD);
+  const berthJs = join(import.meta.dirname, '../../dist/berth.js');
+  const proc = sp(process.execPath, [berthJs, 'registry', 'serve', '--addr', `127.0.0.1:${port}`, '--root', join(dir, 'data'), '--htpasswd', join(dir, 'htpasswd')], { stdio: 'ignore' });
+  t.after(async () => {
+    if (proc.exitCode === null) { const done = new Promise((r) => proc.once('exit', r)); proc.kill('SIGTERM'); await done; }
+    rm(dir, { recursive: true, force: true });
+  });
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`http://127.0.0.1:${port}/v2/`)).status === 401) break; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const berth = (args: string[], input?: string): { code: number | null; out: string } => {
+    const r = spawnSync(process.execPath, [berthJs, '-H', d.host, ...args], { input, encoding: 'utf8', env: { ...process.env, DOCKER_CONFIG: join(dir, 'cfg') } });
+    return { code: r.status, out: r.stdout + r.stderr };
+  };
+  const name = `127.0.0.1:${port}/berth-test/cli:v1`;
+  assert.equal(berth(['tag', 'busybox', name]).code, 0);
+  const anon = berth(['push', name]);
+  assert.notEqual(anon.code, 0);
+  assert.match(anon.out, /no basic auth credentials/);
+  assert.notEqual(berth(['login', '-u', 'alice', '--password-stdin', `127.0.0.1:${port}`], 'wrong').code, 0);
+  const login = berth(['login', '-u', 'alice', '--password-stdin', `127.0.0.1:${port}`], 'secret');
+  assert.equal(login.code, 0, login.out);
+  assert.match(readFileSync(join(dir, 'cfg', 'config.json'), 'utf8'), new RegExp(`127.0.0.1:${port}`));
+  const push = berth(['push', name]);
+  assert.equal(push.code, 0, push.out);
+  assert.match(push.out, /v1: digest: sha256:/);
+  assert.equal(berth(['rmi', name]).code, 0);
+  const pull = berth(['pull', '-q', name]);
+  assert.equal(pull.code, 0, pull.out);
+  assert.equal(pull.out.trim(), name);
+  const out = berth(['logout', `127.0.0.1:${port}`]);
+  assert.match(out.out, /Removing login credentials/);
+});
