@@ -85,7 +85,11 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     inspect: (ref) => images.inspect(ref),
     history: (ref) => images.history(ref),
     tag: (src, repo, tag) => images.tag(src, repo, tag),
-    remove: (ref, force, noprune) => images.remove(ref, force, noprune),
+    remove: async (ref, force, noprune) => {
+      const out = await images.remove(ref, force, noprune);
+      if (!noprune) await distribution.gcContent().catch((err: unknown) => log.warn({ err }, 'content gc failed'));
+      return out;
+    },
   }, parseFilters));
   api.addRoutes(distributionRoutes({
     login: (body) => distribution.login(body),

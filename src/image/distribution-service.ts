@@ -19,6 +19,8 @@ export interface PullRequest { fromImage: string; tag?: string; platform?: strin
 export class DistributionService {
   readonly #deps: DistributionDeps;
   readonly #lock = new KeyedMutex();
+  /** Pulls and imports in flight: their blobs are kept before their image exists, so gc waits. */
+  #active = 0;
 
   constructor(store: ImageStore, layers: LayerStore, content: ContentStore, registries: RegistryConfig, events: EventBus, log: Logger) {
     this.#deps = { store, layers, content, registries, events, log };
@@ -37,7 +39,12 @@ export class DistributionService {
   }
 
   async pull(req: PullRequest, progress: ProgressSink): Promise<ImageRecord | null> {
-    return this.#pull(req, progress).catch((err: unknown) => { throw registryAuthFailure(err); });
+    this.#active++;
+    try {
+      return await this.#pull(req, progress).catch((err: unknown) => { throw registryAuthFailure(err); });
+    } finally {
+      this.#active--;
+    }
   }
 
   async #pull(req: PullRequest, progress: ProgressSink): Promise<ImageRecord | null> {
@@ -59,8 +66,21 @@ export class DistributionService {
   }
 
   async push(name: string, tag: string | undefined, registryAuth: string | undefined, progress: ProgressSink): Promise<void> {
-    await pushImage(this.#deps, name, tag, { auth: decodeRegistryAuth(registryAuth) }, progress)
-      .catch((err: unknown) => { throw registryAuthFailure(err); });
+    const auth = decodeRegistryAuth(registryAuth);
+    let tags: (string | undefined)[] = [tag];
+    if (!tag) {
+      // No tag at all: every local tag of the repository (dockerd's push with an empty tag, `push -a`).
+      let r;
+      try { r = parseRemoteReference(name); } catch (err) { throw new InvalidArgumentError(`invalid reference format: ${name}`, { cause: err }); }
+      if (r.tag === null && r.digest === null) {
+        const prefix = `${r.familiar}:`;
+        const all = this.#deps.store.all().flatMap((i) => this.#deps.store.tagsOf(i.id)).filter((t) => t.startsWith(prefix)).map((t) => t.slice(prefix.length)).sort();
+        if (all.length > 0) tags = all;
+      }
+    }
+    for (const t of tags) {
+      await pushImage(this.#deps, name, t, { auth }, progress).catch((err: unknown) => { throw registryAuthFailure(err); });
+    }
   }
 
   login(auth: AuthConfig): Promise<{ Status: string; IdentityToken?: string }> {
@@ -71,9 +91,17 @@ export class DistributionService {
     return inspectDistribution(this.#deps, name, decodeRegistryAuth(registryAuth));
   }
 
+  /** Drops kept layer blobs no image needs any more (after an image removal). */
+  async gcContent(): Promise<void> {
+    if (this.#active > 0) return;
+    const inUse = new Set(this.#deps.store.all().flatMap((r) => r.config.rootfs?.diff_ids ?? []));
+    await this.#deps.content.gcLayers(inUse);
+  }
+
   /** Wraps an import so the layer's tar is kept for a later push. */
   importKeeping<T extends { config: { rootfs: { diff_ids: string[] } } }>(input: Readable, apply: (s: Readable) => Promise<T>): Promise<T> {
-    return importKeepingTar(this.#deps, input, apply);
+    this.#active++;
+    return importKeepingTar(this.#deps, input, apply).finally(() => { this.#active--; });
   }
 }
 

@@ -67,8 +67,8 @@ function verifyDigest(bytes: Buffer, digest: string, what: string): void {
   }
 }
 
-export function clientFor(deps: DistributionDeps, r: RemoteReference, auth: AuthConfig | undefined, actions: string): RegistryClient {
-  return new RegistryClient({ host: r.host, path: r.path, auth, insecure: deps.registries.isInsecure(r.host), actions, log: deps.log, certsDir: deps.registries.opts.certsDir });
+export function clientFor(deps: DistributionDeps, r: RemoteReference, auth: AuthConfig | undefined, actions: string, insecure?: boolean): RegistryClient {
+  return new RegistryClient({ host: r.host, path: r.path, auth, insecure: insecure ?? deps.registries.isInsecure(r.host), actions, log: deps.log, certsDir: deps.registries.opts.certsDir });
 }
 
 export async function pullImage(deps: DistributionDeps, input: string, opts: PullOptions, progress: ProgressSink): Promise<ImageRecord> {
@@ -76,6 +76,18 @@ export async function pullImage(deps: DistributionDeps, input: string, opts: Pul
   try { r = parseRemoteReference(input); } catch (err) { throw new InvalidArgumentError(`invalid reference format: ${input}`, { cause: err }); }
   const tag = r.digest === null ? (r.tag ?? 'latest') : null;
   const familiar = r.digest !== null ? `${r.familiar}@${r.digest}` : `${r.familiar}:${tag}`;
+  // Docker Hub images try the mirrors first (daemon.json registry-mirrors), anonymously, then Hub.
+  if (r.domain === 'docker.io') {
+    for (const m of deps.registries.opts.mirrors ?? []) {
+      const host = m.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+      try {
+        const mirror = clientFor(deps, { ...r, host }, undefined, 'pull', m.startsWith('http://') || deps.registries.isInsecure(host));
+        return await pullWith(deps, mirror, r, tag, familiar, opts, progress);
+      } catch (err) {
+        deps.log.info({ err, mirror: m }, 'mirror failed, trying the next source');
+      }
+    }
+  }
   const client = clientFor(deps, r, opts.auth, 'pull');
   try {
     return await pullWith(deps, client, r, tag, familiar, opts, progress);

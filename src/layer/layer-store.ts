@@ -14,7 +14,7 @@ import { createGunzip } from 'node:zlib';
 import { ensureDir, newId, InvalidArgumentError, type Logger } from '../lib/index.ts';
 import { Overlay2Driver } from './overlay2.ts';
 import { chainIdOf } from './chain-id.ts';
-import { linkStagedParents, stageLayerTar, type StagedLayer } from './staged-layer.ts';
+import { linkStagedParents, stageLayerTar, sweepStaged, type StagedLayer } from './staged-layer.ts';
 
 export interface LayerRecord {
   chainId: string;
@@ -37,6 +37,7 @@ export class LayerStore {
   async init(): Promise<void> {
     await ensureDir(this.#recordRoot);
     await this.driver.init();
+    await sweepStaged(this.driver);
     for (const name of await readdir(this.#recordRoot)) {
       if (name.includes('.tmp')) {
         await rm(join(this.#recordRoot, name), { recursive: true, force: true });

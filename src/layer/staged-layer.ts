@@ -5,7 +5,7 @@
 // devices, trusted.overlay.opaque=y) once the tar is out, found with one `find`.
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { readFile, writeFile, rm } from 'node:fs/promises';
+import { readFile, writeFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,10 +14,14 @@ import type { Overlay2Driver } from './overlay2.ts';
 
 export interface StagedLayer { cacheId: string; diffId: string; size: number }
 
+const STAGED_MARK = 'staged';
+
 /** Extracts an uncompressed layer tar into a new driver directory; diffID computed on the way. */
 export async function stageLayerTar(driver: Overlay2Driver, tarStream: Readable, signal?: AbortSignal): Promise<StagedLayer> {
   const cacheId = newId();
   await driver.create(cacheId, [], false);
+  // Marked until committed: a crash mid-pull leaves a directory sweepStaged() removes.
+  await writeFile(join(driver.root, cacheId, STAGED_MARK), '');
   const target = driver.diffPath(cacheId);
   const hash = createHash('sha256');
   let size = 0;
@@ -73,9 +77,23 @@ export async function convertWhiteouts(dir: string): Promise<number> {
 
 /** Points a staged layer at its parents (nearest first): its overlay `lower` file. */
 export async function linkStagedParents(driver: Overlay2Driver, cacheId: string, parentCacheIds: readonly string[]): Promise<void> {
-  if (parentCacheIds.length === 0) return;
-  const links = await Promise.all(parentCacheIds.map((p) => readFile(join(driver.root, p, 'link'), 'utf8')));
-  await writeFile(join(driver.root, cacheId, 'lower'), links.map((l) => `l/${l.trim()}`).join(':'));
+  if (parentCacheIds.length > 0) {
+    const links = await Promise.all(parentCacheIds.map((p) => readFile(join(driver.root, p, 'link'), 'utf8')));
+    await writeFile(join(driver.root, cacheId, 'lower'), links.map((l) => `l/${l.trim()}`).join(':'));
+  }
+  await rm(join(driver.root, cacheId, STAGED_MARK), { force: true });
+}
+
+/** Removes staged layers a crash left behind (called at start, before any pull). */
+export async function sweepStaged(driver: Overlay2Driver): Promise<number> {
+  let n = 0;
+  for (const id of await driver.list()) {
+    if (await stat(join(driver.root, id, STAGED_MARK)).then(() => true, () => false)) {
+      await driver.remove(id);
+      n++;
+    }
+  }
+  return n;
 }
 
 /**

@@ -229,3 +229,19 @@ test('berth CLI: registry serve (through berth), login, push, pull -q, logout', 
   const out = berth(['logout', `127.0.0.1:${port}`]);
   assert.match(out.out, /Removing login credentials/);
 });
+
+test('registry-mirrors in daemon.json: a Docker Hub name is pulled from the mirror', async (t) => {
+  const { writeFileSync: wf } = await import('node:fs');
+  const { TestDaemon: TD } = await import('../support/daemon.ts');
+  const mirrored = new TD();
+  wf(join(mirrored.dir, 'daemon.json'), JSON.stringify({ 'registry-mirrors': [berthReg.url] }));
+  mirrored.extraArgs = ['--config-file', join(mirrored.dir, 'daemon.json')];
+  await mirrored.start();
+  t.after(() => mirrored.stop());
+  const busybox = readFileSync(ensureBusyboxTar());
+  const img = await pushRawImage(berthReg.url, 'library/berth-test-mirrored', 'v1', [{ tar: busybox, compression: 'gzip' }]);
+  const pull = await mirrored.docker(['pull', 'berth-test-mirrored:v1']);
+  assert.equal(pull.code, 0, pull.stderr);
+  const ins = (await mirrored.api('GET', '/images/berth-test-mirrored:v1/json')).json as { Id: string };
+  assert.equal(ins.Id, img.imageId);
+});

@@ -47,6 +47,8 @@ export class TestDaemon {
   readonly bip: string;
   proc: ChildProcess | null = null;
   log = '';
+  /** More berthd flags (e.g. --config-file, --insecure-registry). */
+  extraArgs: string[] = [];
 
   constructor(readonly runtime: 'crun' | 'runc' = 'crun') {
     this.dir = mkdtempSync('/tmp/berth-test-');
@@ -67,7 +69,7 @@ export class TestDaemon {
   async start(): Promise<void> {
     this.proc = spawn(process.execPath, [join(ROOT, 'dist/berthd.js'), '--data-root', this.dataRoot, '--exec-root', this.execRoot,
       '-H', this.host, '--runtime', this.runtime, '--cgroup-parent', this.cgroupParent, '--log-level', 'debug',
-      '--bridge', this.bridge, '--firewall-table', this.firewallTable, '--bip', this.bip],
+      '--bridge', this.bridge, '--firewall-table', this.firewallTable, '--bip', this.bip, ...this.extraArgs],
     { stdio: ['ignore', 'ignore', 'pipe'] });
     this.proc.stderr!.on('data', (d: Buffer) => { this.log += d.toString(); if (this.log.length > 2_000_000) this.log = this.log.slice(-1_000_000); });
     for (let i = 0; i < 200; i++) {

@@ -118,6 +118,22 @@ export class ContentStore {
     await writeJsonAtomic(this.#layerPath(diffId), list, { durable: false });
   }
 
+  /** Deletes the blobs kept for every layer not in `inUse` (diffIDs of the images left). */
+  async gcLayers(inUse: ReadonlySet<string>): Promise<number> {
+    let n = 0;
+    for (const f of await readdir(join(this.root, 'layers'))) {
+      if (!/^[0-9a-f]{64}\.json$/.test(f)) continue;
+      const diffId = `sha256:${f.slice(0, 64)}`;
+      if (inUse.has(diffId)) continue;
+      const list = (await readJsonFile<LayerBlob[]>(join(this.root, 'layers', f)).catch(() => undefined)) ?? [];
+      // The record goes first: a crash then leaves unreferenced blobs, never a record naming none.
+      await rm(join(this.root, 'layers', f), { force: true });
+      for (const b of list) await this.remove(b.digest).catch(() => undefined);
+      n++;
+    }
+    return n;
+  }
+
   #layerPath(diffId: string): string {
     const hex = diffId.slice(7);
     if (!/^[0-9a-f]{64}$/.test(hex)) throw new InvalidArgumentError(`invalid diffID ${diffId}`);
