@@ -21,6 +21,7 @@ serve options:
   --htpasswd FILE      require Basic auth with these users (bcrypt)
   --read-only          refuse every write
   --no-delete          refuse DELETE of manifests and blobs
+  --token              token auth: Bearer tokens issued at /token to --htpasswd users
   --tls-cert FILE, --tls-key FILE   serve HTTPS
 gc options:
   --root DIR, --dry-run, --delete-untagged, --grace SECONDS (default 600)
@@ -42,12 +43,12 @@ export async function registryMain(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: {
         'addr': { type: 'string', default: '127.0.0.1:5000' }, 'root': { type: 'string', default: '/var/lib/berth-registry' },
         'htpasswd': { type: 'string' }, 'read-only': { type: 'boolean' }, 'no-delete': { type: 'boolean' },
-        'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
+        'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'token': { type: 'boolean' },
       } });
       const log = stderrLogger();
       const server = new RegistryServer({
         root: values.root!, htpasswd: values.htpasswd, readOnly: values['read-only'] ?? false, deleteEnabled: !values['no-delete'],
-        tlsCert: values['tls-cert'], tlsKey: values['tls-key'],
+        tlsCert: values['tls-cert'], tlsKey: values['tls-key'], token: values.token ?? false,
       }, log);
       const a = await server.listen(values.addr!);
       log.info({ addr: `${a.host}:${a.port}`, root: values.root }, 'berth registry listening');

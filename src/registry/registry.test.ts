@@ -40,3 +40,21 @@ test('repository names and listen addresses', () => {
   assert.deepEqual(splitAddr('[::1]:5000'), { host: '::1', port: 5000 });
   assert.throws(() => splitAddr('nope'));
 });
+
+test('tokens: HS256 round trip, scopes, expiry, tampering', async () => {
+  const { TokenIssuer, parseScope, allows } = await import('./token.ts');
+  const t = new TokenIssuer('svc', Buffer.alloc(32, 1), 60);
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  const { token } = t.issue('alice', [{ type: 'repository', name: 'a/b', actions: ['pull', 'push'] }], now);
+  const acc = t.verify(token, now + 1000);
+  assert.ok(acc);
+  assert.equal(allows(acc, 'a/b', 'push'), true);
+  assert.equal(allows(acc, 'a/b', 'delete'), false);
+  assert.equal(allows(acc, 'a/c', 'pull'), false);
+  assert.equal(t.verify(token, now + 61_000), null);
+  assert.equal(t.verify(token.slice(0, -2) + 'xx', now), null);
+  assert.equal(new TokenIssuer('other', Buffer.alloc(32, 1)).verify(token, now), null);
+  assert.deepEqual(parseScope('repository:a/b:pull,push'), { type: 'repository', name: 'a/b', actions: ['pull', 'push'] });
+  assert.deepEqual(parseScope('repository:localhost:5000/x:pull')?.name, 'localhost:5000/x');
+  assert.equal(parseScope('garbage'), null);
+});

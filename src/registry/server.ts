@@ -10,6 +10,7 @@ import { INDEX_TYPES, MANIFEST_TYPES, ManifestError, isDigest, parseManifest, ty
 import { RegistryError } from './errors.ts';
 import { HtpasswdAuth, parseBasicAuth, parseHtpasswd } from './htpasswd.ts';
 import { RegistryStorage } from './storage.ts';
+import { TokenIssuer, allows, parseScope, type Access } from './token.ts';
 
 export interface RegistryOptions {
   root: string;
@@ -20,6 +21,8 @@ export interface RegistryOptions {
   tlsCert?: string;
   tlsKey?: string;
   realm?: string;
+  /** Token auth: the registry issues Bearer tokens at /token to htpasswd users. */
+  token?: boolean;
 }
 
 const NAME_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
@@ -35,6 +38,7 @@ export function validRepoName(name: string): boolean {
 export class RegistryServer {
   readonly storage: RegistryStorage;
   #auth: HtpasswdAuth | null = null;
+  #tokens: TokenIssuer | null = null;
   #lock = new KeyedMutex();
   #server: Server | null = null;
   readonly #routes: { method: string[]; re: RegExp; h: Handler }[];
@@ -42,6 +46,10 @@ export class RegistryServer {
   constructor(private readonly opts: RegistryOptions, private readonly log: Logger) {
     this.storage = new RegistryStorage(opts.root);
     if (opts.htpasswd) this.#auth = new HtpasswdAuth(parseHtpasswd(readFileSync(opts.htpasswd, 'utf8')));
+    if (opts.token) {
+      if (!this.#auth) throw new Error('--token needs --htpasswd (the users tokens are issued to)');
+      this.#tokens = new TokenIssuer();
+    }
     const N = '(.+?)';
     this.#routes = [
       { method: ['GET', 'HEAD'], re: /^\/v2\/?$/, h: async (_q, r) => { send(r, 200, '{}', 'application/json'); } },
@@ -83,8 +91,9 @@ export class RegistryServer {
     const url = new URL(req.url ?? '/', 'http://registry');
     const method = req.method ?? 'GET';
     try {
+      if (url.pathname === '/token' && this.#tokens) { await this.#issueToken(req, res, url); return; }
       if (!url.pathname.startsWith('/v2')) throw new RegistryError('UNSUPPORTED', 'not found', undefined, 404);
-      await this.#authorize(req, res);
+      if (!this.#tokens) await this.#authorize(req, res);
       if (this.opts.readOnly && !['GET', 'HEAD'].includes(method)) {
         throw new RegistryError('UNSUPPORTED', 'the registry is in read-only mode');
       }
@@ -93,6 +102,7 @@ export class RegistryServer {
         if (!m) continue;
         if (!r.method.includes(method)) throw new RegistryError('UNSUPPORTED', 'The operation is unsupported.', undefined, 405);
         if (m[1] !== undefined && !validRepoName(m[1])) throw new RegistryError('NAME_INVALID', 'invalid repository name', { name: m[1] });
+        if (this.#tokens) this.#authorizeToken(req, res, url.pathname === '/v2/_catalog' ? null : m[1] ?? null, method);
         await r.h(req, res, m, url);
         return;
       }
@@ -113,6 +123,46 @@ export class RegistryServer {
     if (cred && await this.#auth.verify(cred.user, cred.password)) return;
     res.setHeader('WWW-Authenticate', `Basic realm="${this.opts.realm ?? 'berth-registry'}"`);
     throw new RegistryError('UNAUTHORIZED', 'authentication required', null);
+  }
+
+  #actionOf(method: string): string {
+    if (method === 'GET' || method === 'HEAD') return 'pull';
+    if (method === 'DELETE') return 'delete';
+    return 'push';
+  }
+
+  /** Bearer mode: the token must grant the action on the repository (any valid token for /v2/). */
+  #authorizeToken(req: IncomingMessage, res: ServerResponse, repo: string | null, method: string): void {
+    const action = this.#actionOf(method);
+    const host = req.headers.host ?? 'localhost';
+    const realm = `${this.opts.tlsCert ? 'https' : 'http'}://${host}/token`;
+    const scope = repo ? `repository:${repo}:${action === 'push' ? 'pull,push' : action}` : '';
+    const m = /^bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    const access: Access[] | null = m ? this.#tokens!.verify(m[1]!) : null;
+    const ok = access !== null && (repo === null || allows(access, repo, action));
+    if (ok) return;
+    const insufficient = access !== null;
+    res.setHeader('WWW-Authenticate', `Bearer realm="${realm}",service="${this.#tokens!.service}"${scope ? `,scope="${scope}"` : ''}${insufficient ? ',error="insufficient_scope"' : ''}`);
+    throw new RegistryError('UNAUTHORIZED', 'authentication required', repo ? [{ Type: 'repository', Name: repo, Action: action }] : null);
+  }
+
+  async #issueToken(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    req.resume();
+    const cred = parseBasicAuth(req.headers.authorization);
+    let subject = '';
+    if (cred) {
+      if (!(await this.#auth!.verify(cred.user, cred.password))) {
+        res.setHeader('WWW-Authenticate', `Basic realm="${this.opts.realm ?? 'berth-registry'}"`);
+        send(res, 401, JSON.stringify({ details: 'incorrect username or password' }), 'application/json');
+        return;
+      }
+      subject = cred.user;
+    }
+    // htpasswd users get what they ask for; anonymous clients get an empty grant (a token
+    // that opens /v2/ only), so pulls and pushes need a login, as with distribution's htpasswd.
+    const access = subject ? url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).map(parseScope).filter((a): a is Access => a !== null) : [];
+    const t = this.#tokens!.issue(subject, access);
+    send(res, 200, JSON.stringify({ token: t.token, access_token: t.token, expires_in: t.expiresIn, issued_at: t.issuedAt }), 'application/json');
   }
 
   // ---- blobs

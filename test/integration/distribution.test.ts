@@ -245,3 +245,28 @@ test('registry-mirrors in daemon.json: a Docker Hub name is pulled from the mirr
   const ins = (await mirrored.api('GET', '/images/berth-test-mirrored:v1/json')).json as { Id: string };
   assert.equal(ins.Id, img.imageId);
 });
+
+test('Bearer tokens: berth registry serve --token issues them, berthd fetches them from the realm a 401 names', async (t) => {
+  const secured = new TestRegistry('berth', { htpasswd: HTPASSWD, token: true });
+  await secured.start();
+  t.after(() => secured.stop());
+  const challenge = await fetch(`${secured.url}/v2/berth-test/tok/manifests/v1`);
+  assert.equal(challenge.status, 401);
+  assert.match(challenge.headers.get('www-authenticate') ?? '', /^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/token",service="berth-registry",scope="repository:berth-test\/tok:pull"/);
+  const name = `${secured.addr}/berth-test/tok:v1`;
+  assert.equal((await d.docker(['tag', 'busybox', name])).code, 0);
+  const anon = await d.docker(['push', name]);
+  assert.notEqual(anon.code, 0);
+  const bad = await d.docker(['login', '-u', 'alice', '--password-stdin', secured.addr], { input: 'wrong' });
+  assert.notEqual(bad.code, 0);
+  const ok = await d.docker(['login', '-u', 'alice', '--password-stdin', secured.addr], { input: 'secret' });
+  assert.equal(ok.code, 0, ok.stderr);
+  const push = await d.docker(['push', name]);
+  assert.equal(push.code, 0, push.stderr);
+  assert.equal((await d.docker(['rmi', name])).code, 0);
+  const pull = await d.docker(['pull', name]);
+  assert.equal(pull.code, 0, pull.stderr);
+  assert.equal((await d.docker(['logout', secured.addr])).code, 0);
+  const anonPull = await d.docker(['pull', `${secured.addr}/berth-test/tok:v1`]);
+  assert.match(anonPull.stdout + anonPull.stderr, /up to date|unauthorized|authentication required/);
+});

@@ -27,7 +27,7 @@ export class TestRegistry {
   port = 0;
   log = '';
 
-  constructor(readonly kind: 'berth' | 'distribution', readonly opts: { htpasswd?: string; readOnly?: boolean } = {}) {
+  constructor(readonly kind: 'berth' | 'distribution', readonly opts: { htpasswd?: string; readOnly?: boolean; token?: boolean } = {}) {
     this.dir = mkdtempSync(`/tmp/berth-test-registry-${kind}-`);
   }
 
@@ -41,6 +41,7 @@ export class TestRegistry {
       const args = [join(ROOT, 'dist/berth-registry.js'), 'serve', '--addr', this.addr, '--root', root];
       if (this.opts.htpasswd) { writeFileSync(join(this.dir, 'htpasswd'), this.opts.htpasswd); args.push('--htpasswd', join(this.dir, 'htpasswd')); }
       if (this.opts.readOnly) args.push('--read-only');
+      if (this.opts.token) args.push('--token');
       this.proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     } else {
       const auth = this.opts.htpasswd
