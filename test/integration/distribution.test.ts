@@ -270,3 +270,20 @@ test('Bearer tokens: berth registry serve --token issues them, berthd fetches th
   const anonPull = await d.docker(['pull', `${secured.addr}/berth-test/tok:v1`]);
   assert.match(anonPull.stdout + anonPull.stderr, /up to date|unauthorized|authentication required/);
 });
+
+test('TLS: berth registry serve --tls-cert; skopeo verifies it with the CA, berthd speaks HTTPS to a loopback registry', async (t) => {
+  const tls = new TestRegistry('berth', { tls: true });
+  await tls.start();
+  t.after(() => tls.stop());
+  const name = `${tls.addr}/berth-test/tls:v1`;
+  assert.equal((await d.docker(['tag', 'busybox', name])).code, 0);
+  const push = await d.docker(['push', name]);
+  assert.equal(push.code, 0, push.stderr);
+  const { spawnSync } = await import('node:child_process');
+  if (!missingTools('/usr/bin/skopeo')) {
+    const r = spawnSync('skopeo', ['inspect', '--cert-dir', tls.dir, `docker://${name}`], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+  }
+  // A plain-HTTP client is refused by the TLS port.
+  await assert.rejects(fetch(`http://${tls.addr}/v2/`).then((r) => r.text()).then((txt) => { if (!txt.includes('errors')) throw new Error('not a registry answer'); }));
+});

@@ -27,12 +27,12 @@ export class TestRegistry {
   port = 0;
   log = '';
 
-  constructor(readonly kind: 'berth' | 'distribution', readonly opts: { htpasswd?: string; readOnly?: boolean; token?: boolean } = {}) {
+  constructor(readonly kind: 'berth' | 'distribution', readonly opts: { htpasswd?: string; readOnly?: boolean; token?: boolean; tls?: boolean } = {}) {
     this.dir = mkdtempSync(`/tmp/berth-test-registry-${kind}-`);
   }
 
   get addr(): string { return `127.0.0.1:${this.port}`; }
-  get url(): string { return `http://127.0.0.1:${this.port}`; }
+  get url(): string { return `${this.opts.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`; }
 
   async start(): Promise<void> {
     this.port = await freePort();
@@ -42,6 +42,13 @@ export class TestRegistry {
       if (this.opts.htpasswd) { writeFileSync(join(this.dir, 'htpasswd'), this.opts.htpasswd); args.push('--htpasswd', join(this.dir, 'htpasswd')); }
       if (this.opts.readOnly) args.push('--read-only');
       if (this.opts.token) args.push('--token');
+      if (this.opts.tls) {
+        // A self-signed certificate for 127.0.0.1 (IP SAN); ca.crt for clients that verify.
+        const { execFileSync } = await import('node:child_process');
+        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+          '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(this.dir, 'key.pem'), '-out', join(this.dir, 'ca.crt')], { stdio: 'ignore' });
+        args.push('--tls-cert', join(this.dir, 'ca.crt'), '--tls-key', join(this.dir, 'key.pem'));
+      }
       this.proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     } else {
       const auth = this.opts.htpasswd
@@ -55,6 +62,11 @@ export class TestRegistry {
     for (let i = 0; i < 100; i++) {
       if (this.proc.exitCode !== null) throw new Error(`${this.kind} registry exited: ${this.log}`);
       try {
+        if (this.opts.tls) {
+          const { connect } = await import('node:net');
+          await new Promise<void>((res, rej) => { const c = connect(this.port, '127.0.0.1', () => { c.destroy(); res(); }); c.on('error', rej); });
+          return;
+        }
         const r = await fetch(`${this.url}/v2/`);
         if (r.status === 200 || r.status === 401) return;
       } catch { /* not yet */ }
