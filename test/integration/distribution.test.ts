@@ -287,3 +287,62 @@ test('TLS: berth registry serve --tls-cert; skopeo verifies it with the CA, bert
   // A plain-HTTP client is refused by the TLS port.
   await assert.rejects(fetch(`http://${tls.addr}/v2/`).then((r) => r.text()).then((txt) => { if (!txt.includes('errors')) throw new Error('not a registry answer'); }));
 });
+
+/** A proxy in front of berth's registry that misbehaves on purpose. */
+async function faultyProxy(mode: 'truncate-once' | 'error-500'): Promise<{ addr: string; close: () => Promise<void>; truncated: () => number }> {
+  const http = await import('node:http');
+  let truncated = 0;
+  const server = http.createServer((req, res) => {
+    if (mode === 'error-500' && req.url?.includes('/manifests/')) {
+      res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end('boom');
+      return;
+    }
+    const up = http.request({ host: '127.0.0.1', port: berthReg.port, method: req.method, path: req.url, headers: req.headers }, (ur) => {
+      res.writeHead(ur.statusCode ?? 502, ur.headers);
+      const cut = mode === 'truncate-once' && req.method === 'GET' && /\/blobs\/sha256:/.test(req.url ?? '') && !req.headers.range
+        && Number(ur.headers['content-length'] ?? 0) > 4096 && truncated++ < 4;
+      if (!cut) { ur.pipe(res); return; }
+      let sent = 0;
+      const half = Math.floor(Number(ur.headers['content-length']) / 2);
+      ur.on('data', (c: Buffer) => {
+        if (sent >= half) return;
+        const part = c.subarray(0, half - sent);
+        sent += part.length;
+        res.write(part);
+        if (sent >= half) { ur.destroy(); res.socket?.destroy(); }
+      });
+    });
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  return {
+    addr: `127.0.0.1:${port}`,
+    truncated: () => truncated,
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+test('a download cut in the middle resumes with Range; the pulled image is whole', async (t) => {
+  const big = await makeTar({ 'berth-big': 'y'.repeat(300_000) + Math.random() });
+  const img = await pushRawImage(berthReg.url, 'berth-test/resume', 'v1', [{ tar: big, compression: 'none' }]);
+  const proxy = await faultyProxy('truncate-once');
+  t.after(() => proxy.close());
+  const pull = await d.docker(['pull', `${proxy.addr}/berth-test/resume:v1`]);
+  assert.equal(pull.code, 0, pull.stderr);
+  assert.ok(proxy.truncated() >= 1);
+  const ins = (await d.api('GET', `/images/${img.imageId}/json`)).json as { Id: string };
+  assert.equal(ins.Id, img.imageId);
+});
+
+test('a registry answering 500 is a clear error (after retries) and nothing is added', async (t) => {
+  const proxy = await faultyProxy('error-500');
+  t.after(() => proxy.close());
+  const before = ((await d.api('GET', '/images/json')).json as unknown[]).length;
+  const pull = await d.docker(['pull', `${proxy.addr}/berth-test/busybox:v1`]);
+  assert.notEqual(pull.code, 0);
+  assert.match(pull.stderr, /500 Internal Server Error/);
+  assert.equal(((await d.api('GET', '/images/json')).json as unknown[]).length, before);
+  assert.equal((await d.api('GET', '/_ping')).status, 200);
+});
