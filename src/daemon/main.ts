@@ -29,6 +29,9 @@ async function otherDaemonAlive(pidFile: string): Promise<number | null> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // libuv's pool (default 4) runs zlib and fs work: a pull decompresses several layers at once
+  // while writing; read when the pool starts, i.e. before the first async fs call below.
+  process.env.UV_THREADPOOL_SIZE ??= '16';
   const program = new Command('berthd')
     .description('berth daemon: serves the Docker Engine API')
     .version(BERTH_VERSION, '-v, --version')
