@@ -7,14 +7,14 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { spawn } from 'node:child_process';
 import { createGunzip } from 'node:zlib';
 import { ensureDir, newId, InvalidArgumentError, type Logger } from '../lib/index.ts';
 import { Overlay2Driver } from './overlay2.ts';
 import { chainIdOf } from './chain-id.ts';
-import { linkStagedParents, stageLayerTar, sweepStaged, type StagedLayer } from './staged-layer.ts';
+import { intoStdin, linkStagedParents, stageLayerTar, sweepStaged, type StagedLayer } from './staged-layer.ts';
 
 export interface LayerRecord {
   chainId: string;
@@ -98,7 +98,7 @@ export class LayerStore {
       const exited = new Promise<number>((res) => tar.on('close', (code) => res(code ?? 1)));
       const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [source.stream];
       if (source.gzip) stages.push(createGunzip());
-      stages.push(hasher, tar.stdin);
+      stages.push(hasher, intoStdin(tar.stdin));
       await pipeline(stages as unknown as [Readable, NodeJS.WritableStream]);
       const code = await exited;
       if (code !== 0) throw new InvalidArgumentError(`invalid layer tar: ${stderr.trim() || `tar exit ${code}`}`);
@@ -243,6 +243,12 @@ async function sniffGzip(input: Readable): Promise<{ stream: Readable; gzip: boo
     input.on('error', onError);
   });
   if (first === null) throw new InvalidArgumentError('empty layer tar');
-  input.unshift(first);
-  return { stream: input, gzip: first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b };
+  // Not unshift(): when read() took the whole of an already-ended stream, the stream ends
+  // with the bytes put back unread (a fast or buffered body lost its data). A fresh stream
+  // that starts with the first chunk and then takes the rest is safe either way.
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  out.write(first);
+  input.on('error', (e) => out.destroy(e));
+  input.pipe(out);
+  return { stream: out, gzip: first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b };
 }

@@ -102,7 +102,7 @@ export async function sweepStaged(driver: Overlay2Driver): Promise<number> {
  * of the stream still flows (and is hashed: the diffID covers every byte); tar's exit code
  * says whether the archive was good.
  */
-function intoStdin(stdin: NodeJS.WritableStream & { destroyed?: boolean; writableEnded?: boolean }): Writable {
+export function intoStdin(stdin: NodeJS.WritableStream & { destroyed?: boolean; writableEnded?: boolean }): Writable {
   let open = true;
   const closed = (): void => { open = false; };
   stdin.on('close', closed);

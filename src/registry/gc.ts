@@ -7,7 +7,7 @@ import { parseManifest } from '../oci/index.ts';
 import { RegistryStorage } from './storage.ts';
 
 export interface GcOptions { dryRun?: boolean; graceMs?: number; deleteUntagged?: boolean }
-export interface GcResult { marked: number; deleted: string[]; freedBytes: number }
+export interface GcResult { marked: number; deleted: string[]; freedBytes: number; uploadsPurged: number }
 
 export async function garbageCollect(root: string, opts: GcOptions = {}): Promise<GcResult> {
   const s = new RegistryStorage(root);
@@ -53,5 +53,7 @@ export async function garbageCollect(root: string, opts: GcOptions = {}): Promis
     freed += b.size;
     if (!opts.dryRun) await s.removeBlob(b.digest);
   }
-  return { marked: marked.size, deleted, freedBytes: freed };
+  // Upload sessions idle for a day are abandoned (distribution's uploadpurging default: 168h).
+  const uploadsPurged = opts.dryRun ? 0 : await s.purgeUploads(Math.max(grace, 24 * 3600_000));
+  return { marked: marked.size, deleted, freedBytes: freed, uploadsPurged };
 }

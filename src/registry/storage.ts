@@ -256,6 +256,19 @@ export class RegistryStorage {
     return out;
   }
 
+  /** Removes uploads not touched for `olderThanMs` (abandoned sessions). */
+  async purgeUploads(olderThanMs: number, now = Date.now()): Promise<number> {
+    let n = 0;
+    for (const u of await readdir(join(this.root, 'uploads')).catch(() => [] as string[])) {
+      const s = await stat(join(this.root, 'uploads', u, 'data')).catch(() => null);
+      if (s && now - s.mtimeMs < olderThanMs) continue;
+      this.#hashes.delete(u);
+      await rm(join(this.root, 'uploads', u), { recursive: true, force: true });
+      n++;
+    }
+    return n;
+  }
+
   async removeBlob(digest: string): Promise<void> {
     await rm(this.blobPath(digest), { force: true });
   }
