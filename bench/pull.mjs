@@ -35,7 +35,7 @@ function freePort() {
 }
 
 class Registry {
-  constructor(kind, name) { this.kind = kind; this.dir = join(work, name); this.proc = null; }
+  constructor(kind, name) { this.kind = kind; this.dir = join(work, name); this.proc = null; registries.push(this); }
   async start() {
     this.port ??= await freePort();
     rmSync(join(this.dir, 'data'), { recursive: true, force: true });
@@ -216,11 +216,12 @@ async function main() {
   for (const k of Object.keys(q)) console.log(`  ${k.padEnd(8)} ${q[k].medianMs.toFixed(0).padStart(6)} ms  ${q[k].MBps.toFixed(1)} MB/s`);
   if (q.berthd && q.dockerd) console.log(`  berthd throughput = ${(q.dockerd.medianMs / q.berthd.medianMs).toFixed(2)}× dockerd (target ≥ 1.5×)`);
   for (const [k, v] of Object.entries(servers)) console.log(`registry ${k}: blob GET ${v.blobMBps.toFixed(0)} MB/s, 100 concurrent manifest GETs ${v.manifest100Ms.toFixed(1)} ms`);
-  await src.stop();
 }
 
+const registries = [];
 try {
   await main();
 } finally {
+  for (const r of registries) await r.stop().catch(() => undefined);
   rmSync(work, { recursive: true, force: true });
 }
