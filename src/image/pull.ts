@@ -212,7 +212,7 @@ async function fetchLayer(deps: DistributionDeps, client: RegistryClient, desc: 
       got += chunk.length;
       tick(id, 'Downloading', got, desc.size);
       const p = writer.write(chunk);
-      if (p) void p.then(() => cb(null, chunk)); else cb(null, chunk);
+      if (p) p.then(() => cb(null, chunk), (e: Error) => cb(e)); else cb(null, chunk);
     },
     flush(cb) {
       progress({ status: 'Verifying Checksum', id, progressDetail: {} });

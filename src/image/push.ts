@@ -26,7 +26,7 @@ export async function layerBlobFor(deps: DistributionDeps, diffId: string): Prom
   const plain = blobs.find((b) => b.digest === diffId);
   if (!plain) throw new NotFoundError(`layer ${diffId} has no stored tarball to push (it was not pulled or imported by this daemon)`);
   const w = deps.content.writer();
-  const feed = new Transform({ transform(chunk: Buffer, _e, cb) { const p = w.write(chunk); if (p) void p.then(() => cb()); else cb(); } });
+  const feed = new Transform({ transform(chunk: Buffer, _e, cb) { const p = w.write(chunk); if (p) p.then(() => cb(), (e: Error) => cb(e)); else cb(); } });
   try {
     await pipeline(deps.content.reader(plain.digest), createGzip({ level: 6 }), feed);
     const size = w.size;
@@ -158,7 +158,7 @@ export async function importKeepingTar<T extends { config: { rootfs: { diff_ids:
     transform(chunk: Buffer, _e, cb) {
       if (gzip === null) gzip = chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b;
       const p = w.write(chunk);
-      if (p) void p.then(() => cb(null, chunk)); else cb(null, chunk);
+      if (p) p.then(() => cb(null, chunk), (e: Error) => cb(e)); else cb(null, chunk);
     },
   });
   input.on('error', (e) => tee.destroy(e));

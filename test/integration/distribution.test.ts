@@ -346,3 +346,28 @@ test('a registry answering 500 is a clear error (after retries) and nothing is a
   assert.equal(((await d.api('GET', '/images/json')).json as unknown[]).length, before);
   assert.equal((await d.api('GET', '/_ping')).status, 200);
 });
+
+test('a disk that fills during the pull: a clear error, no image, no layer left, the daemon keeps serving', async (t) => {
+  const { mkdirSync, readdirSync } = await import('node:fs');
+  const { spawnSync } = await import('node:child_process');
+  const { TestDaemon: TD } = await import('../support/daemon.ts');
+  const small = new TD();
+  mkdirSync(small.dataRoot, { recursive: true });
+  // A 24 MiB tmpfs as the data root (stop() unmounts everything under the daemon's dir).
+  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'berth-test-tmpfs', small.dataRoot]);
+  if (m.status !== 0) { t.skip('cannot mount a tmpfs here'); return; }
+  t.after(() => small.stop());
+  await small.start();
+  const { randomBytes } = await import('node:crypto');
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 8; i++) files[`big/f${i}`] = randomBytes(2_500_000).toString('latin1');
+  const layer = await makeTar(files);
+  await pushRawImage(berthReg.url, 'berth-test/toobig', 'v1', [{ tar: layer, compression: 'gzip' }]);
+  const pull = await small.docker(['pull', `${berthReg.addr}/berth-test/toobig:v1`]);
+  assert.notEqual(pull.code, 0);
+  assert.match(pull.stderr + pull.stdout, /no space left on device|ENOSPC|Cannot write/i);
+  assert.deepEqual((await small.api('GET', '/images/json')).json, []);
+  assert.deepEqual(readdirSync(join(small.dataRoot, 'layer', 'sha256')), []);
+  assert.deepEqual(readdirSync(join(small.dataRoot, 'content', 'ingest')), []);
+  assert.equal((await small.api('GET', '/_ping')).status, 200);
+});

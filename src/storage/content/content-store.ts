@@ -26,21 +26,28 @@ export class ContentWriter {
   #size = 0;
   readonly #out: WriteStream;
   #closed: Promise<void>;
+  #error: Error | null = null;
 
   constructor(private readonly store: ContentStore, readonly path: string) {
     this.#out = createWriteStream(path, { highWaterMark: 1 << 20 });
+    this.#out.on('error', (e) => { this.#error ??= e; });
     this.#closed = new Promise((resolve, reject) => { this.#out.on('close', resolve); this.#out.on('error', reject); });
     this.#closed.catch(() => undefined);
   }
 
   get size(): number { return this.#size; }
 
-  /** Writes a chunk; resolves when the file can take more. */
+  /** Writes a chunk; resolves when the file can take more, rejects when the file failed (ENOSPC). */
   write(chunk: Buffer): Promise<void> | undefined {
+    if (this.#error) return Promise.reject(this.#error);
     this.#hash.update(chunk);
     this.#size += chunk.length;
     if (this.#out.write(chunk)) return undefined;
-    return new Promise((resolve) => this.#out.once('drain', resolve));
+    return new Promise((resolve, reject) => {
+      const done = (): void => { this.#out.off('drain', done); this.#out.off('close', done); if (this.#error) reject(this.#error); else resolve(); };
+      this.#out.on('drain', done);
+      this.#out.on('close', done);
+    });
   }
 
   /** Ends the file; publishes it under its digest (which must equal `expected` when given). */
