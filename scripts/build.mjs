@@ -4,7 +4,7 @@
 import { build } from 'esbuild';
 import { chmodSync, existsSync } from 'node:fs';
 
-const entries = [['bin/berthd.ts', 'dist/berthd.js'], ['bin/berth.ts', 'dist/berth.js']];
+const entries = [['bin/berthd.ts', 'dist/berthd.js'], ['bin/berth.ts', 'dist/berth.js'], ['bin/berth-registry.ts', 'dist/berth-registry.js']];
 for (const [entry, outfile] of entries) {
   if (!existsSync(entry)) continue;
   await build({

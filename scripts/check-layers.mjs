@@ -11,7 +11,7 @@ const src = join(root, 'src');
 
 const SERVER_ALL = ['lib', 'oci', 'api/types', 'security', 'specgen', 'storage/content', 'storage/metadata',
   'events', 'layer', 'image', 'distribution', 'runtime', 'network', 'volume', 'logs', 'stats', 'container',
-  'build', 'api/server', 'metrics'];
+  'build', 'api/server', 'metrics', 'alerts'];
 const ALLOWED = {
   'lib': [],
   'oci': ['lib'],
@@ -34,6 +34,7 @@ const ALLOWED = {
   'build': ['lib', 'oci', 'storage/content', 'storage/metadata', 'layer', 'image', 'events'],
   'registry': ['lib', 'oci'],
   'metrics': ['lib'],
+  'alerts': ['lib', 'api/types'],
   'api/server': ['lib', 'api/types'],
   'daemon': SERVER_ALL,
   'client': ['lib', 'api/types', 'oci'],

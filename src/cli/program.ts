@@ -27,6 +27,10 @@ import { importVerb } from './commands/image/import.ts';
 import { imageInspectVerb } from './commands/image/inspect.ts';
 import { rmiVerb } from './commands/image/rmi.ts';
 import { tagVerb } from './commands/image/tag.ts';
+import { pullVerb } from './commands/image/pull.ts';
+import { pushVerb } from './commands/image/push.ts';
+import { loginVerb, logoutVerb } from './commands/registry/login.ts';
+import { registryCommand } from './commands/registry/registry.ts';
 import { networkConnectVerb, networkDisconnectVerb } from './commands/network/connect.ts';
 import { networkCreateVerb } from './commands/network/create.ts';
 import { networkInspectVerb } from './commands/network/inspect.ts';
@@ -116,6 +120,11 @@ export function buildProgram(ctx: CliContext): Command {
   addVerb(program, ctx, versionVerb());
   addVerb(program, ctx, infoVerb());
   addVerb(program, ctx, eventsVerb());
+  addVerb(program, ctx, pullVerb());
+  addVerb(program, ctx, pushVerb());
+  addVerb(program, ctx, loginVerb());
+  addVerb(program, ctx, logoutVerb());
+  program.addCommand(registryCommand());
 
   const container = group(program, 'container', 'Manage containers');
   for (const v of containerVerbs) addVerb(container, ctx, v);
@@ -131,6 +140,8 @@ export function buildProgram(ctx: CliContext): Command {
   addVerb(image, ctx, buildVerb());
   addVerb(image, ctx, imageInspectVerb());
   addVerb(image, ctx, historyVerb());
+  addVerb(image, ctx, pullVerb());
+  addVerb(image, ctx, pushVerb());
 
   const network = group(program, 'network', 'Manage networks');
   for (const v of [networkConnectVerb(), networkCreateVerb(), networkDisconnectVerb(), networkInspectVerb(), networkLsVerb(), networkPruneVerb(), networkRmVerb()] as VerbSpec<never>[]) {

@@ -25,7 +25,11 @@ export interface ImagesApi {
   /** Returns the JSON-message progress stream; `source` is null when importing from a URL. */
   import(source: Readable | Buffer | null, opts?: ImportOptions): Promise<Readable>;
   /** POST /images/create?fromImage=…&tag=…; returns the JSON-message progress stream. */
-  pull(image: string, tag: string, opts?: { platform?: string }): Promise<Readable>;
+  pull(image: string, tag: string, opts?: { platform?: string; registryAuth?: string }): Promise<Readable>;
+  /** POST /images/{name}/push?tag=…; returns the JSON-message progress stream. */
+  push(name: string, tag: string | undefined, registryAuth: string): Promise<Readable>;
+  /** POST /auth: checks credentials with the registry (docker login). */
+  login(auth: { username: string; password: string; serveraddress: string }): Promise<{ Status: string; IdentityToken?: string }>;
   /** POST /build with the context tar as the body; returns the JSON-message stream. */
   build(context: Readable, opts: BuildQuery): Promise<Readable>;
 }
@@ -126,10 +130,22 @@ export class ImagesClient implements ImagesApi {
     return res.body;
   }
 
-  async pull(image: string, tag: string, opts: { platform?: string } = {}): Promise<Readable> {
+  async pull(image: string, tag: string, opts: { platform?: string; registryAuth?: string } = {}): Promise<Readable> {
     const res = await this.#t.request({
-      method: 'POST', path: '/images/create', query: { fromImage: image, tag, platform: opts.platform || undefined },
+      method: 'POST', path: '/images/create', query: { fromImage: image, tag: tag || undefined, platform: opts.platform || undefined },
+      ...(opts.registryAuth ? { headers: { 'X-Registry-Auth': opts.registryAuth } } : {}),
     });
     return res.body;
+  }
+
+  async push(name: string, tag: string | undefined, registryAuth: string): Promise<Readable> {
+    const res = await this.#t.request({
+      method: 'POST', path: `/images/${enc(name)}/push`, query: { tag: tag || undefined }, headers: { 'X-Registry-Auth': registryAuth },
+    });
+    return res.body;
+  }
+
+  login(auth: { username: string; password: string; serveraddress: string }): Promise<{ Status: string; IdentityToken?: string }> {
+    return this.#t.json({ method: 'POST', path: '/auth', body: auth });
   }
 }

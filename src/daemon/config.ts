@@ -40,6 +40,10 @@ export interface DaemonConfig {
   usernsRemap: string;
   /** Group that may use the unix socket when it exists (dockerd -G); root only otherwise. */
   group: string;
+  /** Registries spoken to over plain HTTP (host[:port] or CIDR; loopback always is). */
+  insecureRegistries: string[];
+  /** Mirrors of Docker Hub (daemon.json registry-mirrors). */
+  registryMirrors: string[];
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -61,6 +65,8 @@ export const DEFAULTS: DaemonConfig = {
   noNewPrivileges: false,
   group: 'berth',
   usernsRemap: '',
+  insecureRegistries: [],
+  registryMirrors: [],
 };
 
 const JSON_KEYS: Record<string, keyof DaemonConfig> = {
@@ -69,6 +75,7 @@ const JSON_KEYS: Record<string, keyof DaemonConfig> = {
   bip: 'bip', bridge: 'bridge', 'default-address-pools': 'defaultAddressPools', 'firewall-table': 'firewallTable', 'metrics-addr': 'metricsAddr', alerts: 'alerts',
   'no-new-privileges': 'noNewPrivileges',
   tls: 'tls', tlsverify: 'tlsVerify', tlscacert: 'tlsCaCert', tlscert: 'tlsCert', tlskey: 'tlsKey', group: 'group', 'userns-remap': 'usernsRemap',
+  'insecure-registries': 'insecureRegistries', 'registry-mirrors': 'registryMirrors',
 };
 
 export async function loadConfig(flags: Partial<DaemonConfig>, explicitConfigFile: boolean): Promise<DaemonConfig> {

@@ -41,6 +41,9 @@ async function otherDaemonAlive(pidFile: string): Promise<number | null> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // libuv's pool (default 4) runs zlib and fs work: a pull decompresses several layers at once
+  // while writing; read when the pool starts, i.e. before the first async fs call below.
+  process.env.UV_THREADPOOL_SIZE ??= '16';
   const program = new Command('berthd')
     .description('berth daemon: serves the Docker Engine API')
     .version(BERTH_VERSION, '-v, --version')
@@ -65,8 +68,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--tlskey <path>', "the daemon's TLS key")
     .option('--userns-remap <spec>', 'run containers in a user namespace: default or <user>[:<group>] (ranges from /etc/subuid, /etc/subgid)')
     .option('-G, --group <name>', 'group that may use the unix socket, when it exists (default berth)')
+    .option('--insecure-registry <host>', 'registry spoken to over plain HTTP (repeatable; host[:port] or CIDR)', collect)
     .parse(argv, { from: 'user' });
-  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean; bip?: string; bridge?: string; firewallTable?: string; metricsAddr?: string; newPrivileges?: boolean; tls?: boolean | string; tlsverify?: boolean | string; tlscacert?: string; tlscert?: string; tlskey?: string; group?: string; usernsRemap?: string }>();
+  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean; bip?: string; bridge?: string; firewallTable?: string; metricsAddr?: string; newPrivileges?: boolean; tls?: boolean | string; tlsverify?: boolean | string; tlscacert?: string; tlscert?: string; tlskey?: string; group?: string; usernsRemap?: string ; insecureRegistry?: string[] }>();
   const flags: Partial<DaemonConfig> = {};
   if (o.host) flags.hosts = o.host;
   if (o.dataRoot) flags.dataRoot = o.dataRoot;
@@ -79,6 +83,7 @@ export async function main(argv: string[]): Promise<void> {
   if (o.debug) flags.logLevel = 'debug';
   if (o.bip) flags.bip = o.bip;
   if (o.bridge) flags.bridge = o.bridge;
+  if (o.insecureRegistry) flags.insecureRegistries = o.insecureRegistry;
   if (o.firewallTable) flags.firewallTable = o.firewallTable;
   if (o.metricsAddr) flags.metricsAddr = o.metricsAddr;
   if (o.newPrivileges === false) flags.noNewPrivileges = true;
@@ -174,6 +179,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   const t0 = performance.now();
   await w.images.init();
+  await w.distribution.init();
   await w.networks.init();
   await w.volumes.init();
   await w.buildStore.init();

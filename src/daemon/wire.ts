@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import type { Logger } from '../lib/index.ts';
 import { EventBus } from '../events/index.ts';
 import { LayerStore } from '../layer/index.ts';
-import { ImageService, pruneImages } from '../image/index.ts';
+import { ImageService, DistributionService, pruneImages } from '../image/index.ts';
+import { ContentStore } from '../storage/content/index.ts';
+import { RegistryConfig } from '../distribution/index.ts';
 import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
-import { ApiServer, pruneRoutes, buildRoutes, containerResourcesRoutes, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
+import { ApiServer, distributionRoutes, pruneRoutes, buildRoutes, containerResourcesRoutes, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
 import { EmbeddedDnsRegistry, Firewall, NetShellPool, NetworkService, NetworkStore, Nft, nameserversFromResolvConf, type CreateNetworkRequest, type DnsRegistry } from '../network/index.ts';
 import { VolumeService } from '../volume/index.ts';
 import { Builder, BuildStore } from '../build/index.ts';
@@ -27,6 +29,7 @@ export interface Wiring {
   containers: ContainerService;
   images: ImageService;
   volumes: VolumeService;
+  distribution: DistributionService;
   events: EventBus;
   networks: NetworkService;
   buildStore: BuildStore;
@@ -51,6 +54,8 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   const images = new ImageService(cfg.dataRoot, layers, events, log.child({ module: 'image' }));
   const volumes = new VolumeService(cfg.dataRoot, events, log.child({ module: 'volume' }));
   const buildStore = new BuildStore(join(cfg.dataRoot, 'build'), log.child({ module: 'build' }));
+  const distribution = new DistributionService(images.store, layers, new ContentStore(cfg.dataRoot),
+    new RegistryConfig({ insecureRegistries: cfg.insecureRegistries, mirrors: cfg.registryMirrors }), events, log.child({ module: 'distribution' }));
   const conmon = new ConmonLauncher({ conmon: bins.conmon, execRoot: cfg.execRoot });
   // The embedded DNS forwards what it does not know to the host's resolvers (berthd runs in
   // the host's namespace, so loopback resolvers work too).
@@ -98,13 +103,23 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   api.addRoutes(execRoutes(containers));
   api.addRoutes(containerResourcesRoutes(containers));
   api.addRoutes(imageRoutes({
-    importTar: (input, o) => images.importTar(input, o),
+    importTar: (input, o) => distribution.importKeeping(input, (s) => images.importTar(s, o)),
+    pull: (req, progress) => distribution.pull(req, progress),
+    push: (name, tag, auth, progress) => distribution.push(name, tag, auth, progress),
     list: (all, filters) => images.list(all, filters),
     inspect: (ref) => images.inspect(ref),
     history: (ref) => images.history(ref),
     tag: (src, repo, tag) => images.tag(src, repo, tag),
-    remove: (ref, force, noprune) => images.remove(ref, force, noprune),
+    remove: async (ref, force, noprune) => {
+      const out = await images.remove(ref, force, noprune);
+      if (!noprune) await distribution.gcContent().catch((err: unknown) => log.warn({ err }, 'content gc failed'));
+      return out;
+    },
   }, parseFilters));
+  api.addRoutes(distributionRoutes({
+    login: (body) => distribution.login(body),
+    inspectDistribution: (name, auth) => distribution.inspectDistribution(name, auth),
+  }));
   const nets = networks;
   api.addRoutes(networkRoutes({
     list: (filters) => nets.listView(filters, (name) => containers.networkInUse(name)),
@@ -131,5 +146,5 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     prune: (all, filters) => builder.prune(all, filters),
     commit: commitRunner(containers, images, buildStore, layers),
   }, parseFilters));
-  return { api, containers, images, volumes, events, networks, buildStore, daemonId: id, metrics };
+  return { api, containers, images, volumes, distribution, events, networks, buildStore, daemonId: id, metrics };
 }

@@ -67,6 +67,32 @@ export class ImageStore {
     return rec;
   }
 
+  /** Stores a config given as bytes (a pulled image): the id is the sha256 of exactly these bytes. */
+  async putBytes(bytes: Buffer): Promise<ImageRecord> {
+    const hex = createHash('sha256').update(bytes).digest('hex');
+    const id = `sha256:${hex}`;
+    const existing = this.#images.get(id);
+    if (existing) return existing;
+    const rec = this.#record(id, bytes, '');
+    await writeFileAtomic(join(this.#dir, `${hex}.json`), bytes);
+    this.#images.set(id, rec);
+    return rec;
+  }
+
+  /** The config bytes as stored (for a push: the config blob must keep its digest). */
+  async configBytes(id: string): Promise<Buffer> {
+    return readFile(join(this.#dir, `${id.slice(7)}.json`));
+  }
+
+  /** Records "repo@sha256:…" (RepoDigests) for an image. */
+  async addDigestRef(id: string, repository: string, digest: string): Promise<void> {
+    const ref = `${repository}@${digest}`;
+    if (this.#refs.get(ref) === id) return;
+    const next = new Map(this.#refs);
+    next.set(ref, id);
+    await this.#saveRefs(next);
+  }
+
   all(): ImageRecord[] {
     return [...this.#images.values()];
   }

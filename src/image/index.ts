@@ -6,3 +6,5 @@ export { ImageService, type ImageUsage, type ImportOptions } from './image-servi
 export type { ImageRecord } from './image-store.ts';
 export { NoSuchImageError } from './errors.ts';
 export { applyChanges } from './apply-changes.ts';
+export { DistributionService, type PullRequest } from './distribution-service.ts';
+export { translatePullError } from './pull.ts';

@@ -8,3 +8,4 @@ export { chainIdOf, chainIdsOf } from './chain-id.ts';
 export { type IdShift } from './id-shift.ts';
 export { tarUpperDir, diffUpperDir, type DiffStats } from './diff-upper.ts';
 export { isOpaqueDir } from './xattr.ts';
+export { convertWhiteouts, type StagedLayer } from './staged-layer.ts';

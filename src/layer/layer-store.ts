@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { spawn } from 'node:child_process';
 import { createGunzip } from 'node:zlib';
@@ -17,6 +17,7 @@ import { chainIdOf } from './chain-id.ts';
 import { shiftOwners, type IdShift } from './id-shift.ts';
 import { chown } from 'node:fs/promises';
 import { diffUpperDir } from './diff-upper.ts';
+import { intoStdin, linkStagedParents, stageLayerTar, sweepStaged, type StagedLayer } from './staged-layer.ts';
 
 export interface LayerRecord {
   chainId: string;
@@ -44,6 +45,7 @@ export class LayerStore {
   async init(): Promise<void> {
     await ensureDir(this.#recordRoot);
     await this.driver.init();
+    await sweepStaged(this.driver);
     for (const name of await readdir(this.#recordRoot)) {
       if (name.includes('.tmp')) {
         await rm(join(this.#recordRoot, name), { recursive: true, force: true });
@@ -104,7 +106,7 @@ export class LayerStore {
       const exited = new Promise<number>((res) => tar.on('close', (code) => res(code ?? 1)));
       const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [source.stream];
       if (source.gzip) stages.push(createGunzip());
-      stages.push(hasher, tar.stdin);
+      stages.push(hasher, intoStdin(tar.stdin));
       await pipeline(stages as unknown as [Readable, NodeJS.WritableStream]);
       const code = await exited;
       if (code !== 0) throw new InvalidArgumentError(`invalid layer tar: ${stderr.trim() || `tar exit ${code}`}`);
@@ -160,6 +162,30 @@ export class LayerStore {
     const rec: LayerRecord = { chainId, diffId, parent, size, cacheId };
     await this.#writeRecord(rec);
     return rec;
+  }
+
+  /** Extracts a layer tar into its own directory, not yet registered (parallel pulls). */
+  async stage(tarStream: Readable, signal?: AbortSignal): Promise<StagedLayer> {
+    return stageLayerTar(this.driver, tarStream, signal);
+  }
+
+  /** Registers a staged layer on top of `parent` (which must be registered already). */
+  async commitStaged(parent: string | null, staged: StagedLayer): Promise<LayerRecord> {
+    const chainId = chainIdOf(parent, staged.diffId);
+    const existing = this.#records.get(chainId);
+    if (existing) {
+      await this.driver.remove(staged.cacheId);
+      return existing;
+    }
+    await linkStagedParents(this.driver, staged.cacheId, parent === null ? [] : this.cacheChain(parent));
+    const rec: LayerRecord = { chainId, diffId: staged.diffId, parent, size: staged.size, cacheId: staged.cacheId };
+    await this.#writeRecord(rec);
+    return rec;
+  }
+
+  /** Drops a staged layer that will not be committed. */
+  async discardStaged(staged: StagedLayer): Promise<void> {
+    await this.driver.remove(staged.cacheId);
   }
 
   async #writeRecord(rec: LayerRecord): Promise<void> {
@@ -272,6 +298,12 @@ async function sniffGzip(input: Readable): Promise<{ stream: Readable; gzip: boo
     input.on('error', onError);
   });
   if (first === null) throw new InvalidArgumentError('empty layer tar');
-  input.unshift(first);
-  return { stream: input, gzip: first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b };
+  // Not unshift(): when read() took the whole of an already-ended stream, the stream ends
+  // with the bytes put back unread (a fast or buffered body lost its data). A fresh stream
+  // that starts with the first chunk and then takes the rest is safe either way.
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  out.write(first);
+  input.on('error', (e) => out.destroy(e));
+  input.pipe(out);
+  return { stream: out, gzip: first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b };
 }

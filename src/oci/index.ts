@@ -3,3 +3,4 @@
 export * from './runtime-spec.ts';
 export * from './image-config.ts';
 export * from './reference.ts';
+export * from './manifest.ts';

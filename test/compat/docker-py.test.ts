@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { TestDaemon, ensureBusyboxTar, ROOT } from '../support/daemon.ts';
+import { TestRegistry } from '../support/registries.ts';
 
 function pythonWithDocker(): string | null {
   for (const py of ['python3', '/usr/bin/python3']) {
@@ -44,5 +45,22 @@ describe('docker-py against berthd', { skip: python ? false : 'docker-py not ins
     const out = await runCheck('docker_py_network_check.py');
     assert.equal(out.code, 0, out.text);
     assert.match(out.text, /all docker-py network checks passed/);
+  });
+
+  test('the SDK logs in, pushes and pulls through berth registry serve', async (t) => {
+    const reg = new TestRegistry('berth', { htpasswd: 'alice:$2y$04$yB51FbLxfUEb1GrtXEVihuhFcVZRmchuf6yBcKAgbHTgjtsZP4Tjm\n' });
+    await reg.start();
+    t.after(() => reg.stop());
+    const out = await new Promise<{ code: number; text: string }>((resolve) => {
+      const p = spawn(python!, [join(ROOT, 'test/compat/docker_py_distribution_check.py')], {
+        env: { ...process.env, DOCKER_HOST: d.host, REGISTRY: reg.addr, BUSYBOX_TAR: ensureBusyboxTar(), DOCKER_CONFIG: join(d.dir, 'py-docker-config') },
+      });
+      let text = '';
+      p.stdout.on('data', (b: Buffer) => { text += b.toString(); });
+      p.stderr.on('data', (b: Buffer) => { text += b.toString(); });
+      p.on('close', (code) => resolve({ code: code ?? -1, text }));
+    });
+    assert.equal(out.code, 0, out.text);
+    assert.match(out.text, /all docker-py distribution checks passed/);
   });
 });

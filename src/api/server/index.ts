@@ -14,4 +14,5 @@ export { pruneRoutes, type PruneBackend } from './routes/prune.ts';
 export { volumeRoutes, type VolumeBackend } from './routes/volumes.ts';
 export { systemDfRoutes, type DiskUsageBackend } from './routes/system-df.ts';
 export { buildRoutes, type BuildRouteBackend, type BuildRequest, type CommitRequest } from './routes/build.ts';
+export { distributionRoutes, type DistributionBackend } from './routes/distribution.ts';
 export type { StreamSession } from './hijack.ts';

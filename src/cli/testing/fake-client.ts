@@ -62,6 +62,8 @@ export function fakeClient(api: FakeApi = {}): EngineApi {
       import: i.import ?? notFaked('images', 'import'),
       pull: i.pull ?? notFaked('images', 'pull'),
       build: i.build ?? notFaked('images', 'build'),
+      push: i.push ?? notFaked('images', 'push'),
+      login: i.login ?? notFaked('images', 'login'),
     },
     exec: {
       create: e.create ?? notFaked('exec', 'create'),

@@ -12,6 +12,31 @@ export interface ImageBackend {
   history(ref: string): unknown[];
   tag(source: string, repo: string, tag?: string): Promise<void>;
   remove(ref: string, force: boolean, noprune: boolean): Promise<ImageDeleteItem[]>;
+  /** Pull from a registry; progress messages are Docker's JSON messages. */
+  pull?(req: { fromImage: string; tag?: string; platform?: string; registryAuth?: string; signal?: AbortSignal }, progress: (m: object) => void): Promise<unknown>;
+  push?(name: string, tag: string | undefined, registryAuth: string | undefined, progress: (m: object) => void): Promise<void>;
+}
+
+/**
+ * Runs a pull/push whose progress is a JSON-message stream. The stream starts with the first
+ * message: an error before it is a plain HTTP error (as dockerd answers a missing manifest),
+ * an error after it is an {"errorDetail":…} message in the stream.
+ */
+async function progressStream(x: Parameters<Route['handler']>[0], run: (progress: (m: object) => void) => Promise<unknown>): Promise<void> {
+  let s: ReturnType<typeof x.stream> | null = null;
+  const progress = (m: object): void => {
+    if (!s) s = x.stream('application/json');
+    s.write(JSON.stringify(m) + '\r\n');
+  };
+  try {
+    await run(progress);
+  } catch (err) {
+    if (!s) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    (s as ReturnType<typeof x.stream>).write(JSON.stringify({ errorDetail: { message }, error: message }) + '\r\n');
+  }
+  if (!s) s = x.stream('application/json');
+  (s as ReturnType<typeof x.stream>).end();
 }
 
 export function imageRoutes(b: ImageBackend, parseFilters: (raw: string | undefined) => Record<string, string[]>): Route[] {
@@ -19,6 +44,15 @@ export function imageRoutes(b: ImageBackend, parseFilters: (raw: string | undefi
     { method: 'POST', path: '/images/create', handler: async (x) => {
       const fromSrc = x.query.get('fromSrc');
       const fromImage = x.query.get('fromImage');
+      if (fromImage && b.pull) {
+        const pull = b.pull.bind(b);
+        const auth = x.req.headers['x-registry-auth'];
+        await progressStream(x, (progress) => pull({
+          fromImage, tag: x.query.get('tag') || undefined, platform: x.query.get('platform') || undefined,
+          registryAuth: Array.isArray(auth) ? auth[0] : auth, signal: x.signal,
+        }, progress));
+        return;
+      }
       if (fromImage) {
         throw new NotImplementedError(`pulling images is not supported yet: berth cannot pull ${fromImage}${x.query.get('tag') ? ':' + x.query.get('tag') : ''}; import a root filesystem with 'docker import' instead`);
       }
@@ -49,6 +83,12 @@ export function imageRoutes(b: ImageBackend, parseFilters: (raw: string | undefi
       const legacy = x.query.get('filter');
       if (legacy) filters.reference = [...(filters.reference ?? []), legacy];
       x.sendJson(200, b.list(x.bool('all'), filters));
+    } },
+    { method: 'POST', path: '/images/{name:.*}/push', handler: async (x) => {
+      if (!b.push) throw new NotImplementedError('pushing images is not supported');
+      const push = b.push.bind(b);
+      const auth = x.req.headers['x-registry-auth'];
+      await progressStream(x, (progress) => push(x.params.name!, x.query.get('tag') || undefined, Array.isArray(auth) ? auth[0] : auth, progress));
     } },
     { method: 'GET', path: '/images/{name:.*}/json', handler: (x) => { x.sendJson(200, b.inspect(x.params.name!)); } },
     { method: 'GET', path: '/images/{name:.*}/history', handler: (x) => { x.sendJson(200, b.history(x.params.name!)); } },

@@ -1,0 +1,186 @@
+// Push (POST /images/{name}/push): every layer's blob (the compressed bytes kept in the
+// content store when the image was pulled or imported; an uncompressed tar is gzipped once
+// and kept), skipped when the registry has it (HEAD), mounted from another repository of the
+// same registry when one is known to hold it, otherwise uploaded in one PUT; then the
+// config, then a manifest (Docker v2 schema2, or OCI when a layer is zstd). Docker's
+// progress messages throughout.
+import { createHash } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { InvalidArgumentError, NotFoundError } from '../lib/index.ts';
+import { MediaType, layerCompression, normalizeReference, type Descriptor } from '../oci/index.ts';
+import type { LayerBlob } from '../storage/content/index.ts';
+import { parseRemoteReference, progressBar, type AuthConfig, type ProgressSink, type RegistryClient } from '../distribution/index.ts';
+import { clientFor, type DistributionDeps } from './pull.ts';
+
+export interface PushOptions { auth?: AuthConfig; concurrency?: number }
+
+const short = (d: string): string => d.slice(7, 19);
+
+/** The blob to push for a layer: a compressed one kept before, or the tar gzipped now. */
+export async function layerBlobFor(deps: DistributionDeps, diffId: string): Promise<LayerBlob> {
+  const blobs = await deps.content.layerBlobs(diffId);
+  const compressed = blobs.find((b) => layerCompression(b.mediaType) === 'gzip') ?? blobs.find((b) => layerCompression(b.mediaType) === 'zstd');
+  if (compressed) return compressed;
+  const plain = blobs.find((b) => b.digest === diffId);
+  if (!plain) throw new NotFoundError(`layer ${diffId} has no stored tarball to push (it was not pulled or imported by this daemon)`);
+  const w = deps.content.writer();
+  const feed = new Transform({ transform(chunk: Buffer, _e, cb) { const p = w.write(chunk); if (p) p.then(() => cb(), (e: Error) => cb(e)); else cb(); } });
+  try {
+    await pipeline(deps.content.reader(plain.digest), createGzip({ level: 6 }), feed);
+    const size = w.size;
+    const digest = await w.commit();
+    const blob: LayerBlob = { digest, mediaType: MediaType.DockerLayerGzip, size };
+    await deps.content.addLayerBlob(diffId, blob);
+    return blob;
+  } catch (err) {
+    await w.abort();
+    throw err;
+  }
+}
+
+export async function pushImage(deps: DistributionDeps, name: string, tagArg: string | undefined, opts: PushOptions, progress: ProgressSink): Promise<void> {
+  let full = name;
+  if (tagArg) full = `${name}:${tagArg}`;
+  let r;
+  try { r = parseRemoteReference(full); } catch (err) { throw new InvalidArgumentError(`invalid reference format: ${full}`, { cause: err }); }
+  if (r.digest) throw new InvalidArgumentError('cannot push a digest reference');
+  const tag = r.tag ?? 'latest';
+  const local = `${r.familiar}:${tag}`;
+  const rec = (() => {
+    try { return deps.store.resolve(local); } catch { throw new NotFoundError(`An image does not exist locally with the tag: ${r.familiar}`); }
+  })();
+  const client = clientFor(deps, r, opts.auth, 'pull,push');
+  progress({ status: `The push refers to repository [${r.domain === 'docker.io' ? `docker.io/${r.path}` : `${r.domain}/${r.path}`}]` });
+  const diffIds = rec.config.rootfs.diff_ids;
+  // Prepare blobs first (may gzip an imported tar once); progress ids are short diffIDs, as Docker's.
+  const uniq = [...new Set(diffIds)].reverse();
+  for (const d of uniq) progress({ status: 'Preparing', id: short(d), progressDetail: {} });
+  const blobs = new Map<string, LayerBlob>();
+  for (const d of diffIds) blobs.set(d, await layerBlobFor(deps, d));
+  // Authenticate before streaming (an upload body cannot be replayed after a 401).
+  await client.blobExists(blobs.get(diffIds[0] ?? '')?.digest ?? `sha256:${'0'.repeat(64)}`).catch((err: unknown) => {
+    if ((err as { kind?: string }).kind === 'unauthorized' || (err as { kind?: string }).kind === 'unavailable') throw err;
+  });
+  const target = `${r.host}/${r.path}`;
+  let next = 0;
+  let failed: unknown = null;
+  const limit = Math.max(1, opts.concurrency ?? 5);
+  const worker = async (): Promise<void> => {
+    while (next < uniq.length && failed === null) {
+      const d = uniq[next++]!;
+      try { await pushLayer(deps, client, d, blobs.get(d)!, target, r.host, progress); } catch (err) { if (failed === null) failed = err; }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, uniq.length) }, worker));
+  if (failed !== null) throw failed;
+
+  const configBytes = await deps.store.configBytes(rec.id);
+  const configDigest = rec.id;
+  if ((await client.blobExists(configDigest)) === null) {
+    await client.uploadBlob(configDigest, configBytes.length, () => bufferStream(configBytes));
+  }
+  const layerDescs: Descriptor[] = diffIds.map((d) => { const b = blobs.get(d)!; return { mediaType: b.mediaType, size: b.size, digest: b.digest }; });
+  const oci = layerDescs.some((l) => l.mediaType.startsWith('application/vnd.oci.'));
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: oci ? MediaType.OciManifest : MediaType.DockerManifest,
+    config: { mediaType: oci ? MediaType.OciConfig : MediaType.DockerConfig, size: configBytes.length, digest: configDigest },
+    layers: layerDescs.map((l) => oci ? { ...l, mediaType: ociLayerType(l.mediaType) } : l),
+  };
+  const bytes = Buffer.from(JSON.stringify(manifest, null, 3));
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  await client.putManifest(tag, bytes, manifest.mediaType);
+  await deps.store.addDigestRef(rec.id, normalizeReference(r.familiar).replace(/:latest$/, ''), digest);
+  for (const d of diffIds) await deps.content.addLayerBlob(d, { ...blobs.get(d)!, sources: [target] });
+  progress({ status: `${tag}: digest: ${digest} size: ${bytes.length}` });
+  progress({ progressDetail: {}, aux: { Tag: tag, Digest: digest, Size: bytes.length } });
+  deps.events.publish('image', 'push', rec.id, { name: local });
+}
+
+function ociLayerType(t: string): string {
+  switch (layerCompression(t)) {
+    case 'gzip': return MediaType.OciLayerGzip;
+    case 'zstd': return MediaType.OciLayerZstd;
+    default: return MediaType.OciLayer;
+  }
+}
+
+async function pushLayer(deps: DistributionDeps, client: RegistryClient, diffId: string, blob: LayerBlob, target: string, host: string, progress: ProgressSink): Promise<void> {
+  const id = short(diffId);
+  if ((await client.blobExists(blob.digest)) !== null) {
+    progress({ status: 'Layer already exists', id, progressDetail: {} });
+    return;
+  }
+  let location: string | undefined;
+  for (const src of blob.sources ?? []) {
+    if (!src.startsWith(`${host}/`) || src === target) continue;
+    const from = src.slice(host.length + 1);
+    const m = await client.mount(blob.digest, from).catch(() => null);
+    if (m?.mounted) { progress({ status: `Mounted from ${from}`, id, progressDetail: {} }); return; }
+    if (m && !m.mounted) { location = m.location; break; }
+  }
+  let sent = 0;
+  let last = 0;
+  await client.uploadBlob(blob.digest, blob.size, () => {
+    sent = 0;
+    const meter = new Transform({
+      highWaterMark: 1 << 20,
+      transform(chunk: Buffer, _e, cb) {
+        sent += chunk.length;
+        const now = Date.now();
+        if (now - last > 100) { last = now; progress({ status: 'Pushing', id, progressDetail: { current: sent, total: blob.size }, progress: progressBar(sent, blob.size) }); }
+        cb(null, chunk);
+      },
+    });
+    const src = deps.content.reader(blob.digest);
+    src.on('error', (e) => meter.destroy(e));
+    return src.pipe(meter);
+  }, location);
+  progress({ status: 'Pushed', id, progressDetail: {} });
+}
+
+function bufferStream(b: Buffer): Readable {
+  return Readable.from([b], { objectMode: false });
+}
+
+/**
+ * Keeps the tar of an imported image's layer in the content store (what a push sends).
+ * `applyImport` applies the stream it is given; the same bytes are written to a blob.
+ */
+export async function importKeepingTar<T extends { config: { rootfs: { diff_ids: string[] } } }>(deps: DistributionDeps, input: Readable,
+  applyImport: (stream: Readable) => Promise<T>): Promise<T> {
+  const w = deps.content.writer();
+  let gzip: boolean | null = null;
+  const tee = new Transform({
+    highWaterMark: 1 << 20,
+    transform(chunk: Buffer, _e, cb) {
+      if (gzip === null) gzip = chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b;
+      const p = w.write(chunk);
+      if (p) p.then(() => cb(null, chunk), (e: Error) => cb(e)); else cb(null, chunk);
+    },
+  });
+  input.on('error', (e) => tee.destroy(e));
+  input.pipe(tee);
+  let rec: T;
+  try {
+    rec = await applyImport(tee);
+  } catch (err) {
+    await w.abort();
+    throw err;
+  }
+  const diffId = rec.config.rootfs.diff_ids[0];
+  try {
+    const size = w.size;
+    const digest = await w.commit();
+    if (diffId && (digest === diffId || gzip)) {
+      await deps.content.addLayerBlob(diffId, { digest, mediaType: gzip ? MediaType.DockerLayerGzip : MediaType.OciLayer, size });
+    } else {
+      await deps.content.remove(digest);
+    }
+  } catch (err) {
+    deps.log.warn({ err }, 'could not keep the imported layer tar (push of this image will fail)');
+  }
+  return rec;
+}

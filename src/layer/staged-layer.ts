@@ -1,0 +1,124 @@
+// Layers applied in parallel (a pull): each layer's tar is extracted into its own new
+// directory of the graph driver before its parents exist ("staged"), and registered in
+// chain order afterwards (commitStaged), which writes its overlay `lower` file and its
+// record. OCI whiteouts (.wh.<name>, .wh..wh..opq) become overlay whiteouts (0:0 character
+// devices, trusted.overlay.opaque=y) once the tar is out, found with one `find`.
+import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { readFile, writeFile, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Transform, Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { execTool, newId, InvalidArgumentError } from '../lib/index.ts';
+import type { Overlay2Driver } from './overlay2.ts';
+
+export interface StagedLayer { cacheId: string; diffId: string; size: number }
+
+const STAGED_MARK = 'staged';
+
+/** Extracts an uncompressed layer tar into a new driver directory; diffID computed on the way. */
+export async function stageLayerTar(driver: Overlay2Driver, tarStream: Readable, signal?: AbortSignal): Promise<StagedLayer> {
+  const cacheId = newId();
+  await driver.create(cacheId, [], false);
+  // Marked until committed: a crash mid-pull leaves a directory sweepStaged() removes.
+  await writeFile(join(driver.root, cacheId, STAGED_MARK), '');
+  const target = driver.diffPath(cacheId);
+  const hash = createHash('sha256');
+  let size = 0;
+  const hasher = new Transform({
+    highWaterMark: 1 << 20,
+    transform(chunk: Buffer, _e, cb) { hash.update(chunk); size += chunk.length; cb(null, chunk); },
+  });
+  try {
+    const tar = spawn('tar', ['-x', '--numeric-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', '-C', target, '-f', '-'],
+      { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    tar.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const exited = new Promise<number>((res) => tar.on('close', (code) => res(code ?? 1)));
+    const onAbort = (): void => { tar.kill('SIGKILL'); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await pipeline(tarStream, hasher, intoStdin(tar.stdin));
+    } catch (err) {
+      tar.kill('SIGKILL');
+      await exited;
+      throw err;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    const code = await exited;
+    if (code !== 0) throw new InvalidArgumentError(`invalid layer tar: ${stderr.trim() || `tar exit ${code}`}`);
+    await convertWhiteouts(target);
+  } catch (err) {
+    await driver.remove(cacheId);
+    throw err;
+  }
+  return { cacheId, diffId: `sha256:${hash.digest('hex')}`, size };
+}
+
+/** Rewrites OCI whiteout files left by tar into overlayfs whiteouts. */
+export async function convertWhiteouts(dir: string): Promise<number> {
+  const r = await execTool('find', [dir, '-name', '.wh.*', '-print0'], { allowFailure: true });
+  const paths = r.stdout.split('\0').filter(Boolean).sort((a, b) => b.length - a.length);
+  for (const p of paths) {
+    const name = basename(p);
+    const parent = dirname(p);
+    await rm(p, { recursive: true, force: true });
+    if (name === '.wh..wh..opq') {
+      await execTool('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', parent]);
+    } else if (!name.startsWith('.wh..wh.')) {
+      const victim = join(parent, name.slice('.wh.'.length));
+      await rm(victim, { recursive: true, force: true });
+      await execTool('mknod', ['-m', '0', victim, 'c', '0', '0']);
+    }
+  }
+  return paths.length;
+}
+
+/** Points a staged layer at its parents (nearest first): its overlay `lower` file. */
+export async function linkStagedParents(driver: Overlay2Driver, cacheId: string, parentCacheIds: readonly string[]): Promise<void> {
+  if (parentCacheIds.length > 0) {
+    const links = await Promise.all(parentCacheIds.map((p) => readFile(join(driver.root, p, 'link'), 'utf8')));
+    await writeFile(join(driver.root, cacheId, 'lower'), links.map((l) => `l/${l.trim()}`).join(':'));
+  }
+  await rm(join(driver.root, cacheId, STAGED_MARK), { force: true });
+}
+
+/** Removes staged layers a crash left behind (called at start, before any pull). */
+export async function sweepStaged(driver: Overlay2Driver): Promise<number> {
+  let n = 0;
+  for (const id of await driver.list()) {
+    if (await stat(join(driver.root, id, STAGED_MARK)).then(() => true, () => false)) {
+      await driver.remove(id);
+      n++;
+    }
+  }
+  return n;
+}
+
+/**
+ * A sink into a child's stdin that outlives the child closing it: GNU tar stops reading at
+ * the end-of-archive blocks and may exit before the padding after them arrives. The rest
+ * of the stream still flows (and is hashed: the diffID covers every byte); tar's exit code
+ * says whether the archive was good.
+ */
+export function intoStdin(stdin: NodeJS.WritableStream & { destroyed?: boolean; writableEnded?: boolean }): Writable {
+  let open = true;
+  const closed = (): void => { open = false; };
+  stdin.on('close', closed);
+  stdin.on('error', closed);
+  return new Writable({
+    highWaterMark: 1 << 20,
+    write(chunk: Buffer, _e, cb) {
+      if (!open || stdin.destroyed) { cb(); return; }
+      if (stdin.write(chunk)) { cb(); return; }
+      const done = (): void => { stdin.off('drain', done); stdin.off('close', done); cb(); };
+      stdin.on('drain', done);
+      stdin.on('close', done);
+    },
+    final(cb) {
+      if (open && !stdin.destroyed) stdin.end();
+      cb();
+    },
+  });
+}
