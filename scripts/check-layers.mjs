@@ -28,7 +28,7 @@ const ALLOWED = {
   'network': ['lib', 'oci', 'storage/metadata', 'events'],
   'volume': ['lib', 'oci', 'api/types', 'storage/metadata', 'events'],
   'logs': ['lib', 'oci', 'storage/metadata', 'events'],
-  'stats': ['lib', 'oci', 'storage/metadata', 'events'],
+  'stats': ['lib', 'oci', 'api/types', 'storage/metadata', 'events'],
   'container': ['lib', 'oci', 'api/types', 'specgen', 'security', 'storage/content', 'storage/metadata', 'layer',
     'runtime', 'network', 'volume', 'logs', 'stats', 'events'],
   'build': ['lib', 'oci', 'storage/content', 'storage/metadata', 'layer', 'image', 'events'],
