@@ -31,7 +31,7 @@ const ALLOWED = {
   'stats': ['lib', 'oci', 'api/types', 'storage/metadata', 'events'],
   'container': ['lib', 'oci', 'api/types', 'specgen', 'security', 'storage/content', 'storage/metadata', 'layer',
     'runtime', 'network', 'volume', 'logs', 'stats', 'events'],
-  'build': ['lib', 'oci', 'storage/content', 'storage/metadata', 'layer', 'image', 'events'],
+  'build': ['lib', 'oci', 'api/types', 'storage/content', 'storage/metadata', 'layer', 'image', 'events'],
   'registry': ['lib', 'oci'],
   'metrics': ['lib'],
   'alerts': ['lib', 'api/types'],

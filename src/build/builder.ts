@@ -26,33 +26,14 @@ import type { BuildBackend } from './build-backend.ts';
 import type { BuildStore, StepImage } from './build-store.ts';
 import { ArchiveError, extractTar } from './context/extract.ts';
 import { IgnoreMatcher, parseDockerignore } from '../lib/index.ts';
+import type { BuildMessage, BuildRequest } from '../api/types/index.ts';
 import { CopyError, copySources, downloadUrl, hashSources, matchSources, parseChmod, resolveOwner, type SourceEntry } from './copy.ts';
 import { resolveInRoot, ScopeError } from './scoped-path.ts';
 import { stripRunArtifacts } from './run-artifacts.ts';
 
-export interface BuildOptions {
-  dockerfile: string;
-  tags: string[];
-  buildArgs: Record<string, string | null>;
-  labels: Record<string, string>;
-  target: string;
-  noCache: boolean;
-  rm: boolean;
-  forceRm: boolean;
-  quiet: boolean;
-  networkMode?: string | undefined;
-  extraHosts: string[];
-  cacheFrom: string[];
-  pull: boolean;
-  platform?: string | undefined;
-}
-
-export interface BuildMessage {
-  stream?: string;
-  aux?: { ID: string };
-  error?: string;
-  errorDetail?: { message: string; code?: number };
-}
+/** The builder takes the /build route's options and answers in its messages (api/types/build.ts). */
+export type BuildOptions = BuildRequest;
+export type { BuildMessage };
 
 export interface BuilderDeps {
   layers: LayerStore;

@@ -8,3 +8,4 @@ export * from './volume.ts';
 export * from './disk-usage.ts';
 export * from './stats.ts';
 export { matchesEvent, validateEventFilters, EVENT_FILTER_KEYS } from './event-filter.ts';
+export type { BuildRequest, BuildMessage } from './build.ts';

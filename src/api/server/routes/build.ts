@@ -7,30 +7,9 @@ import type { Readable } from 'node:stream';
 import { InvalidArgumentError, NotImplementedError, messageOf } from '../../../lib/index.ts';
 import type { Route } from '../router.ts';
 import type { Exchange } from '../exchange.ts';
+import type { BuildMessage, BuildRequest } from '../../types/index.ts';
 
-export interface BuildRequest {
-  dockerfile: string;
-  tags: string[];
-  buildArgs: Record<string, string | null>;
-  labels: Record<string, string>;
-  target: string;
-  noCache: boolean;
-  rm: boolean;
-  forceRm: boolean;
-  quiet: boolean;
-  networkMode?: string | undefined;
-  extraHosts: string[];
-  cacheFrom: string[];
-  pull: boolean;
-  platform?: string | undefined;
-}
-
-export interface BuildMessageOut {
-  stream?: string;
-  aux?: { ID: string };
-  error?: string;
-  errorDetail?: { message: string; code?: number };
-}
+export type { BuildRequest } from '../../types/index.ts';
 
 export interface CommitRequest {
   container: string;
@@ -43,7 +22,7 @@ export interface CommitRequest {
 }
 
 export interface BuildRouteBackend {
-  build(context: Readable, o: BuildRequest, emit: (m: BuildMessageOut) => void | Promise<void>, signal: AbortSignal): Promise<string>;
+  build(context: Readable, o: BuildRequest, emit: (m: BuildMessage) => void | Promise<void>, signal: AbortSignal): Promise<string>;
   prune(all: boolean, filters: Record<string, string[]>): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }>;
   commit(o: CommitRequest): Promise<string>;
 }
@@ -87,7 +66,7 @@ export function buildRoutes(b: BuildRouteBackend, parseFilters: (raw: string | u
     { method: 'POST', path: '/build', handler: async (x) => {
       const o = parseBuildQuery(x);
       let out: ReturnType<Exchange['stream']> | null = null;
-      const emit = (m: BuildMessageOut): void | Promise<void> => {
+      const emit = (m: BuildMessage): void | Promise<void> => {
         out ??= x.stream('application/json');
         if (!out.write(JSON.stringify(m) + '\r\n')) return out.drained();
       };

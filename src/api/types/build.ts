@@ -1,0 +1,26 @@
+// POST /build: the classic builder's options as the route reads them from the query, and the
+// JSON messages of its output stream (shared by the route and the builder).
+
+export interface BuildRequest {
+  dockerfile: string;
+  tags: string[];
+  buildArgs: Record<string, string | null>;
+  labels: Record<string, string>;
+  target: string;
+  noCache: boolean;
+  rm: boolean;
+  forceRm: boolean;
+  quiet: boolean;
+  networkMode?: string | undefined;
+  extraHosts: string[];
+  cacheFrom: string[];
+  pull: boolean;
+  platform?: string | undefined;
+}
+
+export interface BuildMessage {
+  stream?: string;
+  aux?: { ID: string };
+  error?: string;
+  errorDetail?: { message: string; code?: number };
+}
