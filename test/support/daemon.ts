@@ -109,8 +109,17 @@ export class TestDaemon {
   }
 
   docker(args: string[], opts: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunResult> {
+    return this.cli('docker', args, opts);
+  }
+
+  /** The real docker CLI or berth's own (dist/berth.js) against this daemon. */
+  cli(which: 'docker' | 'berth', args: string[], opts: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunResult> {
+    const [cmd, argv] = which === 'berth' ? [process.execPath, [join(ROOT, 'dist/berth.js'), ...args]] : [DOCKER, args];
     return new Promise((resolveP) => {
-      const child = spawn(DOCKER, args, { env: { ...process.env, DOCKER_HOST: this.host, DOCKER_CONFIG: join(this.dir, 'docker-config'), ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(cmd, argv, {
+        env: { ...process.env, DOCKER_HOST: this.host, BERTH_HOST: this.host, DOCKER_CONFIG: join(this.dir, 'docker-config'), ...opts.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       let stdout = ''; let stderr = '';
       child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
       child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });

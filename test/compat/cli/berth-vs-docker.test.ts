@@ -5,7 +5,6 @@
 // expected and normalised.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DOCKER, ROOT, TestDaemon, ensureBusyboxTar, missingTools, type RunResult } from '../../support/daemon.ts';
@@ -43,20 +42,7 @@ describe('berth CLI vs docker CLI 28 on one berthd', { skip }, () => {
   const d = new TestDaemon();
 
   function run(cli: Cli, args: string[], input?: string): Promise<RunResult> {
-    const [cmd, argv] = cli === 'berth' ? [process.execPath, [BERTH, ...args]] : [DOCKER, args];
-    return new Promise((resolveP) => {
-      const child = spawn(cmd, argv, {
-        env: { ...process.env, BERTH_HOST: d.host, DOCKER_HOST: d.host, DOCKER_CONFIG: join(d.dir, 'docker-config') },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-      child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-      const t = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.on('close', (code) => { clearTimeout(t); resolveP({ code: code ?? -1, stdout, stderr }); });
-      child.stdin.end(input ?? '');
-    });
+    return d.cli(cli, args, { input: input ?? '' });
   }
 
   /** Runs the same command with both CLIs (`{}` in args becomes the CLI's name, for unique names). */

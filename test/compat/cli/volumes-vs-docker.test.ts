@@ -2,7 +2,6 @@
 // berthd: same stdout, stderr and exit codes once names and times are masked.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DOCKER, ROOT, TestDaemon, ensureBusyboxTar, missingTools, type RunResult } from '../../support/daemon.ts';
 
@@ -26,19 +25,7 @@ describe('berth volume CLI vs docker CLI 28', { skip }, () => {
   const d = new TestDaemon();
 
   function run(cli: Cli, args: string[], input?: string): Promise<RunResult> {
-    const [cmd, argv] = cli === 'berth' ? [process.execPath, [BERTH, ...args]] : [DOCKER, args];
-    return new Promise((resolveP) => {
-      const child = spawn(cmd, argv, {
-        env: { ...process.env, BERTH_HOST: d.host, DOCKER_HOST: d.host, DOCKER_CONFIG: join(d.dir, 'docker-config') },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-      child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-      child.on('close', (code) => resolveP({ code: code ?? -1, stdout, stderr }));
-      child.stdin.end(input ?? '');
-    });
+    return d.cli(cli, args, { input: input ?? '' });
   }
 
   /** Runs both CLIs; `{}` in args becomes the CLI's name so each makes its own objects. */
