@@ -2,7 +2,7 @@
 // the standard streams, the environment, the clock, file reads, signals, and a connection
 // to the daemon (created on first use, with the -H value).
 import type { Readable, Writable } from 'node:stream';
-import type { EngineApi } from '../client/index.ts';
+import type { EngineApi, TlsFlags } from '../client/index.ts';
 
 export type OutStream = Writable & { isTTY?: boolean; columns?: number; rows?: number };
 export type InStream = Readable & { isTTY?: boolean };
@@ -21,8 +21,8 @@ export interface CliContext {
   readonly stdin: InStream;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly signals: SignalSource;
-  /** The daemon connection for the given -H value (one per run). */
-  connect(host: string | undefined): EngineApi;
+  /** The daemon connection for the given -H value and TLS flags (one per run). */
+  connect(host: string | undefined, tls?: TlsFlags): EngineApi;
   now(): Date;
   readFile(path: string): Buffer;
   /** A file as a stream (import reads tarballs without holding them in memory). */

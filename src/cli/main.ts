@@ -31,7 +31,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       on: (sig, fn) => { process.on(sig, fn); },
       off: (sig, fn) => { process.off(sig, fn); },
     },
-    connect: (host) => (conn.client ??= new EngineClient({ env: process.env, ...(host ? { host } : {}) })),
+    connect: (host, tls) => (conn.client ??= new EngineClient({ env: process.env, ...(host ? { host } : {}), ...(tls ? { tls } : {}) })),
     now: () => new Date(),
     readFile: (path) => readFileSync(path),
     openRead: (path) => createReadStream(path),

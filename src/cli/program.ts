@@ -100,6 +100,11 @@ export function buildProgram(ctx: CliContext): Command {
     .option('-H, --host <list>', 'Daemon socket to connect to')
     .option('-D, --debug', 'Enable debug mode')
     .option('-l, --log-level <string>', 'Set the logging level ("debug", "info", "warn", "error", "fatal")', 'info')
+    .option('--tls', 'Use TLS; implied by --tlsverify')
+    .option('--tlscacert <string>', 'Trust certs signed only by this CA (default "~/.docker/ca.pem")')
+    .option('--tlscert <string>', 'Path to TLS certificate file (default "~/.docker/cert.pem")')
+    .option('--tlskey <string>', 'Path to TLS key file (default "~/.docker/key.pem")')
+    .option('--tlsverify', 'Use TLS and verify the remote')
     .version(`${ctx.name} version ${CLI_VERSION}`, '-v, --version', 'Print version information and quit');
   program.helpOption('-h, --help', 'Print usage');
 

@@ -3,7 +3,7 @@
 // messages, `-h` free for commands that use it (run/create --hostname), flag values that
 // fail to parse reported with the usage line and exit 125.
 import { Command, Option } from 'commander';
-import type { EngineApi } from '../client/index.ts';
+import type { EngineApi, TlsFlags } from '../client/index.ts';
 import type { CliContext } from './cli-context.ts';
 import { FlagValueError } from './opts/flag-value-error.ts';
 import { UsageError } from './status-error.ts';
@@ -108,12 +108,12 @@ export function addVerb<O>(parent: Command, ctx: CliContext, spec: VerbSpec<O>):
     const bad = checkArgCount(self, spec.args, args.length, ctx.name);
     if (bad) throw bad;
     let api: EngineApi | null = null;
-    const globals = self.optsWithGlobals<{ host?: string }>();
+    const globals = self.optsWithGlobals<{ host?: string } & TlsFlags>();
     const call: VerbCall<O> = {
       ctx,
       args,
       opts,
-      client: () => (api ??= ctx.connect(globals.host)),
+      client: () => (api ??= ctx.connect(globals.host, tlsFlagsOf(globals))),
       path: commandPath(self),
       usageError: (message) => new UsageError(125, `${ctx.name}: ${message}\n\nRun '${commandPath(self)} --help' for more information`),
       source: (option) => self.getOptionValueSource(option),
@@ -127,4 +127,15 @@ export function addVerb<O>(parent: Command, ctx: CliContext, spec: VerbSpec<O>):
   });
   parent.addCommand(cmd);
   return cmd;
+}
+
+/** The global TLS flags commander parsed (only those given). */
+function tlsFlagsOf(g: TlsFlags): TlsFlags {
+  const out: TlsFlags = {};
+  if (g.tls) out.tls = true;
+  if (g.tlsverify) out.tlsverify = true;
+  if (g.tlscacert) out.tlscacert = g.tlscacert;
+  if (g.tlscert) out.tlscert = g.tlscert;
+  if (g.tlskey) out.tlskey = g.tlskey;
+  return out;
 }

@@ -8,6 +8,8 @@ import { NetworksClient, type NetworksApi } from './networks.ts';
 import { VolumesClient, type VolumesApi } from './volumes.ts';
 import { parseHost, resolveHostUrl } from './host.ts';
 import { Transport } from './transport.ts';
+import { DEFAULT_TLS_PORT, resolveTls, type TlsFlags } from './tls.ts';
+import { readFileSync } from 'node:fs';
 
 export interface EngineApi {
   readonly system: SystemApi;
@@ -27,6 +29,8 @@ export interface EngineClientOptions {
   /** -H/--host; falls back to BERTH_HOST, DOCKER_HOST, unix:///run/berth/berth.sock. */
   host?: string;
   env?: Readonly<Record<string, string | undefined>>;
+  /** --tls, --tlsverify, --tlscacert, --tlscert, --tlskey (with DOCKER_TLS_VERIFY, DOCKER_CERT_PATH). */
+  tls?: TlsFlags;
 }
 
 export class EngineClient implements EngineApi {
@@ -41,9 +45,10 @@ export class EngineClient implements EngineApi {
 
   constructor(opts: EngineClientOptions = {}) {
     const env = opts.env ?? process.env;
-    const host = parseHost(resolveHostUrl(opts.host, env));
+    const tls = resolveTls(opts.tls ?? {}, env, (p) => readFileSync(p));
+    const host = parseHost(resolveHostUrl(opts.host, env), tls ? DEFAULT_TLS_PORT : undefined);
     const pinned = env['BERTH_API_VERSION'] || env['DOCKER_API_VERSION'] || undefined;
-    this.#transport = new Transport(host, pinned ? { apiVersion: pinned } : {});
+    this.#transport = new Transport(host, { ...(pinned ? { apiVersion: pinned } : {}), tls });
     this.hostUrl = host.url;
     this.system = new SystemClient(this.#transport);
     this.containers = new ContainersClient(this.#transport);

@@ -4,14 +4,18 @@
 // node:net rather than undici's upgrade() so a refused request (404 "No such container")
 // still yields the daemon's error message.
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { errorFromStatus, errorMessageOf } from './errors.ts';
 import type { DaemonHost } from './host.ts';
+import { tlsConnectOptions, type TlsSettings } from './tls.ts';
 
 export interface HijackRequest {
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /** TLS to a tcp:// daemon. */
+  tls?: TlsSettings;
 }
 
 export interface HijackedConnection {
@@ -58,7 +62,9 @@ export function decodeChunked(buf: Buffer): Buffer {
 
 export function hijack(host: DaemonHost, req: HijackRequest, hostHeader = 'api.moby.localhost'): Promise<HijackedConnection> {
   return new Promise((resolve, reject) => {
-    const socket = host.kind === 'unix' ? connect({ path: host.socketPath }) : connect({ host: host.hostname, port: host.port });
+    const socket = host.kind === 'unix' ? connect({ path: host.socketPath })
+      : req.tls ? tlsConnect({ host: host.hostname, port: host.port, servername: host.hostname, ...tlsConnectOptions(req.tls) })
+        : connect({ host: host.hostname, port: host.port });
     let head = Buffer.alloc(0);
     let settled = false;
     const fail = (err: Error): void => {
@@ -68,7 +74,7 @@ export function hijack(host: DaemonHost, req: HijackRequest, hostHeader = 'api.m
       reject(err);
     };
     socket.once('error', fail);
-    socket.once('connect', () => {
+    socket.once(req.tls && host.kind === 'tcp' ? 'secureConnect' : 'connect', () => {
       const body = req.body ?? '';
       const headers: Record<string, string> = {
         Host: hostHeader,

@@ -18,7 +18,8 @@ export function resolveHostUrl(option: string | undefined, env: Readonly<Record<
   return DEFAULT_HOST;
 }
 
-export function parseHost(url: string): DaemonHost {
+/** `defaultPort`: for a tcp:// host without a port (2376 when TLS is on, as docker). */
+export function parseHost(url: string, defaultPort = DEFAULT_TCP_PORT): DaemonHost {
   const bad = (): InvalidArgumentError => new InvalidArgumentError(`Invalid bind address format: ${url}`);
   if (url.startsWith('unix://')) {
     const socketPath = url.slice('unix://'.length) || DEFAULT_SOCKET;
@@ -33,7 +34,7 @@ export function parseHost(url: string): DaemonHost {
   rest = rest.replace(/\/+$/, '');
   if (rest.includes('/')) throw bad();
   let hostname = rest;
-  let port = DEFAULT_TCP_PORT;
+  let port = defaultPort;
   const m = /^(\[[^\]]+\]|[^:]*)(?::(\d*))?$/.exec(rest);
   if (!m) throw bad();
   hostname = m[1] ?? '';

@@ -8,6 +8,7 @@ export * from './engine-client.ts';
 export * from './errors.ts';
 export * from './filters.ts';
 export * from './host.ts';
+export { resolveTls, type TlsFlags, type TlsSettings } from './tls.ts';
 export * from './json-stream.ts';
 export * from './stdcopy.ts';
 export type { SystemApi, PingResult, SystemInfo, EventsOptions, ExactEvent } from './system.ts';

@@ -5,12 +5,14 @@
 // node:http rather than undici: loading undici costs ~90 ms on every CLI invocation
 // (measured on Node 20), about half of a `berth ps`.
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { API_VERSION } from '../api/types/index.ts';
 import { InternalError, UnavailableError, messageOf } from '../lib/index.ts';
 import { errorFromStatus, errorMessageOf } from './errors.ts';
 import { hijack, type HijackedConnection } from './hijack.ts';
 import type { DaemonHost } from './host.ts';
+import { tlsConnectOptions, type TlsSettings } from './tls.ts';
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
 
@@ -37,6 +39,8 @@ export interface Response {
 export interface TransportOptions {
   /** Pin the API version (BERTH_API_VERSION / DOCKER_API_VERSION) instead of negotiating. */
   apiVersion?: string;
+  /** TLS to a tcp:// daemon (--tls/--tlsverify). */
+  tls?: TlsSettings | null;
 }
 
 /** Compares dotted versions ("1.41" < "1.50"). */
@@ -63,12 +67,15 @@ export function encodeQuery(query: Record<string, QueryValue> | undefined): stri
 
 export class Transport {
   readonly host: DaemonHost;
-  readonly #agent = new Agent({ keepAlive: true });
+  readonly #agent: Agent;
+  readonly #tls: TlsSettings | null;
   #version: Promise<string> | null;
   #negotiated: string | null = null;
 
   constructor(host: DaemonHost, opts: TransportOptions = {}) {
     this.host = host;
+    this.#tls = host.kind === 'tcp' ? opts.tls ?? null : null;
+    this.#agent = this.#tls ? new HttpsAgent({ keepAlive: true, ...tlsConnectOptions(this.#tls) }) : new Agent({ keepAlive: true });
     this.#version = opts.apiVersion ? Promise.resolve(opts.apiVersion) : null;
     if (opts.apiVersion) this.#negotiated = opts.apiVersion;
   }
@@ -114,7 +121,8 @@ export class Transport {
       : { host: this.host.hostname, port: this.host.port, headers };
     return new Promise<Response>((resolve, reject) => {
       // No timeouts: streams (logs -f, events, wait) stay silent for as long as they like.
-      const req = httpRequest({ agent: this.#agent, method: opts.method, path, ...target, ...(opts.signal ? { signal: opts.signal } : {}) },
+      const send = this.#tls ? httpsRequest : httpRequest;
+      const req = send({ agent: this.#agent, method: opts.method, path, ...target, ...(opts.signal ? { signal: opts.signal } : {}) },
         (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }));
       req.on('error', (e) => reject(this.#connectionError(e)));
       if (body instanceof Readable) {
@@ -158,7 +166,7 @@ export class Transport {
   async hijack(opts: Pick<RequestOptions, 'path' | 'query' | 'body'>): Promise<HijackedConnection> {
     const path = await this.#path({ method: 'POST', ...opts });
     try {
-      return await hijack(this.host, { path, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }) });
+      return await hijack(this.host, { path, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }), ...(this.#tls ? { tls: this.#tls } : {}) });
     } catch (e) {
       throw this.#connectionError(e);
     }

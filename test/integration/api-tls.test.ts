@@ -81,6 +81,33 @@ describe('API over TCP with mutual TLS', { skip }, () => {
     }
   });
 
+  test('berth --tlsverify: flags and DOCKER_CERT_PATH; run (attach), exec; a foreign certificate is refused', async () => {
+    const berthEnv = { ...env, BERTH_HOST: env['DOCKER_HOST']! };
+    const v = await d.cli('berth', ['version', '--format', '{{.Server.Version}}'], { env: berthEnv });
+    assert.equal(v.code, 0, v.stderr);
+    assert.notEqual(v.stdout.trim(), '');
+    const pki = join(tmp, 'pki');
+    const flags = ['--tlsverify', '--tlscacert', join(pki, 'ca.pem'), '--tlscert', join(pki, 'client-cert.pem'), '--tlskey', join(pki, 'client-key.pem'),
+      '-H', `tcp://127.0.0.1:${p}`];
+    const r = await d.cli('berth', [...flags, 'run', '--rm', '-i', 'busybox', 'cat'], { env: { DOCKER_CERT_PATH: '/nonexistent' }, input: 'berth over TLS\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'berth over TLS\n');
+    const id = (await d.cli('berth', ['run', '-d', '--name', 'berth-test-tls-berth', 'busybox', 'sleep', '300'], { env: berthEnv })).stdout.trim();
+    try {
+      const e = await d.cli('berth', ['exec', id, 'echo', 'exec-hi'], { env: berthEnv });
+      assert.equal(e.stdout, 'exec-hi\n', e.stderr);
+    } finally {
+      await d.docker(['rm', '-f', 'berth-test-tls-berth']);
+    }
+    const foreign = await d.cli('berth', ['version'], {
+      env: { ...berthEnv, DOCKER_CERT_PATH: certPath(join(tmp, 'client-other-berth'), pki, join(tmp, 'other')) },
+    });
+    assert.notEqual(foreign.code, 0, 'a certificate from another CA is refused');
+    const missing = await d.cli('berth', ['--tlsverify', '--tlscert', '/nonexistent/cert.pem', '--tlskey', '/nonexistent/key.pem', '-H', `tcp://127.0.0.1:${p}`, 'version']);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /could not read TLS file \/nonexistent\/cert\.pem/);
+  });
+
   test('a client without a certificate, or with one from another CA, is refused; berthd keeps serving', async () => {
     const ca = readFileSync(join(tmp, 'pki', 'ca.pem'));
     const good = await tlsPing(p, { ca, cert: readFileSync(join(tmp, 'pki', 'client-cert.pem')), key: readFileSync(join(tmp, 'pki', 'client-key.pem')) });

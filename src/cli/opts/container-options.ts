@@ -45,6 +45,7 @@ export interface ContainerFlags {
   cpuShares?: string; pidsLimit?: string; oomScoreAdj?: string; healthCmd?: string;
   healthInterval?: string; healthTimeout?: string; healthRetries?: string; healthStartPeriod?: string;
   healthStartInterval?: string; logDriver?: string; volumeDriver?: string; pid?: string; ipc?: string; uts?: string;
+  userns?: string; cgroupns?: string;
   ip?: string; ip6?: string; networkAlias?: string[]; macAddress?: string;
   /** berth's bandwidth limits (tc rates such as 10mbit), sent as io.berth.network.* labels. */
   ingressRate?: string; egressRate?: string;
@@ -115,6 +116,20 @@ function flag<T>(name: string, value: string, parse: (v: string) => T): T {
   } catch (e) {
     throw new FlagValueError(FLAG_NAMES[name] ?? `--${name}`, value, messageOf(e));
   }
+}
+
+/** --cgroupns: '', host or private (docker's check and wording). */
+function cgroupnsMode(v: string | undefined): string {
+  if (v === undefined || v === '') return '';
+  if (v !== 'host' && v !== 'private') throw new InvalidArgumentError('--cgroupns: invalid CGROUP mode');
+  return v;
+}
+
+/** --userns: '' or host (docker's check and wording). */
+function usernsMode(v: string | undefined): string {
+  if (v === undefined || v === '') return '';
+  if (v !== 'host') throw new InvalidArgumentError('--userns: invalid USER mode');
+  return v;
 }
 
 function parseInteger(v: string): number {
@@ -193,7 +208,7 @@ export function parseContainerFlags(
     ConsoleSize: env.consoleSize,
     CapAdd: caps.capAdd.length > 0 ? caps.capAdd : null,
     CapDrop: caps.capDrop.length > 0 ? caps.capDrop : null,
-    CgroupnsMode: '',
+    CgroupnsMode: cgroupnsMode(f.cgroupns),
     Dns: f.dns,
     DnsOptions: f.dnsOption,
     DnsSearch: f.dnsSearch,
@@ -211,7 +226,7 @@ export function parseContainerFlags(
     ...(Object.keys(tmpfs).length > 0 ? { Tmpfs: tmpfs } : {}),
     ...(mounts.length > 0 ? { Mounts: mounts } : {}),
     UTSMode: f.uts ?? '',
-    UsernsMode: '',
+    UsernsMode: usernsMode(f.userns),
     ShmSize: f.shmSize === undefined ? 0 : flag('shmSize', f.shmSize, ramInBytes),
     ...(Object.keys(sysctls).length > 0 ? { Sysctls: sysctls } : {}),
     ...(f.runtime ? { Runtime: f.runtime } : {}),

@@ -128,3 +128,14 @@ test('create: --ip, --network-alias and --mac-address go into the endpoint of th
   const plain = await createBody(['--network', 'n1', 'busybox']);
   assert.deepEqual(plain.body.NetworkingConfig?.EndpointsConfig, {});
 });
+
+test('create: --userns and --cgroupns map to UsernsMode and CgroupnsMode; bad values fail with docker\'s wording', async () => {
+  const { body } = await createBody(['--userns', 'host', '--cgroupns', 'private', 'busybox']);
+  assert.equal(body.HostConfig?.UsernsMode, 'host');
+  assert.equal(body.HostConfig?.CgroupnsMode, 'private');
+  const bad = await createBody(['--cgroupns', 'shared', 'busybox']);
+  assert.notEqual(bad.r.code, 0);
+  assert.match(bad.r.err, /--cgroupns: invalid CGROUP mode/);
+  const badUser = await createBody(['--userns', 'private', 'busybox']);
+  assert.match(badUser.r.err, /--userns: invalid USER mode/);
+});
