@@ -167,7 +167,7 @@ export async function main(argv: string[]): Promise<void> {
   // The metrics port is taken before anything touches the host, so a port in use fails cleanly.
   let metricsServer: MetricsServer | null = null;
   if (cfg.metricsAddr) {
-    metricsServer = new MetricsServer(w.metrics, log.child({ module: 'metrics' }));
+    metricsServer = new MetricsServer(await w.enableMetrics(), log.child({ module: 'metrics' }));
     try {
       const port = await metricsServer.listen(cfg.metricsAddr);
       log.info({ metricsAddr: cfg.metricsAddr, port }, 'serving Prometheus metrics at /metrics');

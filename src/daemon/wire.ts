@@ -17,7 +17,7 @@ import { Builder, BuildStore } from '../build/index.ts';
 import { buildRunner, commitRunner, imageOrStep } from './build-runner.ts';
 import { readFileSync } from 'node:fs';
 import { StatsCollector } from '../stats/index.ts';
-import { EngineMetrics } from '../metrics/index.ts';
+import { loadEngineMetrics, type EngineMetrics } from '../metrics/index.ts';
 import { AlertDispatcher } from '../alerts/index.ts';
 import type { HostFacts } from '../specgen/index.ts';
 import type { DaemonConfig } from './config.ts';
@@ -35,7 +35,10 @@ export interface Wiring {
   buildStore: BuildStore;
   /** The daemon's ID (info's ID, the Actor of daemon events). */
   daemonId: string;
-  metrics: EngineMetrics;
+  /** null until enableMetrics() (only with --metrics-addr). */
+  metrics: EngineMetrics | null;
+  /** Loads prom-client and starts counting; main calls it when --metrics-addr is given. */
+  enableMetrics(): Promise<EngineMetrics>;
 }
 
 export interface Binaries {
@@ -77,13 +80,13 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   images.setUsage({ containersUsing: (id) => containers.containersUsing(id), layersInUse: () => [...containers.layersInUse(), ...buildStore.layersInUse()] });
   const builder = new Builder({ layers, images, store: buildStore, backend: buildRunner(containers), log: log.child({ module: 'build' }) });
 
-  const metrics = new EngineMetrics(() => containers.metrics());
-  events.subscribe((e) => metrics.observeEvent(e.Type, e.Action, e.Actor.Attributes, e.Actor.ID));
-  const alerts = new AlertDispatcher({ rules: cfg.alerts, log: log.child({ module: 'alerts' }), onResult: (rule, result) => metrics.observeAlert(rule, result) });
+  let metrics: EngineMetrics | null = null;
+  events.subscribe((e) => metrics?.observeEvent(e.Type, e.Action, e.Actor.Attributes, e.Actor.ID));
+  const alerts = new AlertDispatcher({ rules: cfg.alerts, log: log.child({ module: 'alerts' }), onResult: (rule, result) => metrics?.observeAlert(rule, result) });
   if (alerts.ruleCount > 0) events.subscribe((e) => alerts.onEvent(e));
   const api = new ApiServer({
     serverVersion: BERTH_VERSION, log: log.child({ module: 'api' }),
-    observe: (method, route, status, seconds) => metrics.observeRequest(method, route, status, seconds),
+    observe: (method, route, status, seconds) => metrics?.observeRequest(method, route, status, seconds),
   });
   const startedAt = new Date();
   const id = randomUUID();
@@ -146,5 +149,13 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     prune: (all, filters) => builder.prune(all, filters),
     commit: commitRunner(containers, images, buildStore, layers),
   }, parseFilters));
-  return { api, containers, images, volumes, distribution, events, networks, buildStore, daemonId: id, metrics };
+  const wiring: Wiring = {
+    api, containers, images, volumes, distribution, events, networks, buildStore, daemonId: id, metrics,
+    enableMetrics: async () => {
+      metrics ??= await loadEngineMetrics(() => containers.metrics());
+      wiring.metrics = metrics;
+      return metrics;
+    },
+  };
+  return wiring;
 }

@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { InvalidArgumentError, NotFoundError, UnauthorizedError, UnavailableError, ForbiddenError, type Logger } from '../lib/index.ts';
 import { MANIFEST_ACCEPT } from '../oci/index.ts';
 import type { AuthConfig } from './auth-config.ts';
@@ -36,10 +36,17 @@ export class RegistryResponseError extends Error {
   }
 }
 
+// undici is loaded at the first registry request: ~20 MB and ~300 ms that an engine which
+// never pulls would pay at every start.
+type Undici = typeof import('undici');
+let undiciModule: Promise<Undici> | null = null;
+const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici'));
+type RequestOptions = Omit<Parameters<Undici['request']>[1] & object, 'dispatcher'>;
+
 const schemeCache = new Map<string, string>();
 const agents = new Map<string, Agent>();
 
-function agentFor(host: string, insecure: boolean, certsDir: string): Agent {
+function agentFor(undici: Undici, host: string, insecure: boolean, certsDir: string): Agent {
   const key = `${host}|${insecure}`;
   let a = agents.get(key);
   if (a) return a;
@@ -54,7 +61,7 @@ function agentFor(host: string, insecure: boolean, certsDir: string): Agent {
       connect.key = readFileSync(join(dir, certs[0].replace(/\.cert$/, '.key')));
     }
   } catch { /* no certs.d entry */ }
-  a = new Agent({ connect, keepAliveTimeout: 30_000, headersTimeout: 60_000, bodyTimeout: 120_000 });
+  a = new undici.Agent({ connect, keepAliveTimeout: 30_000, headersTimeout: 60_000, bodyTimeout: 120_000 });
   agents.set(key, a);
   return a;
 }
@@ -63,7 +70,7 @@ export class RegistryClient {
   readonly host: string;
   readonly path: string;
   #base: string | null = null;
-  readonly #agent: Dispatcher;
+  #agent: Dispatcher | null = null;
   #authHeader: string | null = null;
   #tokenExpiry = 0;
   #challenge: Challenge | null = null;
@@ -72,8 +79,13 @@ export class RegistryClient {
   constructor(private readonly opts: ClientOptions) {
     this.host = opts.host;
     this.path = opts.path;
-    this.#agent = agentFor(opts.host, opts.insecure ?? false, opts.certsDir ?? '/etc/docker/certs.d');
     this.#retries = opts.retries ?? 3;
+  }
+
+  async #request(url: string, o: RequestOptions): Promise<Dispatcher.ResponseData> {
+    const undici = await loadUndici();
+    this.#agent ??= agentFor(undici, this.opts.host, this.opts.insecure ?? false, this.opts.certsDir ?? '/etc/docker/certs.d');
+    return undici.request(url, { ...o, dispatcher: this.#agent }) as Promise<Dispatcher.ResponseData>;
   }
 
   /** The base URL, probing HTTPS then HTTP for an insecure registry. */
@@ -84,7 +96,7 @@ export class RegistryClient {
     let base = `https://${this.host}`;
     if (this.opts.insecure) {
       try {
-        const r = await request(`${base}/v2/`, { method: 'GET', dispatcher: this.#agent, headersTimeout: 5000 });
+        const r = await this.#request(`${base}/v2/`, { method: 'GET', headersTimeout: 5000 });
         await r.body.dump();
       } catch {
         base = `http://${this.host}`;
@@ -106,7 +118,7 @@ export class RegistryClient {
       const body = typeof o.body === 'function' ? o.body() : o.body ?? undefined;
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(full, { method: method as Dispatcher.HttpMethod, headers, body, dispatcher: this.#agent });
+        res = await this.#request(full, { method: method as Dispatcher.HttpMethod, headers, body });
       } catch (err) {
         if (idempotent && attempt < this.#retries) { await backoff(attempt); continue; }
         throw networkError(method, full, err);
@@ -129,7 +141,7 @@ export class RegistryClient {
       if ((res.statusCode === 307 || res.statusCode === 302 || res.statusCode === 303) && res.headers.location) {
         await res.body.dump();
         const loc = new URL(String(res.headers.location), full).toString();
-        return request(loc, { method: method as Dispatcher.HttpMethod, headers: { 'User-Agent': 'berth/0.1', ...(o.headers ?? {}), ...(sameHost(loc, this.host) && this.#authHeader ? { Authorization: this.#authHeader } : {}) }, dispatcher: this.#agent });
+        return this.#request(loc, { method: method as Dispatcher.HttpMethod, headers: { 'User-Agent': 'berth/0.1', ...(o.headers ?? {}), ...(sameHost(loc, this.host) && this.#authHeader ? { Authorization: this.#authHeader } : {}) } });
       }
       return res;
     }
@@ -158,9 +170,9 @@ export class RegistryClient {
     try {
       if (a.identitytoken) {
         const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: a.identitytoken, service: c.params.service ?? '', scope, client_id: 'berth' });
-        res = await request(realm, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString(), dispatcher: this.#agent });
+        res = await this.#request(realm, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString() });
       } else {
-        res = await request(u.toString(), { method: 'GET', headers, dispatcher: this.#agent });
+        res = await this.#request(u.toString(), { method: 'GET', headers });
       }
     } catch (err) {
       throw networkError('GET', realm, err);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EngineMetrics, type ContainerFigures } from './engine-metrics.ts';
+import { loadEngineMetrics, type ContainerFigures } from './engine-metrics.ts';
 
 const running: ContainerFigures = {
   id: 'a'.repeat(64), name: 'web', image: 'busybox', composeProject: 'shop', state: 'running', restarts: 2, health: 'healthy',
@@ -11,7 +11,7 @@ const running: ContainerFigures = {
 const exited: ContainerFigures = { id: 'b'.repeat(64), name: 'job', image: 'busybox', composeProject: '', state: 'exited', restarts: 0, health: 'none', usage: null };
 
 test('the exposition has engine and per-container series with Docker-ish labels', async () => {
-  const m = new EngineMetrics(async () => [running, exited]);
+  const m = await loadEngineMetrics(async () => [running, exited]);
   m.observeRequest('POST', '/containers/{id}/start', 204, 0.02);
   m.observeEvent('container', 'start', { name: 'web' }, running.id);
   m.observeEvent('container', 'oom', { name: 'web', image: 'busybox', 'com.docker.compose.project': 'shop' }, running.id);
@@ -45,16 +45,16 @@ test('the exposition has engine and per-container series with Docker-ish labels'
 
 test('a second scrape reports current values, not sums; a failing source is counted', async () => {
   let figures = [running];
-  const m = new EngineMetrics(async () => figures);
+  const m = await loadEngineMetrics(async () => figures);
   await m.text();
   figures = [{ ...running, usage: { ...running.usage!, cpuSeconds: 2 } }];
   assert.match(await m.text(), /berth_container_cpu_seconds_total\{[^}]*\} 2\n/);
-  const broken = new EngineMetrics(async () => { throw new Error('cgroup gone'); });
+  const broken = await loadEngineMetrics(async () => { throw new Error('cgroup gone'); });
   assert.match(await broken.text(), /berth_metrics_scrape_errors_total 1/);
 });
 
 test('every query of the Grafana dashboard names metrics berthd exports', async () => {
-  const m = new EngineMetrics(async () => [running]);
+  const m = await loadEngineMetrics(async () => [running]);
   const exported = new Set<string>();
   for (const metric of await m.registry.getMetricsAsJSON()) {
     exported.add(metric.name);
