@@ -41,8 +41,10 @@ export async function recordExit(ctx: ContainerContext, c: Container, exitCode: 
   // conmon runs `runtime delete` itself when it was started by this berthd (its monitor
   // promise is in runtimeCleanup). A container re-adopted after a restart is deleted here,
   // in the background: a later start or remove of it waits for that.
+  // When conmon is already gone (it deleted the state, then exited before this ran), the
+  // state dir is gone too: no `runtime delete` spawn for nothing.
   if (!ctx.runtimeCleanup.has(id)) {
-    const cleanup = runtime.delete(id)
+    const cleanup = runtime.hasState(id).then((has) => (has ? runtime.delete(id) : undefined))
       .catch((err: unknown) => ctx.log.warn({ err, container: id }, 'runtime delete failed'))
       .finally(() => { if (ctx.runtimeCleanup.get(id) === cleanup) ctx.runtimeCleanup.delete(id); });
     ctx.runtimeCleanup.set(id, cleanup);
