@@ -4,8 +4,12 @@
 // socket <socket-dir>/<id>/attach (SOCK_SEQPACKET). The container is 'created' only when
 // conmon reports its pid on the sync pipe; only then may `runtime start` run (§1.3).
 import { spawn } from 'node:child_process';
-import { writeFile, mkdir, rm } from 'node:fs/promises';
+import { closeSync, constants as fsConstants, openSync, writeSync } from 'node:fs';
+import { writeFile, mkdir, rm, unlink } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { makeFifo, ShellSpawner } from './shell-spawner.ts';
 import { InternalError, writeFileAtomic } from '../lib/index.ts';
 import type { OciSpec } from '../oci/index.ts';
 import type { OciRuntime } from './oci-runtime.ts';
@@ -51,7 +55,11 @@ export interface ExecOptions {
 export class ConmonLauncher {
   readonly exitDir: string;
   readonly socketDir: string;
-  constructor(private readonly paths: ConmonPaths) {
+  /** Container monitors start from this small shell (see shell-spawner.ts for why); null: Node spawns them. */
+  readonly #spawner: ShellSpawner | null;
+
+  constructor(private readonly paths: ConmonPaths, spawner: ShellSpawner | null = new ShellSpawner()) {
+    this.#spawner = spawner;
     this.exitDir = join(paths.execRoot, 'exits');
     this.socketDir = join(paths.execRoot, 's');
   }
@@ -114,7 +122,52 @@ export class ConmonLauncher {
     if (o.tty) args.push('-t');
     if (o.openStdin) args.push('-i');
     if (o.openStdin && !o.stdinOnce) args.push('--leave-stdin-open');
-    return this.#launch(args, o.persistDir);
+    return (await this.#launchViaShell(args, o.persistDir, bundle)) ?? this.#launch(args, o.persistDir);
+  }
+
+  /** Stops the monitor spawner (monitors keep running). */
+  close(): void {
+    this.#spawner?.close();
+  }
+
+  /**
+   * conmon started by the shell spawner, its sync and start pipes as FIFOs in the bundle.
+   * berthd opens both FIFOs read-write first, so neither its opens nor bash's block, and a
+   * FIFO's data outlives the moment no one else has it open. null when FIFOs cannot be made
+   * (the caller spawns conmon itself).
+   */
+  async #launchViaShell(args: string[], cwd: string, bundle: string): Promise<CreatedContainer | null> {
+    if (!this.#spawner) return null;
+    const syncPath = join(bundle, 'sync.fifo');
+    const startPath = join(bundle, 'start.fifo');
+    await Promise.all([rm(syncPath, { force: true }), rm(startPath, { force: true })]);
+    const made = await Promise.all([makeFifo(syncPath), makeFifo(startPath)]);
+    if (!made[0] || !made[1]) return null;
+    const flags = fsConstants.O_RDWR | fsConstants.O_NONBLOCK;
+    const syncFd = openSync(syncPath, flags);
+    let startFd: number | null = openSync(startPath, flags);
+    writeSync(startFd, '0');
+    const closeStart = (): void => {
+      if (startFd !== null) { closeSync(startFd); startFd = null; }
+    };
+    const sync = new Socket({ fd: syncFd, readable: true, writable: false });
+    sync.on('error', () => undefined);
+    const status = this.#spawner.run({
+      argv: [this.paths.conmon, ...args], cwd, env: { _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
+      fds: { 3: ['>', syncPath], 4: ['<', startPath] },
+    });
+    // The sync FIFO stays open (and drained) while conmon lives: it may write to it again.
+    const monitorExited = status.then(() => { sync.destroy(); });
+    try {
+      const pid = await readSyncMessage(sync, status.then((code) => `conmon exited with status ${code} before the container was created`));
+      return { pid, monitorExited };
+    } catch (err) {
+      sync.destroy();
+      throw err;
+    } finally {
+      closeStart();
+      await Promise.all([unlink(syncPath).catch(() => undefined), unlink(startPath).catch(() => undefined)]);
+    }
   }
 
   /**
@@ -241,12 +294,26 @@ export interface ExecHandle {
 }
 
 function readSyncPid(child: ReturnType<typeof spawn>): Promise<number> {
+  let stderr = '';
+  (child.stdio[2] as NodeJS.ReadableStream | null)?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  (child.stdio[4] as NodeJS.WritableStream).end('0');
+  const sync = child.stdio[3] as Readable;
+  // conmon's launching process exits at once (double fork); fd3 stays open in the monitor.
+  const early = new Promise<string>((resolve) => {
+    child.on('error', (e) => resolve(`conmon: ${e.message}`));
+    sync.on('close', () => resolve(`conmon: ${stderr.trim() || 'exited before the container was created'}`));
+  });
+  return readSyncMessage(sync, early, () => stderr);
+}
+
+/**
+ * The container pid from conmon's first sync message ({"data": pid} or a negative data with
+ * the runtime's message). `early` settles with a message if conmon goes away before it.
+ */
+function readSyncMessage(sync: Readable, early: Promise<string>, stderr: () => string = () => ''): Promise<number> {
   return new Promise((resolve, reject) => {
-    const sync = child.stdio[3] as NodeJS.ReadableStream;
     let buf = '';
-    let stderr = '';
     let done = false;
-    (child.stdio[2] as NodeJS.ReadableStream | null)?.on('data', (d: Buffer) => { stderr += d.toString(); });
     sync.on('data', (d: Buffer) => {
       if (done) return;
       buf += d.toString();
@@ -254,17 +321,17 @@ function readSyncPid(child: ReturnType<typeof spawn>): Promise<number> {
       if (!m) return;
       done = true;
       const msg = JSON.parse(m[0]) as { data: number; message?: string };
-      if (msg.data < 0) reject(new InternalError(cleanRuntimeMessage(msg.message ?? stderr)));
+      if (msg.data < 0) reject(new InternalError(cleanRuntimeMessage(msg.message ?? stderr())));
       else resolve(msg.data);
-      // Keep reading so conmon never blocks on a full pipe; the fd closes when it exits.
-      sync.on('data', () => undefined);
-      sync.resume();
     });
+    // Keep reading after the pid so conmon never blocks on a full pipe.
+    sync.resume();
     sync.on('error', () => undefined);
-    (child.stdio[4] as NodeJS.WritableStream).end('0');
-    child.on('error', (e) => { if (!done) { done = true; reject(new InternalError(`conmon: ${e.message}`)); } });
-    // conmon's launching process exits at once (double fork); fd3 stays open in the monitor.
-    sync.on('close', () => { if (!done) { done = true; reject(new InternalError(`conmon: ${stderr.trim() || 'exited before the container was created'}`)); } });
+    void early.then((message) => {
+      if (done) return;
+      done = true;
+      reject(new InternalError(message));
+    });
   });
 }
 
