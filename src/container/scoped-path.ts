@@ -128,8 +128,12 @@ export class ScopedRoot {
   async #graft(cpath: string, fh: FileHandle | null): Promise<FileHandle | null> {
     const src = this.#mounts.get(cpath);
     if (src === undefined) return fh;
+    // The source is the daemon's own (a volume's dir) or the admin's bind; a bind source
+    // that is gone leaves the rootfs' mountpoint in view.
+    const grafted = await open(src, O_PATH).catch(() => null);
+    if (grafted === null) return fh;
     await fh?.close();
-    return open(src, O_PATH); // the source is the daemon's own (volume dir) or the admin's bind
+    return grafted;
   }
 
   /** Resolves a container path inside the root; never leaves it, whatever the symlinks say. */
