@@ -6,6 +6,7 @@ import { ImagesClient, type ImagesApi } from './images.ts';
 import { ExecClient, type ExecApi } from './exec.ts';
 import { NetworksClient, type NetworksApi } from './networks.ts';
 import { VolumesClient, type VolumesApi } from './volumes.ts';
+import { ContainerFsClient, type ContainerFsApi } from './container-fs.ts';
 import { parseHost, resolveHostUrl } from './host.ts';
 import { Transport } from './transport.ts';
 
@@ -16,6 +17,8 @@ export interface EngineApi {
   readonly exec: ExecApi;
   readonly networks: NetworksApi;
   readonly volumes: VolumesApi;
+  /** cp's archive API, export, diff. */
+  readonly containerFs: ContainerFsApi;
   /** The daemon address, for messages ("unix:///run/berth/berth.sock"). */
   readonly hostUrl: string;
   /** The negotiated API version (after the first request), else null. */
@@ -36,6 +39,7 @@ export class EngineClient implements EngineApi {
   readonly exec: ExecApi;
   readonly networks: NetworksApi;
   readonly volumes: VolumesApi;
+  readonly containerFs: ContainerFsApi;
   readonly hostUrl: string;
   readonly #transport: Transport;
 
@@ -51,6 +55,7 @@ export class EngineClient implements EngineApi {
     this.exec = new ExecClient(this.#transport);
     this.networks = new NetworksClient(this.#transport);
     this.volumes = new VolumesClient(this.#transport);
+    this.containerFs = new ContainerFsClient(this.#transport);
   }
 
   apiVersion(): string | null {
