@@ -104,7 +104,11 @@ class Extractor {
     if (canonical === undefined) {
       let cur = this.target;
       for (const part of rel === '.' ? [] : rel.split('/')) {
-        let r = await this.root.resolve(posix.join(cur, part), { followLast: true });
+        let r = await this.root.resolve(posix.join(cur, part), { followLast: true }).catch((err: unknown) => {
+          // A symlink on the way that points at nothing (or at a file): refused, not followed.
+          if (err instanceof ScopeError) throw new InvalidArgumentError(`cannot extract ${q(raw)}: ${err.message}`);
+          throw err;
+        });
         if (r.node === null) {
           await mkdir(at(r.parent, r.name), { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err; });
           if (this.o.owner) await lchown(at(r.parent, r.name), this.o.owner.uid, this.o.owner.gid);
