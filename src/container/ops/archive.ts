@@ -41,6 +41,11 @@ async function resolveOrNotFound(view: FsView, path: string, ref: string, follow
     throw err;
   }
   if (r.node === null) { await r.close(); throw new ContainerFileNotFoundError(path, ref); }
+  // "file/" and "file/." ask for a directory (moby: lstat fails with ENOTDIR).
+  if ((path.endsWith('/') || path.endsWith('/.')) && r.path !== '/' && !(await r.node.stat()).isDirectory()) {
+    await r.close();
+    throw new InternalError(`lstat ${path}: not a directory`);
+  }
   return r;
 }
 
@@ -81,7 +86,7 @@ export async function archivePath(ctx: ContainerContext, ref: string, path: stri
     const args = ['-c', '-f', '-', '--numeric-owner', '--anchored'];
     let fd: number;
     let member: string;
-    if (r.path === '/' || (base === '.' && r.node!.fd !== undefined)) {
+    if (r.path === '/' || base === '.') {
       fd = r.path === '/' ? view.root.root.fd : r.node!.fd;
       member = '.';
       // The root keeps its "/" so the client can rebase it (moby RebaseArchiveEntries).
