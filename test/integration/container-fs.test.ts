@@ -4,7 +4,7 @@
 // CVE-2018-15664 class: symlinks a container plants must not lead a copy to the host.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as tarStream from 'tar-stream';
@@ -36,12 +36,12 @@ function tarOf(entries: { name: string; type?: 'file' | 'symlink' | 'directory' 
   pack.finalize();
   return new Promise((res, rej) => {
     const chunks: Buffer[] = [];
-    pack.on('data', (c: Buffer) => chunks.push(c)); pack.on('end', () => res(Buffer.concat(chunks))); pack.on('error', rej);
+    pack.on('data', (c: unknown) => { chunks.push(c as Buffer); }); pack.on('end', () => res(Buffer.concat(chunks))); pack.on('error', rej);
   });
 }
 
 test('docker cp both ways on a running container: files, directories, dir/. and stdin/stdout tars', async () => {
-  await ok(['run', '-d', '--name', 'berth-test-cp-run', 'busybox', 'sh', '-c', 'mkdir -p /data/sub && echo inner > /data/sub/f && echo top > /data/t && sleep 300']);
+  await ok(['run', '-d', '--name', 'berth-test-cp-run', 'busybox', 'sh', '-c', 'mkdir -p /data/sub && echo inner > /data/sub/f && echo top > /data/t && ln -s /data /dlink && sleep 300']);
   writeFileSync(join(tmp, 'up.txt'), 'uploaded\n');
   await ok(['cp', join(tmp, 'up.txt'), 'berth-test-cp-run:/tmp/']);
   assert.equal(await ok(['exec', 'berth-test-cp-run', 'cat', '/tmp/up.txt']), 'uploaded\n');
@@ -64,6 +64,9 @@ test('docker cp both ways on a running container: files, directories, dir/. and 
   // "-" streams a tar either way.
   const listing = sh('docker cp berth-test-cp-run:/data - | tar -t | sort');
   assert.equal(listing, 'data/\ndata/sub/\ndata/sub/f\ndata/t\n');
+  // "link/" follows the link and keeps the asked name, as moby rebases.
+  assert.equal(sh('docker cp berth-test-cp-run:/dlink/ - | tar -t | sort'), 'dlink/\ndlink/sub/\ndlink/sub/f\ndlink/t\n');
+  assert.equal(sh('docker cp berth-test-cp-run:/dlink - | tar -tv').split(/\s+/)[0], 'lrwxrwxrwx', 'without the slash the link itself');
   sh(`tar -c -C ${tmp} up.txt | docker cp - berth-test-cp-run:/data/sub`);
   assert.equal(await ok(['exec', 'berth-test-cp-run', 'cat', '/data/sub/up.txt']), 'uploaded\n');
   await fails(['cp', 'berth-test-cp-run:/nope', tmp], /Could not find the file \/nope in container berth-test-cp-run/);
@@ -258,4 +261,24 @@ test('berth cp both ways, with Docker\'s messages', async () => {
   await fails(['cp', 'a', 'b'], /must specify at least one container source/, 'berth');
   await fails(['cp', 'x:/a', 'y:/b'], /copying between containers is not supported/, 'berth');
   await ok(['rm', '-f', 'berth-test-bcp']);
+});
+
+test('attacks: a bind or volume destination through a planted symlink stays inside the rootfs', async () => {
+  const hostTarget = join(tmp, 'bind-escape-target');
+  mkdirSync(hostTarget);
+  const src = join(tmp, 'bind-src');
+  mkdirSync(src);
+  writeFileSync(join(src, 'payload'), 'p\n');
+  // An image whose /evil points at the host path (and at the host root through ..).
+  // (the runtime resolves destinations with openat2 RESOLVE_IN_ROOT: the link's target must exist inside)
+  await ok(['run', '--name', 'berth-test-plant', 'busybox', 'sh', '-c', `mkdir -p ${hostTarget}; ln -s ${hostTarget} /evil; ln -s ../../../../../../ /up`]);
+  await ok(['commit', 'berth-test-plant', 'berth-test-planted:latest']);
+  const out = await ok(['run', '--rm', '-v', `${src}:/evil/x`, '-v', 'berth-test-plantvol:/up/tmp/y', 'berth-test-planted', 'sh', '-c',
+    `cat /evil/x/payload; ls -d ${hostTarget}/x /tmp/y`]);
+  assert.equal(out, `p\n${hostTarget}/x\n/tmp/y\n`, 'the mounts are where the container sees them');
+  assert.deepEqual(readdirSync(hostTarget), [], 'nothing was mounted or made on the host through the symlink');
+  assert.ok(!existsSync('/tmp/y'), 'no volume mountpoint made in the host\'s /tmp');
+  await ok(['rm', 'berth-test-plant']);
+  await ok(['rmi', 'berth-test-planted:latest']);
+  await ok(['volume', 'rm', 'berth-test-plantvol']);
 });

@@ -33,8 +33,10 @@ export function requestBase(path: string): string {
 
 async function resolveOrNotFound(view: FsView, path: string, ref: string, follow: boolean): Promise<Resolved> {
   let r: Resolved;
+  // A trailing "/" or "/." follows a last symlink, as the kernel does for "link/".
+  const assertsDir = path.endsWith('/') || path.endsWith('/.');
   try {
-    r = await view.root.resolve(path, { followLast: follow });
+    r = await view.root.resolve(path, { followLast: follow || assertsDir });
   } catch (err) {
     if (err instanceof ScopeError && err.code === 'ENOENT') throw new ContainerFileNotFoundError(path, ref);
     if (err instanceof ScopeError) throw new InternalError(`lstat ${path}: ${err.message}`, { cause: err });
@@ -42,7 +44,7 @@ async function resolveOrNotFound(view: FsView, path: string, ref: string, follow
   }
   if (r.node === null) { await r.close(); throw new ContainerFileNotFoundError(path, ref); }
   // "file/" and "file/." ask for a directory (moby: lstat fails with ENOTDIR).
-  if ((path.endsWith('/') || path.endsWith('/.')) && r.path !== '/' && !(await r.node.stat()).isDirectory()) {
+  if (assertsDir && r.path !== '/' && !(await r.node.stat()).isDirectory()) {
     await r.close();
     throw new InternalError(`lstat ${path}: not a directory`);
   }
@@ -94,7 +96,9 @@ export async function archivePath(ctx: ContainerContext, ref: string, path: stri
     } else {
       fd = r.parent.fd;
       member = `./${r.name}`;
-      args.push('--transform', 's,^\\./,,S');
+      // Entries are named as asked ("link/" archives the target under "link"), as moby rebases.
+      const esc = (x: string, re: boolean): string => x.replace(re ? /[\\^$.*[\],]/g : /[\\&,]/g, (c) => `\\${c}`);
+      args.push('--transform', `s,^\\./${esc(r.name, true)},${esc(base, false)},S`);
     }
     if (view.live) {
       for (const k of KERNEL_MOUNTS) {
