@@ -99,3 +99,13 @@ test('noOverwriteDirNonDir keeps directories and files from replacing each other
     await put(sr, [{ name: 'existing-dir', body: 'x' }]); // allowed without the flag: the dir is replaced
   });
 });
+
+test('under --userns-remap owners are written shifted into the host range', async () => {
+  await withRoot(async (root, _outside, sr) => {
+    await extractTar(sr, '/target', Readable.from([await tarOf([{ name: 'made/f', body: 'x' }])]),
+      { noOverwriteDirNonDir: false, owner: null, shift: { uid: 100000, gid: 200000, uidSize: 65536, gidSize: 65536 } });
+    assert.equal(lstatSync(join(root, 'target/made/f')).uid, 100000);
+    assert.equal(lstatSync(join(root, 'target/made/f')).gid, 200000);
+    assert.equal(lstatSync(join(root, 'target/made')).uid, 100000, 'parents made on the way too');
+  });
+});

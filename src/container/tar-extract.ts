@@ -26,6 +26,12 @@ export interface ExtractOptions {
   noOverwriteDirNonDir: boolean;
   /** Owner of everything written (copyUIDGID); null keeps the tar's uid/gid. */
   owner: { uid: number; gid: number } | null;
+  /** --userns-remap: container ids are written shifted to the host range (moby IDMap). */
+  shift?: { uid: number; gid: number; uidSize: number; gidSize: number } | null;
+}
+
+function shifted(id: number, base: number, size: number): number {
+  return id < size ? base + id : id;
 }
 
 /** A tar entry that would write outside its target (moby archive breakoutError). */
@@ -111,7 +117,9 @@ class Extractor {
         });
         if (r.node === null) {
           await mkdir(at(r.parent, r.name), { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err; });
-          if (this.o.owner) await lchown(at(r.parent, r.name), this.o.owner.uid, this.o.owner.gid);
+          const sh = this.o.shift ?? null;
+          const own = this.o.owner ?? (sh ? { uid: 0, gid: 0 } : null);
+          if (own) await lchown(at(r.parent, r.name), sh ? shifted(own.uid, sh.uid, sh.uidSize) : own.uid, sh ? shifted(own.gid, sh.gid, sh.gidSize) : own.gid);
           await r.close();
           r = await this.root.resolve(posix.join(cur, part), { followLast: true });
         }
@@ -135,8 +143,9 @@ class Extractor {
   async #write(h: tarStream.Header, body: Readable, dir: FileHandle, base: string, cpath: string): Promise<void> {
     const dest = at(dir, base);
     const mode = (h.mode ?? 0o644) & 0o7777;
-    const uid = this.o.owner?.uid ?? h.uid ?? 0;
-    const gid = this.o.owner?.gid ?? h.gid ?? 0;
+    const sh = this.o.shift ?? null;
+    const uid = sh ? shifted(this.o.owner?.uid ?? h.uid ?? 0, sh.uid, sh.uidSize) : this.o.owner?.uid ?? h.uid ?? 0;
+    const gid = sh ? shifted(this.o.owner?.gid ?? h.gid ?? 0, sh.gid, sh.gidSize) : this.o.owner?.gid ?? h.gid ?? 0;
     const mtime = h.mtime ?? new Date();
     const isDirEntry = h.type === 'directory';
     const existing = await lstat(dest).catch(() => null);

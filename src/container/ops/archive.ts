@@ -149,7 +149,8 @@ export async function extractToDir(ctx: ContainerContext, ref: string, req: Extr
     if (mount && !mount.rw) throw new InvalidArgumentError('mounted volume is marked read-only');
     if (!mount && c.config.hostConfig.ReadonlyRootfs) throw new InvalidArgumentError('container rootfs is marked read-only');
     const owner = req.copyUIDGID ? await containerUser(view) : null;
-    await extractTar(view.root, target, body, { noOverwriteDirNonDir: req.noOverwriteDirNonDir, owner });
+    const shift = (c.config.hostConfig.UsernsMode ?? '') === 'host' ? null : ctx.options.remap ?? null;
+    await extractTar(view.root, target, body, { noOverwriteDirNonDir: req.noOverwriteDirNonDir, owner, shift });
     emitContainerEvent(ctx, c, 'extract-to-dir');
   } catch (err) {
     body.resume();
