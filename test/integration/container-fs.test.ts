@@ -282,3 +282,24 @@ test('attacks: a bind or volume destination through a planted symlink stays insi
   await ok(['rmi', 'berth-test-planted:latest']);
   await ok(['volume', 'rm', 'berth-test-plantvol']);
 });
+
+test('attacks: the CVE-2018-15664 race (a path flipping between a dir and a symlink to /) never reaches the host', async () => {
+  const hostDir = join(tmp, 'race');
+  mkdirSync(hostDir);
+  writeFileSync(join(hostDir, 'marker'), 'HOST\n');
+  writeFileSync(join(tmp, 'race-up'), 'up\n');
+  await ok(['run', '-d', '--name', 'berth-test-race', 'busybox', 'sh', '-c',
+    'while :; do rm -rf /w; mkdir -p /w/tmp; rm -rf /w; ln -s / /w; done']);
+  let reads = 0;
+  for (let i = 0; i < 25; i++) {
+    const out = join(tmp, `race-read-${i}`);
+    const r = await d.cli('docker', ['cp', `berth-test-race:/w${hostDir}/marker`, out]);
+    if (r.code === 0) reads++;
+    assert.ok(!existsSync(out) || readFileSync(out, 'utf8') !== 'HOST\n', 'the host file was read through the container');
+    await d.cli('docker', ['cp', join(tmp, 'race-up'), `berth-test-race:/w${hostDir}/`]);
+    await d.cli('docker', ['cp', join(tmp, 'race-up'), `berth-test-race:/w${hostDir}/written-${i}`]);
+  }
+  assert.equal(reads, 0, 'the marker exists only on the host');
+  assert.deepEqual(readdirSync(hostDir), ['marker'], 'nothing was written into the host directory');
+  await ok(['rm', '-f', 'berth-test-race']);
+});
