@@ -15,7 +15,7 @@ import { constants as fsc } from 'node:fs';
 import { link, lchown, lstat, lutimes, mkdir, open, symlink, unlink, type FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { spawn } from 'node:child_process';
-import { Readable, Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tarStream from 'tar-stream';
@@ -40,32 +40,40 @@ export class BreakoutError extends InvalidArgumentError {}
 const q = (s: string): string => JSON.stringify(s);
 const within = (dir: string, p: string): boolean => dir === '/' || p === dir || p.startsWith(dir + '/');
 
-/** Peeks at the first chunk: gzip input is decompressed (Docker's DecompressStream). */
-async function openInput(input: Readable): Promise<Readable> {
-  const it = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first = await it.next();
-  async function* all(): AsyncGenerator<Buffer> {
-    if (!first.done) yield first.value;
-    for (;;) {
-      const n = await it.next();
-      if (n.done) return;
-      yield n.value;
-    }
-  }
-  const src = Readable.from(all(), { objectMode: false });
-  const buf = first.done ? null : first.value;
-  if (buf && buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
-    const gz = createGunzip();
-    pipeline(src, gz).catch((err: unknown) => gz.destroy(err as Error));
-    return gz;
-  }
-  return src;
+/** The first chunk of the body (null when empty), read without an iterator that would own the stream. */
+function firstChunk(input: Readable): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const onReadable = (): void => {
+      const c = input.read() as Buffer | null;
+      if (c === null) return;
+      cleanup();
+      resolve(c);
+    };
+    const onEnd = (): void => { cleanup(); resolve(null); };
+    const onError = (e: Error): void => { cleanup(); reject(e); };
+    const cleanup = (): void => { input.off('readable', onReadable); input.off('end', onEnd); input.off('error', onError); };
+    input.on('readable', onReadable);
+    input.on('end', onEnd);
+    input.on('error', onError);
+    onReadable();
+  });
+}
+
+/** Feeds the body into the extractor; gzip input is decompressed (Docker's DecompressStream). */
+async function feed(input: Readable, ex: Writable): Promise<void> {
+  const first = await firstChunk(input);
+  if (first === null) { ex.end(); return; }
+  const sink: Writable = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b ? createGunzip() : ex;
+  const done = sink === ex ? null : pipeline(sink as unknown as Readable, ex);
+  sink.write(first);
+  if (input.readableEnded) sink.end(); else await pipeline(input, sink);
+  await done;
 }
 
 export async function extractTar(root: ScopedRoot, target: string, input: Readable, o: ExtractOptions): Promise<void> {
   const x = new Extractor(root, target, o);
   const ex = tarStream.extract();
-  const feeding = openInput(input).then((src) => pipeline(src, ex)).catch((err: unknown) => { ex.destroy(err as Error); });
+  const feeding = feed(input, ex as unknown as Writable).catch((err: unknown) => { ex.destroy(err as Error); });
   try {
     for await (const entry of ex) {
       try {
@@ -170,7 +178,7 @@ class Extractor {
       case 'contiguous-file': {
         const fh = await open(dest, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, mode);
         try {
-          await pipeline(body, fileSink(fh));
+          await writeAll(body, fh);
           await fh.chown(uid, gid);
           await fh.chmod(mode); // after chown, which clears setuid bits
           await fh.utimes(mtime, mtime);
@@ -223,10 +231,16 @@ class Extractor {
   }
 }
 
-function fileSink(fh: FileHandle): Writable {
-  return new Writable({
-    write(chunk: Buffer, _enc, cb) { fh.write(chunk).then(() => cb(), cb); },
-  });
+/** The entry's bytes into the file, a writev per MiB (tar-stream hands over network-sized chunks). */
+async function writeAll(body: Readable, fh: FileHandle): Promise<void> {
+  let batch: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    batch.push(chunk);
+    size += chunk.length;
+    if (size >= 1 << 20) { await fh.writev(batch); batch = []; size = 0; }
+  }
+  if (batch.length > 0) await fh.writev(batch);
 }
 
 /** Removes what is in the way; a directory with GNU rm, which walks with descriptors (fts). */
