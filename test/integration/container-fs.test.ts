@@ -8,7 +8,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as tarStream from 'tar-stream';
-import { TestDaemon } from '../support/daemon.ts';
+import { ROOT, TestDaemon } from '../support/daemon.ts';
 
 const d = new TestDaemon();
 const tmp = mkdtempSync('/tmp/berth-test-cpfs-');
@@ -257,6 +257,10 @@ test('berth cp both ways, with Docker\'s messages', async () => {
   const t = await d.cli('berth', ['cp', 'berth-test-bcp:/d', '-']);
   assert.equal(t.code, 0);
   assert.match(t.stdout, /d\/f/);
+  const berth = `${process.execPath} ${join(ROOT, 'dist/berth.js')}`;
+  sh(`tar -c -C ${tmp} b-up | ${berth} cp - berth-test-bcp:/d`);
+  assert.equal(await ok(['exec', 'berth-test-bcp', 'cat', '/d/b-up']), 'b\n');
+  assert.ok(sh(`${berth} export berth-test-bcp | tar -t`).split('\n').includes('d/b-up'));
   await fails(['cp', 'berth-test-bcp:/nope', tmp], /Could not find the file \/nope in container berth-test-bcp/, 'berth');
   await fails(['cp', 'a', 'b'], /must specify at least one container source/, 'berth');
   await fails(['cp', 'x:/a', 'y:/b'], /copying between containers is not supported/, 'berth');
