@@ -10,13 +10,14 @@ import * as tarStream from 'tar-stream';
 import { ScopedRoot } from './scoped-path.ts';
 import { extractTar } from './tar-extract.ts';
 
-type Entry = { name: string; type?: 'file' | 'symlink' | 'directory' | 'link'; body?: string; linkname?: string; mode?: number };
+type Entry = { name: string; type?: 'file' | 'symlink' | 'directory' | 'link' | 'fifo' | 'character-device'; body?: string; linkname?: string; mode?: number; devmajor?: number; devminor?: number };
 
 function tarOf(entries: Entry[]): Promise<Buffer> {
   const pack = tarStream.pack();
   for (const e of entries) {
     const type = e.type ?? 'file';
-    const h = { name: e.name, type, mode: e.mode ?? (type === 'directory' ? 0o755 : 0o644), uid: 0, gid: 0, ...(e.linkname ? { linkname: e.linkname } : {}) };
+    const h = { name: e.name, type, mode: e.mode ?? (type === 'directory' ? 0o755 : 0o644), uid: 0, gid: 0, ...(e.linkname ? { linkname: e.linkname } : {}),
+      ...(e.devmajor !== undefined ? { devmajor: e.devmajor, devminor: e.devminor ?? 0 } : {}) };
     if (type === 'file') pack.entry(h, e.body ?? ''); else pack.entry(h);
   }
   pack.finalize();
@@ -74,6 +75,8 @@ test('ordinary archives land inside the target with modes, links and replacement
       { name: 'abs', type: 'symlink', linkname: '/etc/passwd' }, // absolute: read inside the container
       { name: 'hard', type: 'link', linkname: 'new/deep/file' },
       { name: 'existing-file', body: 'replaced' },
+      { name: 'pipe', type: 'fifo', mode: 0o600 },
+      { name: 'null', type: 'character-device', mode: 0o666, devmajor: 1, devminor: 3 },
     ]);
     const t = join(root, 'target');
     assert.equal(readFileSync(join(t, 'new/deep/file'), 'utf8'), 'hello');
@@ -83,6 +86,9 @@ test('ordinary archives land inside the target with modes, links and replacement
     assert.equal(readlinkSync(join(t, 'abs')), '/etc/passwd');
     assert.equal(lstatSync(join(t, 'hard')).ino, lstatSync(join(t, 'new/deep/file')).ino);
     assert.equal(readFileSync(join(t, 'existing-file'), 'utf8'), 'replaced');
+    assert.ok(lstatSync(join(t, 'pipe')).isFIFO());
+    assert.ok(lstatSync(join(t, 'null')).isCharacterDevice());
+    assert.equal(lstatSync(join(t, 'null')).rdev, 259, 'makedev(1, 3)');
     // gzip input is accepted, as Docker's DecompressStream does.
     const gz = gzipSync(await tarOf([{ name: 'zipped', body: 'z' }]));
     await extractTar(sr, '/target', Readable.from([gz]), { noOverwriteDirNonDir: false, owner: { uid: 1234, gid: 5678 } });

@@ -21,6 +21,7 @@ import { createGunzip } from 'node:zlib';
 import * as tarStream from 'tar-stream';
 import { InvalidArgumentError, InternalError } from '../lib/index.ts';
 import { at, ScopedRoot, ScopeError } from './scoped-path.ts';
+import { mknodAt, S_IFBLK, S_IFCHR, S_IFIFO } from './mknod.ts';
 
 export interface ExtractOptions {
   noOverwriteDirNonDir: boolean;
@@ -211,8 +212,17 @@ class Extractor {
         }
         return;
       }
+      case 'fifo':
+      case 'character-device':
+      case 'block-device': {
+        const kind = h.type === 'fifo' ? S_IFIFO : h.type === 'character-device' ? S_IFCHR : S_IFBLK;
+        mknodAt(dir.fd, base, kind | mode, h.devmajor ?? 0, h.devminor ?? 0);
+        await lchown(dest, uid, gid);
+        await lutimes(dest, mtime, mtime);
+        return;
+      }
       default:
-        return; // devices, fifos: not made (Node has no mknod); Docker's cp rarely carries them
+        return;
     }
   }
 
