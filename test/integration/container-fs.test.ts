@@ -78,7 +78,8 @@ test('docker cp into and out of stopped and never-started containers, volumes an
   const bind = join(tmp, 'bind');
   mkdirSync(bind);
   writeFileSync(join(bind, 'from-host'), 'bound\n');
-  await ok(['create', '--name', 'berth-test-cp-created', '-v', 'berth-test-cpvol:/vol', '-v', `${bind}:/bind`, 'busybox', 'sh', '-c', 'cat /in /vol/v']);
+  await ok(['create', '--name', 'berth-test-cp-created', '-v', 'berth-test-cpvol:/vol', '-v', `${bind}:/bind`, '-v', `${join(bind, 'from-host')}:/etc/bound-file`,
+    'busybox', 'sh', '-c', 'cat /in /vol/v']);
   writeFileSync(join(tmp, 'file'), 'before start\n');
   writeFileSync(join(tmp, 'v'), 'in volume\n');
   await ok(['cp', join(tmp, 'v'), 'berth-test-cp-created:/vol/v']);
@@ -87,6 +88,11 @@ test('docker cp into and out of stopped and never-started containers, volumes an
   // Out of a bind mount of a container that never ran.
   await ok(['cp', 'berth-test-cp-created:/bind/from-host', join(tmp, 'got-bind')]);
   assert.equal(readFileSync(join(tmp, 'got-bind'), 'utf8'), 'bound\n');
+  // The mount destinations themselves: a directory bind and a file bind over its mountpoint.
+  await ok(['cp', 'berth-test-cp-created:/bind', join(tmp, 'got-bind-dir')]);
+  assert.equal(readFileSync(join(tmp, 'got-bind-dir/from-host'), 'utf8'), 'bound\n');
+  await ok(['cp', 'berth-test-cp-created:/etc/bound-file', join(tmp, 'got-bind-file')]);
+  assert.equal(readFileSync(join(tmp, 'got-bind-file'), 'utf8'), 'bound\n');
   await ok(['rm', 'berth-test-cp-created']);
   // The volume kept what was copied into it while no container ran.
   assert.equal(await ok(['run', '--rm', '-v', 'berth-test-cpvol:/x', 'busybox', 'cat', '/x/v']), 'in volume\n');
@@ -96,6 +102,8 @@ test('docker cp into and out of stopped and never-started containers, volumes an
   assert.equal(readFileSync(join(tmp, 'made'), 'utf8'), 'made\n');
   await ok(['cp', 'berth-test-cp-stopped:/vol/v2', join(tmp, 'v2')]);
   assert.equal(readFileSync(join(tmp, 'v2'), 'utf8'), 'vol2\n');
+  await ok(['cp', 'berth-test-cp-stopped:/vol', join(tmp, 'vol-out')]);
+  assert.deepEqual(readdirSync(join(tmp, 'vol-out')).sort(), ['v', 'v2'], 'the volume, not its empty mountpoint');
   await ok(['cp', join(tmp, 'file'), 'berth-test-cp-stopped:/later']);
   const id = (await ok(['inspect', '-f', '{{.Id}}', 'berth-test-cp-stopped'])).trim();
   assert.ok(!readFileSync('/proc/self/mountinfo', 'utf8').includes(`/overlay2/${id}/merged`), 'the stopped container\'s rootfs is unmounted after the copy');

@@ -5,7 +5,7 @@
 // on a descriptor (`-C /proc/self/fd/3`), which walks with openat and O_NOFOLLOW.
 import { spawn } from 'node:child_process';
 import { constants as fsc } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { lstat, open, readdir } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InternalError, InvalidArgumentError, NotFoundError } from '../../lib/index.ts';
@@ -86,19 +86,32 @@ export async function archivePath(ctx: ContainerContext, ref: string, path: stri
     const stat = await statOf(view, r, path);
     const base = requestBase(path);
     const args = ['-c', '-f', '-', '--numeric-owner', '--anchored'];
-    let fd: number;
-    let member: string;
-    if (r.path === '/' || base === '.') {
-      fd = r.path === '/' ? view.root.root.fd : r.node!.fd;
-      member = '.';
+    const esc = (x: string, re: boolean): string => x.replace(re ? /[\\^$.*[\],]/g : /[\\&,]/g, (c) => `\\${c}`);
+    const node = r.node!;
+    const st = await node.stat();
+    let fd = node.fd;
+    let member = '.';
+    let cwd = '/proc/self/fd/3';
+    if (r.path === '/') {
+      fd = view.root.root.fd;
       // The root keeps its "/" so the client can rebase it (moby RebaseArchiveEntries).
       if (base === '/') args.push('-P', '--transform', 's,^\\.,,S');
+    } else if (st.isDirectory()) {
+      // Archived from its own descriptor, so a mount grafted there (a stopped container's
+      // volume) is what is read; entries are named as asked ("link/" keeps "link").
+      if (base !== '.') args.push('--transform', `s,^\\.,${esc(base, false)},S`);
     } else {
-      fd = r.parent.fd;
-      member = `./${r.name}`;
-      // Entries are named as asked ("link/" archives the target under "link"), as moby rebases.
-      const esc = (x: string, re: boolean): string => x.replace(re ? /[\\^$.*[\],]/g : /[\\&,]/g, (c) => `\\${c}`);
-      args.push('--transform', `s,^\\./${esc(r.name, true)},${esc(base, false)},S`);
+      const placed = await lstat(at(r.parent, r.name)).catch(() => null);
+      if (placed && placed.ino === st.ino && placed.dev === st.dev) {
+        fd = r.parent.fd;
+        member = `./${r.name}`;
+        args.push('--transform', `s,^\\./${esc(r.name, true)},${esc(base, false)},S`);
+      } else {
+        // A file bind-mounted over its mountpoint (stopped container): read through the descriptor.
+        cwd = '/proc/self/fd';
+        member = '3';
+        args.push('-h', '--transform', `s,^3$,${esc(base, false)},`);
+      }
     }
     if (view.live) {
       for (const k of KERNEL_MOUNTS) {
@@ -106,7 +119,7 @@ export async function archivePath(ctx: ContainerContext, ref: string, path: stri
         args.push(`--exclude=${member}${r.path === '/' ? k : k.slice(r.path.length)}/*`);
       }
     }
-    args.push('-C', '/proc/self/fd/3', '--', member);
+    args.push('-C', cwd, '--', member);
     const tar = spawnTar(args, fd, null, async () => { await r?.close(); await view.close(); });
     emitContainerEvent(ctx, view.c, 'archive-path');
     return { stat, tar: tar.stdout, cancel: tar.cancel };
