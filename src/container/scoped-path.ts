@@ -116,6 +116,12 @@ export class ScopedRoot {
     await this.root.close().catch(() => undefined);
   }
 
+  /** The grafted mounts strictly below `path` (canonical destinations), shallow first. */
+  mountsBelow(path: string): ScopedMount[] {
+    return [...this.#mounts].filter(([d]) => d !== path && (path === '/' || d.startsWith(path + '/')))
+      .sort((a, b) => a[0].length - b[0].length).map(([destination, source]) => ({ destination, source }));
+  }
+
   /** The canonical container path a mount is grafted at that contains `path`, or null. */
   mountOf(path: string): string | null {
     let best: string | null = null;

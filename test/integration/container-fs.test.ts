@@ -104,6 +104,14 @@ test('docker cp into and out of stopped and never-started containers, volumes an
   assert.equal(readFileSync(join(tmp, 'v2'), 'utf8'), 'vol2\n');
   await ok(['cp', 'berth-test-cp-stopped:/vol', join(tmp, 'vol-out')]);
   assert.deepEqual(readdirSync(join(tmp, 'vol-out')).sort(), ['v', 'v2'], 'the volume, not its empty mountpoint');
+  // A volume below the copied directory is included too, as in Docker's mounted view.
+  const rootList = sh('docker cp berth-test-cp-stopped:/ - | tar -tP').split('\n');
+  assert.ok(rootList.includes('/vol/v2') && rootList.includes('/bin/busybox'), 'root archive has the rootfs and the volume');
+  await ok(['run', '--name', 'berth-test-cp-nested', '-v', 'berth-test-cpvol:/data/vol', 'busybox', 'sh', '-c', 'echo outer > /data/outer']);
+  await ok(['cp', 'berth-test-cp-nested:/data', join(tmp, 'nested')]);
+  assert.equal(readFileSync(join(tmp, 'nested/outer'), 'utf8'), 'outer\n');
+  assert.equal(readFileSync(join(tmp, 'nested/vol/v2'), 'utf8'), 'vol2\n');
+  await ok(['rm', 'berth-test-cp-nested']);
   await ok(['cp', join(tmp, 'file'), 'berth-test-cp-stopped:/later']);
   const id = (await ok(['inspect', '-f', '{{.Id}}', 'berth-test-cp-stopped'])).trim();
   assert.ok(!readFileSync('/proc/self/mountinfo', 'utf8').includes(`/overlay2/${id}/merged`), 'the stopped container\'s rootfs is unmounted after the copy');

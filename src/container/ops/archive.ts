@@ -7,13 +7,15 @@ import { spawn } from 'node:child_process';
 import { constants as fsc } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import { posix } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as tarStream from 'tar-stream';
 import { InternalError, InvalidArgumentError, NotFoundError } from '../../lib/index.ts';
 import type { ContainerChange, ContainerPathStat } from '../../api/types/index.ts';
 import { resolveUser } from '../../specgen/index.ts';
 import { emitContainerEvent, type ContainerContext } from '../context.ts';
 import { openFsView, type FsView } from '../container-fs.ts';
-import { at, ScopeError, type Resolved } from '../scoped-path.ts';
+import { at, O_PATH, ScopeError, type Resolved } from '../scoped-path.ts';
 import { goFileMode, rfc3339Nano } from '../path-stat.ts';
 import { extractTar } from '../tar-extract.ts';
 
@@ -119,10 +121,30 @@ export async function archivePath(ctx: ContainerContext, ref: string, path: stri
         args.push(`--exclude=${member}${r.path === '/' ? k : k.slice(r.path.length)}/*`);
       }
     }
-    args.push('-C', cwd, '--', member);
-    const tar = spawnTar(args, fd, null, async () => { await r?.close(); await view.close(); });
+    const below = !view.live && st.isDirectory() ? view.root.mountsBelow(r.path) : [];
+    const done = async (): Promise<void> => { await r?.close(); await view.close(); };
     emitContainerEvent(ctx, view.c, 'archive-path');
-    return { stat, tar: tar.stdout, cancel: tar.cancel };
+    if (below.length === 0) {
+      args.push('-C', cwd, '--', member);
+      const tar = spawnTar(args, fd, null, done);
+      return { stat, tar: tar.stdout, cancel: tar.cancel };
+    }
+    // A stopped container's volumes below the path: one tar per mount, each leaving out the
+    // mounts below it, merged into one archive (the mounts' entries after their mountpoints').
+    const rel = (d: string, from: string): string => (from === '/' ? d.slice(1) : d.slice(from.length + 1));
+    const prefix = (d: string): string => (base === '/' ? `/${rel(d, r!.path)}` : base === '.' ? `./${rel(d, r!.path)}` : `${base}/${rel(d, r!.path)}`);
+    const excludes = (from: string): string[] => below.filter((m) => m.destination.startsWith(from === '/' ? '/' : from + '/') && m.destination !== from)
+      .map((m) => `--exclude=./${rel(m.destination, from)}/*`);
+    const parts: (() => Promise<TarPart>)[] = [
+      async () => ({ ...spawnTar([...args, ...excludes(r!.path), '-C', cwd, '--', member], fd, null, async () => undefined) }),
+      ...below.map((m) => async (): Promise<TarPart> => {
+        const fh = await open(m.source, O_PATH | fsc.O_DIRECTORY);
+        const margs = ['-c', '-f', '-', '--numeric-owner', '--anchored', ...(base === '/' ? ['-P'] : []),
+          '--transform', `s,^\\.,${esc(prefix(m.destination), false)},S`, ...excludes(m.destination), '-C', '/proc/self/fd/3', '--', '.'];
+        return spawnTar(margs, fh.fd, null, () => fh.close());
+      }),
+    ];
+    return { stat, ...concatTars(parts, done) };
   } catch (err) {
     await r?.close();
     await view.close();
@@ -132,6 +154,41 @@ export async function archivePath(ctx: ContainerContext, ref: string, path: stri
 
 function within(dir: string, p: string): boolean {
   return dir === '/' || p === dir || p.startsWith(dir + '/');
+}
+
+interface TarPart { stdout: Readable; cancel(): void }
+
+/** Several tar streams as one archive: entries re-packed in order, one end-of-archive. */
+function concatTars(parts: (() => Promise<TarPart>)[], cleanup: () => Promise<void>): { tar: Readable; cancel(): void } {
+  const pack = tarStream.pack();
+  let current: TarPart | null = null;
+  let canceled = false;
+  void (async () => {
+    try {
+      for (const start of parts) {
+        if (canceled) break;
+        current = await start();
+        const ex = tarStream.extract();
+        const feeding = pipeline(current.stdout, ex as unknown as NodeJS.WritableStream);
+        for await (const entry of ex) {
+          await new Promise<void>((resolve, reject) => {
+            const sink = pack.entry(entry.header, (err) => (err ? reject(err) : resolve()));
+            pipeline(entry as unknown as Readable, sink as unknown as NodeJS.WritableStream).catch(reject);
+          });
+        }
+        await feeding;
+      }
+      pack.finalize();
+    } catch (err) {
+      pack.destroy(err as Error);
+    } finally {
+      await cleanup();
+    }
+  })();
+  return {
+    tar: Readable.from(pack as unknown as AsyncIterable<Buffer>),
+    cancel: () => { canceled = true; current?.cancel(); pack.destroy(); },
+  };
 }
 
 /** GNU tar on descriptor 3; `cleanup` runs once it has exited. */
