@@ -265,4 +265,3 @@ async function removeAt(dir: FileHandle, base: string, isDir: boolean): Promise<
   });
 }
 
-export { ScopeError };
