@@ -19,6 +19,9 @@ import { statsVerb } from './commands/container/stats.ts';
 import { updateVerb } from './commands/container/update.ts';
 import { restartVerb, stopVerb } from './commands/container/stop.ts';
 import { topVerb } from './commands/container/top.ts';
+import { cpVerb } from './commands/container/cp.ts';
+import { diffVerb } from './commands/container/diff.ts';
+import { exportVerb } from './commands/container/export.ts';
 import { waitVerb } from './commands/container/wait.ts';
 import { buildVerb } from './commands/image/build.ts';
 import { historyVerb } from './commands/image/history.ts';
@@ -111,6 +114,7 @@ export function buildProgram(ctx: CliContext): Command {
   const containerVerbs: VerbSpec<never>[] = [
     attachVerb(), createVerb(), execVerb(), killVerb(), logsVerb(), pauseVerb(), unpauseVerb(), portVerb(), renameVerb(),
     restartVerb(), runVerb(), startVerb(), stopVerb(), topVerb(), waitVerb(), statsVerb(), updateVerb(),
+    cpVerb(), diffVerb(), exportVerb(),
   ];
   for (const v of containerVerbs) addVerb(program, ctx, v);
   addVerb(program, ctx, psVerb());

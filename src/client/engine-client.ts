@@ -6,6 +6,7 @@ import { ImagesClient, type ImagesApi } from './images.ts';
 import { ExecClient, type ExecApi } from './exec.ts';
 import { NetworksClient, type NetworksApi } from './networks.ts';
 import { VolumesClient, type VolumesApi } from './volumes.ts';
+import { ContainerFsClient, type ContainerFsApi } from './container-fs.ts';
 import { parseHost, resolveHostUrl } from './host.ts';
 import { Transport } from './transport.ts';
 import { DEFAULT_TLS_PORT, resolveTls, type TlsFlags } from './tls.ts';
@@ -18,6 +19,8 @@ export interface EngineApi {
   readonly exec: ExecApi;
   readonly networks: NetworksApi;
   readonly volumes: VolumesApi;
+  /** cp's archive API, export, diff. */
+  readonly containerFs: ContainerFsApi;
   /** The daemon address, for messages ("unix:///run/berth/berth.sock"). */
   readonly hostUrl: string;
   /** The negotiated API version (after the first request), else null. */
@@ -40,6 +43,7 @@ export class EngineClient implements EngineApi {
   readonly exec: ExecApi;
   readonly networks: NetworksApi;
   readonly volumes: VolumesApi;
+  readonly containerFs: ContainerFsApi;
   readonly hostUrl: string;
   readonly #transport: Transport;
 
@@ -56,6 +60,7 @@ export class EngineClient implements EngineApi {
     this.exec = new ExecClient(this.#transport);
     this.networks = new NetworksClient(this.#transport);
     this.volumes = new VolumesClient(this.#transport);
+    this.containerFs = new ContainerFsClient(this.#transport);
   }
 
   apiVersion(): string | null {

@@ -22,4 +22,5 @@ export type {
   NetworkContainer, EndpointSettings, EndpointIpamConfig, NetworksPruneReport,
 } from './networks.ts';
 export type { VolumesApi } from './volumes.ts';
+export type { ContainerFsApi } from './container-fs.ts';
 export type { HijackedConnection } from './hijack.ts';

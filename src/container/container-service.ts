@@ -37,6 +37,9 @@ import type { EndpointRequest } from '../network/index.ts';
 import { NotRunningError } from './errors.ts';
 import type { VolumeProvider } from './volume-provider.ts';
 import { restoreVolumeRefs, unmountVolumes } from './mounts.ts';
+import type { Readable } from 'node:stream';
+import type { ContainerChange, ContainerPathStat } from '../api/types/index.ts';
+import { archivePath, containerChanges, exportContainer, extractToDir, statPath, type ArchiveStream, type ExtractRequest } from './ops/archive.ts';
 
 export interface ContainerServiceDeps {
   dataRoot: string;
@@ -194,6 +197,13 @@ export class ContainerService {
     await writeControl(this.#ctx.conmon.ctlPath(c.config.id), resizeMessage(h, w));
     emitContainerEvent(this.#ctx, c, 'resize', { height: String(h), width: String(w) });
   }
+
+  /** The container filesystem (ops/archive.ts): cp's archive API, export and diff. */
+  statPath(ref: string, path: string): Promise<ContainerPathStat> { return statPath(this.#ctx, ref, path); }
+  archivePath(ref: string, path: string): Promise<ArchiveStream> { return archivePath(this.#ctx, ref, path); }
+  extractToDir(ref: string, req: ExtractRequest, body: Readable): Promise<void> { return extractToDir(this.#ctx, ref, req, body); }
+  exportFs(ref: string): Promise<{ tar: Readable; cancel(): void }> { return exportContainer(this.#ctx, ref); }
+  changes(ref: string): Promise<ContainerChange[] | null> { return containerChanges(this.#ctx, ref); }
 
   execCreate(ref: string, req: ExecCreateRequest): string { return this.#execs.create(ref, req); }
   execStart(id: string, tty: boolean | undefined): Promise<ExecSession> { return this.#execs.start(id, tty); }

@@ -10,7 +10,7 @@ import { ContentStore } from '../storage/content/index.ts';
 import { RegistryConfig } from '../distribution/index.ts';
 import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
-import { ApiServer, distributionRoutes, pruneRoutes, buildRoutes, containerResourcesRoutes, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
+import { ApiServer, containerFsRoutes, distributionRoutes, pruneRoutes, buildRoutes, containerResourcesRoutes, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
 import { EmbeddedDnsRegistry, Firewall, NetShellPool, NetworkService, NetworkStore, Nft, nameserversFromResolvConf, type CreateNetworkRequest, type DnsRegistry } from '../network/index.ts';
 import { VolumeService } from '../volume/index.ts';
 import { Builder, BuildStore } from '../build/index.ts';
@@ -105,6 +105,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   api.addRoutes(containerRoutes(containers, parseFilters));
   api.addRoutes(execRoutes(containers));
   api.addRoutes(containerResourcesRoutes(containers));
+  api.addRoutes(containerFsRoutes(containers));
   api.addRoutes(imageRoutes({
     importTar: (input, o) => distribution.importKeeping(input, (s) => images.importTar(s, o)),
     pull: (req, progress) => distribution.pull(req, progress),

@@ -9,3 +9,4 @@ export { type IdShift } from './id-shift.ts';
 export { tarUpperDir, diffUpperDir, type DiffStats } from './diff-upper.ts';
 export { isOpaqueDir } from './xattr.ts';
 export { convertWhiteouts, type StagedLayer } from './staged-layer.ts';
+export { overlayChanges, type LayerChange, type ChangeKind } from './changes.ts';

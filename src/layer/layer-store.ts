@@ -17,6 +17,7 @@ import { chainIdOf } from './chain-id.ts';
 import { shiftOwners, type IdShift } from './id-shift.ts';
 import { chown } from 'node:fs/promises';
 import { diffUpperDir } from './diff-upper.ts';
+import { overlayChanges, type LayerChange } from './changes.ts';
 import { intoStdin, linkStagedParents, stageLayerTar, sweepStaged, type StagedLayer } from './staged-layer.ts';
 
 export interface LayerRecord {
@@ -213,6 +214,17 @@ export class LayerStore {
 
   async mountRW(id: string): Promise<string> {
     return this.driver.mount(id);
+  }
+
+  /** Where a container layer is mounted now, or null (export of a running container reads it). */
+  mountedRW(id: string): string | null {
+    return this.driver.mountedIds().includes(id) ? this.driver.mergedPath(id) : null;
+  }
+
+  /** A container layer's changes against its image's top layer `parent` (docker diff). */
+  async changesRW(id: string, parent: string | null): Promise<LayerChange[]> {
+    const lowers = parent === null ? [] : this.cacheChain(parent).map((c) => this.driver.diffPath(c));
+    return overlayChanges(this.driver.diffPath(id), lowers);
   }
 
   async unmountRW(id: string): Promise<void> {

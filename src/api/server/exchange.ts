@@ -142,12 +142,12 @@ export class Exchange {
     return s + '\r\n';
   }
 
-  send(status: number, body: string | Buffer | null, contentType = 'application/json'): void {
+  send(status: number, body: string | Buffer | null, contentType = 'application/json', extra: Record<string, string> = {}): void {
     if (this.#answered) return;
     this.#answered = true;
     this.status = status;
     const buf = body === null ? null : Buffer.isBuffer(body) ? body : Buffer.from(body);
-    const headers = this.#headers(buf === null ? {} : { 'Content-Type': contentType, 'Content-Length': buf.length });
+    const headers = this.#headers({ ...extra, ...(buf === null ? {} : { 'Content-Type': contentType, 'Content-Length': buf.length }) });
     if (this.res) {
       this.res.writeHead(status, headers);
       this.res.end(buf ?? undefined);
@@ -182,17 +182,21 @@ export class Exchange {
   }
 
   /** Starts a streamed 200 response (headers are flushed at once, as Docker does for wait/events). */
-  stream(contentType: string): BodyStream {
+  stream(contentType: string, extra: Record<string, string> = {}): BodyStream {
     this.#answered = true;
     this.status = 200;
     if (this.res) {
       const res = this.res;
-      res.writeHead(200, this.#headers({ 'Content-Type': contentType }));
+      res.writeHead(200, this.#headers({ ...extra, 'Content-Type': contentType }));
       res.flushHeaders();
       return {
         write: (c) => res.write(c),
         end: () => res.end(),
-        drained: () => new Promise((r) => { if (!res.writableNeedDrain) r(); else res.once('drain', () => r()); res.once('close', () => r()); }),
+        drained: () => new Promise((r) => {
+          if (!res.writableNeedDrain) { r(); return; }
+          const done = (): void => { res.off('drain', done); res.off('close', done); r(); };
+          res.once('drain', done); res.once('close', done);
+        }),
         destroy: () => { res.destroy(); },
       };
     }
@@ -201,7 +205,11 @@ export class Exchange {
     return {
       write: (c) => sock.write(c),
       end: () => sock.end(),
-      drained: () => new Promise((r) => { if (!sock.writableNeedDrain) r(); else sock.once('drain', () => r()); sock.once('close', () => r()); }),
+      drained: () => new Promise((r) => {
+        if (!sock.writableNeedDrain) { r(); return; }
+        const done = (): void => { sock.off('drain', done); sock.off('close', done); r(); };
+        sock.once('drain', done); sock.once('close', done);
+      }),
       destroy: () => { sock.destroy(); },
     };
   }

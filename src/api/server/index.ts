@@ -15,4 +15,5 @@ export { volumeRoutes, type VolumeBackend } from './routes/volumes.ts';
 export { systemDfRoutes, type DiskUsageBackend } from './routes/system-df.ts';
 export { buildRoutes, type BuildRouteBackend, type BuildRequest, type CommitRequest } from './routes/build.ts';
 export { distributionRoutes, type DistributionBackend } from './routes/distribution.ts';
+export { containerFsRoutes, type ContainerFsBackend } from './routes/container-fs.ts';
 export type { StreamSession } from './hijack.ts';

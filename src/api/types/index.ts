@@ -9,3 +9,4 @@ export * from './disk-usage.ts';
 export * from './stats.ts';
 export { matchesEvent, validateEventFilters, EVENT_FILTER_KEYS } from './event-filter.ts';
 export type { BuildRequest, BuildMessage } from './build.ts';
+export * from './container-fs.ts';

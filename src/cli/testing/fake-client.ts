@@ -3,7 +3,7 @@
 // command may make.
 import { Duplex, PassThrough } from 'node:stream';
 import type {
-  ContainersApi, EngineApi, ExecApi, HijackedConnection, ImagesApi, NetworksApi, SystemApi, VolumesApi,
+  ContainerFsApi, ContainersApi, EngineApi, ExecApi, HijackedConnection, ImagesApi, NetworksApi, SystemApi, VolumesApi,
 } from '../../client/index.ts';
 
 export interface FakeApi {
@@ -13,6 +13,7 @@ export interface FakeApi {
   exec?: Partial<ExecApi>;
   networks?: Partial<NetworksApi>;
   volumes?: Partial<VolumesApi>;
+  containerFs?: Partial<ContainerFsApi>;
 }
 
 function notFaked(group: string, name: string): () => never {
@@ -22,11 +23,18 @@ function notFaked(group: string, name: string): () => never {
 }
 
 export function fakeClient(api: FakeApi = {}): EngineApi {
-  const { system: s = {}, containers: c = {}, images: i = {}, exec: e = {}, networks: n = {}, volumes: v = {} } = api;
+  const { system: s = {}, containers: c = {}, images: i = {}, exec: e = {}, networks: n = {}, volumes: v = {}, containerFs: f = {} } = api;
   return {
     hostUrl: 'unix:///fake.sock',
     apiVersion: () => '1.50',
     close: async () => {},
+    containerFs: {
+      statPath: f.statPath ?? notFaked('containerFs', 'statPath'),
+      getArchive: f.getArchive ?? notFaked('containerFs', 'getArchive'),
+      putArchive: f.putArchive ?? notFaked('containerFs', 'putArchive'),
+      export: f.export ?? notFaked('containerFs', 'export'),
+      changes: f.changes ?? notFaked('containerFs', 'changes'),
+    },
     system: {
       ping: s.ping ?? notFaked('system', 'ping'),
       version: s.version ?? notFaked('system', 'version'),
