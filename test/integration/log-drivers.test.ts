@@ -8,12 +8,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { gunzipSync, unzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
-import { TestDaemon, eventually, sleep } from '../support/daemon.ts';
+import { TestDaemon, sleep } from '../support/daemon.ts';
 import { decodeMsgpack } from '../../src/logdriver/msgpack.ts';
 
 const d = new TestDaemon();
@@ -36,6 +36,20 @@ async function ok(args: string[], timeoutMs = 60_000): Promise<string> {
 
 async function inspect(name: string): Promise<{ Id: string; LogPath: string; State: { Running: boolean; Status: string }; HostConfig: { LogConfig: { Type: string; Config: Record<string, string> } } }> {
   return JSON.parse(await ok(['inspect', name]))[0];
+}
+
+/** Retries fn (an assertion) until it passes or the time is up; then its last error is thrown. */
+async function retrying(fn: () => unknown, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await fn();
+      return;
+    } catch (err) {
+      if (Date.now() > end) throw err;
+      await sleep(50);
+    }
+  }
 }
 
 const seq = (prefix: string, from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`);
@@ -88,7 +102,7 @@ test('json-file compress: rotated files are gzipped and still read by docker log
   await ok(['run', '--name', name, '--log-opt', 'max-size=8k', '--log-opt', 'max-file=4', '--log-opt', 'compress=true', 'busybox', 'sh', '-c', `${loop('gz-', 2000)}; echo to-stderr >&2`]);
   const c = await inspect(name);
   const dir = dirname(c.LogPath);
-  await eventually(() => {
+  await retrying(() => {
     const files = readdirSync(dir).filter((f) => f.startsWith(`${c.Id}-json.log`)).sort();
     assert.deepEqual(files, [`${c.Id}-json.log`, `${c.Id}-json.log.1.gz`, `${c.Id}-json.log.2.gz`, `${c.Id}-json.log.3.gz`]);
   });
@@ -118,7 +132,7 @@ test('local: logs readable, files in the container dir, rotated and compressed b
   const c = await inspect(name);
   assert.equal(c.HostConfig.LogConfig.Type, 'local');
   assert.ok(c.LogPath.endsWith('/local-logs/container.log'), c.LogPath);
-  await eventually(() => assert.ok(existsSync(`${c.LogPath}.1.gz`), 'rotated file compressed'));
+  await retrying(() => assert.ok(existsSync(`${c.LogPath}.1.gz`), 'rotated file compressed'));
   assertTail((await ok(['logs', name])).trim().split('\n'), 'local-', 1000);
   assert.deepEqual((await ok(['logs', '--tail', '2', name])).trim().split('\n'), ['local-999', 'local-1000']);
 });
@@ -204,7 +218,7 @@ test('syslog to small listeners: RFC 5424 over TCP (LF-framed), RFC 3164 over UD
   cleanups.push(() => { void d.docker(['rm', '-f', n1, n2]); });
   await ok(['run', '--name', n1, '--log-driver', 'syslog', '--log-opt', `syslog-address=tcp://127.0.0.1:${tcp.port}`, '--log-opt', 'syslog-format=rfc5424',
     '--log-opt', 'tag=berth-{{.Name}}', '--log-opt', 'syslog-facility=local3', 'busybox', 'sh', '-c', 'echo hello-5424; echo oops >&2']);
-  await eventually(() => assert.equal(tcpText.split('\n').length, 3, tcpText));
+  await retrying(() => assert.equal(tcpText.split('\n').length, 3, tcpText));
   const [out, err] = tcpText.split('\n');
   // <local3*8+info>1 TIMESTAMP HOST APP PROCID MSGID - MSG
   assert.match(out!, new RegExp(`^<158>1 \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ \\S+ berth-${n1} \\d+ berth-${n1} - hello-5424$`));
@@ -213,7 +227,7 @@ test('syslog to small listeners: RFC 5424 over TCP (LF-framed), RFC 3164 over UD
   assert.match(r.stderr, /configured logging driver does not support reading/);
   await ok(['run', '--name', n2, '--log-driver', 'syslog', '--log-opt', `syslog-address=udp://127.0.0.1:${udp.port}`, '--log-opt', 'syslog-format=rfc3164', 'busybox', 'echo', 'hello-3164']);
   const id = (await inspect(n2)).Id;
-  await eventually(() => assert.equal(udpMsgs.length, 1));
+  await retrying(() => assert.equal(udpMsgs.length, 1));
   // <daemon*8+info>Mmm dd hh:mm:ss HOST TAG[PID]: MSG, default tag = short ID
   assert.match(udpMsgs[0]!, new RegExp(`^<30>[A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\S+ ${id.slice(0, 12)}\\[\\d+\\]: hello-3164$`));
 });
@@ -236,11 +250,21 @@ test('syslog to Debian\'s rsyslogd: unix socket (stream), UDP and TCP inputs', a
     `*.* action(type="omfile" file="${out}" template="berth")`,
   ].join('\n'));
   const pidFile = join(dir, 'rsyslogd.pid');
-  const proc: ChildProcess = spawn('/usr/sbin/rsyslogd', ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', pidFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc: ChildProcess = spawn('/usr/sbin/rsyslogd', ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', pidFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
+  let spawnErr = '';
+  proc.on('error', (e) => { spawnErr = String(e); });
   proc.stderr!.on('data', (b: Buffer) => { stderr += b.toString(); });
+  proc.stdout!.on('data', (b: Buffer) => { stderr += b.toString(); });
   cleanups.push(() => { if (proc.exitCode === null) proc.kill('SIGKILL'); });
-  await eventually(() => assert.ok(existsSync(sock) && existsSync(pidFile), `rsyslogd not up: ${stderr}`), 10_000);
+  // With -n rsyslogd writes no pid file: it is up once its socket and TCP port answer.
+  await retrying(async () => {
+    assert.ok(existsSync(sock), `rsyslogd not up (exit ${proc.exitCode} ${spawnErr}): ${stderr}`);
+    await new Promise<void>((resolve, reject) => {
+      const s = createConnection({ host: '127.0.0.1', port: tcpPort }, () => { s.destroy(); resolve(); });
+      s.on('error', reject);
+    });
+  }, 10_000);
   const names = ['berth-test-logs-rs-unix', 'berth-test-logs-rs-udp', 'berth-test-logs-rs-tcp'];
   cleanups.push(() => { void d.docker(['rm', '-f', ...names]); });
   const addrs = [`unix://${sock}`, `udp://127.0.0.1:${udpPort}`, `tcp://127.0.0.1:${tcpPort}`];
@@ -248,7 +272,7 @@ test('syslog to Debian\'s rsyslogd: unix socket (stream), UDP and TCP inputs', a
     await ok(['run', '--name', names[i]!, '--log-driver', 'syslog', '--log-opt', `syslog-address=${addrs[i]}`, '--log-opt', 'syslog-format=rfc3164',
       '--log-opt', `tag=${names[i]}`, 'busybox', 'sh', '-c', `echo via-${i}; echo err-${i} >&2`]);
   }
-  await eventually(() => {
+  await retrying(() => {
     const text = existsSync(out) ? readFileSync(out, 'utf8') : '';
     for (let i = 0; i < 3; i++) {
       assert.match(text, new RegExp(`${names[i]}\\[\\d+\\]:\\|daemon\\|info\\|via-${i}\\n`), text);
@@ -286,7 +310,7 @@ test('gelf: UDP (gzip, chunked over 1420 bytes) and TCP (NUL-terminated) to list
   // A 6000-byte line of random base64 stays > 1420 bytes after gzip: it must come in chunks.
   await ok(['run', '--name', n1, '--log-driver', 'gelf', '--log-opt', `gelf-address=udp://127.0.0.1:${udp.port}`, 'busybox', 'sh', '-c',
     'echo short-one; head -c 4500 /dev/urandom | base64 | tr -d "\\n"; echo']);
-  await eventually(() => assert.equal(udpDocs.length, 2));
+  await retrying(() => assert.equal(udpDocs.length, 2));
   assert.ok(chunks.size >= 1, 'the long message was chunked');
   const id = (await inspect(n1)).Id;
   const short = udpDocs.find((x) => x.short_message === 'short-one')!;
@@ -301,7 +325,7 @@ test('gelf: UDP (gzip, chunked over 1420 bytes) and TCP (NUL-terminated) to list
   const long = udpDocs.find((x) => x.short_message !== 'short-one')!;
   assert.equal(String(long.short_message).length, 6000);
   await ok(['run', '--name', n2, '--log-driver', 'gelf', '--log-opt', `gelf-address=tcp://127.0.0.1:${tcp.port}`, 'busybox', 'sh', '-c', 'echo tcp-a; echo tcp-b >&2']);
-  await eventually(() => assert.equal(tcpBuf.filter((b) => b === 0).length, 2));
+  await retrying(() => assert.equal(tcpBuf.filter((b) => b === 0).length, 2));
   const docs = tcpBuf.toString().split('\0').filter(Boolean).map((s) => JSON.parse(s) as Record<string, unknown>);
   assert.deepEqual(docs.map((x) => [x.short_message, x.level]), [['tcp-a', 6], ['tcp-b', 3]]);
 });
@@ -324,7 +348,7 @@ test('fluentd: forward protocol (msgpack [tag, time, record]) to a listener', as
   await ok(['run', '--name', name, '--log-driver', 'fluentd', '--log-opt', `fluentd-address=127.0.0.1:${l.port}`, '--log-opt', 'tag=berth.{{.Name}}',
     'busybox', 'sh', '-c', 'echo fluent-1; echo fluent-2 >&2']);
   const id = (await inspect(name)).Id;
-  await eventually(() => assert.equal(events.length, 2));
+  await retrying(() => assert.equal(events.length, 2));
   const [e1, e2] = events as [string, number, Record<string, string>][];
   assert.equal(e1![0], `berth.${name}`);
   assert.ok(Math.abs(e1![1] - Date.now() / 1000) < 120, `time ${e1![1]}`);
