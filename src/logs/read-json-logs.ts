@@ -116,11 +116,11 @@ async function countLines(file: string): Promise<number> {
 }
 
 /** Yields each complete line of `file` from byte `start`, after skipping `skip` lines. */
-async function* linesOf(stream: Readable, skip: number): AsyncGenerator<string> {
+async function* linesOf(stream: AsyncIterable<Buffer> & { destroy?: () => void }, skip: number): AsyncGenerator<string> {
   let rest = Buffer.alloc(0);
   let skipped = 0;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of stream) {
       let buf = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
       let at = 0;
       for (let lf = buf.indexOf(0x0a); lf >= 0; lf = buf.indexOf(0x0a, at)) {
@@ -132,7 +132,7 @@ async function* linesOf(stream: Readable, skip: number): AsyncGenerator<string> 
       rest = Buffer.from(buf);
     }
   } finally {
-    stream.destroy();
+    stream.destroy?.();
   }
 }
 
@@ -198,16 +198,22 @@ async function* streamJsonLogs(path: string, plan: LogReadPlan, signal: AbortSig
 async function countHandle(fh: FileHandle | null, size: number): Promise<number> {
   if (fh === null) return 0;
   let n = 0;
-  for await (const chunk of handleStream(fh, 0, size) as AsyncIterable<Buffer>) {
+  for await (const chunk of handleStream(fh, 0, size)) {
     for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) n++;
   }
   return n;
 }
 
-function handleStream(fh: FileHandle, start: number, end: number): Readable {
-  if (end <= start) return Readable.from([]);
-  // autoClose false: the handle is ours to close (and is read again when following).
-  return fh.createReadStream({ start, end: end - 1, autoClose: false, highWaterMark: 1 << 20 }) as unknown as Readable;
+/** Chunks of an open file between start and end, by positional reads (the handle stays open). */
+async function* handleStream(fh: FileHandle, start: number, end: number): AsyncGenerator<Buffer> {
+  let pos = start;
+  while (pos < end) {
+    const buf = Buffer.allocUnsafe(Math.min(1 << 20, end - pos));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+    if (bytesRead === 0) return;
+    pos += bytesRead;
+    yield buf.subarray(0, bytesRead);
+  }
 }
 
 async function* follow(path: string, fh0: FileHandle | null, pos0: number, out: Output, plan: LogReadPlan, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
