@@ -12,5 +12,5 @@
 //   shipper   the per-container tail loop (shipper.ts); its position survives berthd restarts.
 //   driver    record → destination (driver.ts): RotatingJsonFile, or a remote driver.
 export { validateLogConfig, resolveLogConfig, canRead, fileOptions, DRIVERS, type LogConfig } from './options.ts';
-export { LogShipping, logFilePath, captureSizeMax, type ShipSpec } from './service.ts';
+export { LogShipping, logFilePath, captureSizeMax, capturePath, type ShipSpec } from './service.ts';
 export type { ContainerInfo } from './encoders.ts';

@@ -95,3 +95,29 @@ test('rotation with compress: .N.gz files, and max-file 1 truncates in place; re
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('P records are joined with the rest of their line (dockerd splits only at 16 KiB); another stream in between flushes them', async () => {
+  const dir = mkdtempSync('/tmp/berth-test-jsonfile-');
+  try {
+    const path = join(dir, 'p.log');
+    const f = new RotatingJsonFile(path, { maxSize: 0, maxFile: 1, compress: false }, (e) => { throw e; });
+    const t = (n: number): string => `2026-11-27T17:14:4${n}.000000000+00:00`;
+    f.record(rec(`${t(1)} stdout P abc`));
+    await f.flush();
+    f.record(rec(`${t(2)} stdout P def`));
+    f.record(rec(`${t(3)} stdout F ghi`));
+    f.record(rec(`${t(4)} stdout P left`));
+    f.record(rec(`${t(5)} stderr F err`));
+    f.record(rec(`${t(6)} stdout P tail`));
+    await f.close();
+    const entries = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { log: string; stream: string; time: string });
+    assert.deepEqual(entries, [
+      { log: 'abcdefghi\n', stream: 'stdout', time: '2026-11-27T17:14:41.000000000Z' },
+      { log: 'left', stream: 'stdout', time: '2026-11-27T17:14:44.000000000Z' },
+      { log: 'err\n', stream: 'stderr', time: '2026-11-27T17:14:45.000000000Z' },
+      { log: 'tail', stream: 'stdout', time: '2026-11-27T17:14:46.000000000Z' },
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -29,11 +29,18 @@ export function logFilePath(dir: string, id: string, type: string): string {
   return join(dir, CAPTURE_FILE);
 }
 
-/** conmon's --log-size-max for the capture: k8s-file is the log itself; for the others it is a buffer. */
+/**
+ * conmon's --log-size-max for the capture: k8s-file is the log itself; for the others it is
+ * a buffer. Each time conmon replaces a full capture costs it ~10 ms, so not too small.
+ */
 export function captureSizeMax(cfg: LogConfig): number {
-  if (cfg.Type === 'k8s-file') return 0;
-  if (cfg.Type === 'none') return 1 << 20;
+  if (cfg.Type === 'k8s-file' || cfg.Type === 'none') return 0;
   return 16 << 20;
+}
+
+/** Where conmon writes the container's output: nowhere for `none`. */
+export function capturePath(dir: string, cfg: LogConfig): string {
+  return cfg.Type === 'none' ? '/dev/null' : join(dir, CAPTURE_FILE);
 }
 
 export class LogShipping {

@@ -17,6 +17,7 @@ import { newRecord, scanRecord } from './record.ts';
 
 const READ_BYTES = 1 << 20;
 const SAVE_EVERY_MS = 1000;
+const COALESCE_MS = 20;
 
 export interface Position { ino: number; offset: number }
 
@@ -36,6 +37,8 @@ export class Shipper {
   readonly #onError: (err: unknown) => void;
   #stopping: Promise<void> | null = null;
   #stopped = false;
+  /** Ends the current idle wait early (the producer is gone: no change event will come). */
+  #wake: (() => void) | null = null;
   readonly #abort = new AbortController();
   readonly done: Promise<void>;
   malformed = 0;
@@ -53,7 +56,8 @@ export class Shipper {
    * then stops. Gives up after `timeoutMs` (a destination that is down).
    */
   async finish(producerGone: Promise<unknown>, timeoutMs: number): Promise<void> {
-    this.#stopping ??= producerGone.then(() => { this.#stopped = true; }, () => { this.#stopped = true; });
+    const stop = (): void => { this.#stopped = true; this.#wake?.(); };
+    this.#stopping ??= producerGone.then(stop, stop);
     const timer = new Promise<void>((r) => setTimeout(r, timeoutMs).unref());
     await Promise.race([this.done, timer]);
     this.#abort.abort();
@@ -132,7 +136,12 @@ export class Shipper {
           return;
         }
         await save(false);
-        await waiter.wait();
+        await Promise.race([waiter.wait(), new Promise<void>((r) => { this.#wake = r; })]);
+        this.#wake = null;
+        // conmon writes in pieces of up to 8 KiB: a short pause gathers many of them into one
+        // read and one write (fewer wake-ups and syscalls; ≤ 20 ms more latency for followers).
+        if (!this.#stopped) await new Promise<void>((r) => { this.#wake = r; setTimeout(r, COALESCE_MS); });
+        this.#wake = null;
       }
     } finally {
       waiter.close();

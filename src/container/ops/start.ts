@@ -18,7 +18,7 @@ import { removeContainer } from './remove.ts';
 import { mergeMounts, prepareMounts, unmountVolumes } from '../mounts.ts';
 import { securityInputs } from '../security-inputs.ts';
 import { shipSpec } from '../log-shipping.ts';
-import { captureSizeMax } from '../../logdriver/index.ts';
+import { captureSizeMax, capturePath } from '../../logdriver/index.ts';
 
 export async function startContainer(ctx: ContainerContext, ref: string): Promise<void> {
   const c = ctx.store.get(ref);
@@ -126,7 +126,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     const logSpec = shipSpec(ctx, c);
     shipping = await ctx.logShipping.prepare(logSpec);
     const { pid, monitorExited } = await ctx.conmon.create({
-      id, name: c.state.name, spec, runtime, persistDir: dir, logPath: join(dir, 'ctr.log'), logSizeMax: captureSizeMax(logSpec.config),
+      id, name: c.state.name, spec, runtime, persistDir: dir, logPath: capturePath(dir, logSpec.config), logSizeMax: captureSizeMax(logSpec.config),
       tty: c.config.config.Tty ?? false, openStdin: c.config.config.OpenStdin ?? false,
       stdinOnce: c.config.config.StdinOnce ?? false,
     });
