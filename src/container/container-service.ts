@@ -2,6 +2,7 @@
 // shared context once and delegates each operation to its file under ops/; it holds no
 // state of its own beyond that context (no god object: see STYLE.md §2 on moby's Daemon).
 import { readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { KeyedMutex, NotImplementedError, type Logger } from '../lib/index.ts';
 import type {
   ContainerCreateRequest, ContainerInspect, ContainerStatsResponse, ContainerSummary, ContainerUpdateResponse, ExecCreateRequest, ExecInspect, TopResponse,
@@ -186,12 +187,16 @@ export class ContainerService {
     const tty = c.config.config.Tty ?? false;
     const lc = logConfigOf(c);
     if (!canRead(lc.Type)) throw new NotImplementedError('configured logging driver does not support reading');
-    const path = logFilePath(this.#ctx.store.dir(c.config.id), c.config.id, lc.Type);
+    const dir = this.#ctx.store.dir(c.config.id);
+    let path = logFilePath(dir, c.config.id, lc.Type);
+    // A container that last ran before berth had log drivers has only conmon's file.
+    const legacy = lc.Type === 'json-file' && !existsSync(path) && existsSync(join(dir, 'ctr.log')) && !existsSync(join(dir, 'logship.json'));
+    if (legacy) path = join(dir, 'ctr.log');
     // Followers keep reading until conmon is gone too (runtimeCleanup holds its exit): it may
     // log the last output after it wrote the exit code.
     const isRunning = (): boolean => this.#ctx.store.has(c.config.id)
       && (['running', 'paused', 'restarting'].includes(c.state.status) || this.#ctx.runtimeCleanup.has(c.config.id));
-    const read = lc.Type === 'k8s-file' ? readLogs : readJsonLogs;
+    const read = lc.Type === 'k8s-file' || legacy ? readLogs : readJsonLogs;
     return { tty, chunks: read(path, { ...o, multiplex: !tty, isRunning }, signal) };
   }
 
