@@ -8,6 +8,7 @@ import { forwardMessage, formatSyslog, gelfDatagrams, gelfDocument, gelfTcpFrame
 import { bufferLimit, fluentdOptions, gelfOptions, syslogOptions, type LogConfig } from './options.ts';
 import { recordTime, type CaptureRecord } from './record.ts';
 import { DatagramSender, StreamSender, type Sender } from './transport.ts';
+import { PARTIAL_JOIN_MAX } from './json-file.ts';
 
 class RemoteDriver implements Driver {
   readonly #sender: Sender;
@@ -22,16 +23,39 @@ class RemoteDriver implements Driver {
 
   get dropped(): number { return this.#sender.dropped; }
 
+  /** A P record (conmon splits lines at its 8 KiB reads) waiting for the rest of its line. */
+  #held: LogMessage | null = null;
+
   record(r: CaptureRecord): void {
-    const { sec, nsec } = recordTime(r);
-    const m: LogMessage = { stream: r.stream === 1 ? 'stdout' : 'stderr', line: r.buf.toString('utf8', r.payloadStart, r.payloadEnd), sec, nsec, partial: r.partial };
+    const line = r.buf.toString('utf8', r.payloadStart, r.payloadEnd);
+    const stream = r.stream === 1 ? 'stdout' : 'stderr';
+    const held = this.#held;
+    this.#held = null;
+    let m: LogMessage;
+    if (held !== null && held.stream === stream) {
+      m = { ...held, line: held.line + line, partial: r.partial };
+    } else {
+      if (held !== null) this.#send(held);
+      const { sec, nsec } = recordTime(r);
+      m = { stream, line, sec, nsec, partial: r.partial };
+    }
+    // Like dockerd, which cuts lines only at 16 KiB.
+    if (m.partial && m.line.length < PARTIAL_JOIN_MAX) { this.#held = m; return; }
+    this.#send(m);
+  }
+
+  #send(m: LogMessage): void {
     let frames: Buffer[];
     try { frames = this.#encode(m); } catch { return; }
     for (const f of frames) this.#sender.send(f);
   }
 
   flush(): Promise<void> { return this.#blocking ? this.#sender.room() : Promise.resolve(); }
-  close(): Promise<void> { return this.#sender.close(2000); }
+  close(): Promise<void> {
+    if (this.#held !== null) this.#send(this.#held);
+    this.#held = null;
+    return this.#sender.close(2000);
+  }
 }
 
 /** Opens the driver's connection; rejects when the destination refuses (the start fails). */

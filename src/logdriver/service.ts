@@ -46,6 +46,8 @@ export function capturePath(dir: string, cfg: LogConfig): string {
 export class LogShipping {
   readonly #log: Logger;
   readonly #shippers = new Map<string, Shipper>();
+  /** When each container's conmon (started by this berthd) is gone. */
+  readonly #producers = new Map<string, Promise<void>>();
 
   constructor(log: Logger) { this.#log = log; }
 
@@ -56,13 +58,13 @@ export class LogShipping {
    * Before conmon starts: opens the driver (connecting where Docker connects) and clears the
    * previous run's capture. Returns the function that starts tailing once conmon runs.
    */
-  async prepare(spec: ShipSpec): Promise<{ begin(): void; abandon(): Promise<void> }> {
+  async prepare(spec: ShipSpec): Promise<{ begin(producerGone: Promise<void>): void; abandon(): Promise<void> }> {
     if (!LogShipping.ships(spec.config)) return { begin: () => undefined, abandon: async () => undefined };
     const driver = await this.#openDriver(spec);
     rmSync(join(spec.dir, CAPTURE_FILE), { force: true });
     rmSync(join(spec.dir, POSITION_FILE), { force: true });
     return {
-      begin: () => this.#track(spec, driver, null),
+      begin: (producerGone) => this.#track(spec, driver, null, producerGone),
       abandon: () => driver.close(),
     };
   }
@@ -82,15 +84,19 @@ export class LogShipping {
 
   /**
    * The container exited: ships the rest of the capture once conmon is gone, then closes the
-   * driver. A container that exited while berthd was down is resumed just for this.
+   * driver. A container that exited while berthd was down is resumed just for this. For a
+   * conmon this berthd did not start, "gone" is a second after the exit (conmon drains the
+   * last output in milliseconds).
    */
-  async finish(spec: ShipSpec, producerGone: Promise<unknown>, timeoutMs = 10_000): Promise<void> {
+  async finish(spec: ShipSpec, timeoutMs = 10_000): Promise<void> {
     if (!LogShipping.ships(spec.config)) return;
     if (!this.#shippers.has(spec.info.id)) await this.resume(spec);
     const s = this.#shippers.get(spec.info.id);
     if (!s) return;
-    await s.finish(producerGone, timeoutMs);
+    const gone = this.#producers.get(spec.info.id) ?? new Promise<void>((r) => setTimeout(r, 1000).unref());
+    await s.finish(gone, timeoutMs);
     this.#shippers.delete(spec.info.id);
+    this.#producers.delete(spec.info.id);
   }
 
   /** Stops every shipper (daemon shutdown): positions are saved, containers keep running. */
@@ -99,7 +105,9 @@ export class LogShipping {
     this.#shippers.clear();
   }
 
-  #track(spec: ShipSpec, driver: Driver, from: ReturnType<typeof loadPosition>): void {
+  #track(spec: ShipSpec, driver: Driver, from: ReturnType<typeof loadPosition>, producerGone?: Promise<void>): void {
+    if (producerGone) this.#producers.set(spec.info.id, producerGone);
+    else this.#producers.delete(spec.info.id);
     const onError = (err: unknown): void => this.#log.warn({ err, container: spec.info.id, driver: spec.config.Type }, 'log shipping');
     const s = new Shipper(join(spec.dir, CAPTURE_FILE), join(spec.dir, POSITION_FILE), driver, from, onError);
     this.#shippers.set(spec.info.id, s);

@@ -116,7 +116,7 @@ test('json-file compress: rotated files are gzipped and still read by docker log
 test('json-file follow: docker logs -f carries on across rotations until the container exits', async () => {
   const name = 'berth-test-logs-follow';
   cleanups.push(() => { void d.docker(['rm', '-f', name]); });
-  await ok(['run', '-d', '--name', name, '--log-opt', 'max-size=2k', '--log-opt', 'max-file=2', 'busybox', 'sh', '-c', `sleep 1; i=1; while [ $i -le 400 ]; do echo follow-$i; i=$((i+1)); [ $((i % 20)) = 0 ] && sleep 0.05; done`]);
+  await ok(['run', '-d', '--name', name, '--log-opt', 'max-size=2k', '--log-opt', 'max-file=2', 'busybox', 'sh', '-c', `sleep 3; i=1; while [ $i -le 400 ]; do echo follow-$i; i=$((i+1)); [ $((i % 20)) = 0 ] && sleep 0.05; done`]);
   const out = await ok(['logs', '-f', name], 60_000);
   assert.deepEqual(out.trim().split('\n'), seq('follow-', 1, 400));
   const c = await inspect(name);

@@ -50,8 +50,7 @@ export async function recordExit(ctx: ContainerContext, c: Container, exitCode: 
   }
   // The log driver gets the rest of the output before the exit is reported (as dockerd waits
   // for its log copier), once conmon is gone; bounded, so a dead destination cannot stall it.
-  const conmonGone = ctx.runtimeCleanup.get(id) ?? Promise.resolve();
-  const logsShipped = ctx.logShipping.finish(shipSpec(ctx, c), conmonGone)
+  const logsShipped = ctx.logShipping.finish(shipSpec(ctx, c))
     .catch((err: unknown) => ctx.log.warn({ err, container: id }, 'log shipping failed'));
   await ctx.layers.unmountRW(id).catch((err: unknown) => ctx.log.warn({ err, container: id }, 'unmount failed'));
   await logsShipped;

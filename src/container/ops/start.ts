@@ -61,7 +61,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
   const dir = ctx.store.dir(id);
   let mounted = false;
   let net: NetworkSetup | null = null;
-  let shipping: { begin(): void; abandon(): Promise<void> } | null = null;
+  let shipping: { begin(producerGone: Promise<void>): void; abandon(): Promise<void> } | null = null;
   await ctx.runtimeCleanup.get(id);
   const t0 = performance.now();
   const phases: Record<string, number> = {};
@@ -125,7 +125,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     // The log driver connects now: a destination that refuses fails the start (as in Docker).
     const logSpec = shipSpec(ctx, c);
     shipping = await ctx.logShipping.prepare(logSpec);
-    const { pid, monitorExited } = await ctx.conmon.create({
+    const { pid, monitorExited, monitorGone } = await ctx.conmon.create({
       id, name: c.state.name, spec, runtime, persistDir: dir, logPath: capturePath(dir, logSpec.config), logSizeMax: captureSizeMax(logSpec.config),
       tty: c.config.config.Tty ?? false, openStdin: c.config.config.OpenStdin ?? false,
       stdinOnce: c.config.config.StdinOnce ?? false,
@@ -137,7 +137,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     // Tracked only now: create() removed the exit file of the previous run, and track()
     // reads an exit file that is already there, so even an instant exit is seen.
     ctx.exits.track(id);
-    shipping.begin();
+    shipping.begin(monitorGone);
     shipping = null;
     // Attach clients connect now, while the process waits on the runtime's exec fifo, so
     // they see every byte it writes.
