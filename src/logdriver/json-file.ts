@@ -82,6 +82,9 @@ export function maxLineBytes(r: CaptureRecord): number {
  */
 export const PARTIAL_JOIN_MAX = 16 * 1024;
 
+const BATCH_MIN = 64 << 10;
+const BATCH_KEEP = 2 << 20;
+
 /** The rotated files of `path`, oldest first, then path itself (what exists of them). */
 export function rotatedNames(path: string, maxFile: number, compress: boolean): string[] {
   const out: string[] = [];
@@ -95,7 +98,7 @@ export class RotatingJsonFile implements Driver {
   readonly #o: FileOptions;
   #fd: number;
   #size: number;
-  #batch = Buffer.allocUnsafe(1 << 20);
+  #batch = Buffer.allocUnsafe(BATCH_MIN);
   #len = 0;
   /** Batch offsets where the current file is full: rotate there. */
   #cuts: number[] = [];
@@ -159,6 +162,8 @@ export class RotatingJsonFile implements Driver {
     this.#cuts = [];
     this.#len = 0;
     this.#projected = this.#size;
+    // A burst grew the batch; give the memory back once it is written.
+    if (this.#batch.length > BATCH_KEEP) this.#batch = Buffer.allocUnsafe(BATCH_MIN);
   }
 
   async close(): Promise<void> {

@@ -15,7 +15,10 @@ import { ChangeWaiter } from '../logs/index.ts';
 import type { Driver } from './driver.ts';
 import { newRecord, scanRecord } from './record.ts';
 
-const READ_BYTES = 1 << 20;
+// Read buffer: small while a container logs little, up to 1 MiB while it logs a lot, so 100
+// quiet containers cost little memory and a busy one few syscalls.
+const READ_MIN = 64 << 10;
+const READ_MAX = 1 << 20;
 const SAVE_EVERY_MS = 1000;
 const COALESCE_MS = 20;
 
@@ -69,7 +72,7 @@ export class Shipper {
     let ino = 0;
     let pos = 0;
     let lastSave = 0;
-    let buf = Buffer.allocUnsafe(READ_BYTES);
+    let buf = Buffer.allocUnsafe(READ_MIN);
     let carry = 0;
     const rec = newRecord();
     const save = async (force: boolean): Promise<void> => {
@@ -100,6 +103,12 @@ export class Shipper {
           buf = next;
         }
         const { bytesRead } = await fh.read(buf, carry, buf.length - carry, pos);
+        if (bytesRead > 0 && carry + bytesRead === buf.length && buf.length < READ_MAX) {
+          // A full read: the container is busy; read more at a time.
+          const next = Buffer.allocUnsafe(buf.length * 2);
+          buf.copy(next, 0, 0, carry + bytesRead);
+          buf = next;
+        }
         if (bytesRead > 0) {
           pos += bytesRead;
           const end = carry + bytesRead;
@@ -136,6 +145,11 @@ export class Shipper {
           return;
         }
         await save(false);
+        if (buf.length > READ_MIN && carry <= READ_MIN / 2) {
+          const small = Buffer.allocUnsafe(READ_MIN);
+          buf.copy(small, 0, 0, carry);
+          buf = small;
+        }
         await Promise.race([waiter.wait(), new Promise<void>((r) => { this.#wake = r; })]);
         this.#wake = null;
         // conmon writes in pieces of up to 8 KiB: a short pause gathers many of them into one
