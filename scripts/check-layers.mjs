@@ -10,7 +10,7 @@ const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const src = join(root, 'src');
 
 const SERVER_ALL = ['lib', 'oci', 'api/types', 'security', 'specgen', 'storage/content', 'storage/metadata',
-  'events', 'layer', 'image', 'distribution', 'runtime', 'network', 'volume', 'logs', 'stats', 'container',
+  'events', 'layer', 'image', 'distribution', 'runtime', 'network', 'volume', 'logs', 'logdriver', 'stats', 'container',
   'build', 'api/server', 'metrics', 'alerts'];
 const ALLOWED = {
   'lib': [],
@@ -28,9 +28,10 @@ const ALLOWED = {
   'network': ['lib', 'oci', 'storage/metadata', 'events'],
   'volume': ['lib', 'oci', 'api/types', 'storage/metadata', 'events'],
   'logs': ['lib', 'oci', 'storage/metadata', 'events'],
+  'logdriver': ['lib', 'logs'],
   'stats': ['lib', 'oci', 'api/types', 'storage/metadata', 'events'],
   'container': ['lib', 'oci', 'api/types', 'specgen', 'security', 'storage/content', 'storage/metadata', 'layer',
-    'runtime', 'network', 'volume', 'logs', 'stats', 'events'],
+    'runtime', 'network', 'volume', 'logs', 'logdriver', 'stats', 'events'],
   'build': ['lib', 'oci', 'api/types', 'storage/content', 'storage/metadata', 'layer', 'image', 'events'],
   'registry': ['lib', 'oci'],
   'metrics': ['lib'],

@@ -2,7 +2,8 @@
 // shared context once and delegates each operation to its file under ops/; it holds no
 // state of its own beyond that context (no god object: see STYLE.md §2 on moby's Daemon).
 import { readdir } from 'node:fs/promises';
-import { KeyedMutex, type Logger } from '../lib/index.ts';
+import { existsSync } from 'node:fs';
+import { KeyedMutex, NotImplementedError, type Logger } from '../lib/index.ts';
 import type {
   ContainerCreateRequest, ContainerInspect, ContainerStatsResponse, ContainerSummary, ContainerUpdateResponse, ExecCreateRequest, ExecInspect, TopResponse,
   UpdateConfig,
@@ -12,7 +13,9 @@ import type { ConmonLauncher, OciRuntime } from '../runtime/index.ts';
 import { ExitWatcher, resizeMessage, writeControl } from '../runtime/index.ts';
 import type { EventBus } from '../events/index.ts';
 import type { HostFacts } from '../specgen/index.ts';
-import { readLogs, type LogReadOptions } from '../logs/index.ts';
+import { readJsonLogs, readLogs, type LogReadOptions } from '../logs/index.ts';
+import { LogShipping, canRead, logFilePath } from '../logdriver/index.ts';
+import { logConfigOf, shipSpec } from './log-shipping.ts';
 import { join } from 'node:path';
 import { emitContainerEvent, type ContainerContext, type ContainerOptions, type ImageReader } from './context.ts';
 import { ContainerStore } from './store.ts';
@@ -83,6 +86,7 @@ export class ContainerService {
         },
       },
       lock: (id, fn) => mutex.run(id, fn),
+      logShipping: new LogShipping(d.log.child({ module: 'logdriver' })),
     };
     this.#execs = new ExecManager(this.#ctx);
     this.#health = new HealthMonitor(this.#ctx, this.#execs);
@@ -95,6 +99,7 @@ export class ContainerService {
     this.#ctx.exits.start();
     const { running, followUps } = await reconcileContainers(this.#ctx);
     for (const c of running) this.#health.watch(c);
+    for (const c of running) void this.#ctx.logShipping.resume(shipSpec(this.#ctx, c));
     await restoreNetworks(this.#ctx, running);
     const runningIds = new Set(running.map((c) => c.config.id));
     for (const c of this.#ctx.store.all()) restoreVolumeRefs(this.#ctx, c, runningIds.has(c.config.id));
@@ -132,6 +137,7 @@ export class ContainerService {
     this.#health.stopAll();
     cancelAllRestarts(this.#ctx);
     this.#ctx.exits.stop();
+    void this.#ctx.logShipping.closeAll();
   }
 
   create(req: ContainerCreateRequest, name: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
@@ -182,12 +188,19 @@ export class ContainerService {
   logs(ref: string, o: Omit<LogReadOptions, 'multiplex' | 'isRunning'>, signal: AbortSignal): { tty: boolean; chunks: AsyncIterable<Buffer> } {
     const c = this.#ctx.store.get(ref);
     const tty = c.config.config.Tty ?? false;
-    const path = join(this.#ctx.store.dir(c.config.id), 'ctr.log');
+    const lc = logConfigOf(c);
+    if (!canRead(lc.Type)) throw new NotImplementedError('configured logging driver does not support reading');
+    const dir = this.#ctx.store.dir(c.config.id);
+    let path = logFilePath(dir, c.config.id, lc.Type);
+    // A container that last ran before berth had log drivers has only conmon's file.
+    const legacy = lc.Type === 'json-file' && !existsSync(path) && existsSync(join(dir, 'ctr.log')) && !existsSync(join(dir, 'logship.json'));
+    if (legacy) path = join(dir, 'ctr.log');
     // Followers keep reading until conmon is gone too (runtimeCleanup holds its exit): it may
     // log the last output after it wrote the exit code.
     const isRunning = (): boolean => this.#ctx.store.has(c.config.id)
       && (['running', 'paused', 'restarting'].includes(c.state.status) || this.#ctx.runtimeCleanup.has(c.config.id));
-    return { tty, chunks: readLogs(path, { ...o, multiplex: !tty, isRunning }, signal) };
+    const read = lc.Type === 'k8s-file' || legacy ? readLogs : readJsonLogs;
+    return { tty, chunks: read(path, { ...o, multiplex: !tty, isRunning }, signal) };
   }
 
   async resize(ref: string, h: number, w: number): Promise<void> {

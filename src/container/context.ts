@@ -12,6 +12,7 @@ import type { ContainerStore } from './store.ts';
 import type { Container } from './record.ts';
 import type { AttachHub } from './attach-hub.ts';
 import type { VolumeProvider } from './volume-provider.ts';
+import type { LogConfig, LogShipping } from '../logdriver/index.ts';
 
 export interface ImageReader {
   resolve(ref: string): { id: string; config: ImageConfig; topChainId: string | null };
@@ -29,6 +30,8 @@ export interface ContainerOptions {
   noNewPrivileges?: boolean;
   /** --userns-remap: host uid/gid (and range sizes) of container root; null/absent when off. */
   remap?: { uid: number; gid: number; uidSize: number; gidSize: number } | null;
+  /** The daemon's default log driver and options (daemon.json log-driver, log-opts). */
+  defaultLogConfig?: LogConfig;
 }
 
 export type ExitListener = (c: Container) => void;
@@ -62,6 +65,8 @@ export interface ContainerContext {
   runtimeCleanup: Map<string, Promise<void>>;
   /** Called after a process started and after its exit was recorded (health checks hook in here). */
   hooks: { afterStart(c: Container): void; afterExit(c: Container): void };
+  /** Ships each container's output to its log driver (logdriver module). */
+  logShipping: LogShipping;
   /** Per-container serialisation of state changes. */
   lock: <T>(id: string, fn: () => Promise<T>) => Promise<T>;
 }

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from '../lib/index.ts';
 import { parseAlertRules, type AlertRule } from '../alerts/index.ts';
+import { validateLogConfig } from '../logdriver/index.ts';
 
 export interface DaemonConfig {
   hosts: string[];
@@ -44,6 +45,10 @@ export interface DaemonConfig {
   insecureRegistries: string[];
   /** Mirrors of Docker Hub (daemon.json registry-mirrors). */
   registryMirrors: string[];
+  /** Default log driver of new containers (dockerd log-driver). */
+  logDriver: string;
+  /** Its options (dockerd log-opts). */
+  logOpts: Record<string, string>;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -67,6 +72,8 @@ export const DEFAULTS: DaemonConfig = {
   usernsRemap: '',
   insecureRegistries: [],
   registryMirrors: [],
+  logDriver: 'json-file',
+  logOpts: {},
 };
 
 const JSON_KEYS: Record<string, keyof DaemonConfig> = {
@@ -76,6 +83,7 @@ const JSON_KEYS: Record<string, keyof DaemonConfig> = {
   'no-new-privileges': 'noNewPrivileges',
   tls: 'tls', tlsverify: 'tlsVerify', tlscacert: 'tlsCaCert', tlscert: 'tlsCert', tlskey: 'tlsKey', group: 'group', 'userns-remap': 'usernsRemap',
   'insecure-registries': 'insecureRegistries', 'registry-mirrors': 'registryMirrors',
+  'log-driver': 'logDriver', 'log-opts': 'logOpts',
 };
 
 export async function loadConfig(flags: Partial<DaemonConfig>, explicitConfigFile: boolean): Promise<DaemonConfig> {
@@ -107,6 +115,14 @@ export async function loadConfig(flags: Partial<DaemonConfig>, explicitConfigFil
   if (!cfg.pidFile) cfg.pidFile = `${cfg.execRoot}/berth.pid`;
   for (const h of cfg.hosts) parseHost(h);
   cfg.alerts = parseAlertRules(cfg.alerts);
+  if (typeof cfg.logDriver !== 'string' || cfg.logOpts === null || typeof cfg.logOpts !== 'object' || Array.isArray(cfg.logOpts)) {
+    throw new InvalidArgumentError('invalid log-driver/log-opts: a driver name and an object of string options');
+  }
+  try {
+    validateLogConfig({ Type: cfg.logDriver, Config: cfg.logOpts });
+  } catch (err) {
+    throw new InvalidArgumentError(`invalid default log configuration: ${(err as Error).message}`);
+  }
   if (!/^[0-9.]+\/\d+$/.test(cfg.bip)) throw new InvalidArgumentError(`invalid bip ${cfg.bip}: give an IPv4 address with its prefix, e.g. 10.213.0.1/16`);
   if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(cfg.bridge)) throw new InvalidArgumentError(`invalid bridge name ${cfg.bridge}`);
   if (!/^[a-zA-Z0-9_-]{1,64}$/.test(cfg.firewallTable)) throw new InvalidArgumentError(`invalid firewall table name ${cfg.firewallTable}`);

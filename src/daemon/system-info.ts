@@ -63,7 +63,7 @@ export async function systemInfo(s: InfoSources, goArch: string): Promise<Record
     NFd: 0,
     NGoroutines: 0,
     SystemTime: new Date().toISOString(),
-    LoggingDriver: 'json-file',
+    LoggingDriver: s.config.logDriver,
     CgroupDriver: 'cgroupfs',
     CgroupVersion: String(s.cgroupVersion),
     NEventsListener: 0,

@@ -75,7 +75,8 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     layers, volumes, runtimes, conmon, events, host, network: networks, seccompBpf: new SeccompBpfCompiler(),
     stats: new StatsCollector({ cgroupVersion: host.cgroupVersion }),
     log: log.child({ module: 'container' }),
-    options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout, noNewPrivileges: cfg.noNewPrivileges, remap },
+    options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout, noNewPrivileges: cfg.noNewPrivileges, remap,
+      defaultLogConfig: { Type: cfg.logDriver, Config: cfg.logOpts } },
   });
   images.setUsage({ containersUsing: (id) => containers.containersUsing(id), layersInUse: () => [...containers.layersInUse(), ...buildStore.layersInUse()] });
   const builder = new Builder({ layers, images, store: buildStore, backend: buildRunner(containers), log: log.child({ module: 'build' }) });

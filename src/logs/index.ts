@@ -26,6 +26,8 @@
 //   - Malformed records are skipped (counted), never fatal: a corrupt line must not hide
 //     the rest of the log.
 export { readLogs } from './read-logs.ts';
+export { readJsonLogs, rotatedFiles } from './read-json-logs.ts';
+export { ChangeWaiter } from './change-waiter.ts';
 export { validateLogReadOptions, type LogReadOptions } from './log-read-options.ts';
 export { parseK8sLine, type K8sLine, type LogStream } from './parse-k8s-line.ts';
 export { formatK8sLine } from './format-k8s-line.ts';

@@ -41,6 +41,11 @@ export interface CreatedContainer {
    * `runtime delete` for it (--exit-command), so the runtime state is gone by then.
    */
   monitorExited: Promise<void>;
+  /**
+   * Settles when the monitor process (after conmon's double fork) is gone, i.e. when the
+   * sync pipe it keeps open closes: by then all of the container's output is in the log.
+   */
+  monitorGone: Promise<void>;
 }
 
 export interface ExecOptions {
@@ -230,7 +235,8 @@ export class ConmonLauncher {
       if (child.exitCode !== null || child.signalCode !== null) resolve();
       else child.once('exit', () => resolve());
     });
-    return readSyncPid(child).then((pid) => ({ pid, monitorExited })).finally(() => child.unref());
+    const monitorGone = new Promise<void>((resolve) => (child.stdio[3] as NodeJS.ReadableStream).once('close', () => resolve()));
+    return readSyncPid(child).then((pid) => ({ pid, monitorExited, monitorGone })).finally(() => child.unref());
   }
 
   #launchExec(args: string[], cwd: string): Promise<ExecHandle> {

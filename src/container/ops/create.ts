@@ -1,7 +1,7 @@
 // POST /containers/create: validate everything first (no side effect before), merge the
 // request with the image config as Docker does (daemon/create.go, container config merge),
 // reserve the name, make the read-write layer, write the record.
-import { InvalidArgumentError, NotFoundError, NotImplementedError, newId } from '../../lib/index.ts';
+import { InvalidArgumentError, NotFoundError, newId } from '../../lib/index.ts';
 import type { ContainerConfig, ContainerCreateRequest, HealthConfig, HostConfig } from '../../api/types/index.ts';
 import type { ImageRuntimeConfig } from '../../oci/index.ts';
 import { RESOURCE_DEFAULTS, adaptResources, mergeEnv, parseSignal } from '../../specgen/index.ts';
@@ -13,6 +13,7 @@ import { requestedNetworks } from '../networking.ts';
 import { acquireVolumes, planContainerMounts, releaseVolumes } from '../mounts.ts';
 import type { MountRecord } from '../mount-parse.ts';
 import { validateSecurity } from '../security-inputs.ts';
+import { containerLogConfig } from '../log-shipping.ts';
 
 export async function createContainer(ctx: ContainerContext, req: ContainerCreateRequest, name: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
   if (req === null || typeof req !== 'object') throw new InvalidArgumentError('config cannot be empty in order to create a container');
@@ -22,6 +23,7 @@ export async function createContainer(ctx: ContainerContext, req: ContainerCreat
   if (!req.Image) throw new InvalidArgumentError('no image specified');
   const image = ctx.images.resolve(req.Image);
   validateHostConfig(ctx, req.HostConfig ?? {});
+  const logConfig = containerLogConfig(ctx, req.HostConfig?.LogConfig);
   const { hostConfig, warnings } = adaptResources(req.HostConfig ?? {}, ctx.host.resources);
   if (req.Healthcheck) validateHealth(req.Healthcheck);
   if (req.StopSignal) parseSignal(req.StopSignal);
@@ -54,12 +56,9 @@ export async function createContainer(ctx: ContainerContext, req: ContainerCreat
     path: argv[0]!,
     args: argv.slice(1),
     config,
-    // The log driver is reported as json-file (Docker's default), because clients decide by
-    // it whether `logs` works (docker-py's run() reads logs only for json-file/journald).
-    // On disk it is conmon's k8s-file format until the log-driver work adds the others.
     hostConfig: {
       NetworkMode: 'default', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, ...RESOURCE_DEFAULTS, ...hostConfig,
-      LogConfig: { Type: 'json-file', Config: {} },
+      LogConfig: logConfig,
     },
     mounts,
   };
@@ -82,10 +81,6 @@ function validateHostConfig(ctx: ContainerContext, h: HostConfig): void {
   validateRestartPolicy(h.RestartPolicy, h.AutoRemove === true);
   if (h.Runtime && !ctx.runtimes.has(h.Runtime)) {
     throw new InvalidArgumentError(`unknown or invalid runtime name: ${h.Runtime}`);
-  }
-  const logDriver = h.LogConfig?.Type ?? '';
-  if (!['', 'json-file', 'k8s-file'].includes(logDriver)) {
-    throw new NotImplementedError(`log driver ${logDriver} is not supported yet: berth keeps container logs in a local file (json-file)`);
   }
   if (h.Init && !ctx.options.initPath) throw new InvalidArgumentError('--init requested but no init binary (tini or catatonit) is installed');
 }

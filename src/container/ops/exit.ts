@@ -10,6 +10,7 @@ import { nextBackoff, shouldRestart } from '../restart-policy.ts';
 import { runProcess } from './start.ts';
 import { removeContainer } from './remove.ts';
 import { tearDownNetwork } from '../networking.ts';
+import { shipSpec } from '../log-shipping.ts';
 
 const restartTimers = new WeakMap<ContainerContext, Map<string, { timer: NodeJS.Timeout; delay: number }>>();
 const lastDelay = new Map<string, number>();
@@ -49,7 +50,12 @@ export async function recordExit(ctx: ContainerContext, c: Container, exitCode: 
       .finally(() => { if (ctx.runtimeCleanup.get(id) === cleanup) ctx.runtimeCleanup.delete(id); });
     ctx.runtimeCleanup.set(id, cleanup);
   }
+  // The log driver gets the rest of the output before the exit is reported (as dockerd waits
+  // for its log copier), once conmon is gone; bounded, so a dead destination cannot stall it.
+  const logsShipped = ctx.logShipping.finish(shipSpec(ctx, c))
+    .catch((err: unknown) => ctx.log.warn({ err, container: id }, 'log shipping failed'));
   await ctx.layers.unmountRW(id).catch((err: unknown) => ctx.log.warn({ err, container: id }, 'unmount failed'));
+  await logsShipped;
   // The namespace and veths go in the background; a new start of this container waits for it.
   tearDownNetwork(ctx, c);
   ctx.log.debug({ container: id, unmounted: Math.round(performance.now() - t0) }, 'exit cleanup (ms)');

@@ -17,6 +17,8 @@ import { cgroupsPathOf } from '../cgroups-path.ts';
 import { removeContainer } from './remove.ts';
 import { mergeMounts, prepareMounts, unmountVolumes } from '../mounts.ts';
 import { securityInputs } from '../security-inputs.ts';
+import { shipSpec } from '../log-shipping.ts';
+import { captureSizeMax, capturePath } from '../../logdriver/index.ts';
 
 export async function startContainer(ctx: ContainerContext, ref: string): Promise<void> {
   const c = ctx.store.get(ref);
@@ -59,6 +61,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
   const dir = ctx.store.dir(id);
   let mounted = false;
   let net: NetworkSetup | null = null;
+  let shipping: { begin(producerGone: Promise<void>): void; abandon(): Promise<void> } | null = null;
   await ctx.runtimeCleanup.get(id);
   const t0 = performance.now();
   const phases: Record<string, number> = {};
@@ -119,8 +122,11 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     mark('spec');
     // A state left by a run whose monitor died before deleting it would make create fail.
     if (await runtime.hasState(id)) await runtime.delete(id);
-    const { pid, monitorExited } = await ctx.conmon.create({
-      id, name: c.state.name, spec, runtime, persistDir: dir, logPath: join(dir, 'ctr.log'),
+    // The log driver connects now: a destination that refuses fails the start (as in Docker).
+    const logSpec = shipSpec(ctx, c);
+    shipping = await ctx.logShipping.prepare(logSpec);
+    const { pid, monitorExited, monitorGone } = await ctx.conmon.create({
+      id, name: c.state.name, spec, runtime, persistDir: dir, logPath: capturePath(dir, logSpec.config), logSizeMax: captureSizeMax(logSpec.config),
       tty: c.config.config.Tty ?? false, openStdin: c.config.config.OpenStdin ?? false,
       stdinOnce: c.config.config.StdinOnce ?? false,
     });
@@ -131,6 +137,8 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     // Tracked only now: create() removed the exit file of the previous run, and track()
     // reads an exit file that is already there, so even an instant exit is seen.
     ctx.exits.track(id);
+    shipping.begin(monitorGone);
+    shipping = null;
     // Attach clients connect now, while the process waits on the runtime's exec fifo, so
     // they see every byte it writes.
     const waiting = ctx.pendingAttach.get(id);
@@ -153,6 +161,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     ctx.hooks.afterStart(c);
   } catch (err) {
     ctx.exits.untrack(id);
+    await shipping?.abandon().catch(() => undefined);
     await runtime.delete(id).catch(() => undefined);
     if (mounted) await ctx.layers.unmountRW(id).catch(() => undefined);
     if (net?.sandbox) await ctx.network.releaseSandbox(id, net.sandbox).catch(() => undefined);

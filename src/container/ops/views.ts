@@ -7,6 +7,8 @@ import { execTool } from '../../lib/index.ts';
 import { join } from 'node:path';
 import { networkSettings, portsList } from '../networking.ts';
 import { mountPointsView } from '../mounts.ts';
+import { canRead, logFilePath } from '../../logdriver/index.ts';
+import { logConfigOf } from '../log-shipping.ts';
 
 export function inspectView(ctx: ContainerContext, c: Container): ContainerInspect {
   const s = c.state;
@@ -34,7 +36,7 @@ export function inspectView(ctx: ContainerContext, c: Container): ContainerInspe
     ResolvConfPath: join(dir, 'resolv.conf'),
     HostnamePath: join(dir, 'hostname'),
     HostsPath: join(dir, 'hosts'),
-    LogPath: join(dir, 'ctr.log'),
+    LogPath: inspectLogPath(dir, c),
     Name: `/${s.name}`,
     RestartCount: s.restartCount,
     Driver: 'overlay2',
@@ -208,4 +210,10 @@ export async function topContainer(ctx: ContainerContext, c: Container, psArgs: 
     rows.push(head);
   }
   return { Titles: header, Processes: rows };
+}
+
+// Docker shows the json-file path, and '' for drivers that keep no file berth reads.
+function inspectLogPath(dir: string, c: Container): string {
+  const type = logConfigOf(c).Type;
+  return type === 'none' || !canRead(type) ? '' : logFilePath(dir, c.config.id, type);
 }

@@ -1,0 +1,123 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { encodeJsonLine, maxLineBytes, RotatingJsonFile, rotatedNames } from './json-file.ts';
+import { newRecord, scanRecord, dockerTime, type CaptureRecord } from './record.ts';
+
+function rec(line: string): CaptureRecord {
+  const b = Buffer.from(line + '\n');
+  const r = newRecord();
+  assert.ok(scanRecord(b, 0, b.length - 1, r), line);
+  return r;
+}
+
+function encode(line: string): string {
+  const r = rec(line);
+  const out = Buffer.alloc(maxLineBytes(r));
+  return out.toString('utf8', 0, encodeJsonLine(out, 0, r));
+}
+
+test('k8s-file record → Docker JSON line (escaping, partial records, stderr, time zone)', () => {
+  const table: [string, unknown][] = [
+    ['2026-11-27T17:14:43.345467782+00:00 stdout F hello', { log: 'hello\n', stream: 'stdout', time: '2026-11-27T17:14:43.345467782Z' }],
+    ['2026-11-27T17:14:43.000000001+00:00 stderr F a "q" \\ \t\r\x01 é ✓', { log: 'a "q" \\ \t\r\x01 é ✓\n', stream: 'stderr', time: '2026-11-27T17:14:43.000000001Z' }],
+    ['2026-11-27T17:14:43.345467782+00:00 stdout P no-newline', { log: 'no-newline', stream: 'stdout', time: '2026-11-27T17:14:43.345467782Z' }],
+    ['2026-11-27T18:14:43.5+01:00 stdout F tz', { log: 'tz\n', stream: 'stdout', time: '2026-11-27T17:14:43.500000000Z' }],
+    ['2026-11-27T17:14:43.345467782+00:00 stdout F ', { log: '\n', stream: 'stdout', time: '2026-11-27T17:14:43.345467782Z' }],
+  ];
+  for (const [line, want] of table) {
+    const text = encode(line);
+    assert.ok(text.endsWith('}\n'));
+    assert.deepEqual(JSON.parse(text), want, line);
+    assert.deepEqual(Object.keys(JSON.parse(text)), ['log', 'stream', 'time']);
+  }
+  const r = newRecord();
+  const junk = Buffer.from('not a record\n');
+  assert.equal(scanRecord(junk, 0, junk.length - 1, r), false);
+  assert.equal(dockerTime(rec('2026-11-27T17:14:43.1+00:00 stdout F x')), '2026-11-27T17:14:43.1Z');
+});
+
+function lines(path: string): string[] {
+  const raw = path.endsWith('.gz') ? gunzipSync(readFileSync(path)).toString() : readFileSync(path, 'utf8');
+  return raw.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { log: string }).log.trim());
+}
+
+test('rotation: never more than max-size per file nor max-file files; the newest lines survive in order', async () => {
+  const dir = mkdtempSync('/tmp/berth-test-jsonfile-');
+  try {
+    const path = join(dir, 'c-json.log');
+    const f = new RotatingJsonFile(path, { maxSize: 1000, maxFile: 3, compress: false }, (e) => { throw e; });
+    for (let i = 1; i <= 200; i++) {
+      f.record(rec(`2026-11-27T17:14:43.000000000+00:00 stdout F line-${i}`));
+      if (i % 7 === 0) await f.flush();
+    }
+    await f.close();
+    assert.deepEqual(readdirSync(dir).sort(), ['c-json.log', 'c-json.log.1', 'c-json.log.2']);
+    for (const n of readdirSync(dir)) assert.ok(statSync(join(dir, n)).size <= 1000, n);
+    const all = rotatedNames(path, 3, false).flatMap(lines);
+    const first = Number(all[0]!.slice(5));
+    assert.deepEqual(all, Array.from({ length: 201 - first }, (_, i) => `line-${first + i}`));
+    // Full files: each rotated file is close to max-size (a record of ~80 bytes did not fit).
+    assert.ok(statSync(`${path}.1`).size > 900);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('rotation with compress: .N.gz files, and max-file 1 truncates in place; reopening appends', async () => {
+  const dir = mkdtempSync('/tmp/berth-test-jsonfile-');
+  try {
+    const path = join(dir, 'c.log');
+    const f = new RotatingJsonFile(path, { maxSize: 500, maxFile: 3, compress: true }, (e) => { throw e; });
+    for (let i = 1; i <= 60; i++) { f.record(rec(`2026-11-27T17:14:43.000000000+00:00 stdout F gz-${i}`)); await f.flush(); }
+    await f.close();
+    assert.deepEqual(readdirSync(dir).sort(), ['c.log', 'c.log.1.gz', 'c.log.2.gz']);
+    const all = rotatedNames(path, 3, true).flatMap(lines);
+    assert.equal(all.at(-1), 'gz-60');
+    const first = Number(all[0]!.slice(3));
+    assert.deepEqual(all, Array.from({ length: 61 - first }, (_, i) => `gz-${first + i}`));
+
+    const one = join(dir, 'one.log');
+    const g = new RotatingJsonFile(one, { maxSize: 300, maxFile: 1, compress: false }, (e) => { throw e; });
+    for (let i = 1; i <= 20; i++) g.record(rec(`2026-11-27T17:14:43.000000000+00:00 stdout F one-${i}`));
+    await g.close();
+    assert.ok(!existsSync(`${one}.1`));
+    assert.ok(statSync(one).size <= 300);
+    assert.equal(lines(one).at(-1), 'one-20');
+    const again = new RotatingJsonFile(one, { maxSize: 300, maxFile: 1, compress: false }, (e) => { throw e; });
+    again.record(rec('2026-11-27T17:14:43.000000000+00:00 stdout F appended'));
+    await again.close();
+    assert.equal(lines(one).at(-1), 'appended');
+    assert.ok(lines(one).length >= 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('P records are joined with the rest of their line (dockerd splits only at 16 KiB); another stream in between flushes them', async () => {
+  const dir = mkdtempSync('/tmp/berth-test-jsonfile-');
+  try {
+    const path = join(dir, 'p.log');
+    const f = new RotatingJsonFile(path, { maxSize: 0, maxFile: 1, compress: false }, (e) => { throw e; });
+    const t = (n: number): string => `2026-11-27T17:14:4${n}.000000000+00:00`;
+    f.record(rec(`${t(1)} stdout P abc`));
+    await f.flush();
+    f.record(rec(`${t(2)} stdout P def`));
+    f.record(rec(`${t(3)} stdout F ghi`));
+    f.record(rec(`${t(4)} stdout P left`));
+    f.record(rec(`${t(5)} stderr F err`));
+    f.record(rec(`${t(6)} stdout P tail`));
+    await f.close();
+    const entries = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { log: string; stream: string; time: string });
+    assert.deepEqual(entries, [
+      { log: 'abcdefghi\n', stream: 'stdout', time: '2026-11-27T17:14:41.000000000Z' },
+      { log: 'left', stream: 'stdout', time: '2026-11-27T17:14:44.000000000Z' },
+      { log: 'err\n', stream: 'stderr', time: '2026-11-27T17:14:45.000000000Z' },
+      { log: 'tail', stream: 'stdout', time: '2026-11-27T17:14:46.000000000Z' },
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,127 @@
+// LogShipping: one shipper per running container whose driver is not k8s-file, opened at
+// start (a refused syslog/gelf-tcp/fluentd destination fails the start, as in Docker),
+// resumed after a berthd restart, finished when the container exits.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../lib/index.ts';
+import type { Driver } from './driver.ts';
+import type { ContainerInfo } from './encoders.ts';
+import { RotatingJsonFile } from './json-file.ts';
+import { fileOptions, type LogConfig } from './options.ts';
+import { openRemote } from './remote.ts';
+import { loadPosition, Shipper } from './shipper.ts';
+
+/** What the shipper needs to know about a container. */
+export interface ShipSpec {
+  info: ContainerInfo;
+  /** The container's directory (capture, position file, json-file logs). */
+  dir: string;
+  config: LogConfig;
+}
+
+export const CAPTURE_FILE = 'ctr.log';
+const POSITION_FILE = 'logship.json';
+
+/** Where `docker logs` reads a container's json-file/local logs. */
+export function logFilePath(dir: string, id: string, type: string): string {
+  if (type === 'local') return join(dir, 'local-logs', 'container.log');
+  if (type === 'json-file') return join(dir, `${id}-json.log`);
+  return join(dir, CAPTURE_FILE);
+}
+
+/**
+ * conmon's --log-size-max for the capture: k8s-file is the log itself; for the others it is
+ * a buffer. Each time conmon replaces a full capture costs it ~10 ms, so not too small.
+ */
+export function captureSizeMax(cfg: LogConfig): number {
+  if (cfg.Type === 'k8s-file' || cfg.Type === 'none') return 0;
+  return 16 << 20;
+}
+
+/** Where conmon writes the container's output: nowhere for `none`. */
+export function capturePath(dir: string, cfg: LogConfig): string {
+  return cfg.Type === 'none' ? '/dev/null' : join(dir, CAPTURE_FILE);
+}
+
+export class LogShipping {
+  readonly #log: Logger;
+  readonly #shippers = new Map<string, Shipper>();
+  /** When each container's conmon (started by this berthd) is gone. */
+  readonly #producers = new Map<string, Promise<void>>();
+
+  constructor(log: Logger) { this.#log = log; }
+
+  /** Whether the container's output goes through a shipper. */
+  static ships(cfg: LogConfig): boolean { return cfg.Type !== 'k8s-file' && cfg.Type !== 'none'; }
+
+  /**
+   * Before conmon starts: opens the driver (connecting where Docker connects) and clears the
+   * previous run's capture. Returns the function that starts tailing once conmon runs.
+   */
+  async prepare(spec: ShipSpec): Promise<{ begin(producerGone: Promise<void>): void; abandon(): Promise<void> }> {
+    if (!LogShipping.ships(spec.config)) return { begin: () => undefined, abandon: async () => undefined };
+    const driver = await this.#openDriver(spec);
+    rmSync(join(spec.dir, CAPTURE_FILE), { force: true });
+    rmSync(join(spec.dir, POSITION_FILE), { force: true });
+    return {
+      begin: (producerGone) => this.#track(spec, driver, null, producerGone),
+      abandon: () => driver.close(),
+    };
+  }
+
+  /** After a berthd restart: resumes a running container's shipper from its saved position. */
+  async resume(spec: ShipSpec): Promise<void> {
+    if (!LogShipping.ships(spec.config) || this.#shippers.has(spec.info.id)) return;
+    let driver: Driver;
+    try {
+      driver = await this.#openDriver(spec, true);
+    } catch (err) {
+      this.#log.warn({ err, container: spec.info.id }, 'log driver could not be reopened; logs stay in the capture');
+      return;
+    }
+    this.#track(spec, driver, loadPosition(join(spec.dir, POSITION_FILE)));
+  }
+
+  /**
+   * The container exited: ships the rest of the capture once conmon is gone, then closes the
+   * driver. A container that exited while berthd was down is resumed just for this. For a
+   * conmon this berthd did not start, "gone" is a second after the exit (conmon drains the
+   * last output in milliseconds).
+   */
+  async finish(spec: ShipSpec, timeoutMs = 10_000): Promise<void> {
+    if (!LogShipping.ships(spec.config)) return;
+    if (!this.#shippers.has(spec.info.id)) await this.resume(spec);
+    const s = this.#shippers.get(spec.info.id);
+    if (!s) return;
+    const gone = this.#producers.get(spec.info.id) ?? new Promise<void>((r) => setTimeout(r, 1000).unref());
+    await s.finish(gone, timeoutMs);
+    this.#shippers.delete(spec.info.id);
+    this.#producers.delete(spec.info.id);
+  }
+
+  /** Stops every shipper (daemon shutdown): positions are saved, containers keep running. */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.#shippers.values()].map((s) => s.finish(Promise.resolve(), 2000)));
+    this.#shippers.clear();
+  }
+
+  #track(spec: ShipSpec, driver: Driver, from: ReturnType<typeof loadPosition>, producerGone?: Promise<void>): void {
+    if (producerGone) this.#producers.set(spec.info.id, producerGone);
+    else this.#producers.delete(spec.info.id);
+    const onError = (err: unknown): void => this.#log.warn({ err, container: spec.info.id, driver: spec.config.Type }, 'log shipping');
+    const s = new Shipper(join(spec.dir, CAPTURE_FILE), join(spec.dir, POSITION_FILE), driver, from, onError);
+    this.#shippers.set(spec.info.id, s);
+  }
+
+  async #openDriver(spec: ShipSpec, lazy = false): Promise<Driver> {
+    const onError = (err: unknown): void => this.#log.debug({ err, container: spec.info.id, driver: spec.config.Type }, 'log destination');
+    const cfg = spec.config;
+    if (cfg.Type === 'json-file' || cfg.Type === 'local') {
+      const path = logFilePath(spec.dir, spec.info.id, cfg.Type);
+      if (cfg.Type === 'local') mkdirSync(join(spec.dir, 'local-logs'), { recursive: true });
+      return new RotatingJsonFile(path, fileOptions(cfg.Type, cfg.Config), (err) => this.#log.warn({ err, container: spec.info.id }, 'log compression'));
+    }
+    const config = lazy && cfg.Type === 'fluentd' ? { ...cfg, Config: { ...cfg.Config, 'fluentd-async': 'true' } } : cfg;
+    return openRemote(config, spec.info, onError);
+  }
+}
