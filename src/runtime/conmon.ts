@@ -165,7 +165,8 @@ export class ConmonLauncher {
     const monitorExited = status.then(() => { sync.destroy(); });
     try {
       const pid = await readSyncMessage(sync, status.then((code) => `conmon exited with status ${code} before the container was created`));
-      return { pid, monitorExited };
+      // With --sync the monitor is the very process bash waits for: its exit is both.
+      return { pid, monitorExited, monitorGone: monitorExited };
     } catch (err) {
       sync.destroy();
       throw err;
