@@ -3,8 +3,8 @@
 // changes as an upper dir in overlay format, so commit, build and diff treat every driver
 // alike. A path is changed when its type, mode, owner or device differ, or (not for dirs)
 // its size or mtime; a path only in the parent becomes a whiteout (0:0 character device).
-// A dir that is new is copied whole; changed files are copied per directory with one
-// `cp -a --reflink=auto` (hard links kept within a directory; on btrfs no data is copied).
+// New dirs (whole) and changed files are copied with one `cp -a --parents --reflink=auto`
+// (on btrfs no data is copied; hard links among the copied paths are kept).
 import { lstat, mkdir, readdir, lchown, chmod, lutimes } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
@@ -46,7 +46,7 @@ export async function diffTrees(lower: string | null, upper: string, out: string
   const result: TreeDiff = { size: 0, changes: 0 };
   const made = new Set<string>(['']);
   const madeOrder: string[] = [];
-  const copies = new Map<string, string[]>();
+  const copies: string[] = [];
   const whiteouts: string[] = [];
   const ensure = async (rel: string): Promise<void> => {
     if (made.has(rel)) return;
@@ -90,19 +90,16 @@ export async function diffTrees(lower: string | null, upper: string, out: string
       else if (su.isFile()) result.size += Number(su.size);
       if (out) {
         await ensure(rel);
-        const list = copies.get(rel) ?? [];
-        list.push(join(upper, r));
-        copies.set(rel, list);
+        copies.push(`./${r}`);
       }
     }
     return changed;
   };
   await walk('');
   if (!out) return result;
-  for (const [rel, paths] of copies) {
-    for (let i = 0; i < paths.length; i += 500) {
-      await execTool('cp', ['-a', '--reflink=auto', '-t', join(out, rel), '--', ...paths.slice(i, i + 500)]);
-    }
+  // One cp for many paths: it keeps the hard links among everything it copies.
+  for (let i = 0; i < copies.length; i += 2000) {
+    await execTool('cp', ['-a', '--parents', '--reflink=auto', '-t', out, '--', ...copies.slice(i, i + 2000)], { cwd: upper });
   }
   for (let i = 0; i < whiteouts.length; i += 500) {
     await execTool('sh', ['-c', 'for p; do mknod -m 0 "$p" c 0 0 || exit 1; done', 'sh', ...whiteouts.slice(i, i + 500)]);
