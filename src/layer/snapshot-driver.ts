@@ -13,7 +13,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import { ensureDir, execTool, newId } from '../lib/index.ts';
 import type { DriverName, GraphDriver } from './graph-driver.ts';
-import { applyUpperDir } from './upper-apply.ts';
+import { applyUpperDir, move } from './upper-apply.ts';
 import { diffTrees } from './snapshot-diff.ts';
 
 abstract class SnapshotDriver implements GraphDriver {
@@ -86,7 +86,13 @@ abstract class SnapshotDriver implements GraphDriver {
   }
 
   createFromUpper(cacheId: string, parentCacheIds: readonly string[], upperDir: string): Promise<void> {
-    return this.#make(cacheId, parentCacheIds, (tree) => applyUpperDir(upperDir, tree));
+    return this.#make(cacheId, parentCacheIds, async (tree) => {
+      // Into the new tree first, whole (btrfs: renames between subvolumes fail, and a copy of
+      // one entry at a time would split hard links), then applied by renames within it.
+      const inside = join(tree, `.berth-upper-${newId().slice(0, 12)}`);
+      await move(upperDir, inside);
+      await applyUpperDir(inside, tree);
+    });
   }
 
   async createStaged(id: string): Promise<string> {

@@ -16,7 +16,8 @@ export function isWhiteout(st: Stats): boolean {
   return st.isCharacterDevice() && st.rdev === 0;
 }
 
-async function move(src: string, dst: string): Promise<void> {
+/** Renames, or copies (reflinks where it can) and deletes across filesystems or btrfs subvolumes. */
+export async function move(src: string, dst: string): Promise<void> {
   try {
     await rename(src, dst);
   } catch (err) {
@@ -48,7 +49,7 @@ async function cleanTree(dir: string): Promise<void> {
 
 async function mergeDir(src: string, dst: string): Promise<void> {
   if (isOpaqueDir(src)) {
-    for (const n of await readdir(dst)) await rm(join(dst, n), { recursive: true, force: true });
+    for (const n of await readdir(dst)) if (join(dst, n) !== src) await rm(join(dst, n), { recursive: true, force: true });
   }
   for (const name of (await readdir(src)).sort()) {
     const s = join(src, name);
