@@ -25,6 +25,10 @@ export class Overlay2Driver implements GraphDriver {
     await ensureDir(join(this.root, 'l'));
     await this.sweep();
     await this.#sweepStaged();
+    // Short links whose layer is gone (a crash between making a layer's link and its dir).
+    for (const n of await readdir(join(this.root, 'l'))) {
+      if (!(await stat(join(this.root, 'l', n)).then(() => true, () => false))) await rm(join(this.root, 'l', n), { force: true });
+    }
     const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
     const prefix = this.root + '/';
     for (const line of info.split('\n')) {

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestDaemon } from '../support/daemon.ts';
 
@@ -161,7 +161,8 @@ test('btrfs driver on a loop-mounted btrfs data root: chosen by itself', { timeo
   }
 });
 
-test('overlay2 stays the default and reports its status', { timeout: 60_000 }, async () => {
+test('overlay2 stays the default and reports its status', { timeout: 60_000 }, async (t) => {
+  if (process.env.BERTH_TEST_STORAGE_DRIVER) { t.skip('BERTH_TEST_STORAGE_DRIVER picks another default'); return; }
   const d = new TestDaemon();
   try {
     await d.start();
@@ -178,6 +179,15 @@ test('overlay2 stays the default and reports its status', { timeout: 60_000 }, a
     assert.equal(img.Name, 'overlay2');
     assert.ok(img.Data.UpperDir?.endsWith('/diff'));
     await ok(d, ['rm', 'berth-test-gdo']);
+    // The start-up check: a layer dir nothing refers to and a short link to nothing go.
+    await d.stopDaemon();
+    const planted = join(d.dataRoot, 'overlay2', 'f'.repeat(64));
+    mkdirSync(join(planted, 'diff', 'etc'), { recursive: true });
+    symlinkSync('../nothing/diff', join(d.dataRoot, 'overlay2', 'l', 'BERTHTESTDANGLING'));
+    await d.start();
+    assert.equal(existsSync(planted), false, 'the orphan layer dir is removed at start');
+    assert.deepEqual(readdirSync(join(d.dataRoot, 'overlay2', 'l')).filter((n) => n === 'BERTHTESTDANGLING'), []);
+    assert.equal((await ok(d, ['run', '--rm', 'busybox', 'cat', '/etc/group'])).split('\n')[0], 'root:x:0:');
     await d.stopDaemon();
     d.extraArgs = ['--storage-driver', 'vfs'];
     await assert.rejects(() => d.start(), /holds the layers of storage driver overlay2/);
