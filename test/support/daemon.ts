@@ -57,7 +57,8 @@ export class TestDaemon {
   extraArgs: string[] = [];
 
   constructor(readonly runtime: 'crun' | 'runc' = 'crun') {
-    this.dir = mkdtempSync('/tmp/berth-test-');
+    // BERTH_TEST_TMP: where the daemon's dirs go (e.g. a btrfs mount, with BERTH_TEST_STORAGE_DRIVER=btrfs).
+    this.dir = mkdtempSync(join(process.env.BERTH_TEST_TMP ?? '/tmp', 'berth-test-'));
     this.socket = join(this.dir, 'berth.sock');
     this.dataRoot = join(this.dir, 'data');
     this.execRoot = join(this.dir, 'run');
