@@ -60,6 +60,7 @@ export async function commitContainer(d: CommitDeps, src: CommitSource, o: Commi
     if (paused) await src.pause();
     try {
       const res = await execTool('cp', ['-a', `${await d.layers.upperDir(src.id)}/.`, `${tmp}/`], { allowFailure: true });
+      await d.layers.releaseUpperDir(src.id);
       if (res.code !== 0) throw new InvalidArgumentError(`commit failed: copying the container's changes: ${res.stderr.trim()}`);
     } finally {
       if (paused) await src.unpause().catch(() => undefined);

@@ -49,6 +49,8 @@ export interface GraphDriver {
    * each call and deleted with the layer.
    */
   upperDir(cacheId: string): Promise<string>;
+  /** Frees what upperDir made (nothing for overlay: the upper dir is the layer itself). */
+  releaseUpperDir(cacheId: string): Promise<void>;
   /** `docker info` DriverStatus. */
   status(): Promise<[string, string][] | null>;
   /** inspect's GraphDriver.Data for a layer on `parentCacheIds` (nearest first). */

@@ -234,6 +234,11 @@ export class LayerStore {
     return this.driver.upperDir(id);
   }
 
+  /** Frees the upper dir upperDir(id) made, once read (vfs: it is a copy of the changes). */
+  releaseUpperDir(id: string): Promise<void> {
+    return this.driver.releaseUpperDir(id);
+  }
+
   /** inspect's GraphDriver: of a container's layer (`rwId`) on `top`, or of the image layer `top`. */
   graphDriver(top: string | null, rwId?: string): { Name: string; Data: Record<string, string> | null } {
     let chain: string[] = [];

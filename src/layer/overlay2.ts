@@ -102,6 +102,8 @@ export class Overlay2Driver implements GraphDriver {
     return this.diffPath(cacheId);
   }
 
+  async releaseUpperDir(_cacheId: string): Promise<void> { /* the upper dir is the layer */ }
+
   async status(): Promise<[string, string][]> {
     const param = async (n: string): Promise<boolean> => /^[Yy]/.test(await readFile(`/sys/module/overlay/parameters/${n}`, 'utf8').catch(() => 'N'));
     const metacopy = await param('metacopy');

@@ -128,6 +128,10 @@ abstract class SnapshotDriver implements GraphDriver {
     return (await diffTrees(parent === null ? null : this.diffPath(parent), this.diffPath(cacheId), null)).size;
   }
 
+  async releaseUpperDir(cacheId: string): Promise<void> {
+    await rm(this.#dir('upper', cacheId), { recursive: true, force: true });
+  }
+
   async upperDir(cacheId: string): Promise<string> {
     const out = this.#dir('upper', cacheId);
     await rm(out, { recursive: true, force: true });

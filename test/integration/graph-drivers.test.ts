@@ -83,6 +83,7 @@ async function exercise(t: { diagnostic(m: string): void }, d: TestDaemon, drive
   }
 
   await ok(d, ['commit', 'berth-test-gd1', 'berth-test-gd:1']);
+  assert.deepEqual(readdirSync(join(d.dataRoot, driver, 'upper')), [], 'the diff made for the commit is freed');
   const seen = await ok(d, ['run', '--rm', 'berth-test-gd:1', 'sh', '-c',
     'cat /new.txt /etc/group; test -e /var/www && echo www-still-there; readlink /home/u/link; stat -c %h /home/u/hard; cat /etc/passwd | head -1']);
   assert.equal(seen, 'hi\nchanged\n/etc/passwd\n2\nroot:x:0:0:root:/root:/bin/sh\n');
