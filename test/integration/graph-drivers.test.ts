@@ -114,9 +114,13 @@ async function exercise(t: { diagnostic(m: string): void }, d: TestDaemon, drive
   await d.importBusybox();
   const planted = join(d.dataRoot, driver, driver === 'btrfs' ? 'subvolumes' : 'dir', 'f'.repeat(64));
   mkdirSync(join(planted, 'etc'), { recursive: true });
+  // What a kill -9 leaves in the middle of making a layer, a diff or a deletion.
+  const transient = ['staging/berth-test-creating', 'upper/berth-test-upper', 'trash/berth-test-trash'].map((p) => join(d.dataRoot, driver, p));
+  for (const p of transient) mkdirSync(join(p, 'x'), { recursive: true });
   await d.stopDaemon();
   await d.start();
   assert.equal(existsSync(planted), false, 'the orphan dir is removed at start');
+  for (const p of transient) assert.equal(existsSync(p), false, `${p} is swept at start`);
   assert.equal((await ok(d, ['run', '--rm', 'busybox', 'cat', '/var/www/index.html'])).trim(), '<h1>hello from berth</h1>');
 
   // The data root keeps its driver: another one is refused with a clear message.
@@ -192,6 +196,8 @@ test('overlay2 stays the default and reports its status', { timeout: 60_000 }, a
     await d.stopDaemon();
     d.extraArgs = ['--storage-driver', 'vfs'];
     await assert.rejects(() => d.start(), /holds the layers of storage driver overlay2/);
+    d.extraArgs = ['--storage-driver', 'zfs'];
+    await assert.rejects(() => d.start(), /error initializing graphdriver: driver not supported: zfs/);
   } finally {
     await d.stop();
   }
