@@ -461,7 +461,7 @@ export class Builder {
       if (res.exitCode !== 0) {
         throw new BuildError(`The command '${cmd.join(' ')}' returned a non-zero code: ${res.exitCode}`, res.exitCode);
       }
-      const upper = this.d.layers.driver.diffPath(containerId);
+      const upper = await this.d.layers.upperDir(containerId);
       await stripRunArtifacts(upper);
       const layer = await this.d.layers.registerDir(st.image.topChainId, upper);
       const next = cloneConfig(st.config);
@@ -581,7 +581,7 @@ export class Builder {
             ignore, extractArchives: ins.kind === 'add', tmpDir: scratch, parents: ins.parents,
           });
           await this.d.layers.unmountRW(id);
-          return this.d.layers.registerDir(st.image.topChainId, this.d.layers.driver.diffPath(id));
+          return this.d.layers.registerDir(st.image.topChainId, await this.d.layers.upperDir(id));
         });
         const next = cloneConfig(st.config);
         const created = new Date().toISOString();

@@ -59,7 +59,8 @@ export async function commitContainer(d: CommitDeps, src: CommitSource, o: Commi
     const paused = src.running && o.pause;
     if (paused) await src.pause();
     try {
-      const res = await execTool('cp', ['-a', `${d.layers.driver.diffPath(src.id)}/.`, `${tmp}/`], { allowFailure: true });
+      const res = await execTool('cp', ['-a', `${await d.layers.upperDir(src.id)}/.`, `${tmp}/`], { allowFailure: true });
+      await d.layers.releaseUpperDir(src.id);
       if (res.code !== 0) throw new InvalidArgumentError(`commit failed: copying the container's changes: ${res.stderr.trim()}`);
     } finally {
       if (paused) await src.unpause().catch(() => undefined);

@@ -1,7 +1,6 @@
 // ContainerService: the container operations behind /containers/* and /exec/*. It builds the
 // shared context once and delegates each operation to its file under ops/; it holds no
 // state of its own beyond that context (no god object: see STYLE.md §2 on moby's Daemon).
-import { readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { KeyedMutex, NotImplementedError, type Logger } from '../lib/index.ts';
 import type {
@@ -118,13 +117,9 @@ export class ContainerService {
     }
   }
 
-  /** Read-write layer dirs whose container record is gone (a crash during rm). */
+  /** Layer dirs with neither a layer record nor a container (a crash during rm, rmi or a pull). */
   async #removeOrphanLayers(): Promise<void> {
-    const layerCaches = this.#ctx.layers.cacheIds();
-    for (const name of await readdir(this.#ctx.layers.driver.root).catch(() => [] as string[])) {
-      if (name === 'l' || layerCaches.has(name) || this.#ctx.store.has(name)) continue;
-      if (/^[0-9a-f]{64}(-removing)?$/.test(name)) await this.#ctx.layers.removeRW(name.replace(/-removing$/, '')).catch(() => undefined);
-    }
+    await this.#ctx.layers.removeOrphans((id) => this.#ctx.store.has(id)).catch((err: unknown) => this.#ctx.log.warn({ err }, 'removing orphan layer directories failed'));
   }
 
   /** Options a configuration reload (SIGHUP) may change; they apply to the next operations. */

@@ -54,3 +54,18 @@ test('security keys of daemon.json: no-new-privileges, TLS, userns-remap, group'
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('storage-driver in daemon.json; the flag wins; not given means automatic', async () => {
+  const dir = mkdtempSync('/tmp/berth-test-cfg-');
+  try {
+    const f = join(dir, 'daemon.json');
+    writeFileSync(f, JSON.stringify({ 'storage-driver': 'vfs' }));
+    assert.equal((await loadConfig({ configFile: f }, true)).storageDriver, 'vfs');
+    assert.equal((await loadConfig({ configFile: f, storageDriver: 'btrfs' }, true)).storageDriver, 'btrfs');
+    writeFileSync(f, JSON.stringify({ 'storage-driver': 3 }));
+    await assert.rejects(loadConfig({ configFile: f }, true), /invalid storage-driver/);
+    assert.equal((await loadConfig({ configFile: join(dir, 'none.json') }, false)).storageDriver, '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -49,6 +49,8 @@ export interface DaemonConfig {
   logDriver: string;
   /** Its options (dockerd log-opts). */
   logOpts: Record<string, string>;
+  /** Graph driver (dockerd --storage-driver / "storage-driver"): overlay2, vfs or btrfs; '' = chosen at start. */
+  storageDriver: string;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -74,6 +76,7 @@ export const DEFAULTS: DaemonConfig = {
   registryMirrors: [],
   logDriver: 'json-file',
   logOpts: {},
+  storageDriver: '',
 };
 
 const JSON_KEYS: Record<string, keyof DaemonConfig> = {
@@ -84,6 +87,7 @@ const JSON_KEYS: Record<string, keyof DaemonConfig> = {
   tls: 'tls', tlsverify: 'tlsVerify', tlscacert: 'tlsCaCert', tlscert: 'tlsCert', tlskey: 'tlsKey', group: 'group', 'userns-remap': 'usernsRemap',
   'insecure-registries': 'insecureRegistries', 'registry-mirrors': 'registryMirrors',
   'log-driver': 'logDriver', 'log-opts': 'logOpts',
+  'storage-driver': 'storageDriver',
 };
 
 export async function loadConfig(flags: Partial<DaemonConfig>, explicitConfigFile: boolean): Promise<DaemonConfig> {
@@ -112,6 +116,7 @@ export async function loadConfig(flags: Partial<DaemonConfig>, explicitConfigFil
   if (cfg.runtime !== 'crun' && cfg.runtime !== 'runc') throw new InvalidArgumentError(`unknown runtime ${String(cfg.runtime)}: use crun or runc`);
   if (!['debug', 'info', 'warn', 'error'].includes(cfg.logLevel)) throw new InvalidArgumentError(`invalid log level: ${cfg.logLevel}`);
   if (typeof cfg.noNewPrivileges !== 'boolean') throw new InvalidArgumentError('invalid no-new-privileges: true or false');
+  if (typeof cfg.storageDriver !== 'string') throw new InvalidArgumentError('invalid storage-driver: a driver name (overlay2, vfs, btrfs)');
   if (!cfg.pidFile) cfg.pidFile = `${cfg.execRoot}/berth.pid`;
   for (const h of cfg.hosts) parseHost(h);
   cfg.alerts = parseAlertRules(cfg.alerts);

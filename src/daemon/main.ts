@@ -15,6 +15,7 @@ import { openForRemappedRoot, remappedDataRoot, resolveRemap, type IdRemap } fro
 import { logTcpSecurity, socketGroup, tcpSecurity, type TcpSecurity } from './listeners.ts';
 import { removeLeftoverBuildContainers } from './build-runner.ts';
 import { BERTH_VERSION } from './system-info.ts';
+import { selectGraphDriver } from '../layer/index.ts';
 
 function flagBool(name: string, v: boolean | string): boolean {
   if (v === true || v === 'true' || v === '1') return true;
@@ -68,9 +69,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--tlskey <path>', "the daemon's TLS key")
     .option('--userns-remap <spec>', 'run containers in a user namespace: default or <user>[:<group>] (ranges from /etc/subuid, /etc/subgid)')
     .option('-G, --group <name>', 'group that may use the unix socket, when it exists (default berth)')
+    .option('-s, --storage-driver <name>', 'graph driver: overlay2 (default), vfs or btrfs (default when the data root is on btrfs)')
     .option('--insecure-registry <host>', 'registry spoken to over plain HTTP (repeatable; host[:port] or CIDR)', collect)
     .parse(argv, { from: 'user' });
-  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean; bip?: string; bridge?: string; firewallTable?: string; metricsAddr?: string; newPrivileges?: boolean; tls?: boolean | string; tlsverify?: boolean | string; tlscacert?: string; tlscert?: string; tlskey?: string; group?: string; usernsRemap?: string ; insecureRegistry?: string[] }>();
+  const o = program.opts<{ host?: string[]; dataRoot?: string; execRoot?: string; runtime?: string; configFile?: string; pidfile?: string; cgroupParent?: string; logLevel?: string; debug?: boolean; bip?: string; bridge?: string; firewallTable?: string; metricsAddr?: string; newPrivileges?: boolean; tls?: boolean | string; tlsverify?: boolean | string; tlscacert?: string; tlscert?: string; tlskey?: string; group?: string; usernsRemap?: string ; insecureRegistry?: string[]; storageDriver?: string }>();
   const flags: Partial<DaemonConfig> = {};
   if (o.host) flags.hosts = o.host;
   if (o.dataRoot) flags.dataRoot = o.dataRoot;
@@ -84,6 +86,7 @@ export async function main(argv: string[]): Promise<void> {
   if (o.bip) flags.bip = o.bip;
   if (o.bridge) flags.bridge = o.bridge;
   if (o.insecureRegistry) flags.insecureRegistries = o.insecureRegistry;
+  if (o.storageDriver !== undefined) flags.storageDriver = o.storageDriver;
   if (o.firewallTable) flags.firewallTable = o.firewallTable;
   if (o.metricsAddr) flags.metricsAddr = o.metricsAddr;
   if (o.newPrivileges === false) flags.noNewPrivileges = true;
@@ -115,9 +118,17 @@ export async function main(argv: string[]): Promise<void> {
     // The data root must be traversable by the remapped root (dockerd's 0711 too).
     await chmod(cfg.dataRoot, 0o711);
     cfg.dataRoot = await remappedDataRoot(cfg.dataRoot, remap);
-    await openForRemappedRoot([join(cfg.dataRoot, 'overlay2'), join(cfg.dataRoot, 'containers')], remap);
+    await openForRemappedRoot([join(cfg.dataRoot, 'containers')], remap);
     log.info({ ...remap, dataRoot: cfg.dataRoot }, 'user namespace remapping: container root is an unprivileged host user');
   }
+  // The graph driver: a data root keeps the one it was made with (a different one refuses).
+  try {
+    cfg.storageDriver = (await selectGraphDriver(cfg.dataRoot, cfg.storageDriver)).name;
+  } catch (err) {
+    process.stderr.write(`berthd: ${messageOf(err)}\n`);
+    process.exit(1);
+  }
+  if (remap !== null) await openForRemappedRoot([join(cfg.dataRoot, cfg.storageDriver)], remap);
   await mkdir(cfg.execRoot, { recursive: true, mode: 0o700 });
   const other = await otherDaemonAlive(cfg.pidFile);
   if (other) {

@@ -16,6 +16,8 @@ export interface InfoSources {
   imageCount(): number;
   startedAt: Date;
   id: string;
+  /** The graph driver and its DriverStatus. */
+  storage?: () => Promise<{ name: string; status: [string, string][] | null }>;
 }
 
 export function versionInfo(goArch: string): VersionResponse {
@@ -41,6 +43,7 @@ async function osName(): Promise<string> {
 
 export async function systemInfo(s: InfoSources, goArch: string): Promise<Record<string, unknown>> {
   const c = s.containers();
+  const storage = s.storage ? await s.storage() : { name: 'overlay2', status: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true']] };
   return {
     ID: s.id,
     Containers: c.total,
@@ -48,8 +51,8 @@ export async function systemInfo(s: InfoSources, goArch: string): Promise<Record
     ContainersPaused: c.paused,
     ContainersStopped: c.stopped,
     Images: s.imageCount(),
-    Driver: 'overlay2',
-    DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true']],
+    Driver: storage.name,
+    DriverStatus: storage.status,
     Plugins: { Volume: ['local'], Network: ['host', 'null'], Authorization: null, Log: ['json-file'] },
     MemoryLimit: true,
     SwapLimit: true,

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from '../lib/index.ts';
 import { EventBus } from '../events/index.ts';
-import { LayerStore } from '../layer/index.ts';
+import { LayerStore, type DriverName } from '../layer/index.ts';
 import { ImageService, DistributionService, pruneImages } from '../image/index.ts';
 import { ContentStore } from '../storage/content/index.ts';
 import { RegistryConfig } from '../distribution/index.ts';
@@ -53,7 +53,7 @@ function readResolvConf(): string {
 
 export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, defaultRuntime: string, log: Logger, remap: IdRemap | null = null): Wiring {
   const events = new EventBus();
-  const layers = new LayerStore(cfg.dataRoot, log.child({ module: 'layer' }), remap);
+  const layers = new LayerStore(cfg.dataRoot, log.child({ module: 'layer' }), remap, (cfg.storageDriver || 'overlay2') as DriverName);
   const images = new ImageService(cfg.dataRoot, layers, events, log.child({ module: 'image' }));
   const volumes = new VolumeService(cfg.dataRoot, events, log.child({ module: 'volume' }));
   const buildStore = new BuildStore(join(cfg.dataRoot, 'build'), log.child({ module: 'build' }));
@@ -96,7 +96,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     info: () => systemInfo({
       config: cfg, runtime: defaultRuntime, runtimes: [...runtimes.keys()], cgroupVersion: host.cgroupVersion,
       seccomp: host.seccompProfile !== null, containers: () => containers.counts(), imageCount: () => images.store.all().length,
-      startedAt, id,
+      startedAt, id, storage: () => layers.driverStatus(),
     }, host.arch),
     events: (since, until, onEvent) => {
       const unsubscribe = events.subscribe(onEvent);

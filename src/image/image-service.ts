@@ -127,7 +127,7 @@ export class ImageService {
       Architecture: c.architecture,
       Os: c.os,
       Size: r.topChainId ? this.layers.chainSize(r.topChainId) : 0,
-      GraphDriver: { Name: 'overlay2', Data: null },
+      GraphDriver: this.layers.graphDriver(r.topChainId),
       RootFS: { Type: 'layers', Layers: c.rootfs.diff_ids },
       Metadata: { LastTagTime: r.lastTagTime || '0001-01-01T00:00:00Z' },
     };

@@ -1,8 +1,8 @@
 // layer: the layer store (layer L2). Vocabulary: diffID = sha256 of a layer's uncompressed
 // tar; chainID = a layer with all its parents (chain-id.ts); cache-id = the directory of
-// the layer's files in the graph driver (overlay2). Image layers are read-only and shared;
-// each container has one read-write layer named by its id. See layer-store.ts for the
-// on-disk layout and overlay2.ts for the driver's.
+// the layer's files in the graph driver (overlay2, vfs or btrfs: graph-driver.ts). Image
+// layers are read-only and shared; each container has one read-write layer named by its id.
+// See layer-store.ts for the on-disk layout, overlay2.ts and snapshot-driver.ts for the drivers'.
 export { LayerStore, type LayerRecord } from './layer-store.ts';
 export { chainIdOf, chainIdsOf } from './chain-id.ts';
 export { type IdShift } from './id-shift.ts';
@@ -10,3 +10,5 @@ export { tarUpperDir, diffUpperDir, type DiffStats } from './diff-upper.ts';
 export { isOpaqueDir } from './xattr.ts';
 export { convertWhiteouts, type StagedLayer } from './staged-layer.ts';
 export { overlayChanges, type LayerChange, type ChangeKind } from './changes.ts';
+export { type GraphDriver, type DriverName, DRIVER_NAMES, backingFsName, chooseDriver } from './graph-driver.ts';
+export { selectGraphDriver, type DriverChoice } from './driver-select.ts';

@@ -2,23 +2,25 @@
 // container. Records live under <data-root>/layer/sha256/<chainID-hex>/ with the files
 // diff-id, parent, size, cache-id; each record is written into a temp dir and renamed in
 // whole, so a crash leaves either a complete record or none. The files themselves live in
-// the graph driver under the cache-id. Layers are never deleted while an image or a
+// the graph driver under the cache-id (graph-driver.ts: overlay2, vfs or btrfs). Layers are never deleted while an image or a
 // container refers to them: gc() takes the set of chainIDs still in use.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { spawn } from 'node:child_process';
 import { createGunzip } from 'node:zlib';
-import { ensureDir, newId, InvalidArgumentError, KeyedMutex, type Logger } from '../lib/index.ts';
+import { ensureDir, newId, FULL_ID_RE, InvalidArgumentError, KeyedMutex, type Logger } from '../lib/index.ts';
 import { Overlay2Driver } from './overlay2.ts';
+import { VfsDriver, BtrfsDriver } from './snapshot-driver.ts';
+import type { DriverName, GraphDriver } from './graph-driver.ts';
 import { chainIdOf } from './chain-id.ts';
 import { shiftOwners, type IdShift } from './id-shift.ts';
 import { chown } from 'node:fs/promises';
 import { diffUpperDir } from './diff-upper.ts';
 import { overlayChanges, type LayerChange } from './changes.ts';
-import { intoStdin, linkStagedParents, stageLayerTar, sweepStaged, type StagedLayer } from './staged-layer.ts';
+import { convertWhiteouts, intoStdin, linkStagedParents, stageLayerTar, type StagedLayer } from './staged-layer.ts';
 
 export interface LayerRecord {
   chainId: string;
@@ -29,7 +31,7 @@ export interface LayerRecord {
 }
 
 export class LayerStore {
-  readonly driver: Overlay2Driver;
+  readonly driver: GraphDriver;
   #records = new Map<string, LayerRecord>();
   readonly #registering = new KeyedMutex();
   readonly #recordRoot: string;
@@ -38,15 +40,15 @@ export class LayerStore {
    * `idShift`: the host uid/gid of container root under --userns-remap; unpacked layers and
    * the top of each container layer are owned by it, shifted.
    */
-  constructor(dataRoot: string, private readonly log: Logger, private readonly idShift: IdShift | null = null) {
+  constructor(dataRoot: string, private readonly log: Logger, private readonly idShift: IdShift | null = null, driver: DriverName = 'overlay2') {
     this.#recordRoot = join(dataRoot, 'layer', 'sha256');
-    this.driver = new Overlay2Driver(join(dataRoot, 'overlay2'));
+    const root = join(dataRoot, driver);
+    this.driver = driver === 'vfs' ? new VfsDriver(root) : driver === 'btrfs' ? new BtrfsDriver(root) : new Overlay2Driver(root);
   }
 
   async init(): Promise<void> {
     await ensureDir(this.#recordRoot);
     await this.driver.init();
-    await sweepStaged(this.driver);
     for (const name of await readdir(this.#recordRoot)) {
       if (name.includes('.tmp')) {
         await rm(join(this.#recordRoot, name), { recursive: true, force: true });
@@ -91,8 +93,9 @@ export class LayerStore {
   async applyTar(parent: string | null, input: Readable): Promise<LayerRecord> {
     const parents = parent === null ? [] : this.cacheChain(parent);
     const cacheId = newId();
-    await this.driver.create(cacheId, parents, false);
-    const target = this.driver.diffPath(cacheId);
+    // Extracted into an empty dir, then put on its parent by the driver (a snapshot driver
+    // applies it onto a copy: symlinks of the parent are never followed by tar).
+    const target = await this.driver.createStaged(cacheId);
     const hash = createHash('sha256');
     let size = 0;
     const hasher = new Transform({
@@ -111,18 +114,20 @@ export class LayerStore {
       await pipeline(stages as unknown as [Readable, NodeJS.WritableStream]);
       const code = await exited;
       if (code !== 0) throw new InvalidArgumentError(`invalid layer tar: ${stderr.trim() || `tar exit ${code}`}`);
+      await convertWhiteouts(target);
       if (this.idShift !== null) await shiftOwners(target, this.idShift);
     } catch (err) {
-      await this.driver.remove(cacheId);
+      await this.driver.discardStaged(cacheId);
       throw err;
     }
     const diffId = `sha256:${hash.digest('hex')}`;
     const chainId = chainIdOf(parent, diffId);
     const existing = this.#records.get(chainId);
     if (existing) {
-      await this.driver.remove(cacheId);
+      await this.driver.discardStaged(cacheId);
       return existing;
     }
+    await this.driver.commitStaged(cacheId, parents);
     const rec: LayerRecord = { chainId, diffId, parent, size, cacheId };
     await this.#writeRecord(rec);
     return rec;
@@ -151,15 +156,7 @@ export class LayerStore {
     }
     const parents = parent === null ? [] : this.cacheChain(parent);
     const cacheId = newId();
-    await this.driver.create(cacheId, parents, false);
-    const target = this.driver.diffPath(cacheId);
-    try {
-      await rm(target, { recursive: true, force: true });
-      await rename(dir, target);
-    } catch (err) {
-      await this.driver.remove(cacheId);
-      throw err;
-    }
+    await this.driver.createFromUpper(cacheId, parents, dir);
     const rec: LayerRecord = { chainId, diffId, parent, size, cacheId };
     await this.#writeRecord(rec);
     return rec;
@@ -175,7 +172,7 @@ export class LayerStore {
     const chainId = chainIdOf(parent, staged.diffId);
     const existing = this.#records.get(chainId);
     if (existing) {
-      await this.driver.remove(staged.cacheId);
+      await this.driver.discardStaged(staged.cacheId);
       return existing;
     }
     await linkStagedParents(this.driver, staged.cacheId, parent === null ? [] : this.cacheChain(parent));
@@ -186,7 +183,7 @@ export class LayerStore {
 
   /** Drops a staged layer that will not be committed. */
   async discardStaged(staged: StagedLayer): Promise<void> {
-    await this.driver.remove(staged.cacheId);
+    await this.driver.discardStaged(staged.cacheId);
   }
 
   async #writeRecord(rec: LayerRecord): Promise<void> {
@@ -223,8 +220,18 @@ export class LayerStore {
 
   /** A container layer's changes against its image's top layer `parent` (docker diff). */
   async changesRW(id: string, parent: string | null): Promise<LayerChange[]> {
-    const lowers = parent === null ? [] : this.cacheChain(parent).map((c) => this.driver.diffPath(c));
-    return overlayChanges(this.driver.diffPath(id), lowers);
+    if (this.driver.kind === 'overlay') {
+      const lowers = parent === null ? [] : this.cacheChain(parent).map((c) => this.driver.diffPath(c));
+      return overlayChanges(this.driver.diffPath(id), lowers);
+    }
+    // vfs/btrfs: a layer dir is the whole tree; the driver's upper dir (an overlay-format diff
+    // against the parent) is read against the parent's tree, its one lower.
+    const upper = await this.driver.upperDir(id);
+    try {
+      return await overlayChanges(upper, parent === null ? [] : [this.driver.diffPath(this.cacheChain(parent)[0]!)]);
+    } finally {
+      await this.driver.releaseUpperDir(id);
+    }
   }
 
   async unmountRW(id: string): Promise<void> {
@@ -237,7 +244,52 @@ export class LayerStore {
   }
 
   async rwExists(id: string): Promise<boolean> {
-    return stat(join(this.driver.root, id)).then(() => true, () => false);
+    return this.driver.exists(id);
+  }
+
+  /**
+   * A container's changes as an upper dir in overlay format, whatever the driver (commit,
+   * build steps, diff): overlay2's upper dir itself, or one the snapshot drivers make by
+   * comparing the container's tree with its image's (rebuilt at each call).
+   */
+  upperDir(id: string): Promise<string> {
+    return this.driver.upperDir(id);
+  }
+
+  /** Frees the upper dir upperDir(id) made, once read (vfs: it is a copy of the changes). */
+  releaseUpperDir(id: string): Promise<void> {
+    return this.driver.releaseUpperDir(id);
+  }
+
+  /** inspect's GraphDriver: of a container's layer (`rwId`) on `top`, or of the image layer `top`. */
+  graphDriver(top: string | null, rwId?: string): { Name: string; Data: Record<string, string> | null } {
+    let chain: string[] = [];
+    try { chain = top === null ? [] : this.cacheChain(top); } catch { /* a layer gone: no lower dirs */ }
+    if (rwId !== undefined) return { Name: this.driver.name, Data: this.driver.metadata(rwId, chain) };
+    if (chain.length === 0) return { Name: this.driver.name, Data: null };
+    return { Name: this.driver.name, Data: this.driver.metadata(chain[0]!, chain.slice(1)) };
+  }
+
+  /** The driver's name and `docker info` DriverStatus. */
+  async driverStatus(): Promise<{ name: string; status: [string, string][] | null }> {
+    return { name: this.driver.name, status: await this.driver.status().catch(() => null) };
+  }
+
+  /**
+   * The start-up check: deletes every driver dir that is neither a layer with a record nor a
+   * container's layer (a crash between making a dir and recording it, or during rm/rmi).
+   */
+  async removeOrphans(isContainer: (id: string) => boolean): Promise<string[]> {
+    const known = this.cacheIds();
+    const removed: string[] = [];
+    for (const id of await this.driver.list()) {
+      if (known.has(id) || isContainer(id) || !FULL_ID_RE.test(id)) continue;
+      await this.driver.unmount(id).catch(() => undefined);
+      await this.driver.remove(id);
+      removed.push(id);
+    }
+    if (removed.length > 0) this.log.info({ layers: removed.length }, 'removed orphan layer directories');
+    return removed;
   }
 
   /** Deletes every layer not reachable from `inUse` (top chainIDs of images and containers). */

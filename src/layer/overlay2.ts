@@ -3,15 +3,20 @@
 //   <cache-id>/link           its short name; l/<short> -> ../<cache-id>/diff
 //   <cache-id>/lower          "l/AAA:l/BBB" (parents, nearest first); absent for a base layer
 //   <cache-id>/work, merged/  only for mountable (container) layers
+//   <cache-id>/staged         present while a layer tar is extracted before its parents are known
 // Mounts run `mount -t overlay` with cwd = <root> so lowerdir can use the short links.
-import { mkdir, readFile, rm, symlink, writeFile, readdir, rename, lstat } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile, readdir, rename, lstat, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execTool, ensureDir } from '../lib/index.ts';
 import { newShortLink } from './short-link.ts';
 import { detachMount, mountSyscall } from './mount-syscall.ts';
+import { backingFsName, type GraphDriver } from './graph-driver.ts';
 
-export class Overlay2Driver {
-  readonly name = 'overlay2';
+const STAGED_MARK = 'staged';
+
+export class Overlay2Driver implements GraphDriver {
+  readonly name = 'overlay2' as const;
+  readonly kind = 'overlay' as const;
   /** Cache ids mounted now: unmount spawns nothing for a layer that is not mounted. */
   #mounted = new Set<string>();
   constructor(readonly root: string) {}
@@ -19,6 +24,11 @@ export class Overlay2Driver {
   async init(): Promise<void> {
     await ensureDir(join(this.root, 'l'));
     await this.sweep();
+    await this.#sweepStaged();
+    // Short links whose layer is gone (a crash between making a layer's link and its dir).
+    for (const n of await readdir(join(this.root, 'l'))) {
+      if (!(await stat(join(this.root, 'l', n)).then(() => true, () => false))) await rm(join(this.root, 'l', n), { force: true });
+    }
     const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
     const prefix = this.root + '/';
     for (const line of info.split('\n')) {
@@ -41,6 +51,76 @@ export class Overlay2Driver {
     };
     await walk(this.diffPath(cacheId));
     return total;
+  }
+
+  /** Makes a layer whose files are the upper dir `upperDir` (renamed in: same filesystem). */
+  async createFromUpper(cacheId: string, parentCacheIds: readonly string[], upperDir: string): Promise<void> {
+    await this.create(cacheId, parentCacheIds, false);
+    const target = this.diffPath(cacheId);
+    try {
+      await rm(target, { recursive: true, force: true });
+      await rename(upperDir, target);
+    } catch (err) {
+      await this.remove(cacheId);
+      throw err;
+    }
+  }
+
+  /** A layer dir to extract into before its parents are known; marked until committed. */
+  async createStaged(id: string): Promise<string> {
+    await this.create(id, [], false);
+    // A crash mid-pull leaves a marked directory, which init() removes.
+    await writeFile(join(this.root, id, STAGED_MARK), '');
+    return this.diffPath(id);
+  }
+
+  /** Points a staged layer at its parents (nearest first): its `lower` file. */
+  async commitStaged(id: string, parentCacheIds: readonly string[]): Promise<void> {
+    if (parentCacheIds.length > 0) {
+      const links = await Promise.all(parentCacheIds.map((p) => readFile(join(this.root, p, 'link'), 'utf8')));
+      await writeFile(join(this.root, id, 'lower'), links.map((l) => `l/${l.trim()}`).join(':'));
+    }
+    await rm(join(this.root, id, STAGED_MARK), { force: true });
+  }
+
+  async discardStaged(id: string): Promise<void> {
+    await this.remove(id);
+  }
+
+  async #sweepStaged(): Promise<void> {
+    for (const id of await this.list()) {
+      if (await stat(join(this.root, id, STAGED_MARK)).then(() => true, () => false)) await this.remove(id);
+    }
+  }
+
+  async exists(cacheId: string): Promise<boolean> {
+    return stat(join(this.root, cacheId)).then(() => true, () => false);
+  }
+
+  /** The upper dir is the container's changes already. */
+  async upperDir(cacheId: string): Promise<string> {
+    return this.diffPath(cacheId);
+  }
+
+  async releaseUpperDir(_cacheId: string): Promise<void> { /* the upper dir is the layer */ }
+
+  async status(): Promise<[string, string][]> {
+    const param = async (n: string): Promise<boolean> => /^[Yy]/.test(await readFile(`/sys/module/overlay/parameters/${n}`, 'utf8').catch(() => 'N'));
+    const metacopy = await param('metacopy');
+    const redirectDir = await param('redirect_dir');
+    const fs = backingFsName((await statfs(this.root)).type);
+    // moby overlay2: the diff is read from the upper dir ("native") unless redirect_dir or
+    // metacopy make upper dirs incomplete.
+    return [['Backing Filesystem', fs], ['Supports d_type', 'true'], ['Using metacopy', String(metacopy)],
+      ['Native Overlay Diff', String(!metacopy && !redirectDir)], ['userxattr', 'false']];
+  }
+
+  /** inspect's GraphDriver.Data (moby overlay2 GetMetadata). */
+  metadata(cacheId: string, parentCacheIds: readonly string[]): Record<string, string> {
+    const dir = join(this.root, cacheId);
+    const data: Record<string, string> = { MergedDir: join(dir, 'merged'), UpperDir: join(dir, 'diff'), WorkDir: join(dir, 'work') };
+    if (parentCacheIds.length > 0) data.LowerDir = parentCacheIds.map((p) => this.diffPath(p)).join(':');
+    return data;
   }
 
   mountedIds(): string[] {
@@ -127,7 +207,7 @@ export class Overlay2Driver {
   }
 
   async list(): Promise<string[]> {
-    return (await readdir(this.root)).filter((n) => n !== 'l');
+    return (await readdir(this.root)).filter((n) => n !== 'l' && !n.endsWith('-removing'));
   }
 
   /** Deletes what a crash left half-removed. */

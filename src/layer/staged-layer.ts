@@ -1,28 +1,24 @@
 // Layers applied in parallel (a pull): each layer's tar is extracted into its own new
 // directory of the graph driver before its parents exist ("staged"), and registered in
-// chain order afterwards (commitStaged), which writes its overlay `lower` file and its
-// record. OCI whiteouts (.wh.<name>, .wh..wh..opq) become overlay whiteouts (0:0 character
+// chain order afterwards (commitStaged): overlay2 writes its `lower` file, the snapshot
+// drivers apply it onto a copy of the parent (graph-driver.ts). OCI whiteouts (.wh.<name>, .wh..wh..opq) become overlay whiteouts (0:0 character
 // devices, trusted.overlay.opaque=y) once the tar is out, found with one `find`.
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { readFile, writeFile, rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execTool, newId, InvalidArgumentError } from '../lib/index.ts';
-import type { Overlay2Driver } from './overlay2.ts';
+import type { GraphDriver } from './graph-driver.ts';
 
 export interface StagedLayer { cacheId: string; diffId: string; size: number }
 
-const STAGED_MARK = 'staged';
-
 /** Extracts an uncompressed layer tar into a new driver directory; diffID computed on the way. */
-export async function stageLayerTar(driver: Overlay2Driver, tarStream: Readable, signal?: AbortSignal): Promise<StagedLayer> {
+export async function stageLayerTar(driver: GraphDriver, tarStream: Readable, signal?: AbortSignal): Promise<StagedLayer> {
   const cacheId = newId();
-  await driver.create(cacheId, [], false);
-  // Marked until committed: a crash mid-pull leaves a directory sweepStaged() removes.
-  await writeFile(join(driver.root, cacheId, STAGED_MARK), '');
-  const target = driver.diffPath(cacheId);
+  // Until committed a crash leaves a staged dir, which the driver's init() removes.
+  const target = await driver.createStaged(cacheId);
   const hash = createHash('sha256');
   let size = 0;
   const hasher = new Transform({
@@ -50,7 +46,7 @@ export async function stageLayerTar(driver: Overlay2Driver, tarStream: Readable,
     if (code !== 0) throw new InvalidArgumentError(`invalid layer tar: ${stderr.trim() || `tar exit ${code}`}`);
     await convertWhiteouts(target);
   } catch (err) {
-    await driver.remove(cacheId);
+    await driver.discardStaged(cacheId);
     throw err;
   }
   return { cacheId, diffId: `sha256:${hash.digest('hex')}`, size };
@@ -75,25 +71,9 @@ export async function convertWhiteouts(dir: string): Promise<number> {
   return paths.length;
 }
 
-/** Points a staged layer at its parents (nearest first): its overlay `lower` file. */
-export async function linkStagedParents(driver: Overlay2Driver, cacheId: string, parentCacheIds: readonly string[]): Promise<void> {
-  if (parentCacheIds.length > 0) {
-    const links = await Promise.all(parentCacheIds.map((p) => readFile(join(driver.root, p, 'link'), 'utf8')));
-    await writeFile(join(driver.root, cacheId, 'lower'), links.map((l) => `l/${l.trim()}`).join(':'));
-  }
-  await rm(join(driver.root, cacheId, STAGED_MARK), { force: true });
-}
-
-/** Removes staged layers a crash left behind (called at start, before any pull). */
-export async function sweepStaged(driver: Overlay2Driver): Promise<number> {
-  let n = 0;
-  for (const id of await driver.list()) {
-    if (await stat(join(driver.root, id, STAGED_MARK)).then(() => true, () => false)) {
-      await driver.remove(id);
-      n++;
-    }
-  }
-  return n;
+/** Registers a staged layer on its parents (nearest first) in the driver. */
+export async function linkStagedParents(driver: GraphDriver, cacheId: string, parentCacheIds: readonly string[]): Promise<void> {
+  await driver.commitStaged(cacheId, parentCacheIds);
 }
 
 /**

@@ -35,6 +35,12 @@ function spawnSyncBash(cmd: string): number {
   return spawnSync('bash', ['-c', cmd], { stdio: 'ignore' }).status ?? 1;
 }
 
+/** BERTH_TEST_STORAGE_DRIVER=vfs runs any suite on that graph driver (unless the test picks one). */
+function envStorageDriver(extra: string[]): string[] {
+  const d = process.env.BERTH_TEST_STORAGE_DRIVER;
+  return d && !extra.includes('--storage-driver') ? ['--storage-driver', d] : [];
+}
+
 export class TestDaemon {
   readonly dir: string;
   readonly socket: string;
@@ -51,7 +57,8 @@ export class TestDaemon {
   extraArgs: string[] = [];
 
   constructor(readonly runtime: 'crun' | 'runc' = 'crun') {
-    this.dir = mkdtempSync('/tmp/berth-test-');
+    // BERTH_TEST_TMP: where the daemon's dirs go (e.g. a btrfs mount, with BERTH_TEST_STORAGE_DRIVER=btrfs).
+    this.dir = mkdtempSync(join(process.env.BERTH_TEST_TMP ?? '/tmp', 'berth-test-'));
     this.socket = join(this.dir, 'berth.sock');
     this.dataRoot = join(this.dir, 'data');
     this.execRoot = join(this.dir, 'run');
@@ -69,7 +76,7 @@ export class TestDaemon {
   async start(): Promise<void> {
     this.proc = spawn(process.execPath, [join(ROOT, 'dist/berthd.js'), '--data-root', this.dataRoot, '--exec-root', this.execRoot,
       '-H', this.host, '--runtime', this.runtime, '--cgroup-parent', this.cgroupParent, '--log-level', 'debug',
-      '--bridge', this.bridge, '--firewall-table', this.firewallTable, '--bip', this.bip, ...this.extraArgs],
+      '--bridge', this.bridge, '--firewall-table', this.firewallTable, '--bip', this.bip, ...envStorageDriver(this.extraArgs), ...this.extraArgs],
     { stdio: ['ignore', 'ignore', 'pipe'] });
     this.proc.stderr!.on('data', (d: Buffer) => { this.log += d.toString(); if (this.log.length > 2_000_000) this.log = this.log.slice(-1_000_000); });
     for (let i = 0; i < 200; i++) {
