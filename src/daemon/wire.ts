@@ -74,7 +74,10 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     log: log.child({ module: 'container' }),
     options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout, noNewPrivileges: cfg.noNewPrivileges, remap },
   });
-  images.setUsage({ containersUsing: (id) => containers.containersUsing(id), layersInUse: () => [...containers.layersInUse(), ...buildStore.layersInUse()] });
+  images.setUsage({
+    containersUsing: (id) => containers.containersUsing(id), layersInUse: () => [...containers.layersInUse(), ...buildStore.layersInUse()],
+    isRunning: (id) => { try { return containers.inspect(id).State.Running; } catch { return false; } },
+  });
   const builder = new Builder({ layers, images, store: buildStore, backend: buildRunner(containers), log: log.child({ module: 'build' }) });
 
   const metrics = new EngineMetrics(() => containers.metrics());

@@ -27,5 +27,10 @@ test('image filters', () => {
   assert.deepEqual(ids({ before: ['team/app:v1'] }), ['c']);
   assert.deepEqual(ids({ since: ['team/app:v1'] }), ['a']);
   assert.throws(() => ids({ color: ['red'] }), /invalid filter 'color'/);
+  // A reference filter narrows RepoTags to the matching tags.
+  assert.deepEqual(filterImages(list, { reference: ['busybox:1.36'] }, created).map((i) => i.RepoTags), [['busybox:1.36']]);
+  assert.deepEqual(filterImages(list, { reference: ['busybox', 'team/app'] }, created).map((i) => i.RepoTags), [['busybox:latest', 'busybox:1.36'], ['team/app:v1']]);
+  assert.deepEqual(ids({ reference: ['busybox'], label: ['tier=app'] }), []);
+  assert.deepEqual(ids({ dangling: ['1'] }), ['c']);
   assert.throws(() => ids({ dangling: ['maybe'] }), /invalid filter 'dangling=maybe'/);
 });

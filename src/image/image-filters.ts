@@ -16,12 +16,9 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-function referenceMatches(tags: string[], pattern: string): boolean {
-  const re = globToRegExp(pattern);
-  return tags.some((t) => {
-    const repo = t.slice(0, t.lastIndexOf(':'));
-    return re.test(t) || re.test(repo);
-  });
+function referenceMatches(tag: string, patterns: string[]): boolean {
+  const repo = tag.slice(0, tag.lastIndexOf(':'));
+  return patterns.some((p) => { const re = globToRegExp(p); return re.test(tag) || re.test(repo); });
 }
 
 export function filterImages(list: ImageSummary[], filters: Record<string, string[]>, resolveCreated: (ref: string) => number): ImageSummary[] {
@@ -34,7 +31,10 @@ export function filterImages(list: ImageSummary[], filters: Record<string, strin
     const want = v === 'true' || v === '1';
     out = out.filter((i) => (i.RepoTags.length === 0) === want);
   }
-  if (f.reference?.length) out = out.filter((i) => f.reference!.some((p) => referenceMatches(i.RepoTags, p)));
+  // Docker keeps only the matching tags of each image it lists for a reference filter.
+  if (f.reference?.length) {
+    out = out.map((i) => ({ ...i, RepoTags: i.RepoTags.filter((t) => referenceMatches(t, f.reference!)) })).filter((i) => i.RepoTags.length > 0);
+  }
   if (f.label?.length) {
     out = out.filter((i) => f.label!.every((l) => {
       const eq = l.indexOf('=');

@@ -17,7 +17,9 @@ import { chainIdOf } from './chain-id.ts';
 import { shiftOwners, type IdShift } from './id-shift.ts';
 import { chown } from 'node:fs/promises';
 import { diffUpperDir } from './diff-upper.ts';
-import { intoStdin, linkStagedParents, stageLayerTar, sweepStaged, type StagedLayer } from './staged-layer.ts';
+import { intoStdin, linkStagedParents, markStaged, stageLayerTar, sweepStaged, unmarkStaged, type StagedLayer } from './staged-layer.ts';
+import { TarGuard } from './tar-guard.ts';
+import { dirContentSize } from './dir-size.ts';
 
 export interface LayerRecord {
   chainId: string;
@@ -32,6 +34,8 @@ export class LayerStore {
   #records = new Map<string, LayerRecord>();
   readonly #registering = new KeyedMutex();
   readonly #recordRoot: string;
+  /** Open leases: the chainIDs registered while each was open, kept by gc until it ends. */
+  readonly #leases = new Set<Set<string>>();
 
   /**
    * `idShift`: the host uid/gid of container root under --userns-remap; unpacked layers and
@@ -45,9 +49,13 @@ export class LayerStore {
   async init(): Promise<void> {
     await ensureDir(this.#recordRoot);
     await this.driver.init();
-    await sweepStaged(this.driver);
+    const orphans: string[] = [];
     for (const name of await readdir(this.#recordRoot)) {
       if (name.includes('.tmp')) {
+        // A record being written or deleted when the daemon died: its layer dir goes too
+        // (below, unless a complete record names the same dir).
+        const cacheId = (await readFile(join(this.#recordRoot, name, 'cache-id'), 'utf8').catch(() => '')).trim();
+        if (/^[0-9a-f]{64}$/.test(cacheId)) orphans.push(cacheId);
         await rm(join(this.#recordRoot, name), { recursive: true, force: true });
         continue;
       }
@@ -64,6 +72,22 @@ export class LayerStore {
         this.log.warn({ err, layer: name }, 'skipping unreadable layer record');
       }
     }
+    // In-flight layers (import, commit, pull) carry a mark until their record is written:
+    // a crash leaves a marked dir without a record, removed here.
+    const registered = this.cacheIds();
+    const swept = await sweepStaged(this.driver, registered);
+    for (const id of orphans) if (!registered.has(id)) await this.driver.remove(id);
+    if (swept + orphans.length > 0) this.log.info({ swept, orphans: orphans.length }, 'removed layer directories of interrupted work');
+  }
+
+  /**
+   * Opens a lease: every layer registered while it is open survives gc() until release()
+   * (an import or commit whose image record is not written yet; containerd's leases).
+   */
+  lease(): { release(): void } {
+    const held = new Set<string>();
+    this.#leases.add(held);
+    return { release: () => { this.#leases.delete(held); } };
   }
 
   get(chainId: string): LayerRecord | undefined {
@@ -91,27 +115,39 @@ export class LayerStore {
     const parents = parent === null ? [] : this.cacheChain(parent);
     const cacheId = newId();
     await this.driver.create(cacheId, parents, false);
+    await markStaged(this.driver, cacheId);
     const target = this.driver.diffPath(cacheId);
     const hash = createHash('sha256');
-    let size = 0;
     const hasher = new Transform({
-      transform(chunk: Buffer, _enc, cb) { hash.update(chunk); size += chunk.length; cb(null, chunk); },
+      transform(chunk: Buffer, _enc, cb) { hash.update(chunk); cb(null, chunk); },
     });
+    let size = 0;
+    let tarProc: ReturnType<typeof spawn> | null = null;
     try {
       const source = await sniffGzip(input);
       const tar = spawn('tar', ['-x', '--numeric-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', '-C', target, '-f', '-'],
         { stdio: ['pipe', 'ignore', 'pipe'] });
+      tarProc = tar;
       let stderr = '';
       tar.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
       const exited = new Promise<number>((res) => tar.on('close', (code) => res(code ?? 1)));
       const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [source.stream];
       if (source.gzip) stages.push(createGunzip());
-      stages.push(hasher, intoStdin(tar.stdin));
-      await pipeline(stages as unknown as [Readable, NodeJS.WritableStream]);
+      stages.push(hasher, new TarGuard(), intoStdin(tar.stdin));
+      try {
+        await pipeline(stages as unknown as [Readable, NodeJS.WritableStream]);
+      } catch (err) {
+        tar.kill('SIGKILL');
+        await exited;
+        throw err;
+      }
       const code = await exited;
       if (code !== 0) throw new InvalidArgumentError(`invalid layer tar: ${stderr.trim() || `tar exit ${code}`}`);
       if (this.idShift !== null) await shiftOwners(target, this.idShift);
+      // Docker's layer size: the bytes of its files (not of the tar).
+      size = await dirContentSize(target);
     } catch (err) {
+      if (tarProc && tarProc.exitCode === null) tarProc.kill('SIGKILL');
       await this.driver.remove(cacheId);
       throw err;
     }
@@ -124,6 +160,7 @@ export class LayerStore {
     }
     const rec: LayerRecord = { chainId, diffId, parent, size, cacheId };
     await this.#writeRecord(rec);
+    await unmarkStaged(this.driver, cacheId);
     return rec;
   }
 
@@ -151,6 +188,7 @@ export class LayerStore {
     const parents = parent === null ? [] : this.cacheChain(parent);
     const cacheId = newId();
     await this.driver.create(cacheId, parents, false);
+    await markStaged(this.driver, cacheId);
     const target = this.driver.diffPath(cacheId);
     try {
       await rm(target, { recursive: true, force: true });
@@ -161,6 +199,7 @@ export class LayerStore {
     }
     const rec: LayerRecord = { chainId, diffId, parent, size, cacheId };
     await this.#writeRecord(rec);
+    await unmarkStaged(this.driver, cacheId);
     return rec;
   }
 
@@ -180,6 +219,7 @@ export class LayerStore {
     await linkStagedParents(this.driver, staged.cacheId, parent === null ? [] : this.cacheChain(parent));
     const rec: LayerRecord = { chainId, diffId: staged.diffId, parent, size: staged.size, cacheId: staged.cacheId };
     await this.#writeRecord(rec);
+    await unmarkStaged(this.driver, staged.cacheId);
     return rec;
   }
 
@@ -201,6 +241,7 @@ export class LayerStore {
     ]);
     await rename(tmp, join(this.#recordRoot, hex));
     this.#records.set(rec.chainId, rec);
+    for (const held of this.#leases) held.add(rec.chainId);
   }
 
   /** Makes a container's read-write layer on top of `parent` (an image's top chainID). */
@@ -231,7 +272,8 @@ export class LayerStore {
   /** Deletes every layer not reachable from `inUse` (top chainIDs of images and containers). */
   async gc(inUse: Iterable<string>): Promise<number> {
     const keep = new Set<string>();
-    for (const top of inUse) {
+    const leased = [...this.#leases].flatMap((held) => [...held]);
+    for (const top of [...inUse, ...leased]) {
       let cur: string | null = top;
       while (cur !== null && !keep.has(cur)) {
         keep.add(cur);
@@ -244,6 +286,7 @@ export class LayerStore {
       const hex = rec.chainId.slice('sha256:'.length);
       // Record first (renamed away), then files: a crash leaves only an unreferenced dir.
       const trash = join(this.#recordRoot, `${hex}.tmp`);
+      // The renamed record still names its cache-id: init() removes the dir if we die here.
       await rename(join(this.#recordRoot, hex), trash).catch(() => undefined);
       this.#records.delete(rec.chainId);
       await this.driver.remove(rec.cacheId);

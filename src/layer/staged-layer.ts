@@ -11,6 +11,8 @@ import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execTool, newId, InvalidArgumentError } from '../lib/index.ts';
 import type { Overlay2Driver } from './overlay2.ts';
+import { TarGuard } from './tar-guard.ts';
+import { dirContentSize } from './dir-size.ts';
 
 export interface StagedLayer { cacheId: string; diffId: string; size: number }
 
@@ -38,7 +40,7 @@ export async function stageLayerTar(driver: Overlay2Driver, tarStream: Readable,
     const onAbort = (): void => { tar.kill('SIGKILL'); };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await pipeline(tarStream, hasher, intoStdin(tar.stdin));
+      await pipeline(tarStream, hasher, new TarGuard(), intoStdin(tar.stdin));
     } catch (err) {
       tar.kill('SIGKILL');
       await exited;
@@ -49,6 +51,7 @@ export async function stageLayerTar(driver: Overlay2Driver, tarStream: Readable,
     const code = await exited;
     if (code !== 0) throw new InvalidArgumentError(`invalid layer tar: ${stderr.trim() || `tar exit ${code}`}`);
     await convertWhiteouts(target);
+    size = await dirContentSize(target);
   } catch (err) {
     await driver.remove(cacheId);
     throw err;
@@ -81,19 +84,33 @@ export async function linkStagedParents(driver: Overlay2Driver, cacheId: string,
     const links = await Promise.all(parentCacheIds.map((p) => readFile(join(driver.root, p, 'link'), 'utf8')));
     await writeFile(join(driver.root, cacheId, 'lower'), links.map((l) => `l/${l.trim()}`).join(':'));
   }
-  await rm(join(driver.root, cacheId, STAGED_MARK), { force: true });
+  // The mark stays until the caller wrote the layer's record (unmarkStaged).
 }
 
-/** Removes staged layers a crash left behind (called at start, before any pull). */
-export async function sweepStaged(driver: Overlay2Driver): Promise<number> {
+/**
+ * Removes staged layers a crash left behind (called at start, before any pull). A marked
+ * dir that a layer record names (the crash came between the record and the unmark) keeps
+ * its files and loses the mark.
+ */
+export async function sweepStaged(driver: Overlay2Driver, registered: ReadonlySet<string> = new Set()): Promise<number> {
   let n = 0;
   for (const id of await driver.list()) {
     if (await stat(join(driver.root, id, STAGED_MARK)).then(() => true, () => false)) {
+      if (registered.has(id)) { await unmarkStaged(driver, id); continue; }
       await driver.remove(id);
       n++;
     }
   }
   return n;
+}
+
+/** Marks a layer dir as in flight (removed at start unless a record names it). */
+export async function markStaged(driver: Overlay2Driver, cacheId: string): Promise<void> {
+  await writeFile(join(driver.root, cacheId, STAGED_MARK), '');
+}
+
+export async function unmarkStaged(driver: Overlay2Driver, cacheId: string): Promise<void> {
+  await rm(join(driver.root, cacheId, STAGED_MARK), { force: true });
 }
 
 /**
