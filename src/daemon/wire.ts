@@ -107,6 +107,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   api.addRoutes(containerResourcesRoutes(containers));
   api.addRoutes(imageRoutes({
     importTar: (input, o) => distribution.importKeeping(input, (s) => images.importTar(s, o)),
+    importUrl: (src, o, progress) => images.importFromUrl(src, o, progress, (input, io) => distribution.importKeeping(input, (s) => images.importTar(s, io))),
     pull: (req, progress) => distribution.pull(req, progress),
     push: (name, tag, auth, progress) => distribution.push(name, tag, auth, progress),
     list: (all, filters) => images.list(all, filters),
@@ -140,7 +141,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   }, parseFilters));
   api.addRoutes(systemDfRoutes({
     layersSize: () => layers.totalSize(),
-    images: () => images.list(true, {}),
+    images: () => images.diskUsage(),
     containers: () => containers.list({ all: true, limit: 0, size: true, filters: {} }),
     volumes: () => volumes.usage(),
   }));

@@ -11,6 +11,8 @@ import type { ImageInspect, ImageSummary, ImageDeleteItem } from '../api/types/i
 import { ImageStore, type ImageRecord } from './image-store.ts';
 import { applyChanges } from './apply-changes.ts';
 import { filterImages } from './image-filters.ts';
+import { importSourceUrl, openImportUrl } from './import-url.ts';
+import type { ProgressSink } from '../distribution/index.ts';
 
 export interface ImageUsage {
   /** Ids of the containers (any state) created from this image. */
@@ -87,6 +89,19 @@ export class ImageService {
   }
 
   /**
+   * POST /images/create?fromSrc=<url>: downloads the tarball (progress as dockerd draws it)
+   * and imports it through `importer` (the caller may wrap importTar, e.g. to keep the blob).
+   */
+  async importFromUrl(fromSrc: string, opts: ImportOptions, progress: ProgressSink,
+    importer: (input: Readable, o: ImportOptions) => Promise<ImageRecord> = (i, o) => this.importTar(i, o)): Promise<ImageRecord> {
+    const u = importSourceUrl(fromSrc);
+    const body = await openImportUrl(u, progress);
+    const rec = await importer(body, { ...opts, source: u.href });
+    progress({ status: rec.id });
+    return rec;
+  }
+
+  /**
    * GET /images/{name}/history: newest first, as Docker lists it. The rows take the ids (and
    * tags) of the image and then of its local parents in turn (moby ImageHistory).
    */
@@ -139,6 +154,25 @@ export class ImageService {
       })).sort((a, b) => b.Created - a.Created);
     const createdOf = (ref: string): number => Math.floor(Date.parse(this.store.resolve(ref).config.created ?? '') / 1000) || 0;
     return filterImages(list, filters, createdOf);
+  }
+
+  /**
+   * Every image for GET /system/df, with SharedSize: the bytes of its layers that another
+   * image's chain holds too (the CLI's SHARED SIZE; UNIQUE SIZE is Size - SharedSize).
+   */
+  diskUsage(): ImageSummary[] {
+    const users = new Map<string, number>();
+    const chains = new Map<string, string[]>();
+    for (const r of this.store.all()) {
+      const chain: string[] = [];
+      for (let cur = r.topChainId; cur; cur = this.layers.get(cur)?.parent ?? null) chain.push(cur);
+      chains.set(r.id, chain);
+      for (const c of chain) users.set(c, (users.get(c) ?? 0) + 1);
+    }
+    return this.list(true, {}).map((i) => ({
+      ...i,
+      SharedSize: (chains.get(i.Id) ?? []).filter((c) => (users.get(c) ?? 0) > 1).reduce((n, c) => n + (this.layers.get(c)?.size ?? 0), 0),
+    }));
   }
 
   inspect(ref: string): ImageInspect {
