@@ -139,6 +139,9 @@ export class LayerStore {
       } catch (err) {
         tar.kill('SIGKILL');
         await exited;
+        // A broken gzip stream is bad input, not a daemon failure.
+        const code = (err as { code?: unknown }).code;
+        if (typeof code === 'string' && code.startsWith('Z_')) throw new InvalidArgumentError(`invalid layer tar: gzip: ${(err as Error).message}`, { cause: err });
         throw err;
       }
       const code = await exited;
