@@ -444,3 +444,44 @@ test('crash safety: kill -9 in the middle of import and of commit leaves no imag
   await d.docker(['rmi', 'berth-test-crash:again']);
   if (committed.length) await d.docker(['rmi', 'berth-test-crash:commit']);
 });
+
+test('the berth CLI prints what the docker CLI prints for the image verbs', { skip }, async () => {
+  await d.docker(['run', '--name', 'berth-test-bcli', 'busybox', 'sh', '-c', 'echo 1 > /one']);
+  // berth's own commit and image prune, checked by what they made.
+  const c = await d.cli('berth', ['commit', '-a', 'berth cli', '-m', 'via berth', '-c', 'ENV VIA=berth', 'berth-test-bcli', 'berth-test-bcli:1']);
+  assert.equal(c.code, 0, c.stderr);
+  assert.match(c.stdout, /^sha256:[0-9a-f]{64}\n$/);
+  const i = await inspect('berth-test-bcli:1') as { Author: string; Comment: string; Config: { Env: string[] } };
+  assert.equal(i.Author, 'berth cli');
+  assert.equal(i.Comment, 'via berth');
+  assert.ok(i.Config.Env.includes('VIA=berth'));
+  const imp = await d.cli('berth', ['import', '-c', 'LABEL berth-test=bcli', '-m', 'berth import', ensureBusyboxTar(), 'berth-test-bcli:imp']);
+  assert.equal(imp.code, 0, imp.stderr);
+  assert.match(imp.stdout, /^sha256:[0-9a-f]{64}\n$/);
+  const cases: string[][] = [
+    ['images'], ['images', '-a'], ['images', '--digests'], ['images', '-q'], ['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}'],
+    ['images', '-f', 'dangling=true'], ['images', '-f', 'reference=berth-test-bcli:*'], ['images', '-f', 'label=berth-test=bcli'], ['images', '-f', 'bogus=1'],
+    ['history', 'berth-test-bcli:1'], ['history', '--no-trunc', '-H=false', 'berth-test-bcli:1'], ['history', '--format', '{{.ID}} {{.Size}} {{.Comment}}', 'berth-test-bcli:1'],
+    ['history', 'berth-test-nosuch'], ['image', 'inspect', '-f', '{{json .RepoTags}} {{.Size}} {{.Comment}}', 'berth-test-bcli:1'],
+    ['tag', 'busybox', 'Berth-Test:x'], ['tag', 'busybox', 'berth-test:bad!tag'], ['tag', 'berth-test-nosuch', 'berth-test-x:y'],
+    ['rmi', 'berth-test-nosuch'], ['rmi', 'busybox'], ['commit', 'berth-test-nosuch'], ['import', '/tmp/berth-test-nosuch.tar'],
+    ['image', 'prune', '-f', '--filter', 'until=1h'], ['system', 'df'],
+  ];
+  // The two runs are a moment apart: relative times may differ, and with them column widths.
+  const norm = (s: string): string => s.replace(/(Less than a second|\d+ seconds?|About a minute) ago/g, 'X ago').replace(/ {2,}/g, '  ');
+  for (const args of cases) {
+    const x = await d.docker(args);
+    const y = await d.cli('berth', args);
+    assert.equal(y.code, x.code, `berth ${args.join(' ')}: exit code (${y.stderr})`);
+    assert.equal(norm(y.stdout), norm(x.stdout), `berth ${args.join(' ')}: stdout`);
+    assert.equal(y.stderr, x.stderr, `berth ${args.join(' ')}: stderr`);
+  }
+  // image prune through berth: the dangling image goes (moved tag), output as docker's.
+  const old = (await inspect('berth-test-bcli:imp') as { Id: string }).Id;
+  await d.docker(['tag', 'berth-test-bcli:1', 'berth-test-bcli:imp']);
+  const p = await d.cli('berth', ['image', 'prune', '-f']);
+  assert.equal(p.code, 0, p.stderr);
+  assert.equal(p.stdout, `Deleted Images:\ndeleted: ${old}\n\nTotal reclaimed space: 0B\n`);
+  await d.docker(['rm', 'berth-test-bcli']);
+  await d.docker(['rmi', 'berth-test-bcli:1', 'berth-test-bcli:imp']);
+});
