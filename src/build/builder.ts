@@ -104,9 +104,10 @@ export class Builder {
       if (k !== 'until' && k !== 'unused-for') throw new InvalidArgumentError(`invalid filter '${k}'`);
     }
     const keep = new Set(this.d.images.store.all().map((r) => r.id));
+    const sizeBefore = this.d.layers.totalSize();
     const deleted = await this.d.store.prune(keep, before);
     await this.d.images.gcLayers();
-    return { CachesDeleted: deleted, SpaceReclaimed: 0 };
+    return { CachesDeleted: deleted, SpaceReclaimed: Math.max(0, sizeBefore - this.d.layers.totalSize()) };
   }
 
   /** Runs one build; resolves the final image id. Errors before any output are thrown. */

@@ -13,7 +13,7 @@ import { ContainerService, parseFilters } from '../container/index.ts';
 import { ApiServer, distributionRoutes, pruneRoutes, buildRoutes, containerResourcesRoutes, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
 import { EmbeddedDnsRegistry, Firewall, NetShellPool, NetworkService, NetworkStore, Nft, nameserversFromResolvConf, type CreateNetworkRequest, type DnsRegistry } from '../network/index.ts';
 import { VolumeService } from '../volume/index.ts';
-import { Builder, BuildStore } from '../build/index.ts';
+import { Builder, BuildStore, buildCacheUsage } from '../build/index.ts';
 import { buildRunner, commitRunner, imageOrStep } from './build-runner.ts';
 import { readFileSync } from 'node:fs';
 import { StatsCollector } from '../stats/index.ts';
@@ -144,6 +144,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     images: () => images.diskUsage(),
     containers: () => containers.list({ all: true, limit: 0, size: true, filters: {} }),
     volumes: () => volumes.usage(),
+    buildCache: () => buildCacheUsage(buildStore, layers, images),
   }));
   api.addRoutes(buildRoutes({
     build: (ctx, o, emit, signal) => builder.build(ctx, o, emit, signal),

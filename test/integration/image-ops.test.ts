@@ -347,6 +347,25 @@ test('system df: images with shared and unique sizes, build cache', { skip }, as
   assert.equal(usage.LayersSize, bb.Size + 6);
   await d.docker(['rm', 'berth-test-df']);
   await d.docker(['rmi', 'berth-test-df:1']);
+  // Build cache: the classic builder's cache records, with the size of each step's layer.
+  const ctx = mkdtempSync('/tmp/berth-test-dfctx-');
+  try {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN head -c 3000 /dev/zero > /blob\nENV X=1\n');
+    const bld = await d.docker(['build', '-q', '-t', 'berth-test-df:built', ctx], { env: { DOCKER_BUILDKIT: '0' } });
+    assert.equal(bld.code, 0, bld.stderr);
+  } finally {
+    rmSync(ctx, { recursive: true, force: true });
+  }
+  await d.docker(['rmi', 'berth-test-df:built']);
+  const bc = await d.docker(['system', 'df', '--format', '{{.Type}} {{.TotalCount}} {{.Size}} {{.Reclaimable}}']);
+  const line = bc.stdout.split('\n').find((l) => l.startsWith('Build Cache'))!;
+  assert.match(line, /^Build Cache [1-9]\d* 3kB 3kB$/, bc.stdout);
+  const pr = await d.docker(['builder', 'prune', '-a', '-f']);
+  assert.equal(pr.code, 0, pr.stderr);
+  assert.match(pr.stdout, /Total reclaimed space: 3kB/);
+  const after = await d.docker(['system', 'df', '--format', '{{.Type}} {{.TotalCount}}']);
+  assert.match(after.stdout, /Build Cache 0/);
 });
 
 test('bad input: truncated, corrupt and escaping tarballs are refused with nothing written', { skip }, async () => {
