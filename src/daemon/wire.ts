@@ -82,6 +82,10 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
 
   const metrics = new EngineMetrics(() => containers.metrics());
   events.subscribe((e) => metrics.observeEvent(e.Type, e.Action, e.Actor.Attributes, e.Actor.ID));
+  // A removed container releases its image's layers: those of an image deleted meanwhile go.
+  events.subscribe((e) => {
+    if (e.Type === 'container' && e.Action === 'destroy') void images.gcLayers().catch((err: unknown) => log.warn({ err }, 'layer gc failed'));
+  });
   const alerts = new AlertDispatcher({ rules: cfg.alerts, log: log.child({ module: 'alerts' }), onResult: (rule, result) => metrics.observeAlert(rule, result) });
   if (alerts.ruleCount > 0) events.subscribe((e) => alerts.onEvent(e));
   const api = new ApiServer({

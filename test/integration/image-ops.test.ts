@@ -504,3 +504,40 @@ test('the berth CLI prints what the docker CLI prints for the image verbs', { sk
   await d.docker(['rm', 'berth-test-bcli']);
   await d.docker(['rmi', 'berth-test-bcli:1', 'berth-test-bcli:imp']);
 });
+
+test('layers are shared by images and containers: a container keeps a deleted image\'s layers until it goes', { skip }, async () => {
+  const before = layerDirs();
+  const imp = await d.docker(['import', '-c', 'LABEL berth-test=refcount', ensureBusyboxTar(), 'berth-test-ref:1']);
+  assert.equal(imp.code, 0, imp.stderr);
+  const id = imp.stdout.trim();
+  // Same content as busybox: the layer is shared, not copied.
+  assert.deepEqual(layerDirs(), before);
+  await d.docker(['run', '--name', 'berth-test-ref-c', 'berth-test-ref:1', 'sh', '-c', 'test -e /kept && cat /kept; echo kept > /kept']);
+  const withContainer = layerDirs();
+  // A stopped container's image goes with -f (as with dockerd); the container still runs.
+  const r = await d.docker(['rmi', '-f', id.slice(7, 19)]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`Deleted: ${id}`));
+  assert.equal((await d.docker(['start', 'berth-test-ref-c'])).code, 0);
+  assert.equal((await d.docker(['wait', 'berth-test-ref-c'])).stdout, '0\n');
+  assert.equal((await d.docker(['logs', 'berth-test-ref-c'])).stdout, 'kept\n');
+  assert.deepEqual(layerDirs(), withContainer);
+  // busybox shares the layer: removing the container frees only the container's own dirs.
+  await d.docker(['rm', 'berth-test-ref-c']);
+  await eventually(() => JSON.stringify(layerDirs()) === JSON.stringify(before));
+  assert.deepEqual(layerDirs(), before);
+  // An image of its own content: its layer goes once neither image nor container holds it.
+  const own = await tarOf([{ name: 'bin/', type: 'directory' }, { name: 'only-here', body: 'unique layer' }]);
+  const up = await d.api('POST', '/images/create?fromSrc=-&repo=berth-test-ref&tag=own', own, { 'Content-Type': 'application/x-tar' });
+  assert.equal(up.status, 200, up.body);
+  const ownDirs = layerDirs();
+  assert.equal(ownDirs.length, before.length + 1);
+  const c = await d.api('POST', '/containers/create?name=berth-test-ref-own', { Image: 'berth-test-ref:own', Cmd: ['x'] });
+  assert.equal(c.status, 201, c.body);
+  const del = await d.docker(['rmi', '-f', 'berth-test-ref:own']);
+  assert.equal(del.code, 0, del.stderr);
+  assert.match(del.stdout, /^Untagged: berth-test-ref:own\nDeleted: sha256:[0-9a-f]{64}\n$/);
+  assert.ok(layerDirs().length > before.length, 'the container still holds the layer');
+  await d.docker(['rm', 'berth-test-ref-own']);
+  assert.ok(await eventually(() => JSON.stringify(layerDirs()) === JSON.stringify(before)), `layers left: ${layerDirs().join(' ')}`);
+});
