@@ -327,6 +327,9 @@ export class LayerStore {
 
 /** Peeks at the first bytes to tell gzip (1f 8b) from a plain tar, without consuming them. */
 async function sniffGzip(input: Readable): Promise<{ stream: Readable; gzip: boolean }> {
+  // A client that hung up (even before we got here) is an error, never a wait forever.
+  const hungUp = (): InvalidArgumentError => new InvalidArgumentError('invalid layer tar: the tarball ended early (the client closed the connection)');
+  if (input.destroyed && !input.readableEnded) throw hungUp();
   const first: Buffer | null = await new Promise((resolve, reject) => {
     const onReadable = (): void => {
       const chunk = input.read() as Buffer | null;
@@ -336,12 +339,14 @@ async function sniffGzip(input: Readable): Promise<{ stream: Readable; gzip: boo
     };
     const onEnd = (): void => { cleanup(); resolve(null); };
     const onError = (e: Error): void => { cleanup(); reject(e); };
+    const onClose = (): void => { cleanup(); if (input.readableEnded) resolve(null); else reject(hungUp()); };
     const cleanup = (): void => {
-      input.off('readable', onReadable); input.off('end', onEnd); input.off('error', onError);
+      input.off('readable', onReadable); input.off('end', onEnd); input.off('error', onError); input.off('close', onClose);
     };
     input.on('readable', onReadable);
     input.on('end', onEnd);
     input.on('error', onError);
+    input.on('close', onClose);
   });
   if (first === null) throw new InvalidArgumentError('empty layer tar');
   // Not unshift(): when read() took the whole of an already-ended stream, the stream ends
@@ -350,6 +355,7 @@ async function sniffGzip(input: Readable): Promise<{ stream: Readable; gzip: boo
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   out.write(first);
   input.on('error', (e) => out.destroy(e));
+  input.on('close', () => { if (!input.readableEnded) out.destroy(hungUp()); });
   input.pipe(out);
   return { stream: out, gzip: first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b };
 }
