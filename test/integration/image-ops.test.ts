@@ -535,6 +535,8 @@ test('layers are shared by images and containers: a container keeps a deleted im
   const r = await d.docker(['rmi', '-f', id.slice(7, 19)]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`Deleted: ${id}`));
+  // ps shows the id once the name no longer means the container's image (as dockerd does).
+  assert.equal((await d.docker(['ps', '-a', '--filter', 'name=berth-test-ref-c', '--format', '{{.Image}}'])).stdout, `${id.slice(7, 19)}\n`);
   assert.equal((await d.docker(['start', 'berth-test-ref-c'])).code, 0);
   assert.equal((await d.docker(['wait', 'berth-test-ref-c'])).stdout, '0\n');
   assert.equal((await d.docker(['logs', 'berth-test-ref-c'])).stdout, 'kept\n');
