@@ -1,9 +1,9 @@
 // GET /images/json filters (moby daemon/images/images.go): reference (glob on repo[:tag]),
 // dangling, label, before, since. Pure: takes the summaries and a resolver.
-import { InvalidArgumentError } from '../lib/index.ts';
+import { InvalidArgumentError, untilCutoff } from '../lib/index.ts';
 import type { ImageSummary } from '../api/types/index.ts';
 
-const KNOWN = new Set(['reference', 'dangling', 'label', 'before', 'since', 'until']);
+const KNOWN = new Set(['reference', 'dangling', 'label', 'label!', 'before', 'since', 'until']);
 
 /** path.Match-style glob: * and ? do not cross '/'. */
 function globToRegExp(glob: string): RegExp {
@@ -41,6 +41,13 @@ export function filterImages(list: ImageSummary[], filters: Record<string, strin
       return eq < 0 ? l in i.Labels : i.Labels[l.slice(0, eq)] === l.slice(eq + 1);
     }));
   }
+  if (f['label!']?.length) {
+    out = out.filter((i) => !f['label!']!.some((l) => {
+      const eq = l.indexOf('=');
+      return eq < 0 ? l in i.Labels : i.Labels[l.slice(0, eq)] === l.slice(eq + 1);
+    }));
+  }
+  if (f.until?.length) { const t = Math.min(...f.until.map((u) => untilCutoff(u))); out = out.filter((i) => i.Created * 1000 < t); }
   if (f.before?.length) { const t = resolveCreated(f.before[0]!); out = out.filter((i) => i.Created < t); }
   if (f.since?.length) { const t = resolveCreated(f.since[0]!); out = out.filter((i) => i.Created > t); }
   return out;
