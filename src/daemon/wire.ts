@@ -141,7 +141,12 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   api.addRoutes(volumeRoutes(volumes, parseFilters));
   api.addRoutes(pruneRoutes({
     containers: (filters) => containers.prune(filters),
-    images: (filters) => pruneImages({ images, events, inUse: (id) => containers.containersUsing(id).length > 0, layersSize: () => layers.totalSize() }, filters),
+    images: async (filters) => {
+      const report = await pruneImages({ images, events, inUse: (id) => containers.containersUsing(id).length > 0, layersSize: () => layers.totalSize() }, filters);
+      // The blobs kept for the pruned images' layers go too (as after rmi).
+      await distribution.gcContent().catch((err: unknown) => log.warn({ err }, 'content gc failed'));
+      return report;
+    },
   }, parseFilters));
   api.addRoutes(systemDfRoutes({
     layersSize: () => layers.totalSize(),
