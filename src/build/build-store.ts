@@ -102,6 +102,11 @@ export class BuildStore {
     return [...this.#images.values()].map((r) => r.topChainId).filter((x): x is string => x !== null);
   }
 
+  /** The cache records (key, the step image it names, when made in ms), for `system df`. */
+  cacheRecords(): { key: string; imageId: string; at: number }[] {
+    return [...this.#cache].map(([key, r]) => ({ key, imageId: r.id, at: r.at }));
+  }
+
   /** Size figures for `system df`: step images and cache records. */
   usage(): { images: number; records: number } {
     return { images: this.#images.size, records: this.#cache.size };

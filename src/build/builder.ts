@@ -104,9 +104,10 @@ export class Builder {
       if (k !== 'until' && k !== 'unused-for') throw new InvalidArgumentError(`invalid filter '${k}'`);
     }
     const keep = new Set(this.d.images.store.all().map((r) => r.id));
+    const sizeBefore = this.d.layers.totalSize();
     const deleted = await this.d.store.prune(keep, before);
     await this.d.images.gcLayers();
-    return { CachesDeleted: deleted, SpaceReclaimed: 0 };
+    return { CachesDeleted: deleted, SpaceReclaimed: Math.max(0, sizeBefore - this.d.layers.totalSize()) };
   }
 
   /** Runs one build; resolves the final image id. Errors before any output are thrown. */
@@ -115,6 +116,8 @@ export class Builder {
     const t0 = performance.now();
     let tContext = 0;
     await mkdir(dir, { recursive: true });
+    // Layers this build registers are kept from a concurrent layer gc until their step images exist.
+    const lease = this.d.layers.lease();
     try {
       const contextDir = join(dir, 'context');
       try {
@@ -155,6 +158,7 @@ export class Builder {
       this.d.log.debug({ context: Math.round(tContext), total: Math.round(performance.now() - t0), steps: run.total }, 'build done (ms)');
       return id;
     } finally {
+      lease.release();
       // Off the answer's path; a crash leaves it to BuildStore.init's sweep of tmp/.
       void rm(dir, { recursive: true, force: true }).catch(() => undefined);
     }

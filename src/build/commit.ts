@@ -55,6 +55,7 @@ export async function commitContainer(d: CommitDeps, src: CommitSource, o: Commi
   const base = d.resolveImage(src.imageId);
   const tmp = join(d.tmpDir, `commit-${newId()}`);
   await mkdir(tmp, { recursive: true });
+  const lease = d.layers.lease();
   try {
     const paused = src.running && o.pause;
     if (paused) await src.pause();
@@ -81,10 +82,12 @@ export async function commitContainer(d: CommitDeps, src: CommitSource, o: Commi
     };
     if (o.author) config.author = o.author; else delete config.author;
     if (o.comment) config.comment = o.comment; else delete config.comment;
-    const rec = await d.images.store.put(config);
+    // The base image is the new one's parent (Docker's commit), when it is a stored image.
+    const rec = await d.images.store.put(config, d.images.store.get(src.imageId) ? src.imageId : '');
     if (o.reference) await d.images.tag(rec.id, o.reference);
     return rec.id;
   } finally {
+    lease.release();
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
   }
 }

@@ -9,3 +9,4 @@ export { BuildStore, type StepImage } from './build-store.ts';
 export type { BuildBackend, RunSpec, RunCallbacks } from './build-backend.ts';
 export { parseStages, processWord, processWords, DockerfileParseError } from './dockerfile/index.ts';
 export { commitContainer, type CommitSource, type CommitOptions, type CommitDeps } from './commit.ts';
+export { buildCacheUsage, type BuildCacheRecord } from './disk-usage.ts';

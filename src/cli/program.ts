@@ -25,6 +25,8 @@ import { exportVerb } from './commands/container/export.ts';
 import { waitVerb } from './commands/container/wait.ts';
 import { buildVerb } from './commands/image/build.ts';
 import { historyVerb } from './commands/image/history.ts';
+import { commitVerb } from './commands/image/commit.ts';
+import { imagePruneVerb } from './commands/image/prune.ts';
 import { imagesVerb } from './commands/image/images.ts';
 import { importVerb } from './commands/image/import.ts';
 import { imageInspectVerb } from './commands/image/inspect.ts';
@@ -126,6 +128,7 @@ export function buildProgram(ctx: CliContext): Command {
   addVerb(program, ctx, importVerb());
   addVerb(program, ctx, buildVerb());
   addVerb(program, ctx, historyVerb());
+  addVerb(program, ctx, commitVerb());
   addVerb(program, ctx, versionVerb());
   addVerb(program, ctx, infoVerb());
   addVerb(program, ctx, eventsVerb());
@@ -140,6 +143,7 @@ export function buildProgram(ctx: CliContext): Command {
   addVerb(container, ctx, renamed(psVerb(), 'ls', ['ps', 'list']));
   addVerb(container, ctx, renamed(rmVerb(), 'rm', ['remove']));
   addVerb(container, ctx, containerInspectVerb());
+  addVerb(container, ctx, commitVerb());
 
   const image = group(program, 'image', 'Manage images');
   addVerb(image, ctx, renamed(imagesVerb(), 'ls', ['list']));
@@ -151,6 +155,7 @@ export function buildProgram(ctx: CliContext): Command {
   addVerb(image, ctx, historyVerb());
   addVerb(image, ctx, pullVerb());
   addVerb(image, ctx, pushVerb());
+  addVerb(image, ctx, imagePruneVerb());
 
   const network = group(program, 'network', 'Manage networks');
   for (const v of [networkConnectVerb(), networkCreateVerb(), networkDisconnectVerb(), networkInspectVerb(), networkLsVerb(), networkPruneVerb(), networkRmVerb()] as VerbSpec<never>[]) {

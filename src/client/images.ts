@@ -32,6 +32,18 @@ export interface ImagesApi {
   login(auth: { username: string; password: string; serveraddress: string }): Promise<{ Status: string; IdentityToken?: string }>;
   /** POST /build with the context tar as the body; returns the JSON-message stream. */
   build(context: Readable, opts: BuildQuery): Promise<Readable>;
+  /** POST /images/prune. */
+  prune?(opts?: { filters?: Filters }): Promise<{ ImagesDeleted: ImageDeleteItem[] | null; SpaceReclaimed: number }>;
+  /** POST /commit: a container's changes become an image; resolves its id. */
+  commit?(container: string, opts: CommitOptions): Promise<{ Id: string }>;
+}
+
+export interface CommitOptions {
+  reference?: string;
+  comment?: string;
+  author?: string;
+  changes?: readonly string[];
+  pause?: boolean;
 }
 
 /** The classic builder's query parameters (docker/cli build options). */
@@ -85,6 +97,25 @@ export class ImagesClient implements ImagesApi {
       method: 'DELETE',
       path: `/images/${enc(name)}`,
       query: { force: opts.force ? true : undefined, noprune: opts.noPrune ? true : undefined },
+    });
+  }
+
+  prune(opts: { filters?: Filters } = {}): Promise<{ ImagesDeleted: ImageDeleteItem[] | null; SpaceReclaimed: number }> {
+    return this.#t.json({ method: 'POST', path: '/images/prune', query: { filters: encodeFilters(opts.filters) } });
+  }
+
+  commit(container: string, o: CommitOptions): Promise<{ Id: string }> {
+    const ref = o.reference ?? '';
+    const slash = ref.lastIndexOf('/');
+    const colon = ref.lastIndexOf(':');
+    const [repo, tag] = colon > slash ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, ''];
+    return this.#t.json({
+      method: 'POST', path: '/commit',
+      query: {
+        container, repo: repo || undefined, tag: tag || undefined, comment: o.comment || undefined, author: o.author || undefined,
+        changes: o.changes && o.changes.length ? o.changes : undefined, pause: o.pause === false ? false : true,
+      },
+      body: {},
     });
   }
 

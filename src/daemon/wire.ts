@@ -13,7 +13,7 @@ import { ContainerService, parseFilters } from '../container/index.ts';
 import { ApiServer, containerFsRoutes, distributionRoutes, pruneRoutes, buildRoutes, containerResourcesRoutes, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
 import { EmbeddedDnsRegistry, Firewall, NetShellPool, NetworkService, NetworkStore, Nft, nameserversFromResolvConf, type CreateNetworkRequest, type DnsRegistry } from '../network/index.ts';
 import { VolumeService } from '../volume/index.ts';
-import { Builder, BuildStore } from '../build/index.ts';
+import { Builder, BuildStore, buildCacheUsage } from '../build/index.ts';
 import { buildRunner, commitRunner, imageOrStep } from './build-runner.ts';
 import { readFileSync } from 'node:fs';
 import { StatsCollector } from '../stats/index.ts';
@@ -78,12 +78,19 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout, noNewPrivileges: cfg.noNewPrivileges, remap,
       defaultLogConfig: { Type: cfg.logDriver, Config: cfg.logOpts } },
   });
-  images.setUsage({ containersUsing: (id) => containers.containersUsing(id), layersInUse: () => [...containers.layersInUse(), ...buildStore.layersInUse()] });
+  images.setUsage({
+    containersUsing: (id) => containers.containersUsing(id), layersInUse: () => [...containers.layersInUse(), ...buildStore.layersInUse()],
+    isRunning: (id) => { try { return containers.inspect(id).State.Running; } catch { return false; } },
+  });
   const builder = new Builder({ layers, images, store: buildStore, backend: buildRunner(containers), log: log.child({ module: 'build' }) });
 
   let metrics: EngineMetrics | null = null;
   events.subscribe((e) => metrics?.observeEvent(e.Type, e.Action, e.Actor.Attributes, e.Actor.ID));
   const alerts = new AlertDispatcher({ rules: cfg.alerts, log: log.child({ module: 'alerts' }), onResult: (rule, result) => metrics?.observeAlert(rule, result) });
+  // A removed container releases its image's layers: those of an image deleted meanwhile go.
+  events.subscribe((e) => {
+    if (e.Type === 'container' && e.Action === 'destroy') void images.gcLayers().catch((err: unknown) => log.warn({ err }, 'layer gc failed'));
+  });
   if (alerts.ruleCount > 0) events.subscribe((e) => alerts.onEvent(e));
   const api = new ApiServer({
     serverVersion: BERTH_VERSION, log: log.child({ module: 'api' }),
@@ -109,6 +116,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   api.addRoutes(containerFsRoutes(containers));
   api.addRoutes(imageRoutes({
     importTar: (input, o) => distribution.importKeeping(input, (s) => images.importTar(s, o)),
+    importUrl: (src, o, progress) => images.importFromUrl(src, o, progress, (input, io) => distribution.importKeeping(input, (s) => images.importTar(s, io))),
     pull: (req, progress) => distribution.pull(req, progress),
     push: (name, tag, auth, progress) => distribution.push(name, tag, auth, progress),
     list: (all, filters) => images.list(all, filters),
@@ -138,13 +146,19 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   api.addRoutes(volumeRoutes(volumes, parseFilters));
   api.addRoutes(pruneRoutes({
     containers: (filters) => containers.prune(filters),
-    images: (filters) => pruneImages({ images, events, inUse: (id) => containers.containersUsing(id).length > 0, layersSize: () => layers.totalSize() }, filters),
+    images: async (filters) => {
+      const report = await pruneImages({ images, events, inUse: (id) => containers.containersUsing(id).length > 0, layersSize: () => layers.totalSize() }, filters);
+      // The blobs kept for the pruned images' layers go too (as after rmi).
+      await distribution.gcContent().catch((err: unknown) => log.warn({ err }, 'content gc failed'));
+      return report;
+    },
   }, parseFilters));
   api.addRoutes(systemDfRoutes({
     layersSize: () => layers.totalSize(),
-    images: () => images.list(true, {}),
+    images: () => images.diskUsage(),
     containers: () => containers.list({ all: true, limit: 0, size: true, filters: {} }),
     volumes: () => volumes.usage(),
+    buildCache: () => buildCacheUsage(buildStore, layers, images),
   }));
   api.addRoutes(buildRoutes({
     build: (ctx, o, emit, signal) => builder.build(ctx, o, emit, signal),

@@ -40,9 +40,11 @@ export class DistributionService {
 
   async pull(req: PullRequest, progress: ProgressSink): Promise<ImageRecord | null> {
     this.#active++;
+    const lease = this.#deps.layers.lease();
     try {
       return await this.#pull(req, progress).catch((err: unknown) => { throw registryAuthFailure(err); });
     } finally {
+      lease.release();
       this.#active--;
     }
   }

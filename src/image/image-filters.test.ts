@@ -27,5 +27,14 @@ test('image filters', () => {
   assert.deepEqual(ids({ before: ['team/app:v1'] }), ['c']);
   assert.deepEqual(ids({ since: ['team/app:v1'] }), ['a']);
   assert.throws(() => ids({ color: ['red'] }), /invalid filter 'color'/);
+  // A reference filter narrows RepoTags to the matching tags.
+  assert.deepEqual(filterImages(list, { reference: ['busybox:1.36'] }, created).map((i) => i.RepoTags), [['busybox:1.36']]);
+  assert.deepEqual(filterImages(list, { reference: ['busybox', 'team/app'] }, created).map((i) => i.RepoTags), [['busybox:latest', 'busybox:1.36'], ['team/app:v1']]);
+  assert.deepEqual(ids({ reference: ['busybox'], label: ['tier=app'] }), []);
+  assert.deepEqual(ids({ dangling: ['1'] }), ['c']);
+  assert.deepEqual(ids({ 'label!': ['tier=app'] }), ['a', 'c']);
+  assert.deepEqual(ids({ until: ['25'] }), ['b', 'c']);
+  assert.deepEqual(ids({ until: ['1970-01-01T00:00:15Z'] }), ['c']);
+  assert.throws(() => ids({ until: ['yesterday'] }), /failed to parse value as time or duration/);
   assert.throws(() => ids({ dangling: ['maybe'] }), /invalid filter 'dangling=maybe'/);
 });

@@ -1,9 +1,9 @@
 // GET /images/json filters (moby daemon/images/images.go): reference (glob on repo[:tag]),
 // dangling, label, before, since. Pure: takes the summaries and a resolver.
-import { InvalidArgumentError } from '../lib/index.ts';
+import { InvalidArgumentError, untilCutoff } from '../lib/index.ts';
 import type { ImageSummary } from '../api/types/index.ts';
 
-const KNOWN = new Set(['reference', 'dangling', 'label', 'before', 'since', 'until']);
+const KNOWN = new Set(['reference', 'dangling', 'label', 'label!', 'before', 'since', 'until']);
 
 /** path.Match-style glob: * and ? do not cross '/'. */
 function globToRegExp(glob: string): RegExp {
@@ -16,12 +16,9 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-function referenceMatches(tags: string[], pattern: string): boolean {
-  const re = globToRegExp(pattern);
-  return tags.some((t) => {
-    const repo = t.slice(0, t.lastIndexOf(':'));
-    return re.test(t) || re.test(repo);
-  });
+function referenceMatches(tag: string, patterns: string[]): boolean {
+  const repo = tag.slice(0, tag.lastIndexOf(':'));
+  return patterns.some((p) => { const re = globToRegExp(p); return re.test(tag) || re.test(repo); });
 }
 
 export function filterImages(list: ImageSummary[], filters: Record<string, string[]>, resolveCreated: (ref: string) => number): ImageSummary[] {
@@ -34,13 +31,23 @@ export function filterImages(list: ImageSummary[], filters: Record<string, strin
     const want = v === 'true' || v === '1';
     out = out.filter((i) => (i.RepoTags.length === 0) === want);
   }
-  if (f.reference?.length) out = out.filter((i) => f.reference!.some((p) => referenceMatches(i.RepoTags, p)));
+  // Docker keeps only the matching tags of each image it lists for a reference filter.
+  if (f.reference?.length) {
+    out = out.map((i) => ({ ...i, RepoTags: i.RepoTags.filter((t) => referenceMatches(t, f.reference!)) })).filter((i) => i.RepoTags.length > 0);
+  }
   if (f.label?.length) {
     out = out.filter((i) => f.label!.every((l) => {
       const eq = l.indexOf('=');
       return eq < 0 ? l in i.Labels : i.Labels[l.slice(0, eq)] === l.slice(eq + 1);
     }));
   }
+  if (f['label!']?.length) {
+    out = out.filter((i) => !f['label!']!.some((l) => {
+      const eq = l.indexOf('=');
+      return eq < 0 ? l in i.Labels : i.Labels[l.slice(0, eq)] === l.slice(eq + 1);
+    }));
+  }
+  if (f.until?.length) { const t = Math.min(...f.until.map((u) => untilCutoff(u))); out = out.filter((i) => i.Created * 1000 < t); }
   if (f.before?.length) { const t = resolveCreated(f.before[0]!); out = out.filter((i) => i.Created < t); }
   if (f.since?.length) { const t = resolveCreated(f.since[0]!); out = out.filter((i) => i.Created > t); }
   return out;

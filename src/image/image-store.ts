@@ -18,6 +18,8 @@ export interface ImageRecord {
   /** chainID of the top layer, or null for an image without layers. */
   topChainId: string | null;
   lastTagTime: string;
+  /** The local image this one was committed on ('' for none): Docker's Parent. */
+  parent?: string;
 }
 
 export class ImageStore {
@@ -38,8 +40,8 @@ export class ImageStore {
       const id = `sha256:${name.slice(0, -5)}`;
       try {
         const bytes = await readFile(join(this.#dir, name));
-        const meta = await readJsonFile<{ lastTagTime?: string }>(join(this.#dir, `${name.slice(0, -5)}.meta`));
-        this.#images.set(id, this.#record(id, bytes, meta?.lastTagTime ?? ''));
+        const meta = await readJsonFile<{ lastTagTime?: string; parent?: string }>(join(this.#dir, `${name.slice(0, -5)}.meta`));
+        this.#images.set(id, this.#record(id, bytes, meta?.lastTagTime ?? '', meta?.parent ?? ''));
       } catch (err) {
         this.log.warn({ err, image: id }, 'skipping unreadable image record');
       }
@@ -48,21 +50,25 @@ export class ImageStore {
     for (const [ref, id] of Object.entries(refs)) if (this.#images.has(id)) this.#refs.set(ref, id);
   }
 
-  #record(id: string, bytes: Buffer, lastTagTime: string): ImageRecord {
+  #record(id: string, bytes: Buffer, lastTagTime: string, parent = ''): ImageRecord {
     const config = JSON.parse(bytes.toString('utf8')) as ImageConfig;
     const chain = chainIdsOf(config.rootfs?.diff_ids ?? []);
-    return { id, config, topChainId: chain.at(-1) ?? null, lastTagTime };
+    return { id, config, topChainId: chain.at(-1) ?? null, lastTagTime, parent };
   }
 
-  /** Stores a config (idempotent) and returns the image id. */
-  async put(config: ImageConfig): Promise<ImageRecord> {
+  /**
+   * Stores a config (idempotent) and returns the image id. `parent` (a commit's base image)
+   * goes into the .meta file first: the record (.json) is what makes the image visible.
+   */
+  async put(config: ImageConfig, parent = ''): Promise<ImageRecord> {
     const bytes = Buffer.from(JSON.stringify(config));
     const hex = createHash('sha256').update(bytes).digest('hex');
     const id = `sha256:${hex}`;
     const existing = this.#images.get(id);
     if (existing) return existing;
+    if (parent) await writeJsonAtomic(join(this.#dir, `${hex}.meta`), { lastTagTime: '', parent });
     await writeFileAtomic(join(this.#dir, `${hex}.json`), bytes);
-    const rec = this.#record(id, bytes, '');
+    const rec = this.#record(id, bytes, '', parent);
     this.#images.set(id, rec);
     return rec;
   }
@@ -101,12 +107,18 @@ export class ImageStore {
     return this.#images.get(id);
   }
 
+  /** The image's name:tag references, sorted (Docker's reference store lists them lexically). */
   tagsOf(id: string): string[] {
-    return [...this.#refs].filter(([, v]) => v === id).map(([k]) => k).filter((k) => !k.includes('@'));
+    return [...this.#refs].filter(([, v]) => v === id).map(([k]) => k).filter((k) => !k.includes('@')).sort();
   }
 
   digestsOf(id: string): string[] {
-    return [...this.#refs].filter(([, v]) => v === id).map(([k]) => k).filter((k) => k.includes('@'));
+    return [...this.#refs].filter(([, v]) => v === id).map(([k]) => k).filter((k) => k.includes('@')).sort();
+  }
+
+  /** Images whose parent is `id` (commit children). */
+  childrenOf(id: string): ImageRecord[] {
+    return [...this.#images.values()].filter((r) => r.parent === id);
   }
 
   /** Resolves a name[:tag], a full or short id, or sha256:<id>. */
@@ -121,7 +133,8 @@ export class ImageStore {
     }
     const id = this.#refs.get(norm);
     const rec = id === undefined ? undefined : this.#images.get(id);
-    if (!rec) throw new NoSuchImageError(ref);
+    // Docker names the normalized reference ("No such image: nosuch:latest"), ids as given.
+    if (!rec) throw new NoSuchImageError(ref.startsWith('sha256:') ? ref : norm);
     return rec;
   }
 
@@ -149,7 +162,7 @@ export class ImageStore {
     const rec = this.#images.get(id);
     if (rec) {
       rec.lastTagTime = new Date().toISOString();
-      await writeJsonAtomic(join(this.#dir, `${id.slice(7)}.meta`), { lastTagTime: rec.lastTagTime }).catch(() => undefined);
+      await writeJsonAtomic(join(this.#dir, `${id.slice(7)}.meta`), { lastTagTime: rec.lastTagTime, ...(rec.parent ? { parent: rec.parent } : {}) }).catch(() => undefined);
     }
     return norm;
   }

@@ -255,7 +255,7 @@ async function fetchLayer(deps: DistributionDeps, client: RegistryClient, desc: 
       throw new InvalidArgumentError(`layer ${desc.digest}: diffID mismatch: the config says ${diffId}, the layer is ${staged.diffId}`);
     }
     progress({ status: 'Extracting', id, progressDetail: { current: desc.size, total: desc.size }, progress: '' });
-    await writer.commit(desc.digest);
+    await writer.commit(desc.digest, desc.size);
     await deps.content.addLayerBlob(diffId, { digest: desc.digest, mediaType: desc.mediaType, size: desc.size, sources: [source] });
     return staged;
   } catch (err) {

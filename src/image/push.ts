@@ -162,6 +162,9 @@ export async function importKeepingTar<T extends { config: { rootfs: { diff_ids:
     },
   });
   input.on('error', (e) => tee.destroy(e));
+  // A client that hung up, even before this ran: the import fails instead of waiting for bytes.
+  const hungUp = (): void => { if (!input.readableEnded) tee.destroy(new InvalidArgumentError('invalid layer tar: the tarball ended early (the client closed the connection)')); };
+  if (input.destroyed) hungUp(); else input.on('close', hungUp);
   input.pipe(tee);
   let rec: T;
   try {

@@ -21,6 +21,8 @@ import { chown } from 'node:fs/promises';
 import { diffUpperDir } from './diff-upper.ts';
 import { overlayChanges, type LayerChange } from './changes.ts';
 import { convertWhiteouts, intoStdin, linkStagedParents, stageLayerTar, type StagedLayer } from './staged-layer.ts';
+import { TarGuard } from './tar-guard.ts';
+import { dirContentSize } from './dir-size.ts';
 
 export interface LayerRecord {
   chainId: string;
@@ -35,6 +37,8 @@ export class LayerStore {
   #records = new Map<string, LayerRecord>();
   readonly #registering = new KeyedMutex();
   readonly #recordRoot: string;
+  /** Open leases: the chainIDs registered while each was open, kept by gc until it ends. */
+  readonly #leases = new Set<Set<string>>();
 
   /**
    * `idShift`: the host uid/gid of container root under --userns-remap; unpacked layers and
@@ -49,8 +53,13 @@ export class LayerStore {
   async init(): Promise<void> {
     await ensureDir(this.#recordRoot);
     await this.driver.init();
+    const orphans: string[] = [];
     for (const name of await readdir(this.#recordRoot)) {
       if (name.includes('.tmp')) {
+        // A record being written or deleted when the daemon died: its layer dir goes too
+        // (below, unless a complete record names the same dir).
+        const cacheId = (await readFile(join(this.#recordRoot, name, 'cache-id'), 'utf8').catch(() => '')).trim();
+        if (/^[0-9a-f]{64}$/.test(cacheId)) orphans.push(cacheId);
         await rm(join(this.#recordRoot, name), { recursive: true, force: true });
         continue;
       }
@@ -67,6 +76,22 @@ export class LayerStore {
         this.log.warn({ err, layer: name }, 'skipping unreadable layer record');
       }
     }
+    // In-flight layers (import, commit, pull) have no record until they are complete: the
+    // driver's init() swept its staging, removeOrphans() (at container-service start) takes
+    // any other dir without a record. A record that was being deleted takes its dir here.
+    const registered = this.cacheIds();
+    for (const id of orphans) if (!registered.has(id)) await this.driver.remove(id);
+    if (orphans.length > 0) this.log.info({ orphans: orphans.length }, 'removed layer directories of interrupted work');
+  }
+
+  /**
+   * Opens a lease: every layer registered while it is open survives gc() until release()
+   * (an import or commit whose image record is not written yet; containerd's leases).
+   */
+  lease(): { release(): void } {
+    const held = new Set<string>();
+    this.#leases.add(held);
+    return { release: () => { this.#leases.delete(held); } };
   }
 
   get(chainId: string): LayerRecord | undefined {
@@ -97,26 +122,40 @@ export class LayerStore {
     // applies it onto a copy: symlinks of the parent are never followed by tar).
     const target = await this.driver.createStaged(cacheId);
     const hash = createHash('sha256');
-    let size = 0;
     const hasher = new Transform({
-      transform(chunk: Buffer, _enc, cb) { hash.update(chunk); size += chunk.length; cb(null, chunk); },
+      transform(chunk: Buffer, _enc, cb) { hash.update(chunk); cb(null, chunk); },
     });
+    let size = 0;
+    let tarProc: ReturnType<typeof spawn> | null = null;
     try {
       const source = await sniffGzip(input);
       const tar = spawn('tar', ['-x', '--numeric-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', '-C', target, '-f', '-'],
         { stdio: ['pipe', 'ignore', 'pipe'] });
+      tarProc = tar;
       let stderr = '';
       tar.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
       const exited = new Promise<number>((res) => tar.on('close', (code) => res(code ?? 1)));
       const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [source.stream];
       if (source.gzip) stages.push(createGunzip());
-      stages.push(hasher, intoStdin(tar.stdin));
-      await pipeline(stages as unknown as [Readable, NodeJS.WritableStream]);
+      stages.push(hasher, new TarGuard(), intoStdin(tar.stdin));
+      try {
+        await pipeline(stages as unknown as [Readable, NodeJS.WritableStream]);
+      } catch (err) {
+        tar.kill('SIGKILL');
+        await exited;
+        // A broken gzip stream is bad input, not a daemon failure.
+        const code = (err as { code?: unknown }).code;
+        if (typeof code === 'string' && code.startsWith('Z_')) throw new InvalidArgumentError(`invalid layer tar: gzip: ${(err as Error).message}`, { cause: err });
+        throw err;
+      }
       const code = await exited;
       if (code !== 0) throw new InvalidArgumentError(`invalid layer tar: ${stderr.trim() || `tar exit ${code}`}`);
       await convertWhiteouts(target);
       if (this.idShift !== null) await shiftOwners(target, this.idShift);
+      // Docker's layer size: the bytes of its files (not of the tar).
+      size = await dirContentSize(target);
     } catch (err) {
+      if (tarProc && tarProc.exitCode === null) tarProc.kill('SIGKILL');
       await this.driver.discardStaged(cacheId);
       throw err;
     }
@@ -199,6 +238,7 @@ export class LayerStore {
     ]);
     await rename(tmp, join(this.#recordRoot, hex));
     this.#records.set(rec.chainId, rec);
+    for (const held of this.#leases) held.add(rec.chainId);
   }
 
   /** Makes a container's read-write layer on top of `parent` (an image's top chainID). */
@@ -295,7 +335,8 @@ export class LayerStore {
   /** Deletes every layer not reachable from `inUse` (top chainIDs of images and containers). */
   async gc(inUse: Iterable<string>): Promise<number> {
     const keep = new Set<string>();
-    for (const top of inUse) {
+    const leased = [...this.#leases].flatMap((held) => [...held]);
+    for (const top of [...inUse, ...leased]) {
       let cur: string | null = top;
       while (cur !== null && !keep.has(cur)) {
         keep.add(cur);
@@ -308,6 +349,7 @@ export class LayerStore {
       const hex = rec.chainId.slice('sha256:'.length);
       // Record first (renamed away), then files: a crash leaves only an unreferenced dir.
       const trash = join(this.#recordRoot, `${hex}.tmp`);
+      // The renamed record still names its cache-id: init() removes the dir if we die here.
       await rename(join(this.#recordRoot, hex), trash).catch(() => undefined);
       this.#records.delete(rec.chainId);
       await this.driver.remove(rec.cacheId);
@@ -345,6 +387,9 @@ export class LayerStore {
 
 /** Peeks at the first bytes to tell gzip (1f 8b) from a plain tar, without consuming them. */
 async function sniffGzip(input: Readable): Promise<{ stream: Readable; gzip: boolean }> {
+  // A client that hung up (even before we got here) is an error, never a wait forever.
+  const hungUp = (): InvalidArgumentError => new InvalidArgumentError('invalid layer tar: the tarball ended early (the client closed the connection)');
+  if (input.destroyed && !input.readableEnded) throw hungUp();
   const first: Buffer | null = await new Promise((resolve, reject) => {
     const onReadable = (): void => {
       const chunk = input.read() as Buffer | null;
@@ -354,12 +399,14 @@ async function sniffGzip(input: Readable): Promise<{ stream: Readable; gzip: boo
     };
     const onEnd = (): void => { cleanup(); resolve(null); };
     const onError = (e: Error): void => { cleanup(); reject(e); };
+    const onClose = (): void => { cleanup(); if (input.readableEnded) resolve(null); else reject(hungUp()); };
     const cleanup = (): void => {
-      input.off('readable', onReadable); input.off('end', onEnd); input.off('error', onError);
+      input.off('readable', onReadable); input.off('end', onEnd); input.off('error', onError); input.off('close', onClose);
     };
     input.on('readable', onReadable);
     input.on('end', onEnd);
     input.on('error', onError);
+    input.on('close', onClose);
   });
   if (first === null) throw new InvalidArgumentError('empty layer tar');
   // Not unshift(): when read() took the whole of an already-ended stream, the stream ends
@@ -368,6 +415,7 @@ async function sniffGzip(input: Readable): Promise<{ stream: Readable; gzip: boo
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   out.write(first);
   input.on('error', (e) => out.destroy(e));
+  input.on('close', () => { if (!input.readableEnded) out.destroy(hungUp()); });
   input.pipe(out);
   return { stream: out, gzip: first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b };
 }

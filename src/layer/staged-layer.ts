@@ -11,6 +11,8 @@ import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execTool, newId, InvalidArgumentError } from '../lib/index.ts';
 import type { GraphDriver } from './graph-driver.ts';
+import { TarGuard } from './tar-guard.ts';
+import { dirContentSize } from './dir-size.ts';
 
 export interface StagedLayer { cacheId: string; diffId: string; size: number }
 
@@ -34,7 +36,7 @@ export async function stageLayerTar(driver: GraphDriver, tarStream: Readable, si
     const onAbort = (): void => { tar.kill('SIGKILL'); };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await pipeline(tarStream, hasher, intoStdin(tar.stdin));
+      await pipeline(tarStream, hasher, new TarGuard(), intoStdin(tar.stdin));
     } catch (err) {
       tar.kill('SIGKILL');
       await exited;
@@ -45,6 +47,7 @@ export async function stageLayerTar(driver: GraphDriver, tarStream: Readable, si
     const code = await exited;
     if (code !== 0) throw new InvalidArgumentError(`invalid layer tar: ${stderr.trim() || `tar exit ${code}`}`);
     await convertWhiteouts(target);
+    size = await dirContentSize(target);
   } catch (err) {
     await driver.discardStaged(cacheId);
     throw err;

@@ -51,7 +51,7 @@ test('malformed JSON is a 400 with a message', async () => {
 test('a missing image is 404 "No such image", as the docker CLI expects before pulling', async () => {
   const r = await d.api('POST', '/containers/create', { Image: 'nosuchimage', Cmd: ['true'] });
   assert.equal(r.status, 404);
-  assert.equal((r.json as { message: string }).message, 'No such image: nosuchimage');
+  assert.equal((r.json as { message: string }).message, 'No such image: nosuchimage:latest');
 });
 
 test('a name in use is a 409', async () => {

@@ -167,12 +167,22 @@ function ancestorMatches(ctx: ContainerContext, c: Container, ref: string): bool
   }
 }
 
+/** The container's image as `ps` shows it: the name it was created with while that name still means its image, else the id (moby daemon/list.go). */
+function imageShown(ctx: ContainerContext, c: Container): string {
+  const ref = c.config.imageRef;
+  if (ref === c.config.imageId) return ref;
+  try {
+    if (ctx.images.resolve(ref).id === c.config.imageId) return ref;
+  } catch { /* gone or retagged */ }
+  return c.config.imageId;
+}
+
 function summary(ctx: ContainerContext, c: Container): ContainerSummary {
   const cmd = [c.config.path, ...c.config.args].map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ');
   return {
     Id: c.config.id,
     Names: [`/${c.state.name}`],
-    Image: c.config.imageRef,
+    Image: imageShown(ctx, c),
     ImageID: c.config.imageId,
     Command: [c.config.path, ...c.config.args].join(' ') || cmd,
     Created: Math.floor(Date.parse(c.config.created) / 1000),

@@ -7,7 +7,7 @@
 // same image sends the same bytes (same digests) without recompressing.
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { readJsonFile, writeJsonAtomic, InvalidArgumentError } from '../../lib/index.ts';
@@ -50,15 +50,24 @@ export class ContentWriter {
     });
   }
 
-  /** Ends the file; publishes it under its digest (which must equal `expected` when given). */
-  async commit(expected?: string): Promise<string> {
+  /**
+   * Ends the file; checks its size and digest against `expectedSize` / `expected` when given
+   * (a mismatch deletes it), syncs it and renames it in under its digest.
+   */
+  async commit(expected?: string, expectedSize?: number): Promise<string> {
     this.#out.end();
     await this.#closed;
     const digest = `sha256:${this.#hash.digest('hex')}`;
+    if (expectedSize !== undefined && expectedSize !== this.#size) {
+      await rm(this.path, { force: true });
+      throw new InvalidArgumentError(`size mismatch: expected ${expectedSize} bytes, got ${this.#size}`);
+    }
     if (expected !== undefined && expected !== digest) {
       await rm(this.path, { force: true });
       throw new InvalidArgumentError(`digest mismatch: expected ${expected}, got ${digest}`);
     }
+    const fh = await open(this.path, 'r');
+    try { await fh.sync(); } finally { await fh.close(); }
     await rename(this.path, this.store.blobPath(digest));
     return digest;
   }

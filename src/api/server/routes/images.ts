@@ -7,6 +7,8 @@ import type { Route } from '../router.ts';
 
 export interface ImageBackend {
   importTar(input: Readable, o: { repo?: string; tag?: string; changes?: string[]; message?: string; platform?: { os?: string; architecture?: string } }): Promise<{ id: string }>;
+  /** fromSrc=<URL>: the daemon downloads the tarball; progress (and the id) as JSON messages. */
+  importUrl?(fromSrc: string, o: { repo?: string; tag?: string; changes?: string[]; message?: string; platform?: { os?: string; architecture?: string } }, progress: (m: object) => void): Promise<unknown>;
   list(all: boolean, filters: Record<string, string[]>): ImageSummary[];
   inspect(ref: string): ImageInspect;
   history(ref: string): unknown[];
@@ -56,10 +58,8 @@ export function imageRoutes(b: ImageBackend, parseFilters: (raw: string | undefi
       if (fromImage) {
         throw new NotImplementedError(`pulling images is not supported yet: berth cannot pull ${fromImage}${x.query.get('tag') ? ':' + x.query.get('tag') : ''}; import a root filesystem with 'docker import' instead`);
       }
-      if (fromSrc !== '-') {
-        if (fromSrc) throw new NotImplementedError('importing from a URL is not supported yet; send the tarball as the request body (fromSrc=-)');
-        throw new InvalidArgumentError('fromImage or fromSrc is required');
-      }
+      if (!fromSrc) throw new InvalidArgumentError('fromImage or fromSrc is required');
+      if (fromSrc !== '-' && !b.importUrl) throw new NotImplementedError('importing from a URL is not supported yet; send the tarball as the request body (fromSrc=-)');
       const o: Parameters<ImageBackend['importTar']>[1] = {
         changes: x.query.getAll('changes'),
       };
@@ -70,6 +70,11 @@ export function imageRoutes(b: ImageBackend, parseFilters: (raw: string | undefi
       if (platform) {
         const [os, architecture] = platform.split('/');
         o.platform = { ...(os ? { os } : {}), ...(architecture ? { architecture } : {}) };
+      }
+      if (fromSrc !== '-') {
+        const importUrl = b.importUrl!.bind(b);
+        await progressStream(x, (progress) => importUrl(fromSrc, o, progress));
+        return;
       }
       // The import runs before the stream starts, so its errors are real HTTP errors.
       const rec = await b.importTar(x.req, o);

@@ -13,6 +13,8 @@ export interface DiskUsageBackend {
   containers(): Promise<ContainerSummary[]>;
   /** Every volume, with UsageData. */
   volumes(): Promise<Volume[]>;
+  /** The builder's cache records (moby types.BuildCache); none when absent. */
+  buildCache?(): unknown[];
 }
 
 const TYPES = new Set(['container', 'image', 'volume', 'build-cache']);
@@ -33,7 +35,7 @@ export function systemDfRoutes(b: DiskUsageBackend): Route[] {
       }
       if (want('container')) out.Containers = containers;
       if (want('volume')) out.Volumes = await b.volumes();
-      if (want('build-cache')) out.BuildCache = [];
+      if (want('build-cache')) out.BuildCache = b.buildCache?.() ?? [];
       x.sendJson(200, out);
     } },
   ];

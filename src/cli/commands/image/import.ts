@@ -2,6 +2,7 @@
 // POST /images/create?fromSrc=-&repo=&changes=…; prints the new image id.
 import type { Readable } from 'node:stream';
 import { displayJsonMessages } from '../../streams/json-messages.ts';
+import { StatusError } from '../../status-error.ts';
 import { listOption, type VerbSpec } from '../../verb.ts';
 
 interface ImportOptions { change: string[]; message?: string; platform?: string }
@@ -23,7 +24,7 @@ export function importVerb(): VerbSpec<ImportOptions> {
       let sourceName = '-';
       if (src === '-') source = ctx.stdin;
       else if (/^https?:\/\//.test(src)) { source = null; sourceName = src; }
-      else source = ctx.openRead(src);
+      else source = await opened(ctx.openRead(src), src);
       const body = await client().images.import(source, {
         sourceName, reference: ref ?? '', changes: opts.change,
         ...(opts.message ? { message: opts.message } : {}), ...(opts.platform ? { platform: opts.platform } : {}),
@@ -31,4 +32,17 @@ export function importVerb(): VerbSpec<ImportOptions> {
       await displayJsonMessages(body, ctx.out);
     },
   };
+}
+
+/** Waits for a file stream to open: a missing file is docker's "open X: no such file or directory". */
+function opened(stream: Readable, path: string): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    if (typeof (stream as { pending?: boolean }).pending !== 'boolean') { resolve(stream); return; }
+    const onError = (e: NodeJS.ErrnoException): void => {
+      const why = e.code === 'ENOENT' ? 'no such file or directory' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.message;
+      reject(new StatusError(1, `open ${path}: ${why}`));
+    };
+    stream.once('error', onError);
+    stream.once('ready', () => { stream.off('error', onError); resolve(stream); });
+  });
 }

@@ -1,0 +1,54 @@
+// berth image prune: POST /images/prune after docker's confirmation prompt; dangling images
+// only unless -a (sent as the filter dangling=false). Output as docker's: the untagged and
+// deleted lines, then the space reclaimed.
+import { filterFlag } from '../../opts/filter-flag.ts';
+import type { CliContext } from '../../cli-context.ts';
+import { humanSize } from '../../format/human-size.ts';
+import { StatusError } from '../../status-error.ts';
+import { listOption, type VerbSpec } from '../../verb.ts';
+import { writeOut } from '../../write-out.ts';
+
+interface PruneOptions { all?: boolean; filter: string[]; force?: boolean }
+
+async function confirm(ctx: CliContext, message: string): Promise<boolean> {
+  await writeOut(ctx.out, `${message}\nAre you sure you want to continue? [y/N] `);
+  let line = '';
+  for await (const chunk of ctx.stdin) {
+    line += chunk.toString();
+    if (line.includes('\n')) break;
+  }
+  const answer = line.split('\n')[0]!.trim();
+  if (answer === '') await writeOut(ctx.out, '\n');
+  return answer === 'y' || answer === 'Y';
+}
+
+export function imagePruneVerb(): VerbSpec<PruneOptions> {
+  return {
+    name: 'prune',
+    usage: '[OPTIONS]',
+    description: 'Remove unused images',
+    args: { max: 0 },
+    options: (cmd) => cmd
+      .option('-a, --all', 'Remove all unused images, not just dangling ones')
+      .addOption(listOption('--filter <filter>', 'Provide filter values (e.g. "until=<timestamp>")'))
+      .option('-f, --force', 'Do not prompt for confirmation'),
+    action: async ({ ctx, opts, client }) => {
+      const filters = filterFlag(opts.filter, '--filter');
+      filters.set('dangling', [opts.all ? 'false' : 'true']);
+      const warning = opts.all
+        ? 'WARNING! This will remove all images without at least one container associated to them.'
+        : 'WARNING! This will remove all dangling images.';
+      if (!opts.force && !(await confirm(ctx, warning))) return;
+      const api = client().images;
+      if (!api.prune) throw new StatusError(1, 'image prune is not supported by this client');
+      const report = await api.prune({ filters });
+      const deleted = report.ImagesDeleted ?? [];
+      let out = '';
+      if (deleted.length > 0) {
+        out += `Deleted Images:\n${deleted.map((d) => (d.Untagged ? `untagged: ${d.Untagged}\n` : `deleted: ${d.Deleted ?? ''}\n`)).join('')}\n`;
+      }
+      out += `Total reclaimed space: ${humanSize(report.SpaceReclaimed)}\n`;
+      await writeOut(ctx.out, out);
+    },
+  };
+}
