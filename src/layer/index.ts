@@ -9,3 +9,5 @@ export { type IdShift } from './id-shift.ts';
 export { tarUpperDir, diffUpperDir, type DiffStats } from './diff-upper.ts';
 export { isOpaqueDir } from './xattr.ts';
 export { convertWhiteouts, type StagedLayer } from './staged-layer.ts';
+export { type LayerTar } from './layer-export.ts';
+export { verifiedFileStream, cleanEntryName } from './tar-split.ts';

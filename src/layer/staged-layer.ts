@@ -11,13 +11,14 @@ import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execTool, newId, InvalidArgumentError } from '../lib/index.ts';
 import type { Overlay2Driver } from './overlay2.ts';
+import { TarSplitWriter } from './tar-split.ts';
 
-export interface StagedLayer { cacheId: string; diffId: string; size: number }
+export interface StagedLayer { cacheId: string; diffId: string; size: number; /** Its tar-split record (tar-split.ts), moved into the layer record on commit. */ splitPath?: string }
 
 const STAGED_MARK = 'staged';
 
 /** Extracts an uncompressed layer tar into a new driver directory; diffID computed on the way. */
-export async function stageLayerTar(driver: Overlay2Driver, tarStream: Readable, signal?: AbortSignal): Promise<StagedLayer> {
+export async function stageLayerTar(driver: Overlay2Driver, tarStream: Readable, signal?: AbortSignal, splitPath?: string): Promise<StagedLayer> {
   const cacheId = newId();
   await driver.create(cacheId, [], false);
   // Marked until committed: a crash mid-pull leaves a directory sweepStaged() removes.
@@ -29,6 +30,7 @@ export async function stageLayerTar(driver: Overlay2Driver, tarStream: Readable,
     highWaterMark: 1 << 20,
     transform(chunk: Buffer, _e, cb) { hash.update(chunk); size += chunk.length; cb(null, chunk); },
   });
+  const split = splitPath ? new TarSplitWriter(splitPath) : null;
   try {
     const tar = spawn('tar', ['-x', '--numeric-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', '-C', target, '-f', '-'],
       { stdio: ['pipe', 'ignore', 'pipe'] });
@@ -38,7 +40,8 @@ export async function stageLayerTar(driver: Overlay2Driver, tarStream: Readable,
     const onAbort = (): void => { tar.kill('SIGKILL'); };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await pipeline(tarStream, hasher, intoStdin(tar.stdin));
+      if (split) await pipeline(tarStream, hasher, split.transform(), intoStdin(tar.stdin));
+      else await pipeline(tarStream, hasher, intoStdin(tar.stdin));
     } catch (err) {
       tar.kill('SIGKILL');
       await exited;
@@ -50,10 +53,11 @@ export async function stageLayerTar(driver: Overlay2Driver, tarStream: Readable,
     if (code !== 0) throw new InvalidArgumentError(`invalid layer tar: ${stderr.trim() || `tar exit ${code}`}`);
     await convertWhiteouts(target);
   } catch (err) {
+    if (split) { split.abort(); await rm(split.path, { force: true }); }
     await driver.remove(cacheId);
     throw err;
   }
-  return { cacheId, diffId: `sha256:${hash.digest('hex')}`, size };
+  return { cacheId, diffId: `sha256:${hash.digest('hex')}`, size, ...(splitPath ? { splitPath } : {}) };
 }
 
 /** Rewrites OCI whiteout files left by tar into overlayfs whiteouts. */
