@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import type { Logger } from '../lib/index.ts';
 import { EventBus } from '../events/index.ts';
 import { LayerStore } from '../layer/index.ts';
-import { ImageService, DistributionService, pruneImages } from '../image/index.ts';
+import { ImageService, DistributionService, ArchiveService, pruneImages } from '../image/index.ts';
 import { ContentStore } from '../storage/content/index.ts';
 import { RegistryConfig } from '../distribution/index.ts';
 import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
-import { ApiServer, distributionRoutes, pruneRoutes, buildRoutes, containerResourcesRoutes, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
+import { ApiServer, distributionRoutes, pruneRoutes, buildRoutes, imageArchiveRoutes, containerResourcesRoutes, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
 import { EmbeddedDnsRegistry, Firewall, NetShellPool, NetworkService, NetworkStore, Nft, nameserversFromResolvConf, type CreateNetworkRequest, type DnsRegistry } from '../network/index.ts';
 import { VolumeService } from '../volume/index.ts';
 import { Builder, BuildStore } from '../build/index.ts';
@@ -30,6 +30,7 @@ export interface Wiring {
   images: ImageService;
   volumes: VolumeService;
   distribution: DistributionService;
+  archive: ArchiveService;
   events: EventBus;
   networks: NetworkService;
   buildStore: BuildStore;
@@ -54,7 +55,9 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   const images = new ImageService(cfg.dataRoot, layers, events, log.child({ module: 'image' }));
   const volumes = new VolumeService(cfg.dataRoot, events, log.child({ module: 'volume' }));
   const buildStore = new BuildStore(join(cfg.dataRoot, 'build'), log.child({ module: 'build' }));
-  const distribution = new DistributionService(images.store, layers, new ContentStore(cfg.dataRoot),
+  const content = new ContentStore(cfg.dataRoot);
+  const archive = new ArchiveService(cfg.dataRoot, images.store, layers, content, events, log.child({ module: 'archive' }));
+  const distribution = new DistributionService(images.store, layers, content,
     new RegistryConfig({ insecureRegistries: cfg.insecureRegistries, mirrors: cfg.registryMirrors }), events, log.child({ module: 'distribution' }));
   const conmon = new ConmonLauncher({ conmon: bins.conmon, execRoot: cfg.execRoot });
   // The embedded DNS forwards what it does not know to the host's resolvers (berthd runs in
@@ -74,7 +77,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     log: log.child({ module: 'container' }),
     options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout, noNewPrivileges: cfg.noNewPrivileges, remap },
   });
-  images.setUsage({ containersUsing: (id) => containers.containersUsing(id), layersInUse: () => [...containers.layersInUse(), ...buildStore.layersInUse()] });
+  images.setUsage({ containersUsing: (id) => containers.containersUsing(id), layersInUse: () => [...containers.layersInUse(), ...buildStore.layersInUse(), ...archive.layersInUse()] });
   const builder = new Builder({ layers, images, store: buildStore, backend: buildRunner(containers), log: log.child({ module: 'build' }) });
 
   const metrics = new EngineMetrics(() => containers.metrics());
@@ -116,6 +119,10 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
       return out;
     },
   }, parseFilters));
+  api.addRoutes(imageArchiveRoutes({
+    save: (names) => archive.save(names),
+    load: (input, quiet, progress, signal) => archive.load(input, quiet, progress, signal),
+  }));
   api.addRoutes(distributionRoutes({
     login: (body) => distribution.login(body),
     inspectDistribution: (name, auth) => distribution.inspectDistribution(name, auth),
@@ -146,5 +153,5 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     prune: (all, filters) => builder.prune(all, filters),
     commit: commitRunner(containers, images, buildStore, layers),
   }, parseFilters));
-  return { api, containers, images, volumes, distribution, events, networks, buildStore, daemonId: id, metrics };
+  return { api, containers, images, volumes, distribution, archive, events, networks, buildStore, daemonId: id, metrics };
 }
