@@ -106,7 +106,8 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   api.addRoutes(execRoutes(containers));
   api.addRoutes(containerResourcesRoutes(containers));
   api.addRoutes(imageRoutes({
-    importTar: (input, o) => distribution.importKeeping(input, (s) => images.importTar(s, o)),
+    // No second copy of the tar is kept: the layer store's tar-split record rebuilds it for save and push.
+    importTar: (input, o) => images.importTar(input, o),
     pull: (req, progress) => distribution.pull(req, progress),
     push: (name, tag, auth, progress) => distribution.push(name, tag, auth, progress),
     list: (all, filters) => images.list(all, filters),

@@ -260,6 +260,28 @@ test('kill -9 in the middle of a load: after the restart no image, no staged lay
   assert.equal((await d.docker(['run', '--rm', 'berth-test-sl:one', 'cat', '/hello'])).stdout, 'hi\n');
 });
 
+test('berth save and berth load print and do what docker does', async () => {
+  const a = join(tmp, 'berth.tar');
+  const want = await inspect('berth-test-sl:one');
+  const s = await d.cli('berth', ['save', '-o', a, 'berth-test-sl:one']);
+  assert.equal(s.code, 0, s.stderr);
+  const toStdout = spawnSync(process.execPath, [join(import.meta.dirname, '../../dist/berth.js'), '-H', d.host, 'image', 'save', 'berth-test-sl:one'], { maxBuffer: 1 << 28 });
+  assert.equal(toStdout.status, 0, toStdout.stderr?.toString());
+  assert.equal(sha(toStdout.stdout), sha(readFileSync(a)));
+  assert.equal((await d.docker(['rmi', 'berth-test-sl:one'])).code, 0);
+  const l = await d.cli('berth', ['load', '-q', '-i', a]);
+  assert.equal(l.code, 0, l.stderr);
+  assert.equal(l.stdout, 'Loaded image: berth-test-sl:one\n');
+  assert.equal((await inspect('berth-test-sl:one')).Id, want.Id);
+  const bad = await d.cli('berth', ['load', '-i', '/dev/null']);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /invalid archive/);
+  const missing = await d.cli('berth', ['save', '-o', join(tmp, 'x.tar'), 'berth-test-sl:nosuch']);
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr, /No such image: berth-test-sl:nosuch/);
+  assert.equal(existsSync(join(tmp, 'x.tar')), false);
+});
+
 const noSkopeo = existsSync('/usr/bin/skopeo') ? false : 'skopeo not installed';
 
 test('skopeo reads what berth saves and berth loads what skopeo writes', { skip: noSkopeo }, async () => {
