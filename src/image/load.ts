@@ -41,6 +41,8 @@ interface Journal { chains: string[]; images: string[] }
 
 /** Small files are kept in memory; bigger ones that are no tar are skipped. */
 const SMALL_LIMIT = 32 << 20;
+/** All small files together (manifests and configs are kilobytes; this bounds a hostile archive). */
+const SMALL_TOTAL = 256 << 20;
 
 type Compression = 'gzip' | 'zstd' | null;
 
@@ -116,6 +118,7 @@ export async function loadImages(deps: LoadDeps, input: Readable, quiet: boolean
   const staged = new Map<string, StagedBlob>();
   const files = new Map<string, Buffer>();
   const aliases = new Map<string, string>();
+  let kept = 0;
   const ex = tarExtract();
   try {
     // The archive itself may be compressed.
@@ -149,7 +152,10 @@ export async function loadImages(deps: LoadDeps, input: Readable, quiet: boolean
         } else if (size <= SMALL_LIMIT) {
           const parts = [head];
           if (!done) for (;;) { const r = await it.next(); if (r.done) break; parts.push(r.value); }
-          files.set(name, Buffer.concat(parts));
+          const buf = Buffer.concat(parts);
+          kept += buf.length;
+          if (kept > SMALL_TOTAL) throw new InvalidArgumentError('invalid archive: too many or too large non-layer files');
+          files.set(name, buf);
         } else {
           await drain();
         }

@@ -143,6 +143,15 @@ test('save to stdout, by id (untagged), GET /images/{name}/get, and load -q of a
   writeFileSync(zst, execFileSync('zstd', ['-c', '-q'], { input: viaCli.stdout, maxBuffer: 1 << 28 }));
   const z = await d.docker(['load', '-q', '-i', zst]);
   assert.equal(z.stdout, `Loaded image ID: ${id}\n`, z.stderr);
+  // Not quiet: Docker's "Loading layer" progress messages, then the stream line.
+  assert.equal((await d.docker(['rmi', id])).code, 0);
+  const res = await rawLoad(viaCli.stdout, false);
+  assert.equal(res.status, 200);
+  const msgs = res.body.trim().split(/\r?\n/).map((l) => JSON.parse(l) as { status?: string; id?: string; progressDetail?: { current: number; total: number }; stream?: string });
+  const loading = msgs.filter((m) => m.status === 'Loading layer');
+  assert.ok(loading.length >= 2, res.body);
+  assert.ok(loading.every((m) => m.id?.length === 12 && m.progressDetail!.total > 0));
+  assert.equal(msgs.at(-1)!.stream, `Loaded image ID: ${id}\n`);
   assert.equal((await d.docker(['tag', id, 'berth-test-sl:one'])).code, 0);
 });
 
