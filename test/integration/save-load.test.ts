@@ -291,6 +291,41 @@ test('berth save and berth load print and do what docker does', async () => {
   assert.equal(existsSync(join(tmp, 'x.tar')), false);
 });
 
+test('layers without a tar-split record (registered by an older berth): re-tarred when that gives the diffID, else a clear error', async () => {
+  // A freshly committed layer (loaded layers were extracted from tars, not diffed from a dir).
+  assert.equal((await d.docker(['run', '--name', 'berth-test-sl-fresh', 'busybox:latest', 'sh', '-c', 'echo fresh > /f; mkdir /g; ln /f /g/h; rm /bin/cat'])).code, 0);
+  assert.equal((await d.docker(['commit', 'berth-test-sl-fresh', 'berth-test-sl:fresh'])).code, 0);
+  assert.equal((await d.docker(['rm', 'berth-test-sl-fresh'])).code, 0);
+  const want = await inspect('berth-test-sl:fresh');
+  const ref = join(tmp, 'ref.tar');
+  assert.equal((await d.docker(['save', '-o', ref, 'berth-test-sl:fresh'])).code, 0);
+  const chain = (i: number): string => {
+    // chainID: sha256 of "<parent chainID> <diffID>" for all but the base layer.
+    let c = want.RootFS.Layers[0]!;
+    for (let k = 1; k <= i; k++) c = sha(Buffer.from(`${c} ${want.RootFS.Layers[k]}`));
+    return c;
+  };
+  const rec = (i: number): string => join(d.dataRoot, 'layer', 'sha256', chain(i).slice(7), 'tar-split.gz');
+  const saved = [readFileSync(rec(0)), readFileSync(rec(1))];
+  try {
+    // The committed layer re-tars to the same bytes.
+    rmSync(rec(1));
+    const again = join(tmp, 'regen.tar');
+    assert.equal((await d.docker(['save', '-o', again, 'berth-test-sl:fresh'])).code, 0);
+    assert.equal(sha(readFileSync(again)), sha(readFileSync(ref)));
+    // An applied (imported) layer does not: the save fails before any byte, saying why.
+    rmSync(rec(0));
+    const r = await d.docker(['save', '-o', join(tmp, 'fail.tar'), 'berth-test-sl:fresh']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /cannot be exported/);
+    assert.equal(existsSync(join(tmp, 'fail.tar')), false);
+  } finally {
+    writeFileSync(rec(0), saved[0]!);
+    writeFileSync(rec(1), saved[1]!);
+    await d.docker(['rmi', 'berth-test-sl:fresh']);
+  }
+});
+
 const noSkopeo = existsSync('/usr/bin/skopeo') ? false : 'skopeo not installed';
 
 test('skopeo reads what berth saves and berth loads what skopeo writes', { skip: noSkopeo }, async () => {
@@ -339,6 +374,15 @@ test('push of a committed image (no stored blob) to berth registry serve, then p
   const pull = await d.docker(['pull', name]);
   assert.equal(pull.code, 0, pull.stderr);
   assert.equal((await inspect(name)).Id, want.Id);
+  // A pulled layer without its tar-split record is saved from the blob the pull kept.
+  const ref = join(tmp, 'pulled.tar');
+  assert.equal((await d.docker(['save', '-o', ref, name])).code, 0);
+  const top = sha(Buffer.from(`${want.RootFS.Layers[0]} ${want.RootFS.Layers[1]}`));
+  const rec = join(d.dataRoot, 'layer', 'sha256', top.slice(7), 'tar-split.gz');
+  rmSync(rec);
+  const fromBlob = join(tmp, 'from-blob.tar');
+  assert.equal((await d.docker(['save', '-o', fromBlob, name])).code, 0);
+  assert.equal(sha(readFileSync(fromBlob)), sha(readFileSync(ref)));
   assert.equal((await d.docker(['tag', name, 'berth-test-sl:one'])).code, 0);
   assert.equal((await d.docker(['rmi', name])).code, 0);
   await sleep(0);
