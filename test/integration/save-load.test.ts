@@ -155,17 +155,19 @@ test('save to stdout, by id (untagged), GET /images/{name}/get, and load -q of a
   assert.equal((await d.docker(['tag', id, 'berth-test-sl:one'])).code, 0);
 });
 
-test('an OCI layout (no manifest.json) with gzip layers loads, named by its annotation', async () => {
+test('an OCI layout (no manifest.json) with gzip and zstd layers loads, named by its annotation', async () => {
   const raw = spawnSync('/usr/local/bin/docker', ['-H', d.host, 'save', 'berth-test-sl:one'], { maxBuffer: 1 << 28 }).stdout;
   const files = await readArchive(raw);
   const want = await inspect('berth-test-sl:one');
   // Rewrite as a pure OCI layout whose layers are gzip blobs, tagged only through index.json.
   const out: [string, Buffer][] = [['oci-layout', files.get('oci-layout')!]];
   const layers = [];
-  for (const diffId of want.RootFS.Layers) {
-    const gzb = execFileSync('gzip', ['-c', '-n'], { input: files.get(`blobs/sha256/${diffId.slice(7)}`)!, maxBuffer: 1 << 28 });
-    layers.push({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha(gzb), size: gzb.length });
-    out.push([`blobs/sha256/${sha(gzb).slice(7)}`, gzb]);
+  for (const [i, diffId] of want.RootFS.Layers.entries()) {
+    // The base layer gzip, the next zstd.
+    const [tool, type] = i === 0 ? ['gzip', 'application/vnd.oci.image.layer.v1.tar+gzip'] : ['zstd', 'application/vnd.oci.image.layer.v1.tar+zstd'];
+    const blob = execFileSync(tool, ['-c', ...(tool === 'zstd' ? ['-q'] : ['-n'])], { input: files.get(`blobs/sha256/${diffId.slice(7)}`)!, maxBuffer: 1 << 28 });
+    layers.push({ mediaType: type, digest: sha(blob), size: blob.length });
+    out.push([`blobs/sha256/${sha(blob).slice(7)}`, blob]);
   }
   const config = files.get(`blobs/sha256/${want.Id.slice(7)}`)!;
   out.push([`blobs/sha256/${want.Id.slice(7)}`, config]);
