@@ -98,19 +98,25 @@ async function peek(it: AsyncIterator<Buffer>, n: number): Promise<{ head: Buffe
   return { head: Buffer.concat(parts), done: false };
 }
 
-function rest(head: Buffer, it: AsyncIterator<Buffer>, done: boolean, onChunk: (b: Buffer) => void): Readable {
+function rest(head: Buffer, it: AsyncIterator<Buffer>, done: boolean, onChunk: (b: Buffer) => void, onEnd?: () => void): Readable {
+  // onEnd: every byte was read (not called when the consumer stopped early).
   async function* gen(): AsyncGenerator<Buffer> {
     if (head.length) { onChunk(head); yield head; }
-    if (done) return;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      onChunk(r.value);
-      yield r.value;
+    if (!done) {
+      for (;;) {
+        const r = await it.next();
+        if (r.done) break;
+        onChunk(r.value);
+        yield r.value;
+      }
     }
+    onEnd?.();
   }
   return Readable.from(gen(), { objectMode: false, highWaterMark: 1 << 20 });
 }
+
+/** Layers extracted at once: the tail of one layer's extraction overlaps the next one's bytes. */
+const STAGE_OVERLAP = 3;
 
 interface StagedBlob { staged: StagedLayer; digest: string; size: number }
 
@@ -119,6 +125,9 @@ export async function loadImages(deps: LoadDeps, input: Readable, quiet: boolean
   const files = new Map<string, Buffer>();
   const aliases = new Map<string, string>();
   let kept = 0;
+  const t0 = Date.now();
+  const pending: Promise<void>[] = [];
+  const settled = new Set<Promise<void>>();
   const ex = tarExtract();
   try {
     // The archive itself may be compressed.
@@ -148,7 +157,19 @@ export async function loadImages(deps: LoadDeps, input: Readable, quiet: boolean
         const { head, done } = await peek(it, 512);
         const c = compressionOf(head);
         if (c !== null || looksLikeTar(head)) {
-          staged.set(name, await stageBlob(deps, name, size, head, it, done, c, quiet ? null : progress));
+          // The entry's bytes must be read before the next entry; its extraction may finish later.
+          const ts = Date.now();
+          const s = stageBlob(deps, name, size, head, it, done, c, quiet ? null : progress);
+          const job = s.result.then((b) => {
+            staged.set(name, b);
+            deps.log.debug({ name, size, ms: Date.now() - ts, at: Date.now() - t0 }, 'load: layer staged');
+          });
+          job.catch(() => undefined);
+          pending.push(job);
+          await Promise.race([s.consumed, s.result]);
+          const running = pending.filter((p) => !settled.has(p));
+          for (const p of running) void p.then(() => settled.add(p), () => settled.add(p));
+          if (running.length > STAGE_OVERLAP) await running[0];
         } else if (size <= SMALL_LIMIT) {
           const parts = [head];
           if (!done) for (;;) { const r = await it.next(); if (r.done) break; parts.push(r.value); }
@@ -163,9 +184,17 @@ export async function loadImages(deps: LoadDeps, input: Readable, quiet: boolean
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
-    return await commit(deps, staged, files, aliases, progress);
+    const results = await Promise.allSettled(pending);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    deps.log.debug({ ms: Date.now() - t0, layers: staged.size }, 'load: archive read, layers staged');
+    const lines = await commit(deps, staged, files, aliases, progress);
+    deps.log.debug({ ms: Date.now() - t0 }, 'load: done');
+    return lines;
   } catch (err) {
     ex.destroy();
+    // Extractions still running finish (and fail or stage) before their layers are dropped.
+    await Promise.allSettled(pending);
     if (kindOf(err) === 'internal' && err instanceof Error && /Unexpected end of data|Invalid tar header|incorrect header check|unexpected end of file/i.test(err.message)) {
       throw new InvalidArgumentError(`invalid archive: ${/header check|Invalid tar/i.test(err.message) ? 'not a tar archive or a corrupt one' : 'unexpected EOF (the archive is truncated)'}`, { cause: err });
     }
@@ -175,8 +204,17 @@ export async function loadImages(deps: LoadDeps, input: Readable, quiet: boolean
   }
 }
 
-async function stageBlob(deps: LoadDeps, name: string, size: number, head: Buffer, it: AsyncIterator<Buffer>, done: boolean, c: Compression,
-  progress: ProgressSink | null): Promise<StagedBlob> {
+/** Stages one layer blob; `consumed` resolves once its bytes were all read from the archive. */
+function stageBlob(deps: LoadDeps, name: string, size: number, head: Buffer, it: AsyncIterator<Buffer>, done: boolean, c: Compression,
+  progress: ProgressSink | null): { consumed: Promise<void>; result: Promise<StagedBlob> } {
+  let consumedResolve!: () => void;
+  const consumed = new Promise<void>((r) => { consumedResolve = r; });
+  const result = stageBlobAsync(deps, name, size, head, it, done, c, progress, consumedResolve);
+  return { consumed, result };
+}
+
+async function stageBlobAsync(deps: LoadDeps, name: string, size: number, head: Buffer, it: AsyncIterator<Buffer>, done: boolean, c: Compression,
+  progress: ProgressSink | null, onConsumed: () => void): Promise<StagedBlob> {
   // An uncompressed blob's digest is its diffID, which staging computes: hashed once.
   const hash = c === null ? null : createHash('sha256');
   let got = 0;
@@ -188,7 +226,7 @@ async function stageBlob(deps: LoadDeps, name: string, size: number, head: Buffe
     const now = Date.now();
     if (progress && (now - last > 100 || got === size)) { last = now; progress({ status: 'Loading layer', id, progressDetail: { current: got, total: size }, progress: progressBar(got, size) }); }
   };
-  const body = decompress(rest(head, it, done, onChunk), c, name);
+  const body = decompress(rest(head, it, done, onChunk, onConsumed), c, name);
   const s = await deps.layers.stage(body).catch((err: unknown) => {
     throw new InvalidArgumentError(`invalid archive: layer ${name}: ${(err as Error).message.replace(/^invalid layer tar: /, '')}`, { cause: err });
   });
@@ -233,7 +271,7 @@ async function commit(deps: LoadDeps, staged: Map<string, StagedBlob>, files: Ma
         const buf = files.get(p)!;
         const c = compressionOf(buf);
         const it = (async function* () { /* nothing more */ })();
-        s = await stageBlob(deps, p, buf.length, buf, it as AsyncIterator<Buffer>, true, c, null);
+        s = await stageBlob(deps, p, buf.length, buf, it as AsyncIterator<Buffer>, true, c, null).result;
         staged.set(p, s);
       }
       if (!s) {

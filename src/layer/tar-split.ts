@@ -106,6 +106,8 @@ export class TarSplitRecorder {
   #globalPax = new Map<string, string>();
   readonly #symlinks = new Set<string>();
   entries = 0;
+  /** Whether any entry was an OCI whiteout (.wh.*): the extracted dir then needs converting. */
+  whiteouts = 0;
 
   constructor(out: (seg: SplitSegment) => void) {
     this.#out = out;
@@ -212,6 +214,7 @@ export class TarSplitRecorder {
     if (type === '1') cleanEntryName(linkname);
     if (type === '2') this.#symlinks.add(clean); else this.#symlinks.delete(clean);
     this.entries++;
+    if (clean.startsWith('.wh.') || clean.includes('/.wh.')) this.whiteouts++;
     this.#left = size;
     if ((type === '0' || type === '7') && size > 0) {
       this.#flushRaw();
@@ -310,6 +313,9 @@ export class TarSplitWriter {
   }
 
   push(chunk: Buffer): void { this.#rec.push(chunk); }
+
+  /** OCI whiteout entries seen so far. */
+  get whiteouts(): number { return this.#rec.whiteouts; }
 
   async finish(): Promise<void> {
     this.#rec.finish();
