@@ -326,6 +326,10 @@ async function commit(deps: LoadDeps, staged: Map<string, StagedBlob>, files: Ma
       deps.events.publish('image', 'load', rec.id, img.tags[0] ? { name: img.tags[0] } : {});
     }
     await rm(journalPath, { force: true });
+  } catch (err) {
+    // A write failed half-way (a full disk): undo now, as a restart would.
+    await undoJournal(deps, journal).then(() => rm(journalPath, { force: true })).catch((e: unknown) => deps.log.warn({ err: e }, 'could not undo a failed load; the next start will'));
+    throw err;
   } finally {
     for (const c of journal.chains) deps.inFlight.delete(c);
   }
@@ -340,26 +344,32 @@ async function commit(deps: LoadDeps, staged: Map<string, StagedBlob>, files: Ma
 export async function recoverLoads(deps: LoadDeps): Promise<number> {
   let names: string[];
   try { names = await readdir(deps.journalDir); } catch { return 0; }
+  const all: Journal = { chains: [], images: [] };
   let n = 0;
-  const dropChains = new Set<string>();
   for (const f of names) {
-    const path = join(deps.journalDir, f);
-    if (!f.endsWith('.json') || f.startsWith('.')) { await rm(path, { force: true }); continue; }
-    const j = await readJsonFile<Journal>(path).catch(() => undefined);
-    for (const id of j?.images ?? []) {
-      if (!deps.store.get(id)) continue;
-      for (const t of deps.store.tagsOf(id)) await deps.store.untag(t);
-      await deps.store.delete(id);
-    }
-    for (const c of j?.chains ?? []) dropChains.add(c);
+    if (!f.endsWith('.json') || f.startsWith('.')) continue;
+    const j = await readJsonFile<Journal>(join(deps.journalDir, f)).catch(() => undefined);
+    all.images.push(...(j?.images ?? []));
+    all.chains.push(...(j?.chains ?? []));
     n++;
   }
-  if (dropChains.size > 0) {
-    const keep = deps.layers.chainIds().filter((c) => !dropChains.has(c));
-    for (const r of deps.store.all()) if (r.topChainId) keep.push(r.topChainId);
-    const removed = await deps.layers.gc(keep);
-    deps.log.info({ loads: n, layers: removed }, 'undid interrupted image loads');
-  }
+  const removed = await undoJournal(deps, all);
+  if (n > 0) deps.log.info({ loads: n, layers: removed }, 'undid interrupted image loads');
   for (const f of names) await rm(join(deps.journalDir, f), { force: true });
   return n;
+}
+
+/** Removes the images a load created and its layers that no image uses. */
+async function undoJournal(deps: LoadDeps, j: Journal): Promise<number> {
+  for (const id of j.images) {
+    if (!deps.store.get(id)) continue;
+    for (const t of deps.store.tagsOf(id)) await deps.store.untag(t);
+    await deps.store.delete(id);
+  }
+  if (j.chains.length === 0) return 0;
+  const drop = new Set(j.chains);
+  // Everything else stays, other loads' layers in flight included (gc keeps their parents too).
+  const keep = [...deps.layers.chainIds(), ...deps.inFlight].filter((c) => !drop.has(c));
+  for (const r of deps.store.all()) if (r.topChainId) keep.push(r.topChainId);
+  return deps.layers.gc(keep);
 }
