@@ -183,6 +183,31 @@ test('an OCI layout (no manifest.json) with gzip and zstd layers loads, named by
   assert.equal((await d.docker(['rmi', 'berth-test-sl:oci'])).code, 0);
 });
 
+test('a legacy Docker archive (<id>/layer.tar, <id>.json, a symlinked duplicate layer, as dockerd < 25 writes) loads', async () => {
+  const raw = spawnSync('/usr/local/bin/docker', ['-H', d.host, 'save', 'berth-test-sl:one'], { maxBuffer: 1 << 28 }).stdout;
+  const files = await readArchive(raw);
+  const want = await inspect('berth-test-sl:one');
+  const [base, top] = want.RootFS.Layers as [string, string];
+  const cfgHex = want.Id.slice(7);
+  const dirA = 'a'.repeat(64); const dirB = 'b'.repeat(64); const dirC = 'c'.repeat(64);
+  const entries: Parameters<typeof writeArchive>[0] = [
+    [`${dirA}`, { type: 'directory' }],
+    [`${dirA}/VERSION`, Buffer.from('1.0')], [`${dirA}/json`, Buffer.from('{"id":"x"}')], [`${dirA}/layer.tar`, files.get(`blobs/sha256/${base.slice(7)}`)!],
+    [`${dirB}/layer.tar`, files.get(`blobs/sha256/${top.slice(7)}`)!],
+    [`${dirC}/layer.tar`, { type: 'symlink', linkname: `../${dirB}/layer.tar` }],
+    [`${cfgHex}.json`, files.get(`blobs/sha256/${cfgHex}`)!],
+    ['manifest.json', Buffer.from(JSON.stringify([{ Config: `${cfgHex}.json`, RepoTags: ['berth-test-sl:legacy'], Layers: [`${dirA}/layer.tar`, `${dirC}/layer.tar`] }]))],
+    ['repositories', Buffer.from(JSON.stringify({ 'berth-test-sl': { legacy: dirC } }))],
+  ];
+  const p = join(tmp, 'legacy.tar');
+  writeFileSync(p, await writeArchive(entries));
+  const l = await d.docker(['load', '-i', p]);
+  assert.equal(l.code, 0, l.stderr);
+  assert.equal(l.stdout, 'Loaded image: berth-test-sl:legacy\n');
+  assert.equal((await inspect('berth-test-sl:legacy')).Id, want.Id);
+  assert.equal((await d.docker(['rmi', 'berth-test-sl:legacy'])).code, 0);
+});
+
 test('bad archives: a clear error, nothing written, no leftovers, the daemon keeps serving', async () => {
   const good = spawnSync('/usr/local/bin/docker', ['-H', d.host, 'save', 'berth-test-sl:one'], { maxBuffer: 1 << 28 }).stdout;
   const files = await readArchive(good);
@@ -206,6 +231,7 @@ test('bad archives: a clear error, nothing written, no leftovers, the daemon kee
     ['layer digest mismatch', await writeArchive([...without(topBlob), [topBlob, tamperedLayer]]), /digest mismatch/],
     ['no manifest', await writeArchive(without('manifest.json').filter(([n]) => n !== 'index.json' && n !== 'repositories')), /neither manifest.json nor index.json/],
     ['path traversal in the archive', await writeArchive([['../../evil', Buffer.from('x')], ...files]), /path traversal/],
+    ['a symlink in the archive escaping it', await writeArchive([['evil.tar', { type: 'symlink', linkname: '../../../etc/passwd' }], ...files]), /path traversal/],
     ['absolute path in the archive', await writeArchive([['/etc/evil', Buffer.from('x')], ...files]), /absolute path/],
     ['.. in a layer', await evilLayer([['../escape', Buffer.from('x')]]), /path traversal/],
     ['symlinked parent in a layer', await evilLayer([['esc', { type: 'symlink', linkname: '/tmp' }], ['esc/berth-test-escaped', Buffer.from('x')]]), /below a symlink/],
