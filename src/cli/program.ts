@@ -34,6 +34,8 @@ import { rmiVerb } from './commands/image/rmi.ts';
 import { tagVerb } from './commands/image/tag.ts';
 import { pullVerb } from './commands/image/pull.ts';
 import { pushVerb } from './commands/image/push.ts';
+import { saveVerb } from './commands/image/save.ts';
+import { loadVerb } from './commands/image/load.ts';
 import { loginVerb, logoutVerb } from './commands/registry/login.ts';
 import { registryCommand } from './commands/registry/registry.ts';
 import { networkConnectVerb, networkDisconnectVerb } from './commands/network/connect.ts';
@@ -134,6 +136,8 @@ export function buildProgram(ctx: CliContext): Command {
   addVerb(program, ctx, eventsVerb());
   addVerb(program, ctx, pullVerb());
   addVerb(program, ctx, pushVerb());
+  addVerb(program, ctx, saveVerb());
+  addVerb(program, ctx, loadVerb());
   addVerb(program, ctx, loginVerb());
   addVerb(program, ctx, logoutVerb());
   program.addCommand(registryCommand());
@@ -156,6 +160,8 @@ export function buildProgram(ctx: CliContext): Command {
   addVerb(image, ctx, pullVerb());
   addVerb(image, ctx, pushVerb());
   addVerb(image, ctx, imagePruneVerb());
+  addVerb(image, ctx, saveVerb());
+  addVerb(image, ctx, loadVerb());
 
   const network = group(program, 'network', 'Manage networks');
   for (const v of [networkConnectVerb(), networkCreateVerb(), networkDisconnectVerb(), networkInspectVerb(), networkLsVerb(), networkPruneVerb(), networkRmVerb()] as VerbSpec<never>[]) {

@@ -22,6 +22,10 @@ export interface ImagesApi {
   history(name: string): Promise<ImageHistoryItem[]>;
   tag(source: string, repo: string, tag?: string): Promise<void>;
   remove(name: string, opts?: { force?: boolean; noPrune?: boolean }): Promise<ImageDeleteItem[]>;
+  /** GET /images/get?names=…: the image archive (docker save). */
+  save(names: readonly string[]): Promise<Readable>;
+  /** POST /images/load: the archive as the body; returns the JSON-message stream. */
+  load(source: Readable, quiet: boolean): Promise<Readable>;
   /** Returns the JSON-message progress stream; `source` is null when importing from a URL. */
   import(source: Readable | Buffer | null, opts?: ImportOptions): Promise<Readable>;
   /** POST /images/create?fromImage=…&tag=…; returns the JSON-message progress stream. */
@@ -117,6 +121,16 @@ export class ImagesClient implements ImagesApi {
       },
       body: {},
     });
+  }
+
+  async save(names: readonly string[]): Promise<Readable> {
+    const res = await this.#t.request({ method: 'GET', path: '/images/get', query: { names: [...names] } });
+    return res.body;
+  }
+
+  async load(source: Readable, quiet: boolean): Promise<Readable> {
+    const res = await this.#t.request({ method: 'POST', path: '/images/load', query: { quiet: quiet ? '1' : '0' }, rawBody: source, contentType: 'application/x-tar' });
+    return res.body;
   }
 
   async import(source: Readable | Buffer | null, opts: ImportOptions = {}): Promise<Readable> {

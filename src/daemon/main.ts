@@ -191,6 +191,7 @@ export async function main(argv: string[]): Promise<void> {
   const t0 = performance.now();
   await w.images.init();
   await w.distribution.init();
+  await w.archive.init();
   await w.networks.init();
   await w.volumes.init();
   await w.buildStore.init();

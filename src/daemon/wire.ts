@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import type { Logger } from '../lib/index.ts';
 import { EventBus } from '../events/index.ts';
 import { LayerStore, type DriverName } from '../layer/index.ts';
-import { ImageService, DistributionService, pruneImages } from '../image/index.ts';
+import { ImageService, DistributionService, ArchiveService, pruneImages } from '../image/index.ts';
 import { ContentStore } from '../storage/content/index.ts';
 import { RegistryConfig } from '../distribution/index.ts';
 import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
-import { ApiServer, containerFsRoutes, distributionRoutes, pruneRoutes, buildRoutes, containerResourcesRoutes, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
+import { ApiServer, containerFsRoutes, distributionRoutes, pruneRoutes, buildRoutes, imageArchiveRoutes, containerResourcesRoutes, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
 import { EmbeddedDnsRegistry, Firewall, NetShellPool, NetworkService, NetworkStore, Nft, nameserversFromResolvConf, type CreateNetworkRequest, type DnsRegistry } from '../network/index.ts';
 import { VolumeService } from '../volume/index.ts';
 import { Builder, BuildStore, buildCacheUsage } from '../build/index.ts';
@@ -30,6 +30,7 @@ export interface Wiring {
   images: ImageService;
   volumes: VolumeService;
   distribution: DistributionService;
+  archive: ArchiveService;
   events: EventBus;
   networks: NetworkService;
   buildStore: BuildStore;
@@ -57,7 +58,9 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   const images = new ImageService(cfg.dataRoot, layers, events, log.child({ module: 'image' }));
   const volumes = new VolumeService(cfg.dataRoot, events, log.child({ module: 'volume' }));
   const buildStore = new BuildStore(join(cfg.dataRoot, 'build'), log.child({ module: 'build' }));
-  const distribution = new DistributionService(images.store, layers, new ContentStore(cfg.dataRoot),
+  const content = new ContentStore(cfg.dataRoot);
+  const archive = new ArchiveService(cfg.dataRoot, images.store, layers, content, events, log.child({ module: 'archive' }));
+  const distribution = new DistributionService(images.store, layers, content,
     new RegistryConfig({ insecureRegistries: cfg.insecureRegistries, mirrors: cfg.registryMirrors }), events, log.child({ module: 'distribution' }));
   const conmon = new ConmonLauncher({ conmon: bins.conmon, execRoot: cfg.execRoot });
   // The embedded DNS forwards what it does not know to the host's resolvers (berthd runs in
@@ -79,7 +82,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
       defaultLogConfig: { Type: cfg.logDriver, Config: cfg.logOpts } },
   });
   images.setUsage({
-    containersUsing: (id) => containers.containersUsing(id), layersInUse: () => [...containers.layersInUse(), ...buildStore.layersInUse()],
+    containersUsing: (id) => containers.containersUsing(id), layersInUse: () => [...containers.layersInUse(), ...buildStore.layersInUse(), ...archive.layersInUse()],
     isRunning: (id) => { try { return containers.inspect(id).State.Running; } catch { return false; } },
   });
   const builder = new Builder({ layers, images, store: buildStore, backend: buildRunner(containers), log: log.child({ module: 'build' }) });
@@ -115,8 +118,9 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   api.addRoutes(containerResourcesRoutes(containers));
   api.addRoutes(containerFsRoutes(containers));
   api.addRoutes(imageRoutes({
-    importTar: (input, o) => distribution.importKeeping(input, (s) => images.importTar(s, o)),
-    importUrl: (src, o, progress) => images.importFromUrl(src, o, progress, (input, io) => distribution.importKeeping(input, (s) => images.importTar(s, io))),
+    // No second copy of the tar is kept: the layer store's tar-split record rebuilds it for save and push.
+    importTar: (input, o) => images.importTar(input, o),
+    importUrl: (src, o, progress) => images.importFromUrl(src, o, progress, (input, io) => images.importTar(input, io)),
     pull: (req, progress) => distribution.pull(req, progress),
     push: (name, tag, auth, progress) => distribution.push(name, tag, auth, progress),
     list: (all, filters) => images.list(all, filters),
@@ -129,6 +133,10 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
       return out;
     },
   }, parseFilters));
+  api.addRoutes(imageArchiveRoutes({
+    save: (names) => archive.save(names),
+    load: (input, quiet, progress, signal) => archive.load(input, quiet, progress, signal),
+  }));
   api.addRoutes(distributionRoutes({
     login: (body) => distribution.login(body),
     inspectDistribution: (name, auth) => distribution.inspectDistribution(name, auth),
@@ -166,7 +174,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     commit: commitRunner(containers, images, buildStore, layers),
   }, parseFilters));
   const wiring: Wiring = {
-    api, containers, images, volumes, distribution, events, networks, buildStore, daemonId: id, metrics,
+    api, containers, images, volumes, distribution, archive, events, networks, buildStore, daemonId: id, metrics,
     enableMetrics: async () => {
       metrics ??= await loadEngineMetrics(() => containers.metrics());
       wiring.metrics = metrics;

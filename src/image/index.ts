@@ -8,3 +8,4 @@ export { NoSuchImageError } from './errors.ts';
 export { applyChanges } from './apply-changes.ts';
 export { DistributionService, type PullRequest } from './distribution-service.ts';
 export { translatePullError } from './pull.ts';
+export { ArchiveService } from './archive-service.ts';

@@ -13,22 +13,32 @@ import { MediaType, layerCompression, normalizeReference, type Descriptor } from
 import type { LayerBlob } from '../storage/content/index.ts';
 import { parseRemoteReference, progressBar, type AuthConfig, type ProgressSink, type RegistryClient } from '../distribution/index.ts';
 import { clientFor, type DistributionDeps } from './pull.ts';
+import { chainIdsOf } from '../layer/index.ts';
+import { layerTarFor } from './layer-tar.ts';
 
 export interface PushOptions { auth?: AuthConfig; concurrency?: number }
 
 const short = (d: string): string => d.slice(7, 19);
 
-/** The blob to push for a layer: a compressed one kept before, or the tar gzipped now. */
-export async function layerBlobFor(deps: DistributionDeps, diffId: string): Promise<LayerBlob> {
+/**
+ * The blob to push for a layer: a compressed one kept before, or the layer's exact tar
+ * (layer-tar.ts: a kept plain blob, or the layer store's export of any local layer, built
+ * and committed ones included) gzipped now and kept, so a second push sends the same blob.
+ */
+export async function layerBlobFor(deps: DistributionDeps, diffId: string, chainId: string): Promise<LayerBlob> {
   const blobs = await deps.content.layerBlobs(diffId);
   const compressed = blobs.find((b) => layerCompression(b.mediaType) === 'gzip') ?? blobs.find((b) => layerCompression(b.mediaType) === 'zstd');
   if (compressed) return compressed;
-  const plain = blobs.find((b) => b.digest === diffId);
-  if (!plain) throw new NotFoundError(`layer ${diffId} has no stored tarball to push (it was not pulled or imported by this daemon)`);
+  let tar;
+  try {
+    tar = await layerTarFor(deps, chainId, diffId);
+  } catch (err) {
+    throw new NotFoundError(`layer ${diffId} cannot be pushed: ${(err as Error).message}`, { cause: err });
+  }
   const w = deps.content.writer();
   const feed = new Transform({ transform(chunk: Buffer, _e, cb) { const p = w.write(chunk); if (p) p.then(() => cb(), (e: Error) => cb(e)); else cb(); } });
   try {
-    await pipeline(deps.content.reader(plain.digest), createGzip({ level: 6 }), feed);
+    await pipeline(tar.open(), createGzip({ level: 6 }), feed);
     const size = w.size;
     const digest = await w.commit();
     const blob: LayerBlob = { digest, mediaType: MediaType.DockerLayerGzip, size };
@@ -58,7 +68,8 @@ export async function pushImage(deps: DistributionDeps, name: string, tagArg: st
   const uniq = [...new Set(diffIds)].reverse();
   for (const d of uniq) progress({ status: 'Preparing', id: short(d), progressDetail: {} });
   const blobs = new Map<string, LayerBlob>();
-  for (const d of diffIds) blobs.set(d, await layerBlobFor(deps, d));
+  const chain = chainIdsOf(diffIds);
+  for (let i = 0; i < diffIds.length; i++) if (!blobs.has(diffIds[i]!)) blobs.set(diffIds[i]!, await layerBlobFor(deps, diffIds[i]!, chain[i]!));
   // Authenticate before streaming (an upload body cannot be replayed after a 401).
   await client.blobExists(blobs.get(diffIds[0] ?? '')?.digest ?? `sha256:${'0'.repeat(64)}`).catch((err: unknown) => {
     if ((err as { kind?: string }).kind === 'unauthorized' || (err as { kind?: string }).kind === 'unavailable') throw err;

@@ -12,3 +12,5 @@ export { convertWhiteouts, type StagedLayer } from './staged-layer.ts';
 export { overlayChanges, type LayerChange, type ChangeKind } from './changes.ts';
 export { type GraphDriver, type DriverName, DRIVER_NAMES, backingFsName, chooseDriver } from './graph-driver.ts';
 export { selectGraphDriver, type DriverChoice } from './driver-select.ts';
+export { type LayerTar } from './layer-export.ts';
+export { verifiedFileStream, cleanEntryName } from './tar-split.ts';

@@ -56,17 +56,17 @@ test('layer store: a crash before the record leaves a marked dir that init remov
   });
 });
 
-test('layer store: a crash between the record and the unmark keeps the layer', async () => {
+test('layer store: a crash after the driver took the dir but before the record: the start-up orphan check removes the dir', async () => {
   await withRoot(async (root) => {
     const s = new LayerStore(root, silentLogger);
     await s.init();
     const rec = await s.applyTar(null, Readable.from([await tarOf([{ name: 'a', body: 'x' }])]));
-    writeFileSync(join(root, 'overlay2', rec.cacheId, 'staged'), '');
+    rmSync(join(root, 'layer', 'sha256', rec.chainId.slice(7)), { recursive: true, force: true });
     const again = new LayerStore(root, silentLogger);
     await again.init();
-    assert.deepEqual(dirs(root), [rec.cacheId]);
-    assert.equal(again.get(rec.chainId)?.cacheId, rec.cacheId);
-    assert.equal(existsSync(join(root, 'overlay2', rec.cacheId, 'staged')), false);
+    assert.equal(again.get(rec.chainId), undefined);
+    assert.deepEqual(await again.removeOrphans(() => false), [rec.cacheId]);
+    assert.deepEqual(dirs(root), []);
   });
 });
 

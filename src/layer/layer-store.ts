@@ -5,13 +5,13 @@
 // the graph driver under the cache-id (graph-driver.ts: overlay2, vfs or btrfs). Layers are never deleted while an image or a
 // container refers to them: gc() takes the set of chainIDs still in use.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { spawn } from 'node:child_process';
 import { createGunzip } from 'node:zlib';
-import { ensureDir, newId, FULL_ID_RE, InvalidArgumentError, KeyedMutex, type Logger } from '../lib/index.ts';
+import { ensureDir, newId, FULL_ID_RE, InvalidArgumentError, KeyedMutex, NotFoundError, type Logger } from '../lib/index.ts';
 import { Overlay2Driver } from './overlay2.ts';
 import { VfsDriver, BtrfsDriver } from './snapshot-driver.ts';
 import type { DriverName, GraphDriver } from './graph-driver.ts';
@@ -23,6 +23,8 @@ import { overlayChanges, type LayerChange } from './changes.ts';
 import { convertWhiteouts, intoStdin, linkStagedParents, stageLayerTar, type StagedLayer } from './staged-layer.ts';
 import { TarGuard } from './tar-guard.ts';
 import { dirContentSize } from './dir-size.ts';
+import { TarSplitWriter } from './tar-split.ts';
+import { exportLayerTar, SPLIT_FILE, type LayerTar } from './layer-export.ts';
 
 export interface LayerRecord {
   chainId: string;
@@ -127,6 +129,7 @@ export class LayerStore {
     });
     let size = 0;
     let tarProc: ReturnType<typeof spawn> | null = null;
+    const split = new TarSplitWriter(this.#splitTmpPath());
     try {
       const source = await sniffGzip(input);
       const tar = spawn('tar', ['-x', '--numeric-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', '-C', target, '-f', '-'],
@@ -137,7 +140,7 @@ export class LayerStore {
       const exited = new Promise<number>((res) => tar.on('close', (code) => res(code ?? 1)));
       const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [source.stream];
       if (source.gzip) stages.push(createGunzip());
-      stages.push(hasher, new TarGuard(), intoStdin(tar.stdin));
+      stages.push(hasher, new TarGuard(), split.transform(), intoStdin(tar.stdin));
       try {
         await pipeline(stages as unknown as [Readable, NodeJS.WritableStream]);
       } catch (err) {
@@ -150,12 +153,15 @@ export class LayerStore {
       }
       const code = await exited;
       if (code !== 0) throw new InvalidArgumentError(`invalid layer tar: ${stderr.trim() || `tar exit ${code}`}`);
-      await convertWhiteouts(target);
+      // The tar-split recorder saw every name: no whiteout entry, no `find` over the layer.
+      if (split.whiteouts > 0) await convertWhiteouts(target);
       if (this.idShift !== null) await shiftOwners(target, this.idShift);
       // Docker's layer size: the bytes of its files (not of the tar).
       size = await dirContentSize(target);
     } catch (err) {
       if (tarProc && tarProc.exitCode === null) tarProc.kill('SIGKILL');
+      split.abort();
+      await rm(split.path, { force: true });
       await this.driver.discardStaged(cacheId);
       throw err;
     }
@@ -163,12 +169,13 @@ export class LayerStore {
     const chainId = chainIdOf(parent, diffId);
     const existing = this.#records.get(chainId);
     if (existing) {
+      await rm(split.path, { force: true });
       await this.driver.discardStaged(cacheId);
       return existing;
     }
     await this.driver.commitStaged(cacheId, parents);
     const rec: LayerRecord = { chainId, diffId, parent, size, cacheId };
-    await this.#writeRecord(rec);
+    await this.#writeRecord(rec, split.path);
     return rec;
   }
 
@@ -181,29 +188,44 @@ export class LayerStore {
    */
   async registerDir(parent: string | null, dir: string): Promise<LayerRecord> {
     // The layer's size is its files' bytes (Docker's DiffSize: a RUN that changed nothing is 0 B).
-    const { diffId, contentSize: size } = await diffUpperDir(dir);
+    const split = new TarSplitWriter(this.#splitTmpPath());
+    let stats;
+    try {
+      stats = await diffUpperDir(dir, split.sink());
+    } catch (err) {
+      split.abort();
+      await rm(split.path, { force: true });
+      throw err;
+    }
+    const { diffId, contentSize: size } = stats;
     const chainId = chainIdOf(parent, diffId);
     // Two builds (or stages) that made the same layer at once: one registers it, the other reuses it.
-    return this.#registering.run(chainId, () => this.#registerDirLocked(parent, dir, chainId, diffId, size));
+    return this.#registering.run(chainId, () => this.#registerDirLocked(parent, dir, chainId, diffId, size, split.path));
   }
 
-  async #registerDirLocked(parent: string | null, dir: string, chainId: string, diffId: string, size: number): Promise<LayerRecord> {
+  async #registerDirLocked(parent: string | null, dir: string, chainId: string, diffId: string, size: number, splitPath: string): Promise<LayerRecord> {
     const existing = this.#records.get(chainId);
     if (existing) {
+      await rm(splitPath, { force: true });
       await rm(dir, { recursive: true, force: true });
       return existing;
     }
     const parents = parent === null ? [] : this.cacheChain(parent);
     const cacheId = newId();
-    await this.driver.createFromUpper(cacheId, parents, dir);
+    try {
+      await this.driver.createFromUpper(cacheId, parents, dir);
+    } catch (err) {
+      await rm(splitPath, { force: true });
+      throw err;
+    }
     const rec: LayerRecord = { chainId, diffId, parent, size, cacheId };
-    await this.#writeRecord(rec);
+    await this.#writeRecord(rec, splitPath);
     return rec;
   }
 
   /** Extracts a layer tar into its own directory, not yet registered (parallel pulls). */
   async stage(tarStream: Readable, signal?: AbortSignal): Promise<StagedLayer> {
-    return stageLayerTar(this.driver, tarStream, signal);
+    return stageLayerTar(this.driver, tarStream, signal, this.#splitTmpPath());
   }
 
   /** Registers a staged layer on top of `parent` (which must be registered already). */
@@ -211,21 +233,51 @@ export class LayerStore {
     const chainId = chainIdOf(parent, staged.diffId);
     const existing = this.#records.get(chainId);
     if (existing) {
-      await this.driver.discardStaged(staged.cacheId);
+      await this.discardStaged(staged);
       return existing;
     }
     await linkStagedParents(this.driver, staged.cacheId, parent === null ? [] : this.cacheChain(parent));
     const rec: LayerRecord = { chainId, diffId: staged.diffId, parent, size: staged.size, cacheId: staged.cacheId };
-    await this.#writeRecord(rec);
+    await this.#writeRecord(rec, staged.splitPath);
     return rec;
   }
 
   /** Drops a staged layer that will not be committed. */
   async discardStaged(staged: StagedLayer): Promise<void> {
+    if (staged.splitPath) await rm(staged.splitPath, { force: true });
     await this.driver.discardStaged(staged.cacheId);
   }
 
-  async #writeRecord(rec: LayerRecord): Promise<void> {
+  /**
+   * The layer's tar, byte for byte as it was applied (its sha256 is the diffID): rebuilt
+   * from the tar-split record kept when it was applied. Layers without one (registered
+   * before berth kept them) are re-tarred from their files when that gives the same diffID
+   * (`regenerate`), else this throws NotFoundError. The stream fails if the bytes differ.
+   */
+  async exportTar(chainId: string, opts: { regenerate?: boolean } = {}): Promise<LayerTar> {
+    const rec = this.#records.get(chainId);
+    if (!rec) throw new NotFoundError(`layer ${chainId} does not exist`);
+    const dir = join(this.#recordRoot, rec.chainId.slice('sha256:'.length));
+    return exportLayerTar(rec.diffId, join(dir, SPLIT_FILE), this.driver.diffPath(rec.cacheId), opts.regenerate ?? true);
+  }
+
+  /** Whether the layer's exact tar can be rebuilt from a tar-split record. */
+  async hasTarSplit(chainId: string): Promise<boolean> {
+    const rec = this.#records.get(chainId);
+    if (!rec) return false;
+    return stat(join(this.#recordRoot, rec.chainId.slice('sha256:'.length), SPLIT_FILE)).then(() => true, () => false);
+  }
+
+  /** Every registered chainID. */
+  chainIds(): string[] {
+    return [...this.#records.keys()];
+  }
+
+  #splitTmpPath(): string {
+    return join(this.#recordRoot, `${newId().slice(0, 24)}.split.tmp`);
+  }
+
+  async #writeRecord(rec: LayerRecord, splitPath?: string): Promise<void> {
     const hex = rec.chainId.slice('sha256:'.length);
     const tmp = join(this.#recordRoot, `${hex}.tmp`);
     await rm(tmp, { recursive: true, force: true });
@@ -235,6 +287,7 @@ export class LayerStore {
       writeFile(join(tmp, 'parent'), rec.parent ?? ''),
       writeFile(join(tmp, 'size'), String(rec.size)),
       writeFile(join(tmp, 'cache-id'), rec.cacheId),
+      splitPath ? rename(splitPath, join(tmp, SPLIT_FILE)).catch(() => undefined) : undefined,
     ]);
     await rename(tmp, join(this.#recordRoot, hex));
     this.#records.set(rec.chainId, rec);

@@ -13,11 +13,12 @@ import { execTool, newId, InvalidArgumentError } from '../lib/index.ts';
 import type { GraphDriver } from './graph-driver.ts';
 import { TarGuard } from './tar-guard.ts';
 import { dirContentSize } from './dir-size.ts';
+import { TarSplitWriter } from './tar-split.ts';
 
-export interface StagedLayer { cacheId: string; diffId: string; size: number }
+export interface StagedLayer { cacheId: string; diffId: string; size: number; /** Its tar-split record (tar-split.ts), moved into the layer record on commit. */ splitPath?: string }
 
 /** Extracts an uncompressed layer tar into a new driver directory; diffID computed on the way. */
-export async function stageLayerTar(driver: GraphDriver, tarStream: Readable, signal?: AbortSignal): Promise<StagedLayer> {
+export async function stageLayerTar(driver: GraphDriver, tarStream: Readable, signal?: AbortSignal, splitPath?: string): Promise<StagedLayer> {
   const cacheId = newId();
   // Until committed a crash leaves a staged dir, which the driver's init() removes.
   const target = await driver.createStaged(cacheId);
@@ -27,6 +28,7 @@ export async function stageLayerTar(driver: GraphDriver, tarStream: Readable, si
     highWaterMark: 1 << 20,
     transform(chunk: Buffer, _e, cb) { hash.update(chunk); size += chunk.length; cb(null, chunk); },
   });
+  const split = splitPath ? new TarSplitWriter(splitPath) : null;
   try {
     const tar = spawn('tar', ['-x', '--numeric-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', '-C', target, '-f', '-'],
       { stdio: ['pipe', 'ignore', 'pipe'] });
@@ -36,7 +38,8 @@ export async function stageLayerTar(driver: GraphDriver, tarStream: Readable, si
     const onAbort = (): void => { tar.kill('SIGKILL'); };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await pipeline(tarStream, hasher, new TarGuard(), intoStdin(tar.stdin));
+      if (split) await pipeline(tarStream, hasher, new TarGuard(), split.transform(), intoStdin(tar.stdin));
+      else await pipeline(tarStream, hasher, new TarGuard(), intoStdin(tar.stdin));
     } catch (err) {
       tar.kill('SIGKILL');
       await exited;
@@ -46,13 +49,15 @@ export async function stageLayerTar(driver: GraphDriver, tarStream: Readable, si
     }
     const code = await exited;
     if (code !== 0) throw new InvalidArgumentError(`invalid layer tar: ${stderr.trim() || `tar exit ${code}`}`);
-    await convertWhiteouts(target);
+    // The tar-split recorder saw every name: no whiteout entry, no `find` over the layer.
+    if (split === null || split.whiteouts > 0) await convertWhiteouts(target);
     size = await dirContentSize(target);
   } catch (err) {
+    if (split) { split.abort(); await rm(split.path, { force: true }); }
     await driver.discardStaged(cacheId);
     throw err;
   }
-  return { cacheId, diffId: `sha256:${hash.digest('hex')}`, size };
+  return { cacheId, diffId: `sha256:${hash.digest('hex')}`, size, ...(splitPath ? { splitPath } : {}) };
 }
 
 /** Rewrites OCI whiteout files left by tar into overlayfs whiteouts. */

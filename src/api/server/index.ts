@@ -8,6 +8,7 @@ export { containerRoutes, type ContainerBackend, type LogQuery } from './routes/
 export { execRoutes, type ExecBackend } from './routes/exec.ts';
 export { containerResourcesRoutes, type ContainerResourcesBackend } from './routes/container-resources.ts';
 export { imageRoutes, type ImageBackend } from './routes/images.ts';
+export { imageArchiveRoutes, type ImageArchiveBackend } from './routes/image-archive.ts';
 export { systemRoutes, type SystemBackend } from './routes/system.ts';
 export { networkRoutes, type NetworkBackend } from './routes/networks.ts';
 export { pruneRoutes, type PruneBackend } from './routes/prune.ts';

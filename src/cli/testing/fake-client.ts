@@ -72,6 +72,8 @@ export function fakeClient(api: FakeApi = {}): EngineApi {
       build: i.build ?? notFaked('images', 'build'),
       push: i.push ?? notFaked('images', 'push'),
       login: i.login ?? notFaked('images', 'login'),
+      save: i.save ?? notFaked('images', 'save'),
+      load: i.load ?? notFaked('images', 'load'),
     },
     exec: {
       create: e.create ?? notFaked('exec', 'create'),

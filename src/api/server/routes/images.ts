@@ -24,7 +24,7 @@ export interface ImageBackend {
  * message: an error before it is a plain HTTP error (as dockerd answers a missing manifest),
  * an error after it is an {"errorDetail":…} message in the stream.
  */
-async function progressStream(x: Parameters<Route['handler']>[0], run: (progress: (m: object) => void) => Promise<unknown>): Promise<void> {
+export async function progressStream(x: Parameters<Route['handler']>[0], run: (progress: (m: object) => void) => Promise<unknown>): Promise<void> {
   let s: ReturnType<typeof x.stream> | null = null;
   const progress = (m: object): void => {
     if (!s) s = x.stream('application/json');

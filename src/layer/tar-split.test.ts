@@ -1,0 +1,163 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, mkdir, writeFile, symlink, link, rm, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { pack } from 'tar-stream';
+import { TarSplitRecorder, TarSplitWriter, cleanEntryName, decodeSegments, encodeSegment, readSplit, replaySplit, splitSize, type SplitSegment } from './tar-split.ts';
+
+const isRoot = process.getuid?.() === 0;
+const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+async function collect(r: NodeJS.ReadableStream): Promise<Buffer> {
+  const out: Buffer[] = [];
+  for await (const c of r) out.push(c as Buffer);
+  return Buffer.concat(out);
+}
+
+/** Records `tar`, extracts it with GNU tar into a dir, replays, and returns the replayed bytes. */
+async function roundTrip(tar: Buffer, chunk = 7919): Promise<{ out: Buffer; segs: SplitSegment[] }> {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-test-split-'));
+  try {
+    const segs: SplitSegment[] = [];
+    const rec = new TarSplitRecorder((s) => segs.push(s));
+    for (let i = 0; i < tar.length; i += chunk) rec.push(tar.subarray(i, i + chunk));
+    rec.finish();
+    // Through the encoding too.
+    const enc = Buffer.concat([Buffer.from('BTS1'), ...segs.map(encodeSegment)]);
+    const back = decodeSegments(enc);
+    execFileSync('tar', ['-x', '--numeric-owner', '-C', dir, '-f', '-'], { input: tar });
+    assert.equal(splitSize(back), tar.length);
+    const out = await collect(replaySplit(back, dir, sha(tar)));
+    return { out, segs: back };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function gnuTar(format: string, build: (dir: string) => Promise<void>): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-test-src-'));
+  try {
+    await build(dir);
+    return execFileSync('tar', ['-c', `--format=${format}`, '--numeric-owner', '-C', dir, '.'], { maxBuffer: 1 << 28 });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const tree = async (d: string): Promise<void> => {
+  await mkdir(join(d, 'etc'));
+  await writeFile(join(d, 'etc', 'hosts'), 'x\n');
+  await writeFile(join(d, 'big'), randomBytes(300_001));
+  await writeFile(join(d, 'empty'), '');
+  await link(join(d, 'big'), join(d, 'big-hard'));
+  await symlink('etc/hosts', join(d, 'sym'));
+  const long = 'd'.repeat(90) + '/' + 'e'.repeat(90) + '/' + 'f'.repeat(120);
+  await mkdir(join(d, long), { recursive: true });
+  await writeFile(join(d, long, 'n'.repeat(150)), 'long name\n');
+  await writeFile(join(d, 'etc', '.wh.gone'), '');
+  await writeFile(join(d, '.wh..wh..opq'), '');
+  await writeFile(join(d, 'ünïcode'), 'u');
+  if (isRoot) execFileSync('mknod', [join(d, 'null'), 'c', '1', '3']);
+  if (isRoot) execFileSync('mknod', [join(d, 'fifo'), 'p']);
+};
+
+for (const format of ['gnu', 'pax', 'posix', 'oldgnu']) {
+  test(`tar-split: GNU tar --format=${format} replays byte for byte`, async () => {
+    const tar = await gnuTar(format, tree);
+    const { out, segs } = await roundTrip(tar);
+    assert.equal(out.length, tar.length);
+    assert.ok(out.equals(tar));
+    // File content is not in the record: only names and sizes.
+    const rawBytes = segs.reduce((n, s) => n + ('raw' in s ? s.raw.length : 0), 0);
+    assert.ok(rawBytes < tar.length - 300_000, 'content must not be recorded');
+  });
+}
+
+test('tar-split: tar-stream (Docker-like) archive with pax headers, trailing padding', async () => {
+  const p = pack();
+  p.entry({ name: 'a', type: 'directory', mode: 0o755 });
+  p.entry({ name: 'a/file', mode: 0o644, mtime: new Date(1000) }, 'hello');
+  p.entry({ name: 'a/' + 'x'.repeat(200), mode: 0o644, pax: { 'SCHILY.xattr.user.k': 'v' } }, 'long');
+  p.entry({ name: 'a/hl', type: 'link', linkname: 'a/file' });
+  p.finalize();
+  const tar = Buffer.concat([await collect(p as unknown as NodeJS.ReadableStream), Buffer.alloc(4096)]);
+  const { out } = await roundTrip(tar, 100);
+  assert.ok(out.equals(tar));
+});
+
+test('tar-split: a changed file makes the replay fail instead of lying', async () => {
+  const tar = await gnuTar('gnu', async (d) => { await writeFile(join(d, 'f'), 'aaaa'); });
+  const dir = await mkdtemp(join(tmpdir(), 'berth-test-split-'));
+  try {
+    const segs: SplitSegment[] = [];
+    const rec = new TarSplitRecorder((s) => segs.push(s));
+    rec.push(tar); rec.finish();
+    execFileSync('tar', ['-x', '-C', dir, '-f', '-'], { input: tar });
+    await writeFile(join(dir, 'f'), 'aaab');
+    await assert.rejects(collect(replaySplit(segs, dir, sha(tar))), /could not be reproduced/);
+    await rm(join(dir, 'f'));
+    await assert.rejects(collect(replaySplit(segs, dir, sha(tar))), /missing from the layer/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('tar-split writer: record file round trip', async () => {
+  const tar = await gnuTar('pax', tree);
+  const dir = await mkdtemp(join(tmpdir(), 'berth-test-split-'));
+  try {
+    const w = new TarSplitWriter(join(dir, 'rec.gz'));
+    w.push(tar);
+    await w.finish();
+    const segs = await readSplit(join(dir, 'rec.gz'));
+    assert.equal(splitSize(segs), tar.length);
+    assert.ok((await readFile(join(dir, 'rec.gz'))).length < 4096);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+function tarOf(entries: { name: string; type?: 'file' | 'symlink' | 'link' | 'directory'; linkname?: string; body?: string }[]): Promise<Buffer> {
+  const p = pack();
+  for (const e of entries) {
+    if (e.type === 'file' || e.type === undefined) p.entry({ name: e.name }, e.body ?? '');
+    else p.entry({ name: e.name, type: e.type, linkname: e.linkname });
+  }
+  p.finalize();
+  return collect(p as unknown as NodeJS.ReadableStream);
+}
+
+const bad: [string, Parameters<typeof tarOf>[0], RegExp][] = [
+  ['.. escape', [{ name: '../evil' }], /path traversal/],
+  ['nested .. escape', [{ name: 'a/../../evil' }], /path traversal/],
+  ['absolute path', [{ name: '/etc/evil' }], /absolute path/],
+  ['hard link out', [{ name: 'hl', type: 'link', linkname: '../../etc/shadow' }], /path traversal/],
+  ['below a symlink', [{ name: 'lnk', type: 'symlink', linkname: '/etc' }, { name: 'lnk/passwd', body: 'x' }], /below a symlink/],
+  ['below a relative symlink', [{ name: 'd', type: 'directory' }, { name: 'd/up', type: 'symlink', linkname: '../..' }, { name: 'd/up/x' }], /below a symlink/],
+];
+for (const [label, entries, re] of bad) {
+  test(`tar-split refuses: ${label}`, async () => {
+    const tar = await tarOf(entries);
+    const rec = new TarSplitRecorder(() => undefined);
+    assert.throws(() => { rec.push(tar); rec.finish(); }, re);
+  });
+}
+
+test('tar-split: truncated and corrupt tars', async () => {
+  const tar = await tarOf([{ name: 'f', body: 'x'.repeat(2000) }]);
+  const r1 = new TarSplitRecorder(() => undefined);
+  r1.push(tar.subarray(0, 1000));
+  assert.throws(() => r1.finish(), /unexpected end/);
+  const corrupt = Buffer.from(tar); corrupt[10] = 0x41;
+  const r2 = new TarSplitRecorder(() => undefined);
+  assert.throws(() => r2.push(corrupt), /checksum/);
+});
+
+test('cleanEntryName table', () => {
+  const ok: [string, string][] = [['./a/b', 'a/b'], ['a//b/', 'a/b'], ['a/./b', 'a/b'], ['a/../b', 'b'], ['.', '']];
+  for (const [i, o] of ok) assert.equal(cleanEntryName(i), o);
+  for (const b of ['..', '../x', 'a/../../x', '/abs']) assert.throws(() => cleanEntryName(b));
+});
