@@ -5,7 +5,7 @@
 // (cache-key: parent image id + the instruction as run + for COPY/ADD the sources' content
 // hash). Output goes out as Docker's JSON messages through `emit`.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
@@ -15,7 +15,7 @@ import type { ImageConfig, ImageRuntimeConfig } from '../oci/index.ts';
 import type { LayerStore } from '../layer/index.ts';
 import type { ImageService } from '../image/index.ts';
 import {
-  DockerfileParseError, ShellLexError, parseGoDuration, parseOneInstruction, parseStages, processWord,
+  DockerfileParseError, ShellLexError, RunMountError, parseGoDuration, parseOneInstruction, parseRunMount, parseStages, processWord,
   type ArgInstr, type CopyInstr, type Dockerfile, type Instruction, type RunInstr, type Stage,
 } from './dockerfile/index.ts';
 import { BuildArgs, runArgEnv, stageLookup } from './args.ts';
@@ -30,6 +30,7 @@ import type { BuildMessage, BuildRequest } from '../api/types/index.ts';
 import { CopyError, copySources, downloadUrl, hashSources, matchSources, parseChmod, resolveOwner, type SourceEntry } from './copy.ts';
 import { resolveInRoot, ScopeError } from './scoped-path.ts';
 import { stripRunArtifacts } from './run-artifacts.ts';
+import { CacheMounts, mountKeyParts, setupMounts, stripMountStubs, type MountEnv } from './run-mounts.ts';
 
 /** The builder takes the /build route's options and answers in its messages (api/types/build.ts). */
 export type BuildOptions = BuildRequest;
@@ -74,7 +75,17 @@ interface Run {
   step: number;
   total: number;
   escape: string;
+  /** Build secrets (RUN --mount=type=secret): id -> host file outside the context. */
+  secrets: Map<string, string>;
 }
+
+/**
+ * The context-side channel for build secrets (the classic /build API has none): the client
+ * puts secret i at `.berth-secrets/<i>` in the context tar and names the ids in the `secrets`
+ * query parameter (a JSON list, i-th id for file i). The builder moves them out of the
+ * context before reading anything else, so no COPY, bind mount or cache key ever sees them.
+ */
+export const SECRETS_SIDECAR = '.berth-secrets';
 
 function configId(config: ImageConfig): string {
   return `sha256:${createHash('sha256').update(JSON.stringify(config)).digest('hex')}`;
@@ -89,7 +100,11 @@ function cloneConfig(c: ImageConfig): ImageConfig {
 }
 
 export class Builder {
-  constructor(private readonly d: BuilderDeps) {}
+  readonly #cacheMounts: CacheMounts;
+
+  constructor(private readonly d: BuilderDeps) {
+    this.#cacheMounts = new CacheMounts(join(d.store.root, 'mounts', 'cache'));
+  }
 
   /** `builder prune`: drops the cache records and step images, then layers nobody uses. */
   async prune(_all: boolean, filters: Record<string, string[]> = {}): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }> {
@@ -105,6 +120,7 @@ export class Builder {
     }
     const keep = new Set(this.d.images.store.all().map((r) => r.id));
     const deleted = await this.d.store.prune(keep, before);
+    deleted.push(...await this.#cacheMounts.prune(before));
     await this.d.images.gcLayers();
     return { CachesDeleted: deleted, SpaceReclaimed: 0 };
   }
@@ -124,6 +140,7 @@ export class Builder {
         if (signal.aborted) throw err;
         throw new InvalidArgumentError(`failed to read the build context (a tar archive is expected): ${(err as Error).message}`);
       }
+      const secrets = await takeSecrets(contextDir, join(dir, 'secrets'), opts.secrets ?? []);
       const dfName = opts.dockerfile || 'Dockerfile';
       const dfPath = await resolveInRoot(contextDir, dfName);
       let text: string;
@@ -149,7 +166,7 @@ export class Builder {
       const run: Run = {
         opts, emit, signal, dir, contextDir, df,
         ignore: ignoreLines.length ? new IgnoreMatcher(ignoreLines) : null, ignoreLines,
-        args: new BuildArgs(opts.buildArgs), results: new Map(), stageDone: new Map(), step: 0, total: 0, escape: df.directives.escape,
+        args: new BuildArgs(opts.buildArgs), results: new Map(), stageDone: new Map(), step: 0, total: 0, escape: df.directives.escape, secrets,
       };
       const id = await this.#run(run);
       this.d.log.debug({ context: Math.round(tContext), total: Math.round(performance.now() - t0), steps: run.total }, 'build done (ms)');
@@ -295,6 +312,14 @@ export class Builder {
           const d2 = byName(ins.from, i);
           if (d2 >= 0) visit(d2);
         }
+        if (ins.kind === 'run') {
+          for (const raw of ins.mounts) {
+            let from = '';
+            try { from = parseRunMount(raw).from; } catch { /* reported when built */ }
+            const d2 = from ? byName(from, i) : -1;
+            if (d2 >= 0) visit(d2);
+          }
+        }
       }
     };
     visit(target);
@@ -312,7 +337,7 @@ export class Builder {
       if (err.exitCode !== undefined || err.message.includes('(Dockerfile line')) return err;
       return new BuildError(`${err.message} (Dockerfile line ${line})`);
     }
-    if (err instanceof ShellLexError || err instanceof CopyError || err instanceof ScopeError || err instanceof ArchiveError || err instanceof DockerfileParseError) {
+    if (err instanceof ShellLexError || err instanceof RunMountError || err instanceof CopyError || err instanceof ScopeError || err instanceof ArchiveError || err instanceof DockerfileParseError) {
       return new BuildError(`${err.message} (Dockerfile line ${line})`);
     }
     return err as Error;
@@ -438,10 +463,20 @@ export class Builder {
     const cmd = runCommand(ins, st.shell);
     const env = st.config.config?.Env ?? [];
     const argEnv = runArgEnv(env, st.args);
-    const createdBy = runCreatedBy(cmd, argEnv);
-    const key = cacheKey([st.image.id, 'RUN', createdBy, st.config.config, ins.network, ins.security]);
+    const look = this.#lookup(st);
+    const mounts = ins.mounts.map((raw) => parseRunMount(raw, (v) => processWord(v, look, r.escape), st.config.config?.WorkingDir || '/'));
+    // With mounts the step is one only BuildKit builds: its history line is BuildKit's.
+    const createdBy = mounts.length ? `RUN ${runCreatedBy(cmd, argEnv)} # buildkit` : runCreatedBy(cmd, argEnv);
+    const scratch = join(r.dir, `step-${randomBytes(6).toString('hex')}`);
+    const menv: MountEnv = {
+      layers: this.d.layers, cache: this.#cacheMounts, contextDir: r.contextDir, scratch, secrets: r.secrets,
+      fromImage: (ref) => this.#fromImage(r, st, ref),
+    };
+    const mountKeys = mounts.length ? await mountKeyParts(mounts, menv) : [];
+    const key = cacheKey([st.image.id, 'RUN', createdBy, st.config.config, ins.network, ins.security, ...(mounts.length ? [mountKeys] : [])]);
     const hit = r.opts.noCache ? undefined : this.d.store.cacheGet(key);
     if (hit) { this.#adopt(r, st, hit, true); return; }
+    const prepared = mounts.length ? await setupMounts(mounts, menv) : null;
     // The step's parent must be findable by the container side (build-store resolve).
     await this.d.store.putImage(st.image.config);
     const predefined = r.args.predefined().map(([k, v]) => `${k}=${v}`);
@@ -453,6 +488,7 @@ export class Builder {
         image: st.image.id, cmd, env: [...env, ...argEnv, ...predefined.filter((p) => !argEnv.some((a) => a.split('=')[0] === p.split('=')[0]))],
         user: c.User ?? '', workingDir: c.WorkingDir ?? '',
         networkMode: ins.network && ins.network !== 'default' ? ins.network : r.opts.networkMode, extraHosts: r.opts.extraHosts,
+        mounts: prepared?.mounts,
       }, {
         created: (id) => { containerId = id; this.#say(r, ` ---> Running in ${shortId(id)}\n`); },
         output: (chunk) => (r.opts.quiet ? undefined : r.emit({ stream: utf8.write(chunk) })),
@@ -463,6 +499,7 @@ export class Builder {
       }
       const upper = this.d.layers.driver.diffPath(containerId);
       await stripRunArtifacts(upper);
+      if (prepared) await stripMountStubs(upper, prepared.mounts.map((m) => m.target), this.d.layers, st.image.topChainId);
       const layer = await this.d.layers.registerDir(st.image.topChainId, upper);
       const next = cloneConfig(st.config);
       const created = new Date().toISOString();
@@ -475,6 +512,8 @@ export class Builder {
       this.#adopt(r, st, img, false);
     } finally {
       if (containerId !== null) await this.d.backend.remove(containerId).catch((err: unknown) => this.d.log.warn({ err, container: containerId }, 'removing a build container failed'));
+      if (prepared) await prepared.release();
+      if (mounts.length) await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
     }
   }
 
@@ -493,6 +532,27 @@ export class Builder {
     }
   }
 
+  /** The image a COPY --from or a RUN --mount from= names: a stage (name or index) or an image. */
+  async #fromImage(r: Run, st: StageState, fromRef: string): Promise<StepImage> {
+    let fromImage: StepImage | null = null;
+    const idx = r.df.stages.findIndex((s, k) => k < st.stage.index && s.name === fromRef.toLowerCase());
+    const byIndex = /^\d+$/.test(fromRef) ? Number(fromRef) : -1;
+    if (idx >= 0) fromImage = (await r.stageDone.get(idx)) ?? null;
+    else if (byIndex >= 0) {
+      if (byIndex >= st.stage.index) throw new BuildError(`invalid from flag value ${fromRef}: refers to current or future build stage`);
+      fromImage = (await r.stageDone.get(byIndex)) ?? null;
+    } else {
+      try {
+        const rec = this.d.images.resolve(fromRef);
+        fromImage = await this.d.store.putImage(rec.config);
+      } catch {
+        throw new BuildError(`invalid from flag value ${fromRef}: No such image: ${fromRef}`);
+      }
+    }
+    if (!fromImage) throw new BuildError(`invalid from flag value ${fromRef}: stage not built`);
+    return fromImage;
+  }
+
   async #copyStep(r: Run, st: StageState, ins: CopyInstr): Promise<void> {
     const look = this.#lookup(st);
     const word = (s: string): string => processWord(s, look, r.escape);
@@ -509,25 +569,7 @@ export class Builder {
     const scratch = join(r.dir, `step-${randomBytes(6).toString('hex')}`);
     try {
       // Source root: the context, or another stage / an image (mounted) for COPY --from.
-      let fromImage: StepImage | null = null;
-      if (ins.from !== null) {
-        const fromRef = word(ins.from);
-        const idx = r.df.stages.findIndex((s, k) => k < st.stage.index && s.name === fromRef.toLowerCase());
-        const byIndex = /^\d+$/.test(fromRef) ? Number(fromRef) : -1;
-        if (idx >= 0) fromImage = (await r.stageDone.get(idx)) ?? null;
-        else if (byIndex >= 0) {
-          if (byIndex >= st.stage.index) throw new BuildError(`invalid from flag value ${fromRef}: refers to current or future build stage`);
-          fromImage = (await r.stageDone.get(byIndex)) ?? null;
-        } else {
-          try {
-            const rec = this.d.images.resolve(fromRef);
-            fromImage = await this.d.store.putImage(rec.config);
-          } catch {
-            throw new BuildError(`invalid from flag value ${fromRef}: No such image: ${fromRef}`);
-          }
-        }
-        if (!fromImage) throw new BuildError(`invalid from flag value ${fromRef}: stage not built`);
-      }
+      const fromImage = ins.from !== null ? await this.#fromImage(r, st, word(ins.from)) : null;
       // .dockerignore (context sources only) plus --exclude patterns (BuildKit's COPY/ADD flag).
       const excludes = ins.exclude.map((e) => word(e));
       const baseIgnore = ins.from === null ? r.ignoreLines : [];
@@ -604,4 +646,26 @@ export class Builder {
 function normalizeForMessage(t: string): string {
   const last = t.split('/').pop() ?? t;
   return last.includes(':') || t.includes('@') ? t : `${t}:latest`;
+}
+
+/** Moves the secrets sidecar out of the context (see SECRETS_SIDECAR); id -> host file. */
+async function takeSecrets(contextDir: string, into: string, ids: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (ids.length === 0) return out;
+  const sidecar = join(contextDir, SECRETS_SIDECAR);
+  try {
+    await mkdir(into, { recursive: true, mode: 0o700 });
+    for (const [i, id] of ids.entries()) {
+      if (typeof id !== 'string' || id === '') throw new InvalidArgumentError(`invalid secrets parameter: secret ${i} has no id`);
+      const src = join(sidecar, String(i));
+      const st = await lstat(src).catch(() => null);
+      if (!st?.isFile()) throw new InvalidArgumentError(`secret ${id}: the context has no ${SECRETS_SIDECAR}/${i} file for it`);
+      const dst = join(into, String(i));
+      await rename(src, dst);
+      out.set(id, dst);
+    }
+  } finally {
+    await rm(sidecar, { recursive: true, force: true });
+  }
+  return out;
 }

@@ -266,7 +266,7 @@ test('bad input: clear errors with the line, no leftovers, the daemon keeps serv
     [{ Dockerfile: 'FROM busybox:latest\nCOPY missing.txt /\n' }, /COPY failed: file not found in build context or excluded by .dockerignore: stat missing.txt: file does not exist \(Dockerfile line 2\)/],
     [{ Dockerfile: 'FROM busybox:latest\nCOPY --from=nostage /x /\n' }, /invalid from flag value nostage/],
     [{ Dockerfile: 'FROM berth-test-no-such-image\n' }, /berth-test-no-such-image/],
-    [{ Dockerfile: 'FROM busybox:latest\nRUN --mount=type=cache,target=/c true\n' }, /--mount option requires BuildKit/],
+    [{ Dockerfile: 'FROM busybox:latest\nRUN --mount=type=nfs,target=/c true\n' }, /unsupported mount type "nfs" \(Dockerfile line 2\)/],
     [{ Dockerfile: '' }, /cannot be empty/],
     [{ Dockerfile: 'FROM busybox:latest\nRUN ["/no/such/binary"]\n' }, /no\/such\/binary/],
     [{ Dockerfile: 'FROM scratch\nRUN true\n' }, /\/bin\/sh/],
