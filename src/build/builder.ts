@@ -30,6 +30,7 @@ import type { BuildMessage, BuildRequest } from '../api/types/index.ts';
 import { CopyError, copySources, downloadUrl, hashSources, matchSources, parseChmod, resolveOwner, type SourceEntry } from './copy.ts';
 import { resolveInRoot, ScopeError } from './scoped-path.ts';
 import { stripRunArtifacts } from './run-artifacts.ts';
+import { probeCacheFrom, restoredConfig } from './cache-from.ts';
 import { CacheMounts, mountKeyParts, setupMounts, stripMountStubs, type MountEnv } from './run-mounts.ts';
 
 /** The builder takes the /build route's options and answers in its messages (api/types/build.ts). */
@@ -42,6 +43,11 @@ export interface BuilderDeps {
   store: BuildStore;
   backend: BuildBackend;
   log: Logger;
+  /**
+   * Pulls an image into the image store (FROM with --pull, or an image not there yet); the
+   * progress goes out as the pull's JSON messages. Absent: images must be local.
+   */
+  pull?: (ref: string, o: { platform?: string | undefined; signal: AbortSignal }, progress: (m: BuildMessage) => void) => Promise<void>;
 }
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -77,6 +83,10 @@ interface Run {
   escape: string;
   /** Build secrets (RUN --mount=type=secret): id -> host file outside the context. */
   secrets: Map<string, string>;
+  /** --cache-from: the configs of the local images given. */
+  cacheSources: ImageConfig[];
+  /** FROM images pulled in this build (a stage using one twice pulls once). */
+  pulled: Map<string, Promise<void>>;
 }
 
 /**
@@ -167,6 +177,7 @@ export class Builder {
         opts, emit, signal, dir, contextDir, df,
         ignore: ignoreLines.length ? new IgnoreMatcher(ignoreLines) : null, ignoreLines,
         args: new BuildArgs(opts.buildArgs), results: new Map(), stageDone: new Map(), step: 0, total: 0, escape: df.directives.escape, secrets,
+        cacheSources: this.#cacheSources(opts.cacheFrom), pulled: new Map(),
       };
       const id = await this.#run(run);
       this.d.log.debug({ context: Math.round(tContext), total: Math.round(performance.now() - t0), steps: run.total }, 'build done (ms)');
@@ -175,6 +186,31 @@ export class Builder {
       // Off the answer's path; a crash leaves it to BuildStore.init's sweep of tmp/.
       void rm(dir, { recursive: true, force: true }).catch(() => undefined);
     }
+  }
+
+  /** --cache-from images that exist locally (moby skips the others with a warning in its log). */
+  #cacheSources(refs: readonly string[]): ImageConfig[] {
+    const out: ImageConfig[] = [];
+    for (const ref of refs) {
+      try {
+        out.push(this.d.images.resolve(ref).config);
+      } catch {
+        this.d.log.warn({ ref }, 'could not look up the --cache-from image, skipping it');
+      }
+    }
+    return out;
+  }
+
+  /** A step the local cache misses, found in a --cache-from image (moby imageCache.GetCache). */
+  async #fromCacheSources(r: Run, st: StageState, next: ImageConfig, createdBy: string, layer: boolean): Promise<StepImage | null> {
+    if (r.cacheSources.length === 0 || r.opts.noCache) return null;
+    const hit = probeCacheFrom(r.cacheSources, st.image.config, createdBy, layer);
+    if (!hit) return null;
+    const config = hit.kind === 'image' ? hit.config : restoredConfig(next, st.image.config, hit);
+    const img = await this.d.store.putImage(config);
+    // Its layer is a source image's: it must exist in the layer store (a source is local).
+    if (img.topChainId !== null && !this.d.layers.get(img.topChainId)) return null;
+    return img;
   }
 
   #say(r: Run, text: string): void {
@@ -363,13 +399,16 @@ export class Builder {
       const config: ImageConfig = { architecture: goArch(), os: 'linux', config: { Env: [DEFAULT_PATH] }, rootfs: { type: 'layers', diff_ids: [] }, history: [] };
       image = await this.d.store.putImage(config);
     } else {
-      let rec: { id: string; config: ImageConfig; topChainId: string | null };
-      try {
+      let rec: { id: string; config: ImageConfig; topChainId: string | null } | null = null;
+      const isId = /^(sha256:)?[0-9a-f]{12,64}$/.test(ref);
+      // --pull: always ask the registry (dockerd's PullOptionForcePull); an image id cannot be pulled.
+      if (!r.opts.pull || isId || !this.d.pull) {
+        try { rec = this.d.images.resolve(ref); } catch { rec = this.d.store.resolve(ref) ?? null; }
+      }
+      if (rec === null) {
+        if (!this.d.pull || isId) throw new NotFoundError(`pull access denied for ${ref}, repository does not exist or may require 'docker login': berth found no local image ${ref} (Dockerfile line ${f.line})`);
+        await this.#pull(r, ref);
         rec = this.d.images.resolve(ref);
-      } catch {
-        const step = this.d.store.resolve(ref);
-        if (!step) throw new NotFoundError(`pull access denied for ${ref}, repository does not exist or may require 'docker login': berth found no local image ${ref} (Dockerfile line ${f.line})`);
-        rec = step;
       }
       image = await this.d.store.putImage(rec.config);
     }
@@ -389,6 +428,17 @@ export class Builder {
       }
     }
     return st;
+  }
+
+  /** Pulls a FROM image once per build, its progress in the build's output. */
+  #pull(r: Run, ref: string): Promise<void> {
+    let p = r.pulled.get(ref);
+    if (!p) {
+      const pull = this.d.pull!;
+      p = pull(ref, { platform: r.opts.platform, signal: r.signal }, (m) => { if (!r.opts.quiet) void r.emit(m); });
+      r.pulled.set(ref, p);
+    }
+    return p;
   }
 
   async #step(r: Run, st: StageState, ins: Instruction): Promise<void> {
@@ -425,6 +475,12 @@ export class Builder {
     const next = cloneConfig(st.config);
     next.config ??= {};
     mutate(next.config, next);
+    const restored = await this.#fromCacheSources(r, st, next, history, false);
+    if (restored) {
+      await this.d.store.cacheSet(key, restored.id);
+      this.#adopt(r, st, restored, true);
+      return;
+    }
     const created = new Date().toISOString();
     next.created = created;
     next.history = [...(next.history ?? []), { created, created_by: history, empty_layer: true }];
@@ -476,6 +532,12 @@ export class Builder {
     const key = cacheKey([st.image.id, 'RUN', createdBy, st.config.config, ins.network, ins.security, ...(mounts.length ? [mountKeys] : [])]);
     const hit = r.opts.noCache ? undefined : this.d.store.cacheGet(key);
     if (hit) { this.#adopt(r, st, hit, true); return; }
+    const restored = await this.#fromCacheSources(r, st, st.config, createdBy, true);
+    if (restored) {
+      await this.d.store.cacheSet(key, restored.id);
+      this.#adopt(r, st, restored, true);
+      return;
+    }
     const prepared = mounts.length ? await setupMounts(mounts, menv) : null;
     // The step's parent must be findable by the container side (build-store resolve).
     await this.d.store.putImage(st.image.config);
@@ -616,6 +678,12 @@ export class Builder {
         const key = cacheKey([st.image.id, createdBy, chown, chmod, fromImage?.id ?? null, st.config.config?.WorkingDir ?? '', ins.parents, excludes]);
         const hit = r.opts.noCache ? undefined : this.d.store.cacheGet(key);
         if (hit) { this.#adopt(r, st, hit, true); return; }
+        const restored = await this.#fromCacheSources(r, st, st.config, nopLine(st.shell, createdBy, true), true);
+        if (restored) {
+          await this.d.store.cacheSet(key, restored.id);
+          this.#adopt(r, st, restored, true);
+          return;
+        }
         const layer = await this.#withMount(st.image.topChainId, async (rootfs, id) => {
           const owner = chown !== null ? await resolveOwner(rootfs, chown) : (ins.from === null ? { uid: 0, gid: 0 } : null);
           await copySources(entries, {

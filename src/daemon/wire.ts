@@ -75,7 +75,13 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     options: { cgroupParent: cfg.cgroupParent, initPath: bins.initPath, defaultRuntime, stopTimeout: cfg.stopTimeout, noNewPrivileges: cfg.noNewPrivileges, remap },
   });
   images.setUsage({ containersUsing: (id) => containers.containersUsing(id), layersInUse: () => [...containers.layersInUse(), ...buildStore.layersInUse()] });
-  const builder = new Builder({ layers, images, store: buildStore, backend: buildRunner(containers), log: log.child({ module: 'build' }) });
+  const builder = new Builder({
+    layers, images, store: buildStore, backend: buildRunner(containers), log: log.child({ module: 'build' }),
+    pull: async (ref, o, progress) => {
+      await distribution.pull({ fromImage: ref, platform: o.platform, signal: o.signal },
+        (m) => { if (m.status) progress({ status: m.status, id: m.id, progress: m.progress, progressDetail: m.progressDetail }); });
+    },
+  });
 
   const metrics = new EngineMetrics(() => containers.metrics());
   events.subscribe((e) => metrics.observeEvent(e.Type, e.Action, e.Actor.Attributes, e.Actor.ID));

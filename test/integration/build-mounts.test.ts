@@ -141,3 +141,44 @@ test('RUN --mount=type=tmpfs: a tmpfs during the step, nothing in the layer', as
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal(await run('berth-test-tmpfs', 'cat /fstype; test -e /scratch || echo clean'), 'tmpfs\nclean\n');
 });
+
+test('--cache-from: steps come from a local image\'s history after the build cache was pruned', async () => {
+  const ctx = context({ Dockerfile: 'FROM busybox:latest\nENV A=1\nCOPY f /f\nRUN echo built > /built\nCMD ["cat", "/built"]\n', f: 'file\n' });
+  const a = await build(['-t', 'berth-test-cf:1', ctx]);
+  assert.equal(a.code, 0, a.stdout + a.stderr);
+  const id = ((await d.api('GET', '/images/berth-test-cf:1/json')).json as { Id: string }).Id;
+  const prune = async (): Promise<void> => { const p = await d.docker(['builder', 'prune', '-af']); assert.equal(p.code, 0, p.stderr); };
+  await prune();
+  const b = await build(['--cache-from', 'berth-test-cf:1', '--cache-from', 'berth-test-no-such-image', '-t', 'berth-test-cf:2', ctx]);
+  assert.equal(b.code, 0, b.stdout + b.stderr);
+  assert.equal(b.stdout.match(/Using cache/g)?.length, 4, b.stdout);
+  assert.doesNotMatch(b.stdout, /Running in/);
+  assert.equal(((await d.api('GET', '/images/berth-test-cf:2/json')).json as { Id: string }).Id, id);
+  // A changed file: the steps before it still come from the source, the rest run.
+  writeFileSync(join(ctx, 'f'), 'changed\n');
+  await prune();
+  const c = await build(['--cache-from', 'berth-test-cf:1', ctx]);
+  assert.equal(c.code, 0, c.stdout + c.stderr);
+  assert.equal(c.stdout.match(/Using cache/g)?.length, 1, c.stdout);
+  assert.match(c.stdout, /Running in/);
+  // Without --cache-from a pruned cache means the steps run.
+  writeFileSync(join(ctx, 'f'), 'file\n');
+  await prune();
+  const e = await build([ctx]);
+  assert.equal(e.code, 0, e.stdout + e.stderr);
+  assert.doesNotMatch(e.stdout, /Using cache/);
+});
+
+test('--pull: the FROM image is pulled even when local; an unreachable registry fails the build', async () => {
+  const ref = 'localhost:1/berth-test-pull:latest';
+  assert.equal((await d.docker(['tag', 'busybox:latest', ref])).code, 0);
+  const ctx = context({ Dockerfile: `FROM ${ref}\nRUN true\n` });
+  const ok = await build(['-t', 'berth-test-pull-ok', ctx]);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  const r = await build(['--pull', '-t', 'berth-test-pull-fail', ctx]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stdout, /Step 1\/2 : FROM localhost:1\/berth-test-pull:latest/);
+  assert.match(r.stderr, /localhost:1.*connection refused/);
+  assert.doesNotMatch(r.stdout, /Successfully built/);
+  assert.equal((await d.api('GET', '/images/berth-test-pull-fail/json')).status, 404);
+});

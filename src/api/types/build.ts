@@ -23,9 +23,10 @@ export interface BuildRequest {
 export interface BuildMessage {
   stream?: string;
   /** Pull progress of a FROM image (--pull or an image not there yet), as /images/create sends it. */
-  status?: string;
-  id?: string;
-  progressDetail?: { current?: number; total?: number };
+  status?: string | undefined;
+  id?: string | undefined;
+  progress?: string | undefined;
+  progressDetail?: { current?: number; total?: number } | undefined;
   aux?: { ID: string };
   error?: string;
   errorDetail?: { message: string; code?: number };
