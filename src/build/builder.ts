@@ -407,7 +407,12 @@ export class Builder {
       }
       if (rec === null) {
         if (!this.d.pull || isId) throw new NotFoundError(`pull access denied for ${ref}, repository does not exist or may require 'docker login': berth found no local image ${ref} (Dockerfile line ${f.line})`);
-        await this.#pull(r, ref);
+        try {
+          await this.#pull(r, ref);
+        } catch (err) {
+          if (r.signal.aborted) throw err;
+          throw new BuildError(`${(err as Error).message} (Dockerfile line ${f.line})`);
+        }
         rec = this.d.images.resolve(ref);
       }
       image = await this.d.store.putImage(rec.config);

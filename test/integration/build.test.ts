@@ -161,7 +161,7 @@ test('build args: ARG before FROM, --build-arg overrides, defaults, unused args 
   assert.equal(await run('berth-test-args', 'cat /args'), 'other latest \n');
   const blank = await build(['--build-arg', 'BASE=', ctx]);
   assert.notEqual(blank.code, 0);
-  assert.match(blank.stdout + blank.stderr, /base name \(\$\{BASE\}:\$\{TAG\}\) should not be blank|pull access denied/);
+  assert.match(blank.stdout + blank.stderr, /base name \(\$\{BASE\}:\$\{TAG\}\) should not be blank|pull access denied|invalid reference format: :latest \(Dockerfile line 3\)/);
 });
 
 test('COPY --chown/--chmod, globs, directories, ADD of a local tar, heredocs', async () => {
