@@ -24,7 +24,7 @@ import { metaChange, nopLine, type MetaInstruction } from './instructions/meta.t
 import { checkRunFlags, runCommand, runCreatedBy } from './instructions/run.ts';
 import type { BuildBackend } from './build-backend.ts';
 import type { BuildStore, StepImage } from './build-store.ts';
-import { ArchiveError, extractTar } from './context/extract.ts';
+import { ArchiveError, extractTar, type FileDigests } from './context/extract.ts';
 import { IgnoreMatcher, parseDockerignore } from '../lib/index.ts';
 import type { BuildMessage, BuildRequest } from '../api/types/index.ts';
 import { CopyError, copySources, downloadUrl, hashSources, matchSources, parseChmod, resolveOwner, type SourceEntry } from './copy.ts';
@@ -83,6 +83,8 @@ interface Run {
   escape: string;
   /** Build secrets (RUN --mount=type=secret): id -> host file outside the context. */
   secrets: Map<string, string>;
+  /** sha256 of the context's files, made while it was extracted (COPY and bind mounts hash with them). */
+  digests: FileDigests;
   /** --cache-from: the configs of the local images given. */
   cacheSources: ImageConfig[];
   /** FROM images pulled in this build (a stage using one twice pulls once). */
@@ -140,11 +142,12 @@ export class Builder {
     const dir = join(this.d.store.tmpDir, newId());
     const t0 = performance.now();
     let tContext = 0;
+    const digests: FileDigests = new Map();
     await mkdir(dir, { recursive: true });
     try {
       const contextDir = join(dir, 'context');
       try {
-        await extractTar(context, contextDir, { maxBytes: MAX_CONTEXT });
+        await extractTar(context, contextDir, { maxBytes: MAX_CONTEXT, digests });
         tContext = performance.now() - t0;
       } catch (err) {
         if (signal.aborted) throw err;
@@ -177,10 +180,11 @@ export class Builder {
         opts, emit, signal, dir, contextDir, df,
         ignore: ignoreLines.length ? new IgnoreMatcher(ignoreLines) : null, ignoreLines,
         args: new BuildArgs(opts.buildArgs), results: new Map(), stageDone: new Map(), step: 0, total: 0, escape: df.directives.escape, secrets,
-        cacheSources: this.#cacheSources(opts.cacheFrom), pulled: new Map(),
+        cacheSources: this.#cacheSources(opts.cacheFrom), pulled: new Map(), digests,
       };
+      const tParsed = performance.now() - t0;
       const id = await this.#run(run);
-      this.d.log.debug({ context: Math.round(tContext), total: Math.round(performance.now() - t0), steps: run.total }, 'build done (ms)');
+      this.d.log.debug({ context: +tContext.toFixed(1), parsed: +tParsed.toFixed(1), total: +(performance.now() - t0).toFixed(1), steps: run.total }, 'build done (ms)');
       return id;
     } finally {
       // Off the answer's path; a crash leaves it to BuildStore.init's sweep of tmp/.
@@ -530,7 +534,7 @@ export class Builder {
     const createdBy = mounts.length ? `RUN ${runCreatedBy(cmd, argEnv)} # buildkit` : runCreatedBy(cmd, argEnv);
     const scratch = join(r.dir, `step-${randomBytes(6).toString('hex')}`);
     const menv: MountEnv = {
-      layers: this.d.layers, cache: this.#cacheMounts, contextDir: r.contextDir, scratch, secrets: r.secrets,
+      layers: this.d.layers, cache: this.#cacheMounts, contextDir: r.contextDir, scratch, secrets: r.secrets, digests: r.digests,
       fromImage: (ref) => this.#fromImage(r, st, ref),
     };
     const mountKeys = mounts.length ? await mountKeyParts(mounts, menv) : [];
@@ -673,7 +677,7 @@ export class Builder {
           }
           for (const e of found) { entries.push(e); kinds.push(e.isDir ? 'dir' : 'file'); }
         }
-        const hash = await hashSources(entries, ignore);
+        const hash = await hashSources(entries, ignore, r.digests);
         return { entries, hash, kinds };
       };
       const doCopy = async (srcRoot: string): Promise<void> => {

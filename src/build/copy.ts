@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { copyFile, chmod, lchown, lstat, mkdir, open, readdir, readFile, readlink, rm, stat, symlink, utimes } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
 import type { IgnoreMatcher } from '../lib/index.ts';
-import { compressionOf, extractTar, looksLikeTar } from './context/extract.ts';
+import { compressionOf, extractTar, looksLikeTar, type FileDigests } from './context/extract.ts';
 import { mkdirInRoot, resolveInRoot } from './scoped-path.ts';
 
 export class CopyError extends Error {}
@@ -78,18 +78,32 @@ export async function matchSources(root: string, source: string, ignore: IgnoreM
   return out;
 }
 
-async function hashFile(path: string, h: ReturnType<typeof createHash>): Promise<void> {
+/**
+ * The sha256 of a file's bytes; taken from `known` (the digests made while the context was
+ * extracted) when the file's size and mtime are still the recorded ones, else read and kept.
+ */
+async function fileDigest(path: string, st: { size: number; mtimeMs: number }, known: FileDigests | undefined): Promise<string> {
+  const k = known?.get(path);
+  if (k && k.size === st.size && Math.round(k.mtimeMs) === Math.round(st.mtimeMs)) return k.sha256;
+  const h = createHash('sha256');
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  const sha256 = h.digest('hex');
+  known?.set(path, { sha256, size: st.size, mtimeMs: st.mtimeMs });
+  return sha256;
+}
+
+async function hashFile(path: string, st: { size: number; mtimeMs: number }, h: ReturnType<typeof createHash>, known: FileDigests | undefined): Promise<void> {
+  h.update(await fileDigest(path, st, known));
 }
 
 /** The content hash of the sources: names, modes, owners, link targets and bytes; not mtimes. */
-export async function hashSources(entries: readonly SourceEntry[], ignore: IgnoreMatcher | null): Promise<string> {
+export async function hashSources(entries: readonly SourceEntry[], ignore: IgnoreMatcher | null, known?: FileDigests): Promise<string> {
   const h = createHash('sha256');
   const visit = async (host: string, rel: string, name: string): Promise<void> => {
     const st = await lstat(host);
     h.update(`${name}\0${st.mode}\0${st.uid}:${st.gid}\0`);
     if (st.isSymbolicLink()) h.update(`->${await readlink(host)}\0`);
-    else if (st.isFile()) { h.update(`${st.size}\0`); await hashFile(host, h); }
+    else if (st.isFile()) { h.update(`${st.size}\0`); await hashFile(host, st, h, known); }
     else if (st.isDirectory()) {
       for (const child of (await readdir(host)).sort()) {
         const crel = rel ? `${rel}/${child}` : child;
@@ -104,7 +118,7 @@ export async function hashSources(entries: readonly SourceEntry[], ignore: Ignor
     // A source named by a symlink is followed (stat in matchSources), so hash its target.
     const st = await stat(e.hostPath);
     if (st.isDirectory()) await visit(e.hostPath, e.rel, e.rel || '.');
-    else { h.update(`${e.rel}\0${st.mode}\0${st.uid}:${st.gid}\0${st.size}\0`); await hashFile(e.hostPath, h); h.update('\n'); }
+    else { h.update(`${e.rel}\0${st.mode}\0${st.uid}:${st.gid}\0${st.size}\0`); await hashFile(e.hostPath, st, h, known); h.update('\n'); }
   }
   return h.digest('hex');
 }

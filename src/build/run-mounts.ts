@@ -20,6 +20,7 @@ import { runMountKey, type RunMount } from './dockerfile/index.ts';
 import type { StepImage } from './build-store.ts';
 import type { RunMountSpec } from './build-backend.ts';
 import { hashSources } from './copy.ts';
+import type { FileDigests } from './context/extract.ts';
 import { resolveInRoot } from './scoped-path.ts';
 import { BuildError } from './errors.ts';
 
@@ -113,6 +114,8 @@ export interface MountEnv {
   scratch: string;
   /** Secret id -> host file. */
   secrets: ReadonlyMap<string, string>;
+  /** Digests of context files (see hashSources). */
+  digests?: FileDigests | undefined;
   /** The image a from= names (a stage, a stage index or an image). */
   fromImage(ref: string): Promise<StepImage>;
 }
@@ -140,7 +143,7 @@ export async function mountKeyParts(mounts: readonly RunMount[], env: MountEnv):
       const host = await resolveInRoot(env.contextDir, rel);
       const st = await stat(host).catch(() => null);
       if (!st) throw new BuildError(`failed to compute cache key: "/${rel}": not found`);
-      part.push(await hashSources([{ hostPath: host, rel, isDir: st.isDirectory() }], null));
+      part.push(await hashSources([{ hostPath: host, rel, isDir: st.isDirectory() }], null, env.digests));
     }
     out.push(part);
   }

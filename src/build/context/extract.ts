@@ -2,8 +2,9 @@
 // entry (never the whole archive in memory), gzip/bzip2/xz detected by magic bytes. Nothing
 // is written outside `dest`: names are cleaned, `..` and absolute paths are refused, and no
 // entry may be written through a symlink the archive created (DESIGN.md §5).
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { chmod, lchown, link, lstat, mkdir, rm, symlink, utimes, lutimes } from 'node:fs/promises';
+import { chmod, lchown, link, lstat, mkdir, rm, symlink, utimes, lutimes, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,7 +19,18 @@ export interface ExtractOptions {
   sameOwner?: boolean;
   /** Give up after this many bytes of uncompressed data (a huge context). */
   maxBytes?: number;
+  /**
+   * Filled with the sha256 of every regular file, computed while it is written (host path ->
+   * digest, size, mtime), so the build never reads a context file again just to hash it.
+   */
+  digests?: FileDigests;
 }
+
+/** Content digests of files by host path, valid while size and mtime (ms) are unchanged. */
+export type FileDigests = Map<string, { sha256: string; size: number; mtimeMs: number }>;
+
+/** Files up to this size are gathered and written in one call (fewer syscalls than a stream). */
+const SMALL_FILE = 256 * 1024;
 
 type Compression = 'gzip' | 'bzip2' | 'xz' | 'zstd' | null;
 
@@ -144,10 +156,24 @@ export async function extractTar(input: Readable, dest: string, opts: ExtractOpt
           await drain();
           break;
         case 'file':
-        case 'contiguous-file':
-          await pipeline(entry, createWriteStream(p, { mode }));
+        case 'contiguous-file': {
+          const hash = opts.digests ? createHash('sha256') : null;
+          if ((h.size ?? 0) <= SMALL_FILE) {
+            const chunks: Buffer[] = [];
+            for await (const c of entry) { chunks.push(c as Buffer); hash?.update(c as Buffer); }
+            await writeFile(p, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), { mode });
+          } else {
+            const sink = createWriteStream(p, { mode });
+            if (hash) entry.on('data', (c: unknown) => { hash.update(c as Buffer); });
+            await pipeline(entry, sink);
+          }
           if ((mode & ~umask) !== mode) await chmod(p, mode);
+          if (hash) {
+            const mtime = h.mtime ?? new Date();
+            opts.digests!.set(p, { sha256: hash.digest('hex'), size: h.size ?? 0, mtimeMs: mtime.getTime() });
+          }
           break;
+        }
         case 'symlink':
           await drain();
           await symlink(h.linkname ?? '', p);
