@@ -31,6 +31,7 @@ import { CopyError, copySources, downloadUrl, hashSources, matchSources, parseCh
 import { resolveInRoot, ScopeError } from './scoped-path.ts';
 import { stripRunArtifacts } from './run-artifacts.ts';
 import { probeCacheFrom, restoredConfig } from './cache-from.ts';
+import { registryAuthFor } from './registry-config.ts';
 import { CacheMounts, mountKeyParts, setupMounts, stripMountStubs, type MountEnv } from './run-mounts.ts';
 
 /** The builder takes the /build route's options and answers in its messages (api/types/build.ts). */
@@ -47,7 +48,7 @@ export interface BuilderDeps {
    * Pulls an image into the image store (FROM with --pull, or an image not there yet); the
    * progress goes out as the pull's JSON messages. Absent: images must be local.
    */
-  pull?: (ref: string, o: { platform?: string | undefined; signal: AbortSignal }, progress: (m: BuildMessage) => void) => Promise<void>;
+  pull?: (ref: string, o: { platform?: string | undefined; registryAuth?: string | undefined; signal: AbortSignal }, progress: (m: BuildMessage) => void) => Promise<void>;
 }
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -444,7 +445,7 @@ export class Builder {
     let p = r.pulled.get(ref);
     if (!p) {
       const pull = this.d.pull!;
-      p = pull(ref, { platform: r.opts.platform, signal: r.signal }, (m) => { if (!r.opts.quiet) void r.emit(m); });
+      p = pull(ref, { platform: r.opts.platform, registryAuth: registryAuthFor(r.opts.registryConfig, ref), signal: r.signal }, (m) => { if (!r.opts.quiet) void r.emit(m); });
       r.pulled.set(ref, p);
     }
     return p;

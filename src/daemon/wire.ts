@@ -78,7 +78,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   const builder = new Builder({
     layers, images, store: buildStore, backend: buildRunner(containers), log: log.child({ module: 'build' }),
     pull: async (ref, o, progress) => {
-      await distribution.pull({ fromImage: ref, platform: o.platform, signal: o.signal },
+      await distribution.pull({ fromImage: ref, platform: o.platform, registryAuth: o.registryAuth, signal: o.signal },
         (m) => { if (m.status) progress({ status: m.status, id: m.id, progress: m.progress, progressDetail: m.progressDetail }); });
     },
   });

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { TestDaemon, type RunResult } from '../support/daemon.ts';
+import { TestRegistry } from '../support/registries.ts';
 
 const d = new TestDaemon();
 const tmp = mkdtempSync('/tmp/berth-test-build-mounts-');
@@ -181,4 +182,32 @@ test('--pull: the FROM image is pulled even when local; an unreachable registry 
   assert.match(r.stderr, /localhost:1.*connection refused/);
   assert.doesNotMatch(r.stdout, /Successfully built/);
   assert.equal((await d.api('GET', '/images/berth-test-pull-fail/json')).status, 404);
+});
+
+test('--pull replaces a stale local FROM image with the registry\'s; a missing one is pulled', async () => {
+  const reg = new TestRegistry('berth');
+  await reg.start();
+  try {
+    const ref = `${reg.addr}/berth-test/base:v1`;
+    assert.equal((await d.docker(['tag', 'busybox:latest', ref])).code, 0);
+    const push = await d.docker(['push', ref]);
+    assert.equal(push.code, 0, push.stderr);
+    // The local tag now names another image (with /stale): only --pull sees the registry's.
+    const stale = await build(['-t', ref, context({ Dockerfile: 'FROM busybox:latest\nRUN touch /stale\n' })]);
+    assert.equal(stale.code, 0, stale.stdout + stale.stderr);
+    const ctx = context({ Dockerfile: `FROM ${ref}\nRUN test ! -e /stale\n` });
+    const local = await build([ctx]);
+    assert.notEqual(local.code, 0, 'the stale local image was expected');
+    const pulled = await build(['--pull', '-t', 'berth-test-pulled', ctx]);
+    assert.equal(pulled.code, 0, pulled.stdout + pulled.stderr);
+    assert.match(pulled.stdout, /v1: Pulling from berth-test\/base/);
+    assert.match(pulled.stdout, /Successfully built/);
+    // Not there at all: pulled without --pull, as dockerd does.
+    assert.equal((await d.docker(['rmi', ref])).code, 0);
+    const again = await build([ctx]);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(again.stdout, /Pulling from berth-test\/base/);
+  } finally {
+    await reg.stop();
+  }
 });

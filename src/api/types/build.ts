@@ -18,6 +18,8 @@ export interface BuildRequest {
   platform?: string | undefined;
   /** berth: ids of the build secrets sent as the context's .berth-secrets/<i> files (RUN --mount=type=secret). */
   secrets?: string[] | undefined;
+  /** X-Registry-Config: the client's credentials by registry (base64url JSON), for FROM pulls. */
+  registryConfig?: string | undefined;
 }
 
 export interface BuildMessage {

@@ -62,6 +62,7 @@ export function parseBuildQuery(x: Exchange): BuildRequest {
     pull: x.bool('pull'),
     platform: x.query.get('platform') || undefined,
     ...(secrets.length ? { secrets } : {}),
+    ...(typeof x.req.headers['x-registry-config'] === 'string' ? { registryConfig: x.req.headers['x-registry-config'] } : {}),
   };
 }
 
