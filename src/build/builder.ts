@@ -24,7 +24,7 @@ import { metaChange, nopLine, type MetaInstruction } from './instructions/meta.t
 import { checkRunFlags, runCommand, runCreatedBy } from './instructions/run.ts';
 import type { BuildBackend } from './build-backend.ts';
 import type { BuildStore, StepImage } from './build-store.ts';
-import { ArchiveError, extractTar, type FileDigests } from './context/extract.ts';
+import { ArchiveError, cleanMemberName, extractTar, type FileDigests } from './context/extract.ts';
 import { IgnoreMatcher, parseDockerignore } from '../lib/index.ts';
 import type { BuildMessage, BuildRequest } from '../api/types/index.ts';
 import { CopyError, copySources, downloadUrl, hashSources, matchSources, parseChmod, resolveOwner, type SourceEntry } from './copy.ts';
@@ -144,28 +144,42 @@ export class Builder {
     const t0 = performance.now();
     let tContext = 0;
     const digests: FileDigests = new Map();
+    const dfName = opts.dockerfile || 'Dockerfile';
+    const dfEntry = cleanMemberName(dfName) ?? '';
+    const ignoreEntries = [`${dfEntry}.dockerignore`, '.dockerignore'];
+    // The Dockerfile and .dockerignore are kept as they stream by: no reading them back.
+    const keep = { names: new Set([dfEntry, ...ignoreEntries]), files: new Map<string, Buffer>(), seen: new Set<string>(), symlinks: false };
     await mkdir(dir, { recursive: true });
     try {
       const contextDir = join(dir, 'context');
       try {
-        await extractTar(context, contextDir, { maxBytes: MAX_CONTEXT, digests });
+        await extractTar(context, contextDir, { maxBytes: MAX_CONTEXT, digests, keep });
         tContext = performance.now() - t0;
       } catch (err) {
         if (signal.aborted) throw err;
         throw new InvalidArgumentError(`failed to read the build context (a tar archive is expected): ${(err as Error).message}`);
       }
       const secrets = await takeSecrets(contextDir, join(dir, 'secrets'), opts.secrets ?? []);
-      const dfName = opts.dockerfile || 'Dockerfile';
-      const dfPath = await resolveInRoot(contextDir, dfName);
+      // Without symlinks in the archive, what was kept is what is on disk (and a name not
+      // kept is not there as a small regular file).
+      const kept = (name: string): Buffer | undefined => (keep.symlinks ? undefined : keep.files.get(name));
       let text: string;
-      try {
-        if ((await stat(dfPath)).size > MAX_DOCKERFILE) throw new InvalidArgumentError(`the Dockerfile (${dfName}) is larger than ${MAX_DOCKERFILE} bytes`);
-        text = await readFile(dfPath, 'utf8');
-      } catch (err) {
-        if (err instanceof InvalidArgumentError) throw err;
-        throw new InvalidArgumentError(`Cannot locate specified Dockerfile: ${dfName}`);
+      const dfKept = kept(dfEntry);
+      if (dfKept !== undefined) text = dfKept.toString('utf8');
+      else {
+        const dfPath = await resolveInRoot(contextDir, dfName);
+        try {
+          if ((await stat(dfPath)).size > MAX_DOCKERFILE) throw new InvalidArgumentError(`the Dockerfile (${dfName}) is larger than ${MAX_DOCKERFILE} bytes`);
+          text = await readFile(dfPath, 'utf8');
+        } catch (err) {
+          if (err instanceof InvalidArgumentError) throw err;
+          throw new InvalidArgumentError(`Cannot locate specified Dockerfile: ${dfName}`);
+        }
       }
-      const ignoreText = await readFile(await resolveInRoot(contextDir, `${dfName}.dockerignore`), 'utf8')
+      // .dockerignore: kept, or surely absent (not in an archive without symlinks), or read.
+      const ignoreKept = kept(ignoreEntries[0]!) ?? (keep.seen.has(ignoreEntries[0]!) ? undefined : kept(ignoreEntries[1]!));
+      const ignoreAbsent = !keep.symlinks && !ignoreEntries.some((n) => keep.seen.has(n));
+      const ignoreText = ignoreKept !== undefined ? ignoreKept.toString('utf8') : ignoreAbsent ? '' : await readFile(await resolveInRoot(contextDir, `${dfName}.dockerignore`), 'utf8')
         .catch(() => resolveInRoot(contextDir, '.dockerignore').then((p) => readFile(p, 'utf8')))
         .catch(() => '');
       const ignoreLines = parseDockerignore(ignoreText);
@@ -577,7 +591,8 @@ export class Builder {
       const created = new Date().toISOString();
       next.created = created;
       next.rootfs = { type: 'layers', diff_ids: [...next.rootfs.diff_ids, layer.diffId] };
-      next.history = [...(next.history ?? []), { created, created_by: createdBy }];
+      // BuildKit marks its history entries with this comment (dockerfile2llb historyComment).
+      next.history = [...(next.history ?? []), { created, created_by: createdBy, ...(mounts.length ? { comment: 'buildkit.dockerfile.v0' } : {}) }];
       const img = await this.d.store.putImage(next);
       await this.d.store.cacheSet(key, img.id);
       if (r.opts.rm || r.opts.forceRm) this.#say(r, ` ---> Removed intermediate container ${shortId(containerId)}\n`);

@@ -58,6 +58,8 @@ test('RUN --mount=type=cache: persists between builds, is not in the image, Buil
   assert.equal(await run('berth-test-cache:2', 'test -e /cache || test -e /owned || echo absent'), 'absent\n');
   const h = await history('berth-test-cache:2');
   assert.equal(h[1], 'RUN |1 N=2 /bin/sh -c echo "run $N" >> /cache/log && wc -l < /cache/log > /count # buildkit');
+  const comments = ((await d.api('GET', '/images/berth-test-cache:2/history')).json as { Comment: string }[]).map((x) => x.Comment);
+  assert.equal(comments[1], 'buildkit.dockerfile.v0');
   // A rebuild with the same args is all cache hits; the mount's definition is part of the key.
   const c = await build(['--build-arg', 'N=2', ctx]);
   assert.equal(c.stdout.match(/Using cache/g)?.length, 3, c.stdout);
