@@ -20,6 +20,8 @@ export interface SourceEntry {
   /** Path relative to the source root (for .dockerignore checks inside directories). */
   rel: string;
   isDir: boolean;
+  /** Its stat as matchSources saw it (saves hashSources a second one). */
+  st?: import('node:fs').Stats | undefined;
 }
 
 const GLOB_RE = /[*?[\\]/;
@@ -55,7 +57,7 @@ export async function matchSources(root: string, source: string, ignore: IgnoreM
     const host = await resolveInRoot(root, clean);
     const st = await stat(host).catch(() => null);
     if (!st || (ignore && ignore.excludes(clean))) return [];
-    return [{ hostPath: host, rel: clean, isDir: st.isDirectory() }];
+    return [{ hostPath: host, rel: clean, isDir: st.isDirectory(), st }];
   }
   let found: string[] = [''];
   for (const part of parts) {
@@ -73,7 +75,7 @@ export async function matchSources(root: string, source: string, ignore: IgnoreM
     if (ignore && ignore.excludes(rel)) continue;
     const host = await resolveInRoot(root, rel);
     const st = await stat(host).catch(() => null);
-    if (st) out.push({ hostPath: host, rel, isDir: st.isDirectory() });
+    if (st) out.push({ hostPath: host, rel, isDir: st.isDirectory(), st });
   }
   return out;
 }
@@ -116,7 +118,7 @@ export async function hashSources(entries: readonly SourceEntry[], ignore: Ignor
   };
   for (const e of entries) {
     // A source named by a symlink is followed (stat in matchSources), so hash its target.
-    const st = await stat(e.hostPath);
+    const st = e.st ?? await stat(e.hostPath);
     if (st.isDirectory()) await visit(e.hostPath, e.rel, e.rel || '.');
     else { h.update(`${e.rel}\0${st.mode}\0${st.uid}:${st.gid}\0${st.size}\0`); await hashFile(e.hostPath, st, h, known); h.update('\n'); }
   }
