@@ -55,6 +55,8 @@ const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
 const MAX_CONTEXT = 8 * 1024 ** 3;
 const MAX_DOCKERFILE = 16 * 1024 ** 2;
+/** How long after a build its scratch directory (context, secrets) is removed. */
+const CLEANUP_DELAY_MS = 250;
 
 interface StageState {
   stage: Stage;
@@ -202,8 +204,12 @@ export class Builder {
       this.d.log.debug({ context: +tContext.toFixed(1), parsed: +tParsed.toFixed(1), total: +(performance.now() - t0).toFixed(1), steps: run.total }, 'build done (ms)');
       return id;
     } finally {
-      // Off the answer's path; a crash leaves it to BuildStore.init's sweep of tmp/.
-      void rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      // Secrets go at once (before the answer); the rest may wait.
+      if (opts.secrets?.length) await rm(join(dir, 'secrets'), { recursive: true, force: true }).catch(() => undefined);
+      // Off the answer's path, and a moment later, so the client that just got its answer is
+      // not competing with the removal for the CPU; a daemon that stops or crashes before
+      // leaves it to BuildStore.init's sweep of tmp/.
+      setTimeout(() => { void rm(dir, { recursive: true, force: true }).catch(() => undefined); }, CLEANUP_DELAY_MS).unref();
     }
   }
 

@@ -291,7 +291,7 @@ test('bad input: clear errors with the line, no leftovers, the daemon keeps serv
   const notTar = await d.api('POST', '/build?t=berth-test-x', 'this is not a tar archive at all'.repeat(40), { 'Content-Type': 'application/x-tar' });
   assert.equal(notTar.status, 400, notTar.body);
   assert.match((notTar.json as { message: string }).message, /build context/);
-  // Build temp dirs are gone (removed in the background, right after the answer).
+  // Build temp dirs are gone (removed in the background, shortly after the answer).
   let tmpLeft = 'x';
   for (let i = 0; i < 50 && tmpLeft !== ''; i++) {
     tmpLeft = execFileSync('ls', [join(d.dataRoot, 'build', 'tmp')]).toString();
