@@ -55,8 +55,11 @@ const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
 const MAX_CONTEXT = 8 * 1024 ** 3;
 const MAX_DOCKERFILE = 16 * 1024 ** 2;
-/** How long after a build its scratch directory (context, secrets) is removed. */
-const CLEANUP_DELAY_MS = 250;
+/** Scratch directories of finished builds wait this long for a moment without builds. */
+const CLEANUP_DELAY_MS = 300;
+/** ... but no longer than this, nor more of them than TRASH_MAX. */
+const CLEANUP_MAX_WAIT_MS = 10_000;
+const TRASH_MAX = 32;
 
 interface StageState {
   stage: Stage;
@@ -116,6 +119,12 @@ function cloneConfig(c: ImageConfig): ImageConfig {
 
 export class Builder {
   readonly #cacheMounts: CacheMounts;
+  /** Builds running now. */
+  #active = 0;
+  /** Scratch directories of finished builds, to remove when no build runs (see #discard). */
+  #trash: string[] = [];
+  #trashSince = 0;
+  #sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly d: BuilderDeps) {
     this.#cacheMounts = new CacheMounts(join(d.store.root, 'mounts', 'cache'));
@@ -140,8 +149,42 @@ export class Builder {
     return { CachesDeleted: deleted, SpaceReclaimed: 0 };
   }
 
+  /**
+   * A finished build's scratch directory (its context, step scratch) is removed off the
+   * answer's path, at a moment no build runs: removing a tree costs CPU that the next build
+   * (often right behind, as in an edit-build loop) would otherwise share. A daemon that stops
+   * or crashes first leaves it to BuildStore.init's sweep of tmp/.
+   */
+  #discard(dir: string): void {
+    if (this.#trash.length === 0) this.#trashSince = Date.now();
+    this.#trash.push(dir);
+    this.#scheduleSweep();
+  }
+
+  #scheduleSweep(): void {
+    if (this.#sweepTimer !== null) return;
+    this.#sweepTimer = setTimeout(() => {
+      this.#sweepTimer = null;
+      const overdue = Date.now() - this.#trashSince > CLEANUP_MAX_WAIT_MS || this.#trash.length > TRASH_MAX;
+      if (this.#active > 0 && !overdue) { this.#scheduleSweep(); return; }
+      const dirs = this.#trash;
+      this.#trash = [];
+      for (const d of dirs) void rm(d, { recursive: true, force: true }).catch(() => undefined);
+    }, CLEANUP_DELAY_MS);
+    this.#sweepTimer.unref();
+  }
+
   /** Runs one build; resolves the final image id. Errors before any output are thrown. */
   async build(context: Readable, opts: BuildOptions, emit: (m: BuildMessage) => void | Promise<void>, signal: AbortSignal): Promise<string> {
+    this.#active++;
+    try {
+      return await this.#build(context, opts, emit, signal);
+    } finally {
+      this.#active--;
+    }
+  }
+
+  async #build(context: Readable, opts: BuildOptions, emit: (m: BuildMessage) => void | Promise<void>, signal: AbortSignal): Promise<string> {
     const dir = join(this.d.store.tmpDir, newId());
     const t0 = performance.now();
     let tContext = 0;
@@ -206,10 +249,7 @@ export class Builder {
     } finally {
       // Secrets go at once (before the answer); the rest may wait.
       if (opts.secrets?.length) await rm(join(dir, 'secrets'), { recursive: true, force: true }).catch(() => undefined);
-      // Off the answer's path, and a moment later, so the client that just got its answer is
-      // not competing with the removal for the CPU; a daemon that stops or crashes before
-      // leaves it to BuildStore.init's sweep of tmp/.
-      setTimeout(() => { void rm(dir, { recursive: true, force: true }).catch(() => undefined); }, CLEANUP_DELAY_MS).unref();
+      this.#discard(dir);
     }
   }
 
