@@ -731,7 +731,7 @@ export class Builder {
             continue;
           }
           if (/^git@|\.git(#|$)/.test(s) && ins.kind === 'add') throw new BuildError(`ADD of git repositories is not supported: ${s}`);
-          const found = await matchSources(root, s, ignore);
+          const found = await matchSources(root, s, ignore, root === r.contextDir);
           if (found.length === 0) {
             throw new BuildError(ins.from === null
               ? `${name} failed: file not found in build context or excluded by .dockerignore: stat ${s}: file does not exist`

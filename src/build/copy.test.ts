@@ -113,3 +113,20 @@ test('extraction digests: hashSources uses them while size and mtime hold, reads
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('matchSources: the synchronous local path resolution gives what the asynchronous one does', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-test-match-'));
+  try {
+    await mkdir(join(dir, 'a/b'), { recursive: true });
+    await writeFile(join(dir, 'a/b/f'), 'x');
+    await symlink('/a/b', join(dir, 'link'));
+    await symlink('../../etc', join(dir, 'up'));
+    for (const src of ['a/b/f', 'link/f', 'up', 'nope', 'a/b/f/x', '.', 'a']) {
+      const slow = await matchSources(dir, src, null, false);
+      const fast = await matchSources(dir, src, null, true);
+      assert.deepEqual(fast.map((e) => [e.hostPath, e.rel, e.isDir]), slow.map((e) => [e.hostPath, e.rel, e.isDir]), src);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -5,12 +5,12 @@
 // contents), ownership (0:0 from the context unless --chown), --chmod, and ADD's local
 // archive extraction. Every destination path is resolved inside the rootfs (scoped-path.ts).
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync, type Stats } from 'node:fs';
 import { copyFile, chmod, lchown, lstat, mkdir, open, readdir, readFile, readlink, rm, stat, symlink, utimes } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
 import type { IgnoreMatcher } from '../lib/index.ts';
 import { compressionOf, extractTar, looksLikeTar, type FileDigests } from './context/extract.ts';
-import { mkdirInRoot, resolveInRoot } from './scoped-path.ts';
+import { mkdirInRoot, resolveInRoot, resolveInRootSync } from './scoped-path.ts';
 
 export class CopyError extends Error {}
 
@@ -46,16 +46,20 @@ export function matchElement(pattern: string, name: string): boolean {
   return new RegExp(re + '$').test(name);
 }
 
-/** Expands one source (a path or a glob) under `root`. `ignore` hides excluded context files. */
-export async function matchSources(root: string, source: string, ignore: IgnoreMatcher | null): Promise<SourceEntry[]> {
+/**
+ * Expands one source (a path or a glob) under `root`. `ignore` hides excluded context files.
+ * `local`: the root is a build context on the local disk; a plain path is then resolved with
+ * synchronous calls (see resolveInRootSync).
+ */
+export async function matchSources(root: string, source: string, ignore: IgnoreMatcher | null, local = false): Promise<SourceEntry[]> {
   const clean = posix.normalize('/' + source).slice(1);
   if (clean === '' || clean === '.') {
     return [{ hostPath: root, rel: '', isDir: true }];
   }
   const parts = clean.split('/').filter((p) => p !== '');
   if (!parts.some((p) => GLOB_RE.test(p))) {
-    const host = await resolveInRoot(root, clean);
-    const st = await stat(host).catch(() => null);
+    const host = local ? resolveInRootSync(root, clean) : await resolveInRoot(root, clean);
+    const st = local ? statOrNull(host) : await stat(host).catch(() => null);
     if (!st || (ignore && ignore.excludes(clean))) return [];
     return [{ hostPath: host, rel: clean, isDir: st.isDirectory(), st }];
   }
@@ -84,6 +88,10 @@ export async function matchSources(root: string, source: string, ignore: IgnoreM
  * The sha256 of a file's bytes; taken from `known` (the digests made while the context was
  * extracted) when the file's size and mtime are still the recorded ones, else read and kept.
  */
+function statOrNull(path: string): Stats | null {
+  try { return statSync(path, { throwIfNoEntry: false }) ?? null; } catch { return null; }
+}
+
 async function fileDigest(path: string, st: { size: number; mtimeMs: number }, known: FileDigests | undefined): Promise<string> {
   const k = known?.get(path);
   if (k && k.size === st.size && Math.round(k.mtimeMs) === Math.round(st.mtimeMs)) return k.sha256;
