@@ -3,7 +3,10 @@
 // needs are built in order, each instruction becomes a step image (config + history, a
 // layer for RUN/COPY/ADD), and every step is looked up in the content-addressed cache first
 // (cache-key: parent image id + the instruction as run + for COPY/ADD the sources' content
-// hash). Output goes out as Docker's JSON messages through `emit`.
+// hash, for RUN --mount the mounts), then in the --cache-from images' history (cache-from.ts).
+// RUN --mount (cache, secret, bind, tmpfs) is set up by run-mounts.ts; FROM images missing or
+// asked for with --pull come through the `pull` dependency. Output goes out as Docker's JSON
+// messages through `emit`.
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
