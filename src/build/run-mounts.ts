@@ -14,7 +14,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, chown, copyFile, lstat, mkdir, readdir, rename, rm, rmdir, stat, utimes } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { execTool, KeyedMutex } from '../lib/index.ts';
+import { execTool, KeyedMutex, newId } from '../lib/index.ts';
 import { isOpaqueDir, type LayerStore } from '../layer/index.ts';
 import { runMountKey, type RunMount } from './dockerfile/index.ts';
 import type { StepImage } from './build-store.ts';
@@ -159,7 +159,8 @@ export async function setupMounts(mounts: readonly RunMount[], env: MountEnv): P
   };
   /** A throw-away RW layer on the image (its merged rootfs). */
   const mountImage = async (img: StepImage): Promise<string> => {
-    const id = `buildmount-${randomBytes(12).toString('hex')}`;
+    // A container-like id: a crash leaves it to the container service's orphan sweep at start.
+    const id = newId();
     await env.layers.createRW(id, img.topChainId);
     undo.push(() => env.layers.removeRW(id));
     const rootfs = await env.layers.mountRW(id);
