@@ -4,8 +4,10 @@
 //   cold     --no-cache build (every step runs)
 //   cached   a rebuild with nothing changed (every step a cache hit)
 //   onefile  a rebuild after changing the second copied file (only the steps from it run)
-// Prints each median (ms) and the ratio berthd/dockerd. Engines, cleanup and host hygiene are
-// bench/lib's (see bench/README.md). Usage: node bench/build.mjs [--runs N] [--engine E]
+// Prints each median (ms) and the ratio berthd/dockerd. Both engines run side by side and the
+// runs are interleaved (run i of dockerd, then run i of berthd, …), so a host whose load changes
+// during the bench weighs on both alike. Engines, cleanup and host hygiene are bench/lib's (see
+// bench/README.md). Usage: node bench/build.mjs [--runs N] [--engine E]
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,27 +65,38 @@ async function main() {
   try {
     const tar = join(work, 'busybox.tar');
     must(await run('bash', [join(repo, 'scripts/busybox-rootfs.sh'), tar]), 'busybox rootfs');
-    const ctx = join(work, 'ctx');
-    mkdirSync(ctx);
-    writeFileSync(join(ctx, 'Dockerfile'), DOCKERFILE);
-    writeFileSync(join(ctx, 'a.txt'), 'a'.repeat(4096));
-    writeFileSync(join(ctx, 'b.txt'), 'b0');
+    // One context per engine: the one-file change of one engine must not touch the other's.
+    const ctxOf = new Map();
+    for (const e of engines) {
+      const ctx = join(work, `ctx-${e.name}`);
+      mkdirSync(ctx);
+      writeFileSync(join(ctx, 'Dockerfile'), DOCKERFILE);
+      writeFileSync(join(ctx, 'a.txt'), 'a'.repeat(4096));
+      writeFileSync(join(ctx, 'b.txt'), 'b0');
+      ctxOf.set(e, ctx);
+    }
     for (const e of engines) {
       log(`starting ${e.name}`);
       await e.start();
       writeState(work, state());
       await e.importImage(tar);
-      const r = { cold: [], cached: [], onefile: [] };
-      await timed(e, ['build', '-q', '-t', 'bench-build', ctx]); // warm-up (page cache, first image)
-      for (let i = 0; i < o.runs; i++) {
+      results[e.name] = { cold: [], cached: [], onefile: [] };
+      await timed(e, ['build', '-q', '-t', 'bench-build', ctxOf.get(e)]); // warm-up (page cache, first image)
+    }
+    for (let i = 0; i < o.runs; i++) {
+      for (const e of engines) {
+        const r = results[e.name];
+        const ctx = ctxOf.get(e);
         r.cold.push(await timed(e, ['build', '-q', '--no-cache', '-t', 'bench-build', ctx]));
         r.cached.push(await timed(e, ['build', '-q', '-t', 'bench-build', ctx]));
         writeFileSync(join(ctx, 'b.txt'), `b${i + 1}-${e.name}`);
         r.onefile.push(await timed(e, ['build', '-q', '-t', 'bench-build', ctx]));
       }
+    }
+    for (const e of engines) {
+      const r = results[e.name];
       const check = await e.cli(['run', '--rm', '--network', 'none', 'bench-build']);
       if (!check.stdout.startsWith('aaaa')) throw new Error(`${e.name}: built image does not run as expected: ${check.stdout.slice(0, 80)} ${check.stderr}`);
-      results[e.name] = r;
       log(`  ${e.name}: cold ${median(r.cold).toFixed(0)} ms, cached ${median(r.cached).toFixed(0)} ms, onefile ${median(r.onefile).toFixed(0)} ms (load ${loadavg()})`);
     }
   } finally {

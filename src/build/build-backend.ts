@@ -11,6 +11,19 @@ export interface RunSpec {
   workingDir: string;
   networkMode?: string | undefined;
   extraHosts?: string[] | undefined;
+  /** RUN --mount: host paths bound in (cache dirs, secrets, context or stage paths) and tmpfs. */
+  mounts?: RunMountSpec[] | undefined;
+}
+
+export interface RunMountSpec {
+  type: 'bind' | 'tmpfs';
+  /** bind: the host path; tmpfs: ''. */
+  source: string;
+  /** Absolute path in the container. */
+  target: string;
+  readOnly: boolean;
+  /** tmpfs: size limit in bytes. */
+  size?: number | null | undefined;
 }
 
 export interface RunCallbacks {

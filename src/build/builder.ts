@@ -3,9 +3,12 @@
 // needs are built in order, each instruction becomes a step image (config + history, a
 // layer for RUN/COPY/ADD), and every step is looked up in the content-addressed cache first
 // (cache-key: parent image id + the instruction as run + for COPY/ADD the sources' content
-// hash). Output goes out as Docker's JSON messages through `emit`.
+// hash, for RUN --mount the mounts), then in the --cache-from images' history (cache-from.ts).
+// RUN --mount (cache, secret, bind, tmpfs) is set up by run-mounts.ts; FROM images missing or
+// asked for with --pull come through the `pull` dependency. Output goes out as Docker's JSON
+// messages through `emit`.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
@@ -15,7 +18,7 @@ import type { ImageConfig, ImageRuntimeConfig } from '../oci/index.ts';
 import type { LayerStore } from '../layer/index.ts';
 import type { ImageService } from '../image/index.ts';
 import {
-  DockerfileParseError, ShellLexError, parseGoDuration, parseOneInstruction, parseStages, processWord,
+  DockerfileParseError, ShellLexError, RunMountError, parseGoDuration, parseOneInstruction, parseRunMount, parseStages, processWord,
   type ArgInstr, type CopyInstr, type Dockerfile, type Instruction, type RunInstr, type Stage,
 } from './dockerfile/index.ts';
 import { BuildArgs, runArgEnv, stageLookup } from './args.ts';
@@ -24,12 +27,15 @@ import { metaChange, nopLine, type MetaInstruction } from './instructions/meta.t
 import { checkRunFlags, runCommand, runCreatedBy } from './instructions/run.ts';
 import type { BuildBackend } from './build-backend.ts';
 import type { BuildStore, StepImage } from './build-store.ts';
-import { ArchiveError, extractTar } from './context/extract.ts';
+import { ArchiveError, cleanMemberName, extractTar, type FileDigests } from './context/extract.ts';
 import { IgnoreMatcher, parseDockerignore } from '../lib/index.ts';
 import type { BuildMessage, BuildRequest } from '../api/types/index.ts';
 import { CopyError, copySources, downloadUrl, hashSources, matchSources, parseChmod, resolveOwner, type SourceEntry } from './copy.ts';
 import { resolveInRoot, ScopeError } from './scoped-path.ts';
 import { stripRunArtifacts } from './run-artifacts.ts';
+import { probeCacheFrom, restoredConfig } from './cache-from.ts';
+import { registryAuthFor } from './registry-config.ts';
+import { CacheMounts, mountKeyParts, setupMounts, stripMountStubs, type MountEnv } from './run-mounts.ts';
 
 /** The builder takes the /build route's options and answers in its messages (api/types/build.ts). */
 export type BuildOptions = BuildRequest;
@@ -41,12 +47,22 @@ export interface BuilderDeps {
   store: BuildStore;
   backend: BuildBackend;
   log: Logger;
+  /**
+   * Pulls an image into the image store (FROM with --pull, or an image not there yet); the
+   * progress goes out as the pull's JSON messages. Absent: images must be local.
+   */
+  pull?: (ref: string, o: { platform?: string | undefined; registryAuth?: string | undefined; signal: AbortSignal }, progress: (m: BuildMessage) => void) => Promise<void>;
 }
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
 const MAX_CONTEXT = 8 * 1024 ** 3;
 const MAX_DOCKERFILE = 16 * 1024 ** 2;
+/** Scratch directories of finished builds wait this long for a moment without builds. */
+const CLEANUP_DELAY_MS = 300;
+/** ... but no longer than this, nor more of them than TRASH_MAX. */
+const CLEANUP_MAX_WAIT_MS = 10_000;
+const TRASH_MAX = 32;
 
 interface StageState {
   stage: Stage;
@@ -74,7 +90,23 @@ interface Run {
   step: number;
   total: number;
   escape: string;
+  /** Build secrets (RUN --mount=type=secret): id -> host file outside the context. */
+  secrets: Map<string, string>;
+  /** sha256 of the context's files, made while it was extracted (COPY and bind mounts hash with them). */
+  digests: FileDigests;
+  /** --cache-from: the configs of the local images given. */
+  cacheSources: ImageConfig[];
+  /** FROM images pulled in this build (a stage using one twice pulls once). */
+  pulled: Map<string, Promise<void>>;
 }
+
+/**
+ * The context-side channel for build secrets (the classic /build API has none): the client
+ * puts secret i at `.berth-secrets/<i>` in the context tar and names the ids in the `secrets`
+ * query parameter (a JSON list, i-th id for file i). The builder moves them out of the
+ * context before reading anything else, so no COPY, bind mount or cache key ever sees them.
+ */
+export const SECRETS_SIDECAR = '.berth-secrets';
 
 function configId(config: ImageConfig): string {
   return `sha256:${createHash('sha256').update(JSON.stringify(config)).digest('hex')}`;
@@ -89,7 +121,17 @@ function cloneConfig(c: ImageConfig): ImageConfig {
 }
 
 export class Builder {
-  constructor(private readonly d: BuilderDeps) {}
+  readonly #cacheMounts: CacheMounts;
+  /** Builds running now. */
+  #active = 0;
+  /** Scratch directories of finished builds, to remove when no build runs (see #discard). */
+  #trash: string[] = [];
+  #trashSince = 0;
+  #sweepTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly d: BuilderDeps) {
+    this.#cacheMounts = new CacheMounts(join(d.store.root, 'mounts', 'cache'));
+  }
 
   /** `builder prune`: drops the cache records and step images, then layers nobody uses. */
   async prune(_all: boolean, filters: Record<string, string[]> = {}): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }> {
@@ -106,38 +148,89 @@ export class Builder {
     const keep = new Set(this.d.images.store.all().map((r) => r.id));
     const sizeBefore = this.d.layers.totalSize();
     const deleted = await this.d.store.prune(keep, before);
+    deleted.push(...await this.#cacheMounts.prune(before));
     await this.d.images.gcLayers();
     return { CachesDeleted: deleted, SpaceReclaimed: Math.max(0, sizeBefore - this.d.layers.totalSize()) };
   }
 
+  /**
+   * A finished build's scratch directory (its context, step scratch) is removed off the
+   * answer's path, at a moment no build runs: removing a tree costs CPU that the next build
+   * (often right behind, as in an edit-build loop) would otherwise share. A daemon that stops
+   * or crashes first leaves it to BuildStore.init's sweep of tmp/.
+   */
+  #discard(dir: string): void {
+    if (this.#trash.length === 0) this.#trashSince = Date.now();
+    this.#trash.push(dir);
+    this.#scheduleSweep();
+  }
+
+  #scheduleSweep(): void {
+    if (this.#sweepTimer !== null) return;
+    this.#sweepTimer = setTimeout(() => {
+      this.#sweepTimer = null;
+      const overdue = Date.now() - this.#trashSince > CLEANUP_MAX_WAIT_MS || this.#trash.length > TRASH_MAX;
+      if (this.#active > 0 && !overdue) { this.#scheduleSweep(); return; }
+      const dirs = this.#trash;
+      this.#trash = [];
+      for (const d of dirs) void rm(d, { recursive: true, force: true }).catch(() => undefined);
+    }, CLEANUP_DELAY_MS);
+    this.#sweepTimer.unref();
+  }
+
   /** Runs one build; resolves the final image id. Errors before any output are thrown. */
   async build(context: Readable, opts: BuildOptions, emit: (m: BuildMessage) => void | Promise<void>, signal: AbortSignal): Promise<string> {
+    this.#active++;
+    try {
+      return await this.#build(context, opts, emit, signal);
+    } finally {
+      this.#active--;
+    }
+  }
+
+  async #build(context: Readable, opts: BuildOptions, emit: (m: BuildMessage) => void | Promise<void>, signal: AbortSignal): Promise<string> {
     const dir = join(this.d.store.tmpDir, newId());
     const t0 = performance.now();
     let tContext = 0;
+    const digests: FileDigests = new Map();
+    const dfName = opts.dockerfile || 'Dockerfile';
+    const dfEntry = cleanMemberName(dfName) ?? '';
+    const ignoreEntries = [`${dfEntry}.dockerignore`, '.dockerignore'];
+    // The Dockerfile and .dockerignore are kept as they stream by: no reading them back.
+    const keep = { names: new Set([dfEntry, ...ignoreEntries]), files: new Map<string, Buffer>(), seen: new Set<string>(), symlinks: false };
     await mkdir(dir, { recursive: true });
     // Layers this build registers are kept from a concurrent layer gc until their step images exist.
     const lease = this.d.layers.lease();
     try {
       const contextDir = join(dir, 'context');
       try {
-        await extractTar(context, contextDir, { maxBytes: MAX_CONTEXT });
+        await extractTar(context, contextDir, { maxBytes: MAX_CONTEXT, digests, keep });
         tContext = performance.now() - t0;
       } catch (err) {
         if (signal.aborted) throw err;
         throw new InvalidArgumentError(`failed to read the build context (a tar archive is expected): ${(err as Error).message}`);
       }
-      const dfName = opts.dockerfile || 'Dockerfile';
-      const dfPath = await resolveInRoot(contextDir, dfName);
+      const secrets = await takeSecrets(contextDir, join(dir, 'secrets'), opts.secrets ?? []);
+      // Without symlinks in the archive, what was kept is what is on disk (and a name not
+      // kept is not there as a small regular file).
+      const kept = (name: string): Buffer | undefined => (keep.symlinks ? undefined : keep.files.get(name));
       let text: string;
-      try {
-        if ((await stat(dfPath)).size > MAX_DOCKERFILE) throw new InvalidArgumentError(`the Dockerfile (${dfName}) is larger than ${MAX_DOCKERFILE} bytes`);
-        text = await readFile(dfPath, 'utf8');
-      } catch (err) {
-        if (err instanceof InvalidArgumentError) throw err;
-        throw new InvalidArgumentError(`Cannot locate specified Dockerfile: ${dfName}`);
+      const dfKept = kept(dfEntry);
+      if (dfKept !== undefined) text = dfKept.toString('utf8');
+      else {
+        const dfPath = await resolveInRoot(contextDir, dfName);
+        try {
+          if ((await stat(dfPath)).size > MAX_DOCKERFILE) throw new InvalidArgumentError(`the Dockerfile (${dfName}) is larger than ${MAX_DOCKERFILE} bytes`);
+          text = await readFile(dfPath, 'utf8');
+        } catch (err) {
+          if (err instanceof InvalidArgumentError) throw err;
+          throw new InvalidArgumentError(`Cannot locate specified Dockerfile: ${dfName}`);
+        }
       }
-      const ignoreText = await readFile(await resolveInRoot(contextDir, `${dfName}.dockerignore`), 'utf8')
+      // .dockerignore: kept, or surely absent (not in an archive without symlinks), or read.
+      const ignoreKept = kept(ignoreEntries[0]!) ?? (keep.seen.has(ignoreEntries[0]!) ? undefined : kept(ignoreEntries[1]!));
+      const ignoreAbsent = !keep.symlinks && !ignoreEntries.some((n) => keep.seen.has(n));
+      const ignoreText = ignoreKept !== undefined ? ignoreKept.toString('utf8') : ignoreAbsent ? '' : await readFile(await resolveInRoot(contextDir, `${dfName}.dockerignore`), 'utf8')
         .catch(() => resolveInRoot(contextDir, '.dockerignore').then((p) => readFile(p, 'utf8')))
         .catch(() => '');
       const ignoreLines = parseDockerignore(ignoreText);
@@ -152,16 +245,44 @@ export class Builder {
       const run: Run = {
         opts, emit, signal, dir, contextDir, df,
         ignore: ignoreLines.length ? new IgnoreMatcher(ignoreLines) : null, ignoreLines,
-        args: new BuildArgs(opts.buildArgs), results: new Map(), stageDone: new Map(), step: 0, total: 0, escape: df.directives.escape,
+        args: new BuildArgs(opts.buildArgs), results: new Map(), stageDone: new Map(), step: 0, total: 0, escape: df.directives.escape, secrets,
+        cacheSources: this.#cacheSources(opts.cacheFrom), pulled: new Map(), digests,
       };
+      const tParsed = performance.now() - t0;
       const id = await this.#run(run);
-      this.d.log.debug({ context: Math.round(tContext), total: Math.round(performance.now() - t0), steps: run.total }, 'build done (ms)');
+      this.d.log.debug({ context: +tContext.toFixed(1), parsed: +tParsed.toFixed(1), total: +(performance.now() - t0).toFixed(1), steps: run.total }, 'build done (ms)');
       return id;
     } finally {
       lease.release();
-      // Off the answer's path; a crash leaves it to BuildStore.init's sweep of tmp/.
-      void rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      // Secrets go at once (before the answer); the rest may wait.
+      if (opts.secrets?.length) await rm(join(dir, 'secrets'), { recursive: true, force: true }).catch(() => undefined);
+      this.#discard(dir);
     }
+  }
+
+  /** --cache-from images that exist locally (moby skips the others with a warning in its log). */
+  #cacheSources(refs: readonly string[]): ImageConfig[] {
+    const out: ImageConfig[] = [];
+    for (const ref of refs) {
+      try {
+        out.push(this.d.images.resolve(ref).config);
+      } catch {
+        this.d.log.warn({ ref }, 'could not look up the --cache-from image, skipping it');
+      }
+    }
+    return out;
+  }
+
+  /** A step the local cache misses, found in a --cache-from image (moby imageCache.GetCache). */
+  async #fromCacheSources(r: Run, st: StageState, next: ImageConfig, createdBy: string, layer: boolean): Promise<StepImage | null> {
+    if (r.cacheSources.length === 0 || r.opts.noCache) return null;
+    const hit = probeCacheFrom(r.cacheSources, st.image.config, createdBy, layer);
+    if (!hit) return null;
+    const config = hit.kind === 'image' ? hit.config : restoredConfig(next, st.image.config, hit);
+    const img = await this.d.store.putImage(config);
+    // Its layer is a source image's: it must exist in the layer store (a source is local).
+    if (img.topChainId !== null && !this.d.layers.get(img.topChainId)) return null;
+    return img;
   }
 
   #say(r: Run, text: string): void {
@@ -299,6 +420,14 @@ export class Builder {
           const d2 = byName(ins.from, i);
           if (d2 >= 0) visit(d2);
         }
+        if (ins.kind === 'run') {
+          for (const raw of ins.mounts) {
+            let from = '';
+            try { from = parseRunMount(raw).from; } catch { /* reported when built */ }
+            const d2 = from ? byName(from, i) : -1;
+            if (d2 >= 0) visit(d2);
+          }
+        }
       }
     };
     visit(target);
@@ -316,7 +445,7 @@ export class Builder {
       if (err.exitCode !== undefined || err.message.includes('(Dockerfile line')) return err;
       return new BuildError(`${err.message} (Dockerfile line ${line})`);
     }
-    if (err instanceof ShellLexError || err instanceof CopyError || err instanceof ScopeError || err instanceof ArchiveError || err instanceof DockerfileParseError) {
+    if (err instanceof ShellLexError || err instanceof RunMountError || err instanceof CopyError || err instanceof ScopeError || err instanceof ArchiveError || err instanceof DockerfileParseError) {
       return new BuildError(`${err.message} (Dockerfile line ${line})`);
     }
     return err as Error;
@@ -342,13 +471,21 @@ export class Builder {
       const config: ImageConfig = { architecture: goArch(), os: 'linux', config: { Env: [DEFAULT_PATH] }, rootfs: { type: 'layers', diff_ids: [] }, history: [] };
       image = await this.d.store.putImage(config);
     } else {
-      let rec: { id: string; config: ImageConfig; topChainId: string | null };
-      try {
+      let rec: { id: string; config: ImageConfig; topChainId: string | null } | null = null;
+      const isId = /^(sha256:)?[0-9a-f]{12,64}$/.test(ref);
+      // --pull: always ask the registry (dockerd's PullOptionForcePull); an image id cannot be pulled.
+      if (!r.opts.pull || isId || !this.d.pull) {
+        try { rec = this.d.images.resolve(ref); } catch { rec = this.d.store.resolve(ref) ?? null; }
+      }
+      if (rec === null) {
+        if (!this.d.pull || isId) throw new NotFoundError(`pull access denied for ${ref}, repository does not exist or may require 'docker login': berth found no local image ${ref} (Dockerfile line ${f.line})`);
+        try {
+          await this.#pull(r, ref);
+        } catch (err) {
+          if (r.signal.aborted) throw err;
+          throw new BuildError(`${(err as Error).message} (Dockerfile line ${f.line})`);
+        }
         rec = this.d.images.resolve(ref);
-      } catch {
-        const step = this.d.store.resolve(ref);
-        if (!step) throw new NotFoundError(`pull access denied for ${ref}, repository does not exist or may require 'docker login': berth found no local image ${ref} (Dockerfile line ${f.line})`);
-        rec = step;
       }
       image = await this.d.store.putImage(rec.config);
     }
@@ -368,6 +505,17 @@ export class Builder {
       }
     }
     return st;
+  }
+
+  /** Pulls a FROM image once per build, its progress in the build's output. */
+  #pull(r: Run, ref: string): Promise<void> {
+    let p = r.pulled.get(ref);
+    if (!p) {
+      const pull = this.d.pull!;
+      p = pull(ref, { platform: r.opts.platform, registryAuth: registryAuthFor(r.opts.registryConfig, ref), signal: r.signal }, (m) => { if (!r.opts.quiet) void r.emit(m); });
+      r.pulled.set(ref, p);
+    }
+    return p;
   }
 
   async #step(r: Run, st: StageState, ins: Instruction): Promise<void> {
@@ -404,6 +552,12 @@ export class Builder {
     const next = cloneConfig(st.config);
     next.config ??= {};
     mutate(next.config, next);
+    const restored = await this.#fromCacheSources(r, st, next, history, false);
+    if (restored) {
+      await this.d.store.cacheSet(key, restored.id);
+      this.#adopt(r, st, restored, true);
+      return;
+    }
     const created = new Date().toISOString();
     next.created = created;
     next.history = [...(next.history ?? []), { created, created_by: history, empty_layer: true }];
@@ -442,10 +596,26 @@ export class Builder {
     const cmd = runCommand(ins, st.shell);
     const env = st.config.config?.Env ?? [];
     const argEnv = runArgEnv(env, st.args);
-    const createdBy = runCreatedBy(cmd, argEnv);
-    const key = cacheKey([st.image.id, 'RUN', createdBy, st.config.config, ins.network, ins.security]);
+    const look = this.#lookup(st);
+    const mounts = ins.mounts.map((raw) => parseRunMount(raw, (v) => processWord(v, look, r.escape), st.config.config?.WorkingDir || '/'));
+    // With mounts the step is one only BuildKit builds: its history line is BuildKit's.
+    const createdBy = mounts.length ? `RUN ${runCreatedBy(cmd, argEnv)} # buildkit` : runCreatedBy(cmd, argEnv);
+    const scratch = join(r.dir, `step-${randomBytes(6).toString('hex')}`);
+    const menv: MountEnv = {
+      layers: this.d.layers, cache: this.#cacheMounts, contextDir: r.contextDir, scratch, secrets: r.secrets, digests: r.digests,
+      fromImage: (ref) => this.#fromImage(r, st, ref),
+    };
+    const mountKeys = mounts.length ? await mountKeyParts(mounts, menv) : [];
+    const key = cacheKey([st.image.id, 'RUN', createdBy, st.config.config, ins.network, ins.security, ...(mounts.length ? [mountKeys] : [])]);
     const hit = r.opts.noCache ? undefined : this.d.store.cacheGet(key);
     if (hit) { this.#adopt(r, st, hit, true); return; }
+    const restored = await this.#fromCacheSources(r, st, st.config, createdBy, true);
+    if (restored) {
+      await this.d.store.cacheSet(key, restored.id);
+      this.#adopt(r, st, restored, true);
+      return;
+    }
+    const prepared = mounts.length ? await setupMounts(mounts, menv) : null;
     // The step's parent must be findable by the container side (build-store resolve).
     await this.d.store.putImage(st.image.config);
     const predefined = r.args.predefined().map(([k, v]) => `${k}=${v}`);
@@ -457,6 +627,7 @@ export class Builder {
         image: st.image.id, cmd, env: [...env, ...argEnv, ...predefined.filter((p) => !argEnv.some((a) => a.split('=')[0] === p.split('=')[0]))],
         user: c.User ?? '', workingDir: c.WorkingDir ?? '',
         networkMode: ins.network && ins.network !== 'default' ? ins.network : r.opts.networkMode, extraHosts: r.opts.extraHosts,
+        mounts: prepared?.mounts,
       }, {
         created: (id) => { containerId = id; this.#say(r, ` ---> Running in ${shortId(id)}\n`); },
         output: (chunk) => (r.opts.quiet ? undefined : r.emit({ stream: utf8.write(chunk) })),
@@ -467,18 +638,22 @@ export class Builder {
       }
       const upper = await this.d.layers.upperDir(containerId);
       await stripRunArtifacts(upper);
+      if (prepared) await stripMountStubs(upper, prepared.mounts.map((m) => m.target), this.d.layers, st.image.topChainId);
       const layer = await this.d.layers.registerDir(st.image.topChainId, upper);
       const next = cloneConfig(st.config);
       const created = new Date().toISOString();
       next.created = created;
       next.rootfs = { type: 'layers', diff_ids: [...next.rootfs.diff_ids, layer.diffId] };
-      next.history = [...(next.history ?? []), { created, created_by: createdBy }];
+      // BuildKit marks its history entries with this comment (dockerfile2llb historyComment).
+      next.history = [...(next.history ?? []), { created, created_by: createdBy, ...(mounts.length ? { comment: 'buildkit.dockerfile.v0' } : {}) }];
       const img = await this.d.store.putImage(next);
       await this.d.store.cacheSet(key, img.id);
       if (r.opts.rm || r.opts.forceRm) this.#say(r, ` ---> Removed intermediate container ${shortId(containerId)}\n`);
       this.#adopt(r, st, img, false);
     } finally {
       if (containerId !== null) await this.d.backend.remove(containerId).catch((err: unknown) => this.d.log.warn({ err, container: containerId }, 'removing a build container failed'));
+      if (prepared) await prepared.release();
+      if (mounts.length) await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
     }
   }
 
@@ -497,6 +672,27 @@ export class Builder {
     }
   }
 
+  /** The image a COPY --from or a RUN --mount from= names: a stage (name or index) or an image. */
+  async #fromImage(r: Run, st: StageState, fromRef: string): Promise<StepImage> {
+    let fromImage: StepImage | null = null;
+    const idx = r.df.stages.findIndex((s, k) => k < st.stage.index && s.name === fromRef.toLowerCase());
+    const byIndex = /^\d+$/.test(fromRef) ? Number(fromRef) : -1;
+    if (idx >= 0) fromImage = (await r.stageDone.get(idx)) ?? null;
+    else if (byIndex >= 0) {
+      if (byIndex >= st.stage.index) throw new BuildError(`invalid from flag value ${fromRef}: refers to current or future build stage`);
+      fromImage = (await r.stageDone.get(byIndex)) ?? null;
+    } else {
+      try {
+        const rec = this.d.images.resolve(fromRef);
+        fromImage = await this.d.store.putImage(rec.config);
+      } catch {
+        throw new BuildError(`invalid from flag value ${fromRef}: No such image: ${fromRef}`);
+      }
+    }
+    if (!fromImage) throw new BuildError(`invalid from flag value ${fromRef}: stage not built`);
+    return fromImage;
+  }
+
   async #copyStep(r: Run, st: StageState, ins: CopyInstr): Promise<void> {
     const look = this.#lookup(st);
     const word = (s: string): string => processWord(s, look, r.escape);
@@ -513,25 +709,7 @@ export class Builder {
     const scratch = join(r.dir, `step-${randomBytes(6).toString('hex')}`);
     try {
       // Source root: the context, or another stage / an image (mounted) for COPY --from.
-      let fromImage: StepImage | null = null;
-      if (ins.from !== null) {
-        const fromRef = word(ins.from);
-        const idx = r.df.stages.findIndex((s, k) => k < st.stage.index && s.name === fromRef.toLowerCase());
-        const byIndex = /^\d+$/.test(fromRef) ? Number(fromRef) : -1;
-        if (idx >= 0) fromImage = (await r.stageDone.get(idx)) ?? null;
-        else if (byIndex >= 0) {
-          if (byIndex >= st.stage.index) throw new BuildError(`invalid from flag value ${fromRef}: refers to current or future build stage`);
-          fromImage = (await r.stageDone.get(byIndex)) ?? null;
-        } else {
-          try {
-            const rec = this.d.images.resolve(fromRef);
-            fromImage = await this.d.store.putImage(rec.config);
-          } catch {
-            throw new BuildError(`invalid from flag value ${fromRef}: No such image: ${fromRef}`);
-          }
-        }
-        if (!fromImage) throw new BuildError(`invalid from flag value ${fromRef}: stage not built`);
-      }
+      const fromImage = ins.from !== null ? await this.#fromImage(r, st, word(ins.from)) : null;
       // .dockerignore (context sources only) plus --exclude patterns (BuildKit's COPY/ADD flag).
       const excludes = ins.exclude.map((e) => word(e));
       const baseIgnore = ins.from === null ? r.ignoreLines : [];
@@ -560,7 +738,7 @@ export class Builder {
             continue;
           }
           if (/^git@|\.git(#|$)/.test(s) && ins.kind === 'add') throw new BuildError(`ADD of git repositories is not supported: ${s}`);
-          const found = await matchSources(root, s, ignore);
+          const found = await matchSources(root, s, ignore, root === r.contextDir);
           if (found.length === 0) {
             throw new BuildError(ins.from === null
               ? `${name} failed: file not found in build context or excluded by .dockerignore: stat ${s}: file does not exist`
@@ -568,7 +746,7 @@ export class Builder {
           }
           for (const e of found) { entries.push(e); kinds.push(e.isDir ? 'dir' : 'file'); }
         }
-        const hash = await hashSources(entries, ignore);
+        const hash = await hashSources(entries, ignore, r.digests);
         return { entries, hash, kinds };
       };
       const doCopy = async (srcRoot: string): Promise<void> => {
@@ -578,6 +756,12 @@ export class Builder {
         const key = cacheKey([st.image.id, createdBy, chown, chmod, fromImage?.id ?? null, st.config.config?.WorkingDir ?? '', ins.parents, excludes]);
         const hit = r.opts.noCache ? undefined : this.d.store.cacheGet(key);
         if (hit) { this.#adopt(r, st, hit, true); return; }
+        const restored = await this.#fromCacheSources(r, st, st.config, nopLine(st.shell, createdBy, true), true);
+        if (restored) {
+          await this.d.store.cacheSet(key, restored.id);
+          this.#adopt(r, st, restored, true);
+          return;
+        }
         const layer = await this.#withMount(st.image.topChainId, async (rootfs, id) => {
           const owner = chown !== null ? await resolveOwner(rootfs, chown) : (ins.from === null ? { uid: 0, gid: 0 } : null);
           await copySources(entries, {
@@ -608,4 +792,26 @@ export class Builder {
 function normalizeForMessage(t: string): string {
   const last = t.split('/').pop() ?? t;
   return last.includes(':') || t.includes('@') ? t : `${t}:latest`;
+}
+
+/** Moves the secrets sidecar out of the context (see SECRETS_SIDECAR); id -> host file. */
+async function takeSecrets(contextDir: string, into: string, ids: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (ids.length === 0) return out;
+  const sidecar = join(contextDir, SECRETS_SIDECAR);
+  try {
+    await mkdir(into, { recursive: true, mode: 0o700 });
+    for (const [i, id] of ids.entries()) {
+      if (typeof id !== 'string' || id === '') throw new InvalidArgumentError(`invalid secrets parameter: secret ${i} has no id`);
+      const src = join(sidecar, String(i));
+      const st = await lstat(src).catch(() => null);
+      if (!st?.isFile()) throw new InvalidArgumentError(`secret ${id}: the context has no ${SECRETS_SIDECAR}/${i} file for it`);
+      const dst = join(into, String(i));
+      await rename(src, dst);
+      out.set(id, dst);
+    }
+  } finally {
+    await rm(sidecar, { recursive: true, force: true });
+  }
+  return out;
 }

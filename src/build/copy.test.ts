@@ -80,3 +80,53 @@ test('sources, hashes and copies, with symlinks kept inside the rootfs', async (
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('extraction digests: hashSources uses them while size and mtime hold, reads the file otherwise', async () => {
+  const { pack } = await import('tar-stream');
+  const { Readable } = await import('node:stream');
+  const { extractTar } = await import('./context/extract.ts');
+  const { createHash } = await import('node:crypto');
+  const { utimes } = await import('node:fs/promises');
+  const dir = await mkdtemp(join(tmpdir(), 'berth-test-digests-'));
+  try {
+    const big = Buffer.alloc(300 * 1024, 7); // larger than the one-write limit: streamed
+    const p = pack();
+    p.entry({ name: 'small.txt', mode: 0o644, mtime: new Date(1_700_000_000_000) }, 'small\n');
+    p.entry({ name: 'd/big.bin', mode: 0o600, mtime: new Date(1_700_000_000_000) }, big);
+    p.finalize();
+    const digests = new Map();
+    await extractTar(Readable.from(p as unknown as AsyncIterable<Buffer>), join(dir, 'ctx'), { digests });
+    const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+    assert.equal(digests.get(join(dir, 'ctx/small.txt'))?.sha256, sha('small\n'));
+    assert.equal(digests.get(join(dir, 'ctx/d/big.bin'))?.sha256, sha(big));
+    assert.deepEqual(await readFile(join(dir, 'ctx/d/big.bin')), big);
+    const entries = [{ hostPath: join(dir, 'ctx'), rel: '', isDir: true }];
+    const real = await hashSources(entries, null);
+    assert.equal(await hashSources(entries, null, digests), real);
+    // A recorded digest is trusted (the file is not read again) ...
+    digests.get(join(dir, 'ctx/small.txt')).sha256 = 'f'.repeat(64);
+    assert.notEqual(await hashSources(entries, null, digests), real);
+    // ... until the file's mtime no longer matches the record.
+    await utimes(join(dir, 'ctx/small.txt'), new Date(), new Date());
+    assert.equal(await hashSources(entries, null, digests), real);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('matchSources: the synchronous local path resolution gives what the asynchronous one does', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-test-match-'));
+  try {
+    await mkdir(join(dir, 'a/b'), { recursive: true });
+    await writeFile(join(dir, 'a/b/f'), 'x');
+    await symlink('/a/b', join(dir, 'link'));
+    await symlink('../../etc', join(dir, 'up'));
+    for (const src of ['a/b/f', 'link/f', 'up', 'nope', 'a/b/f/x', '.', 'a']) {
+      const slow = await matchSources(dir, src, null, false);
+      const fast = await matchSources(dir, src, null, true);
+      assert.deepEqual(fast.map((e) => [e.hostPath, e.rel, e.isDir]), slow.map((e) => [e.hostPath, e.rel, e.isDir]), src);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -5,12 +5,12 @@
 // contents), ownership (0:0 from the context unless --chown), --chmod, and ADD's local
 // archive extraction. Every destination path is resolved inside the rootfs (scoped-path.ts).
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync, type Stats } from 'node:fs';
 import { copyFile, chmod, lchown, lstat, mkdir, open, readdir, readFile, readlink, rm, stat, symlink, utimes } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
 import type { IgnoreMatcher } from '../lib/index.ts';
-import { compressionOf, extractTar, looksLikeTar } from './context/extract.ts';
-import { mkdirInRoot, resolveInRoot } from './scoped-path.ts';
+import { compressionOf, extractTar, looksLikeTar, type FileDigests } from './context/extract.ts';
+import { mkdirInRoot, resolveInRoot, resolveInRootSync } from './scoped-path.ts';
 
 export class CopyError extends Error {}
 
@@ -20,6 +20,8 @@ export interface SourceEntry {
   /** Path relative to the source root (for .dockerignore checks inside directories). */
   rel: string;
   isDir: boolean;
+  /** Its stat as matchSources saw it (saves hashSources a second one). */
+  st?: import('node:fs').Stats | undefined;
 }
 
 const GLOB_RE = /[*?[\\]/;
@@ -44,18 +46,22 @@ export function matchElement(pattern: string, name: string): boolean {
   return new RegExp(re + '$').test(name);
 }
 
-/** Expands one source (a path or a glob) under `root`. `ignore` hides excluded context files. */
-export async function matchSources(root: string, source: string, ignore: IgnoreMatcher | null): Promise<SourceEntry[]> {
+/**
+ * Expands one source (a path or a glob) under `root`. `ignore` hides excluded context files.
+ * `local`: the root is a build context on the local disk; a plain path is then resolved with
+ * synchronous calls (see resolveInRootSync).
+ */
+export async function matchSources(root: string, source: string, ignore: IgnoreMatcher | null, local = false): Promise<SourceEntry[]> {
   const clean = posix.normalize('/' + source).slice(1);
   if (clean === '' || clean === '.') {
     return [{ hostPath: root, rel: '', isDir: true }];
   }
   const parts = clean.split('/').filter((p) => p !== '');
   if (!parts.some((p) => GLOB_RE.test(p))) {
-    const host = await resolveInRoot(root, clean);
-    const st = await stat(host).catch(() => null);
+    const host = local ? resolveInRootSync(root, clean) : await resolveInRoot(root, clean);
+    const st = local ? statOrNull(host) : await stat(host).catch(() => null);
     if (!st || (ignore && ignore.excludes(clean))) return [];
-    return [{ hostPath: host, rel: clean, isDir: st.isDirectory() }];
+    return [{ hostPath: host, rel: clean, isDir: st.isDirectory(), st }];
   }
   let found: string[] = [''];
   for (const part of parts) {
@@ -73,23 +79,41 @@ export async function matchSources(root: string, source: string, ignore: IgnoreM
     if (ignore && ignore.excludes(rel)) continue;
     const host = await resolveInRoot(root, rel);
     const st = await stat(host).catch(() => null);
-    if (st) out.push({ hostPath: host, rel, isDir: st.isDirectory() });
+    if (st) out.push({ hostPath: host, rel, isDir: st.isDirectory(), st });
   }
   return out;
 }
 
-async function hashFile(path: string, h: ReturnType<typeof createHash>): Promise<void> {
+/**
+ * The sha256 of a file's bytes; taken from `known` (the digests made while the context was
+ * extracted) when the file's size and mtime are still the recorded ones, else read and kept.
+ */
+function statOrNull(path: string): Stats | null {
+  try { return statSync(path, { throwIfNoEntry: false }) ?? null; } catch { return null; }
+}
+
+async function fileDigest(path: string, st: { size: number; mtimeMs: number }, known: FileDigests | undefined): Promise<string> {
+  const k = known?.get(path);
+  if (k && k.size === st.size && Math.round(k.mtimeMs) === Math.round(st.mtimeMs)) return k.sha256;
+  const h = createHash('sha256');
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  const sha256 = h.digest('hex');
+  known?.set(path, { sha256, size: st.size, mtimeMs: st.mtimeMs });
+  return sha256;
+}
+
+async function hashFile(path: string, st: { size: number; mtimeMs: number }, h: ReturnType<typeof createHash>, known: FileDigests | undefined): Promise<void> {
+  h.update(await fileDigest(path, st, known));
 }
 
 /** The content hash of the sources: names, modes, owners, link targets and bytes; not mtimes. */
-export async function hashSources(entries: readonly SourceEntry[], ignore: IgnoreMatcher | null): Promise<string> {
+export async function hashSources(entries: readonly SourceEntry[], ignore: IgnoreMatcher | null, known?: FileDigests): Promise<string> {
   const h = createHash('sha256');
   const visit = async (host: string, rel: string, name: string): Promise<void> => {
     const st = await lstat(host);
     h.update(`${name}\0${st.mode}\0${st.uid}:${st.gid}\0`);
     if (st.isSymbolicLink()) h.update(`->${await readlink(host)}\0`);
-    else if (st.isFile()) { h.update(`${st.size}\0`); await hashFile(host, h); }
+    else if (st.isFile()) { h.update(`${st.size}\0`); await hashFile(host, st, h, known); }
     else if (st.isDirectory()) {
       for (const child of (await readdir(host)).sort()) {
         const crel = rel ? `${rel}/${child}` : child;
@@ -102,9 +126,9 @@ export async function hashSources(entries: readonly SourceEntry[], ignore: Ignor
   };
   for (const e of entries) {
     // A source named by a symlink is followed (stat in matchSources), so hash its target.
-    const st = await stat(e.hostPath);
+    const st = e.st ?? await stat(e.hostPath);
     if (st.isDirectory()) await visit(e.hostPath, e.rel, e.rel || '.');
-    else { h.update(`${e.rel}\0${st.mode}\0${st.uid}:${st.gid}\0${st.size}\0`); await hashFile(e.hostPath, h); h.update('\n'); }
+    else { h.update(`${e.rel}\0${st.mode}\0${st.uid}:${st.gid}\0${st.size}\0`); await hashFile(e.hostPath, st, h, known); h.update('\n'); }
   }
   return h.digest('hex');
 }

@@ -6,7 +6,7 @@
 export { Builder, type BuildOptions, type BuildMessage, type BuilderDeps } from './builder.ts';
 export { BuildError } from './errors.ts';
 export { BuildStore, type StepImage } from './build-store.ts';
-export type { BuildBackend, RunSpec, RunCallbacks } from './build-backend.ts';
+export type { BuildBackend, RunSpec, RunCallbacks, RunMountSpec } from './build-backend.ts';
 export { parseStages, processWord, processWords, DockerfileParseError } from './dockerfile/index.ts';
 export { commitContainer, type CommitSource, type CommitOptions, type CommitDeps } from './commit.ts';
 export { buildCacheUsage, type BuildCacheRecord } from './disk-usage.ts';

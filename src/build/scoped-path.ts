@@ -1,6 +1,7 @@
 // Path resolution inside a root filesystem, following symlinks as the container would see
 // them (an absolute link target is relative to the root, `..` stops at the root), so the
 // builder never writes outside an image's rootfs (moby's symlink.FollowSymlinkInScope).
+import { lstatSync, readlinkSync } from 'node:fs';
 import { lchown, lstat, mkdir, readlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 
@@ -23,6 +24,33 @@ export async function resolveInRoot(root: string, path: string): Promise<string>
       const tparts = target.split('/').filter((p) => p !== '');
       if (target.startsWith('/')) done.length = 0;
       parts.unshift(...tparts);
+      continue;
+    }
+    done.push(part);
+  }
+  return join(root, ...done);
+}
+
+/**
+ * resolveInRoot with synchronous lstat/readlink: for a build context on the local disk, where
+ * each call is microseconds and a thread-pool round trip per path element costs more.
+ */
+export function resolveInRootSync(root: string, path: string): string {
+  const parts = posix.normalize('/' + path).split('/').filter((p) => p !== '');
+  const done: string[] = [];
+  let hops = 0;
+  while (parts.length > 0) {
+    const part = parts.shift()!;
+    if (part === '.') continue;
+    if (part === '..') { done.pop(); continue; }
+    const host = join(root, ...done, part);
+    let st;
+    try { st = lstatSync(host, { throwIfNoEntry: false }); } catch { st = undefined; }
+    if (st?.isSymbolicLink()) {
+      if (++hops > 255) throw new ScopeError(`too many levels of symbolic links: ${path}`);
+      const target = readlinkSync(host);
+      if (target.startsWith('/')) done.length = 0;
+      parts.unshift(...target.split('/').filter((p) => p !== ''));
       continue;
     }
     done.push(part);

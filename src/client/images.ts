@@ -66,6 +66,8 @@ export interface BuildQuery {
   extraHosts?: readonly string[];
   cacheFrom?: readonly string[];
   platform?: string;
+  /** berth: ids of the secrets sent as the context's .berth-secrets/<i> files. */
+  secrets?: readonly string[];
 }
 
 const enc = encodeURIComponent;
@@ -168,6 +170,7 @@ export class ImagesClient implements ImagesApi {
         extrahosts: o.extraHosts && o.extraHosts.length ? o.extraHosts.join(',') : undefined,
         cachefrom: o.cacheFrom && o.cacheFrom.length ? JSON.stringify(o.cacheFrom) : undefined,
         platform: o.platform || undefined,
+        secrets: o.secrets && o.secrets.length ? JSON.stringify(o.secrets) : undefined,
       },
       rawBody: context,
       contentType: 'application/x-tar',

@@ -41,6 +41,11 @@ export function buildRunner(containers: ContainerService): BuildBackend {
       const hostConfig: Record<string, unknown> = {};
       if (spec.networkMode) hostConfig.NetworkMode = spec.networkMode;
       if (spec.extraHosts?.length) hostConfig.ExtraHosts = spec.extraHosts;
+      if (spec.mounts?.length) {
+        hostConfig.Mounts = spec.mounts.map((m) => m.type === 'tmpfs'
+          ? { Type: 'tmpfs', Target: m.target, ReadOnly: m.readOnly, TmpfsOptions: { ...(m.size ? { SizeBytes: m.size } : {}), Options: [['exec']] } }
+          : { Type: 'bind', Source: m.source, Target: m.target, ReadOnly: m.readOnly });
+      }
       const { Id } = await containers.create({
         Image: spec.image, Cmd: spec.cmd, Entrypoint: [''], Env: spec.env, User: spec.user, WorkingDir: spec.workingDir,
         Tty: false, OpenStdin: false, AttachStdout: true, AttachStderr: true,

@@ -85,7 +85,13 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     containersUsing: (id) => containers.containersUsing(id), layersInUse: () => [...containers.layersInUse(), ...buildStore.layersInUse(), ...archive.layersInUse()],
     isRunning: (id) => { try { return containers.inspect(id).State.Running; } catch { return false; } },
   });
-  const builder = new Builder({ layers, images, store: buildStore, backend: buildRunner(containers), log: log.child({ module: 'build' }) });
+  const builder = new Builder({
+    layers, images, store: buildStore, backend: buildRunner(containers), log: log.child({ module: 'build' }),
+    pull: async (ref, o, progress) => {
+      await distribution.pull({ fromImage: ref, platform: o.platform, registryAuth: o.registryAuth, signal: o.signal },
+        (m) => { if (m.status) progress({ status: m.status, id: m.id, progress: m.progress, progressDetail: m.progressDetail }); });
+    },
+  });
 
   let metrics: EngineMetrics | null = null;
   events.subscribe((e) => metrics?.observeEvent(e.Type, e.Action, e.Actor.Attributes, e.Actor.ID));

@@ -16,10 +16,19 @@ export interface BuildRequest {
   cacheFrom: string[];
   pull: boolean;
   platform?: string | undefined;
+  /** berth: ids of the build secrets sent as the context's .berth-secrets/<i> files (RUN --mount=type=secret). */
+  secrets?: string[] | undefined;
+  /** X-Registry-Config: the client's credentials by registry (base64url JSON), for FROM pulls. */
+  registryConfig?: string | undefined;
 }
 
 export interface BuildMessage {
   stream?: string;
+  /** Pull progress of a FROM image (--pull or an image not there yet), as /images/create sends it. */
+  status?: string | undefined;
+  id?: string | undefined;
+  progress?: string | undefined;
+  progressDetail?: { current?: number; total?: number } | undefined;
   aux?: { ID: string };
   error?: string;
   errorDetail?: { message: string; code?: number };

@@ -57,3 +57,28 @@ test('extracts plain and gzip tars; refuses escapes and writes through its own s
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('keep: named small files kept as they stream by, seen names, symlinks noted; writes overlap but land', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-test-keep-'));
+  try {
+    const many = Array.from({ length: 300 }, (_, i) => ({ name: `f/${i}`, body: `n${i}` }));
+    const tar = await tarOf([
+      { name: 'Dockerfile', body: 'old' }, ...many, { name: './Dockerfile', body: 'FROM a\n' },
+      { name: 'sub', type: 'directory' }, { name: 'sub/.dockerignore', type: 'directory' }, { name: 'x', body: 'x' }, { name: 'x', type: 'link', linkname: 'Dockerfile' },
+    ]);
+    const keep = { names: new Set(['Dockerfile', '.dockerignore', 'sub/.dockerignore']), files: new Map<string, Buffer>(), seen: new Set<string>(), symlinks: false };
+    await extractTar(Readable.from([tar]), dir, { keep });
+    assert.equal(keep.files.get('Dockerfile')?.toString(), 'FROM a\n');
+    assert.deepEqual([...keep.seen].sort(), ['Dockerfile', 'sub/.dockerignore']);
+    assert.equal(keep.files.has('sub/.dockerignore'), false);
+    assert.equal(keep.symlinks, false);
+    assert.equal((await readdir(join(dir, 'f'))).length, 300);
+    assert.equal(await readFile(join(dir, 'f/299'), 'utf8'), 'n299');
+    assert.equal(await readFile(join(dir, 'x'), 'utf8'), 'FROM a\n');
+    const withLink = { names: new Set(['Dockerfile']), files: new Map<string, Buffer>(), seen: new Set<string>(), symlinks: false };
+    await extractTar(Readable.from([await tarOf([{ name: 'l', type: 'symlink', linkname: '/etc' }])]), join(dir, 'two'), { keep: withLink });
+    assert.equal(withLink.symlinks, true);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

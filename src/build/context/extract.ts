@@ -2,8 +2,9 @@
 // entry (never the whole archive in memory), gzip/bzip2/xz detected by magic bytes. Nothing
 // is written outside `dest`: names are cleaned, `..` and absolute paths are refused, and no
 // entry may be written through a symlink the archive created (DESIGN.md §5).
-import { createWriteStream } from 'node:fs';
-import { chmod, lchown, link, lstat, mkdir, rm, symlink, utimes, lutimes } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmodSync, closeSync, createWriteStream, futimesSync, openSync, writeSync } from 'node:fs';
+import { chmod, lchown, link, lstat, mkdir, rm, symlink, utimes, lutimes, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,7 +19,36 @@ export interface ExtractOptions {
   sameOwner?: boolean;
   /** Give up after this many bytes of uncompressed data (a huge context). */
   maxBytes?: number;
+  /**
+   * Filled with the sha256 of every regular file, computed while it is written (host path ->
+   * digest, size, mtime), so the build never reads a context file again just to hash it.
+   */
+  digests?: FileDigests;
+  /**
+   * Small regular files whose names are in `names` are also kept in `files` (the Dockerfile,
+   * .dockerignore: the builder reads them without going back to disk); `seen` gets every one of
+   * those names the archive had, whatever its type or size. `symlinks` tells
+   * whether the archive had any symlink (then a name's absence proves nothing).
+   */
+  keep?: { names: ReadonlySet<string>; files: Map<string, Buffer>; seen: Set<string>; symlinks: boolean };
 }
+
+/** Content digests of files by host path, valid while size and mtime (ms) are unchanged. */
+export type FileDigests = Map<string, { sha256: string; size: number; mtimeMs: number }>;
+
+/** Files up to this size are gathered and written in one call (fewer syscalls than a stream). */
+const SMALL_FILE = 256 * 1024;
+/** Small files are written in the background, this many bytes at most in flight. */
+const MAX_PENDING_BYTES = 8 * 1024 * 1024;
+/**
+ * The first files of an archive, while they are tiny and few, are written synchronously (open,
+ * write, futimes, close on the event loop: well under a millisecond in all). A typical build
+ * context is a handful of small files, and on a loaded host each thread-pool round trip of the
+ * asynchronous calls costs more than the call itself; the budget bounds how long the event loop
+ * is held (at most SYNC_FILES files of at most SYNC_FILE_BYTES each).
+ */
+const SYNC_FILES = 32;
+const SYNC_FILE_BYTES = 16 * 1024;
 
 type Compression = 'gzip' | 'bzip2' | 'xz' | 'zstd' | null;
 
@@ -107,6 +137,19 @@ export async function extractTar(input: Readable, dest: string, opts: ExtractOpt
   const written = new Set<string>();
   const umask = process.umask();
   let bytes = 0;
+  // Writes of small files in flight (their order does not matter: each has its own path);
+  // waited for before a name is reused, a hard link is made, and at the end.
+  let pending: Promise<void>[] = [];
+  let pendingBytes = 0;
+  let writeError: unknown = null;
+  let syncLeft = SYNC_FILES;
+  const flush = async (): Promise<void> => {
+    const p = pending;
+    pending = [];
+    pendingBytes = 0;
+    await Promise.all(p);
+    if (writeError !== null) throw writeError;
+  };
   const throughSymlink = (rel: string): boolean => {
     let cur = '';
     for (const part of rel.split('/').slice(0, -1)) {
@@ -128,12 +171,15 @@ export async function extractTar(input: Readable, dest: string, opts: ExtractOpt
       // Fewer syscalls per entry: parents made once, no lstat for a name not written before.
       const parent = dirname(p);
       if (!made.has(parent)) { await mkdir(parent, { recursive: true }); made.add(parent); }
+      if (written.has(name) || h.type === 'link') await flush();
       const existing = written.has(name) ? await lstat(p).catch(() => null) : null;
       written.add(name);
       if (existing && !(existing.isDirectory() && h.type === 'directory')) {
         await rm(p, { recursive: true, force: true });
         links.delete(name);
       }
+      opts.keep?.files.delete(name);
+      if (opts.keep?.names.has(name)) opts.keep.seen.add(name);
       const mode = (h.mode ?? 0o644) & 0o7777;
       switch (h.type) {
         case 'directory':
@@ -144,14 +190,50 @@ export async function extractTar(input: Readable, dest: string, opts: ExtractOpt
           await drain();
           break;
         case 'file':
-        case 'contiguous-file':
-          await pipeline(entry, createWriteStream(p, { mode }));
-          if ((mode & ~umask) !== mode) await chmod(p, mode);
-          break;
+        case 'contiguous-file': {
+          const hash = opts.digests ? createHash('sha256') : null;
+          const mtime = h.mtime ?? new Date();
+          const uid = h.uid ?? 0;
+          const gid = h.gid ?? 0;
+          const finish = async (): Promise<void> => {
+            if ((mode & ~umask) !== mode) await chmod(p, mode);
+            if (opts.sameOwner) await lchown(p, uid, gid).catch(() => undefined);
+            await utimes(p, mtime, mtime);
+          };
+          if ((h.size ?? 0) <= SMALL_FILE) {
+            const chunks: Buffer[] = [];
+            for await (const c of entry) { chunks.push(c as Buffer); hash?.update(c as Buffer); }
+            const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+            if (opts.keep?.names.has(name)) opts.keep.files.set(name, buf);
+            if (syncLeft > 0 && buf.length <= SYNC_FILE_BYTES && !opts.sameOwner) {
+              syncLeft--;
+              const fd = openSync(p, 'w', mode);
+              try {
+                for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off);
+                if ((mode & ~umask) !== mode) chmodSync(p, mode);
+                futimesSync(fd, mtime, mtime);
+              } finally {
+                closeSync(fd);
+              }
+            } else {
+              pending.push(writeFile(p, buf, { mode }).then(finish).catch((e: unknown) => { writeError ??= e; }));
+              pendingBytes += buf.length;
+              if (pendingBytes > MAX_PENDING_BYTES || pending.length >= 256) await flush();
+            }
+          } else {
+            const sink = createWriteStream(p, { mode });
+            if (hash) entry.on('data', (c: unknown) => { hash.update(c as Buffer); });
+            await pipeline(entry, sink);
+            await finish();
+          }
+          if (hash) opts.digests!.set(p, { sha256: hash.digest('hex'), size: h.size ?? 0, mtimeMs: mtime.getTime() });
+          continue;
+        }
         case 'symlink':
           await drain();
           await symlink(h.linkname ?? '', p);
           links.add(name);
+          if (opts.keep) opts.keep.symlinks = true;
           break;
         case 'link': {
           await drain();
@@ -166,13 +248,14 @@ export async function extractTar(input: Readable, dest: string, opts: ExtractOpt
       }
       if (opts.sameOwner && h.type !== 'link') await lchown(p, h.uid ?? 0, h.gid ?? 0).catch(() => undefined);
       if (h.type === 'symlink') await lutimes(p, h.mtime ?? new Date(), h.mtime ?? new Date()).catch(() => undefined);
-      else if (h.type === 'file' || h.type === 'contiguous-file') await utimes(p, h.mtime ?? new Date(), h.mtime ?? new Date());
     }
+    await flush();
   })();
   try {
     await Promise.all([pipeline(decompressed(input, comp), ex as unknown as NodeJS.WritableStream), work]);
   } catch (err) {
     ex.destroy();
+    await Promise.all(pending); // nothing is left writing into a directory the caller removes
     if (err instanceof ArchiveError) throw err;
     throw new ArchiveError((err as Error).message || String(err));
   }

@@ -8,3 +8,4 @@ export {
   type OnbuildInstr, type ShellInstr,
 } from './instructions.ts';
 export { processWord, processWords, lookupOf, ShellLexError, type Lookup } from './shell-lex.ts';
+export { parseRunMount, runMountKey, RunMountError, type RunMount, type RunMountType, type CacheSharing } from './run-mount.ts';

@@ -68,7 +68,7 @@ test('RUN: command forms, heredocs, history line, refused flags', () => {
   assert.deepEqual(runCommand(run("RUN cat <<'EOT' > /f\n$X\nEOT"), sh), ['/bin/sh', '-c', "cat <<'EOT' > /f\n$X\nEOT\n"]);
   assert.equal(runCreatedBy(['/bin/sh', '-c', 'make'], ['A=1', 'B=2']), '|2 A=1 B=2 /bin/sh -c make');
   assert.equal(runCreatedBy(['make'], []), 'make');
-  assert.throws(() => checkRunFlags(run('RUN --mount=type=cache,target=/c true')), /requires BuildKit/);
+  assert.doesNotThrow(() => checkRunFlags(run('RUN --mount=type=cache,target=/c true')));
   assert.throws(() => checkRunFlags(run('RUN --security=insecure true')), /not allowed/);
   assert.throws(() => checkRunFlags(run('RUN --network=bridge2 true')), /unsupported network mode/);
   assert.doesNotThrow(() => checkRunFlags(run('RUN --network=none true')));

@@ -20,7 +20,6 @@ export function runCreatedBy(cmd: readonly string[], argEnv: readonly string[]):
 
 /** RUN flags the classic builder cannot honour, refused with a clear message. */
 export function checkRunFlags(ins: RunInstr): void {
-  if (ins.mounts.length) throw new BuildError('the --mount option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled');
   if (ins.security !== null && ins.security !== 'sandbox') throw new BuildError(`RUN --security=${ins.security} is not allowed: berth grants no security.insecure entitlement`);
   if (ins.network !== null && !['default', 'none', 'host'].includes(ins.network)) throw new BuildError(`unsupported network mode ${JSON.stringify(ins.network)}: RUN --network takes default, none or host`);
 }

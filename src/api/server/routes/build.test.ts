@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import type { Exchange } from '../exchange.ts';
 import { parseBuildQuery } from './build.ts';
 
-function fake(query: string): Exchange {
+function fake(query: string, headers: Record<string, string> = {}): Exchange {
   const q = new URLSearchParams(query);
   return {
     query: q,
+    req: { headers },
     bool(name: string, def = false): boolean {
       const v = q.get(name);
       if (v === null || v === '') return def;
@@ -24,6 +25,8 @@ test('POST /build query, as the docker CLI and docker-py send it', () => {
     noCache: true, rm: false, forceRm: true, quiet: true, networkMode: 'host', extraHosts: ['h1:1.2.3.4', 'h2:5.6.7.8'],
     cacheFrom: ['img'], pull: true, platform: 'linux/amd64',
   });
+  const s = parseBuildQuery(fake('secrets=%5B%22tok%22%2C%22npm%22%5D', { 'x-registry-config': 'e30' }));
+  assert.deepEqual([s.secrets, s.registryConfig], [['tok', 'npm'], 'e30']);
   const d = parseBuildQuery(fake('networkmode=default'));
   assert.deepEqual([d.dockerfile, d.tags, d.rm, d.noCache, d.networkMode, d.target], ['Dockerfile', [], true, false, undefined, '']);
 });
@@ -32,4 +35,6 @@ test('POST /build: bad parameters and unsupported modes', () => {
   assert.throws(() => parseBuildQuery(fake('buildargs=%7Bnot-json')), /invalid buildargs parameter/);
   assert.throws(() => parseBuildQuery(fake('remote=https://example.com/repo.git')), /remote context/);
   assert.throws(() => parseBuildQuery(fake('version=2')), /BuildKit/);
+  assert.throws(() => parseBuildQuery(fake('secrets=%7B%7D')), /invalid secrets parameter/);
+  assert.throws(() => parseBuildQuery(fake('secrets=%5B%22%22%5D')), /invalid secrets parameter/);
 });

@@ -45,6 +45,9 @@ export function parseBuildQuery(x: Exchange): BuildRequest {
   const cacheFrom = jsonParam<string[]>(x, 'cachefrom', []);
   const extraHosts = x.query.getAll('extrahosts').flatMap((h) => h.split(',')).filter((h) => h !== '');
   const networkMode = x.query.get('networkmode') || undefined;
+  // berth's channel for build secrets (the classic API has none): ids of .berth-secrets/<i> in the context.
+  const secrets = jsonParam<string[]>(x, 'secrets', []);
+  if (!Array.isArray(secrets) || secrets.some((s) => typeof s !== 'string' || s === '')) throw new InvalidArgumentError('invalid secrets parameter: a JSON list of secret ids is expected');
   return {
     dockerfile: x.query.get('dockerfile') || 'Dockerfile',
     tags: x.query.getAll('t').filter((t) => t !== ''),
@@ -58,6 +61,8 @@ export function parseBuildQuery(x: Exchange): BuildRequest {
     extraHosts, cacheFrom: Array.isArray(cacheFrom) ? cacheFrom : [],
     pull: x.bool('pull'),
     platform: x.query.get('platform') || undefined,
+    ...(secrets.length ? { secrets } : {}),
+    ...(typeof x.req.headers['x-registry-config'] === 'string' ? { registryConfig: x.req.headers['x-registry-config'] } : {}),
   };
 }
 

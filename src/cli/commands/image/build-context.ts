@@ -15,7 +15,10 @@ export interface ContextTar {
   dockerfile: string;
 }
 
-export async function contextTar(dir: string, dockerfile: string | undefined): Promise<ContextTar> {
+/** A file added to the tar after the context (berth's build secrets sidecar). */
+export interface ExtraEntry { name: string; content: Buffer; mode: number }
+
+export async function contextTar(dir: string, dockerfile: string | undefined, extra: readonly ExtraEntry[] = []): Promise<ContextTar> {
   const root = resolve(dir);
   const dfAbs = dockerfile ? resolve(dockerfile === '-' ? '/dev/stdin' : dockerfile) : join(root, 'Dockerfile');
   let dfName = relative(root, dfAbs).split('\\').join('/');
@@ -57,6 +60,9 @@ export async function contextTar(dir: string, dockerfile: string | undefined): P
     if (outside) {
       const content = await readFile(dfAbs);
       await new Promise<void>((res, rej) => p.entry({ name: dfName, mode: 0o644, size: content.length, mtime: new Date() }, content, (e) => (e ? rej(e) : res())));
+    }
+    for (const x of extra) {
+      await new Promise<void>((res, rej) => p.entry({ name: x.name, mode: x.mode, size: x.content.length, mtime: new Date() }, x.content, (e) => (e ? rej(e) : res())));
     }
     p.finalize();
   };

@@ -1,7 +1,7 @@
 // berth build [OPTIONS] PATH: the context directory as a tar (build-context.ts) streamed to
 // POST /build, the JSON messages shown as docker's classic builder shows them. -q prints
 // only the image id; --iidfile writes it; a failing RUN exits with its code.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { displayJsonMessages, JsonMessageError } from '../../streams/json-messages.ts';
 import { StatusError } from '../../status-error.ts';
 import { listOption, type VerbSpec } from '../../verb.ts';
@@ -10,7 +10,41 @@ import { contextTar } from './build-context.ts';
 interface BuildOptions {
   tag: string[]; file?: string; buildArg: string[]; label: string[]; target?: string; cache: boolean; pull?: boolean;
   rm: boolean; forceRm?: boolean; quiet?: boolean; iidfile?: string; network?: string; addHost: string[]; cacheFrom: string[];
-  platform?: string;
+  platform?: string; secret: string[];
+}
+
+/** The largest secret accepted (BuildKit's limit). */
+const MAX_SECRET = 500 * 1024;
+
+/**
+ * --secret id=x[,src=path|,env=VAR][,type=file|env] (buildx's syntax) -> the id and its bytes.
+ * Without src/env the environment variable named like the id is used, else a file of that name.
+ */
+export async function readSecret(spec: string, env: Readonly<Record<string, string | undefined>>): Promise<{ id: string; content: Buffer }> {
+  const f: Record<string, string> = {};
+  for (const field of spec.split(',')) {
+    const i = field.indexOf('=');
+    if (i < 0) throw new StatusError(125, `invalid secret ${JSON.stringify(spec)}: field ${JSON.stringify(field)} must be a key=value pair`);
+    const k = field.slice(0, i).toLowerCase();
+    const v = field.slice(i + 1);
+    if (k === 'source') f.src = v;
+    else if (['id', 'src', 'env', 'type'].includes(k)) f[k] = v;
+    else throw new StatusError(125, `invalid secret ${JSON.stringify(spec)}: unexpected key '${k}' in '${field}'`);
+  }
+  const id = f.id;
+  if (!id) throw new StatusError(125, `invalid secret ${JSON.stringify(spec)}: secret ID missing`);
+  let content: Buffer;
+  const type = f.type ?? (f.src !== undefined ? 'file' : f.env !== undefined || env[id] !== undefined ? 'env' : 'file');
+  if (type === 'env') {
+    const v = env[f.env ?? id];
+    if (v === undefined) throw new StatusError(125, `secret ${id}: environment variable ${f.env ?? id} is not set`);
+    content = Buffer.from(v);
+  } else if (type === 'file') {
+    const path = f.src ?? id;
+    try { content = await readFile(path); } catch (err) { throw new StatusError(125, `secret ${id}: ${(err as Error).message}`); }
+  } else throw new StatusError(125, `invalid secret ${JSON.stringify(spec)}: unsupported type ${JSON.stringify(type)}`);
+  if (content.length > MAX_SECRET) throw new StatusError(125, `secret ${id}: larger than ${MAX_SECRET} bytes`);
+  return { id, content };
 }
 
 /** KEY=VALUE list -> object; a bare KEY takes its value from the environment (docker/cli). */
@@ -45,9 +79,15 @@ export function buildVerb(): VerbSpec<BuildOptions> {
       .option('--network <string>', 'Set the networking mode for the RUN instructions during build')
       .addOption(listOption('--add-host <list>', 'Add a custom host-to-IP mapping ("host:ip")'))
       .addOption(listOption('--cache-from <list>', 'Images to consider as cache sources'))
-      .option('--platform <string>', 'Set platform if server is multi-platform capable'),
+      .option('--platform <string>', 'Set platform if server is multi-platform capable')
+      .addOption(listOption('--secret <list>', 'Secret to expose to RUN --mount=type=secret ("id=mysecret[,src=/local/secret|,env=VAR]")')),
     action: async ({ ctx, args, opts, client }) => {
-      const tar = await contextTar(args[0]!, opts.file);
+      const secrets = await Promise.all(opts.secret.map((s) => readSecret(s, process.env)));
+      const ids = new Set<string>();
+      for (const s of secrets) { if (ids.has(s.id)) throw new StatusError(125, `secret ${s.id}: given twice`); ids.add(s.id); }
+      // The secrets travel as the context's .berth-secrets/<i> files; berthd takes them out of
+      // the context before the build reads it (see the builder's SECRETS_SIDECAR).
+      const tar = await contextTar(args[0]!, opts.file, secrets.map((s, i) => ({ name: `.berth-secrets/${i}`, content: s.content, mode: 0o600 })));
       const body = await client().images.build(tar.stream, {
         tags: opts.tag, dockerfile: tar.dockerfile,
         buildArgs: keyValues(opts.buildArg, process.env, true),
@@ -56,6 +96,7 @@ export function buildVerb(): VerbSpec<BuildOptions> {
         ...(opts.target ? { target: opts.target } : {}), ...(opts.pull ? { pull: true } : {}),
         ...(opts.forceRm ? { forceRm: true } : {}), ...(opts.quiet ? { quiet: true } : {}),
         ...(opts.network ? { networkMode: opts.network } : {}), ...(opts.platform ? { platform: opts.platform } : {}),
+        ...(secrets.length ? { secrets: secrets.map((s) => s.id) } : {}),
       });
       let id = '';
       try {

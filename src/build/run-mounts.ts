@@ -1,0 +1,277 @@
+// RUN --mount at run time (BuildKit's cache, secret, bind and tmpfs mounts on the classic
+// builder's RUN containers):
+//   cache   a persistent directory per (id, from, source) under <data-root>/build/mounts/cache/,
+//           kept across builds and daemon restarts; sharing=shared (used by all at once),
+//           locked (one RUN at a time), private (a busy cache gives the next RUN another instance)
+//   secret  a file given to the build (the context's .berth-secrets sidecar, taken out of the
+//           context before anything reads it), copied with its mode/uid/gid to a scratch file
+//           and bind-mounted read-only; never part of a layer, a config or a history line
+//   bind    a path of the context, or of a stage's / an image's rootfs (a throw-away RW
+//           layer, so rw writes are discarded); read-only unless rw
+//   tmpfs   a tmpfs (exec allowed, as BuildKit's)
+// Mount points the runtime had to create for them are taken out of the step's layer
+// (stripMountStubs), as BuildKit removes its mount stubs.
+import { createHash, randomBytes } from 'node:crypto';
+import { chmod, chown, copyFile, lstat, mkdir, readdir, rename, rm, rmdir, stat, utimes } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { execTool, KeyedMutex, newId } from '../lib/index.ts';
+import { isOpaqueDir, type LayerStore } from '../layer/index.ts';
+import { runMountKey, type RunMount } from './dockerfile/index.ts';
+import type { StepImage } from './build-store.ts';
+import type { RunMountSpec } from './build-backend.ts';
+import { hashSources } from './copy.ts';
+import type { FileDigests } from './context/extract.ts';
+import { resolveInRoot } from './scoped-path.ts';
+import { BuildError } from './errors.ts';
+
+/** The persistent directories of cache mounts. */
+export class CacheMounts {
+  readonly #inUse = new Map<string, number>();
+  readonly #locks = new KeyedMutex();
+  readonly #creating = new KeyedMutex();
+
+  #ready: Promise<void> | null = null;
+
+  constructor(readonly root: string) {}
+
+  /** Made on first use; half-made caches a crash left are removed then. */
+  #init(): Promise<void> {
+    this.#ready ??= (async () => {
+      await mkdir(this.root, { recursive: true, mode: 0o700 });
+      for (const n of await readdir(this.root)) if (n.startsWith('.tmp-')) await rm(join(this.root, n), { recursive: true, force: true });
+    })();
+    return this.#ready;
+  }
+
+  /**
+   * The directory for cache `key`, made (and filled by `fill`) the first time. The caller
+   * must call release() when its RUN is over.
+   */
+  async acquire(key: string, sharing: 'shared' | 'private' | 'locked', fill: (dir: string) => Promise<void>): Promise<{ path: string; release(): void }> {
+    await this.#init();
+    let name = key;
+    let unlock: (() => void) | null = null;
+    if (sharing === 'locked') {
+      let got!: () => void;
+      const acquired = new Promise<void>((res) => { got = res; });
+      const held = new Promise<void>((res) => { unlock = res; });
+      void this.#locks.run(key, async () => { got(); await held; });
+      await acquired;
+    } else if (sharing === 'private') {
+      for (let n = 1; (this.#inUse.get(name) ?? 0) > 0; n++) name = `${key}.${n}`;
+    }
+    this.#inUse.set(name, (this.#inUse.get(name) ?? 0) + 1);
+    const path = join(this.root, name);
+    try {
+      await this.#creating.run(name, async () => {
+        if (await lstat(path).then(() => true, () => false)) return;
+        const tmp = join(this.root, `.tmp-${randomBytes(8).toString('hex')}`);
+        await mkdir(tmp, { mode: 0o755 });
+        try {
+          await fill(tmp);
+          await rename(tmp, path);
+        } catch (err) {
+          await rm(tmp, { recursive: true, force: true });
+          throw err;
+        }
+      });
+      const now = new Date();
+      await utimes(path, now, now).catch(() => undefined); // last use, for `builder prune --filter until`
+    } catch (err) {
+      this.#done(name, unlock);
+      throw err;
+    }
+    let released = false;
+    return { path, release: () => { if (!released) { released = true; this.#done(name, unlock); } } };
+  }
+
+  #done(name: string, unlock: (() => void) | null): void {
+    const n = (this.#inUse.get(name) ?? 1) - 1;
+    if (n <= 0) this.#inUse.delete(name); else this.#inUse.set(name, n);
+    if (unlock) (unlock as () => void)();
+  }
+
+  /** Removes the caches no RUN uses now, last used before `before` (ms); their names. */
+  async prune(before = Infinity): Promise<string[]> {
+    const out: string[] = [];
+    for (const n of await readdir(this.root).catch(() => [] as string[])) {
+      if (n.startsWith('.') || (this.#inUse.get(n) ?? 0) > 0) continue;
+      const st = await stat(join(this.root, n)).catch(() => null);
+      if (!st || st.mtimeMs >= before) continue;
+      await rm(join(this.root, n), { recursive: true, force: true });
+      out.push(`cachemount:${n}`);
+    }
+    return out;
+  }
+}
+
+/** What setting up a step's mounts needs from the builder. */
+export interface MountEnv {
+  layers: LayerStore;
+  cache: CacheMounts;
+  contextDir: string;
+  /** Scratch space of this step (removed by the caller). */
+  scratch: string;
+  /** Secret id -> host file. */
+  secrets: ReadonlyMap<string, string>;
+  /** Digests of context files (see hashSources). */
+  digests?: FileDigests | undefined;
+  /** The image a from= names (a stage, a stage index or an image). */
+  fromImage(ref: string): Promise<StepImage>;
+}
+
+function hex(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+function contextSource(source: string): string {
+  return posix.normalize('/' + (source || '/')).slice(1);
+}
+
+/**
+ * The mounts' part of the RUN step's cache key: each mount's definition, for a bind of the
+ * context the content of what it mounts, for a from= the image's id. A secret's content is
+ * not in it (as BuildKit: changing a secret does not re-run the step).
+ */
+export async function mountKeyParts(mounts: readonly RunMount[], env: MountEnv): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const m of mounts) {
+    const part: unknown[] = [runMountKey(m)];
+    if ((m.type === 'bind' || m.type === 'cache') && m.from !== '') part.push((await env.fromImage(m.from)).id);
+    else if (m.type === 'bind') {
+      const rel = contextSource(m.source);
+      const host = await resolveInRoot(env.contextDir, rel);
+      const st = await stat(host).catch(() => null);
+      if (!st) throw new BuildError(`failed to compute cache key: "/${rel}": not found`);
+      part.push(await hashSources([{ hostPath: host, rel, isDir: st.isDirectory() }], null, env.digests));
+    }
+    out.push(part);
+  }
+  return out;
+}
+
+/** Mounts for the RUN container; release() undoes everything (RW layers, cache holds, files). */
+export async function setupMounts(mounts: readonly RunMount[], env: MountEnv): Promise<{ mounts: RunMountSpec[]; release(): Promise<void> }> {
+  const undo: (() => Promise<void> | void)[] = [];
+  const release = async (): Promise<void> => {
+    for (const u of undo.reverse()) await Promise.resolve(u()).catch(() => undefined);
+    undo.length = 0;
+  };
+  /** A throw-away RW layer on the image (its merged rootfs). */
+  const mountImage = async (img: StepImage): Promise<string> => {
+    // A container-like id: a crash leaves it to the container service's orphan sweep at start.
+    const id = newId();
+    await env.layers.createRW(id, img.topChainId);
+    undo.push(() => env.layers.removeRW(id));
+    const rootfs = await env.layers.mountRW(id);
+    undo.push(() => env.layers.unmountRW(id));
+    return rootfs;
+  };
+  const out: RunMountSpec[] = [];
+  try {
+    let n = 0;
+    for (const m of mounts) {
+      n++;
+      switch (m.type) {
+        case 'tmpfs':
+          out.push({ type: 'tmpfs', source: '', target: m.target, readOnly: m.readOnly, size: m.size });
+          break;
+        case 'secret': {
+          const src = env.secrets.get(m.id);
+          if (src === undefined) {
+            if (m.required) throw new BuildError(`secret ${m.id}: not found`);
+            break;
+          }
+          const dir = join(env.scratch, `secret-${n}`);
+          await mkdir(dir, { recursive: true, mode: 0o700 });
+          const file = join(dir, 'secret');
+          await copyFile(src, file);
+          await chmod(file, m.mode ?? 0o400);
+          await chown(file, m.uid ?? 0, m.gid ?? 0);
+          undo.push(() => rm(dir, { recursive: true, force: true }));
+          out.push({ type: 'bind', source: file, target: m.target, readOnly: true });
+          break;
+        }
+        case 'bind': {
+          let root = env.contextDir;
+          if (m.from !== '') root = await mountImage(await env.fromImage(m.from));
+          const rel = contextSource(m.source);
+          let host = await resolveInRoot(root, rel);
+          if (!(await lstat(host).then(() => true, () => false))) throw new BuildError(`failed to mount ${m.target}: "/${rel}": not found`);
+          if (!m.readOnly && m.from === '') {
+            // rw on the context: writes go to a copy and are discarded.
+            const copy = join(env.scratch, `bind-${n}`);
+            await mkdir(copy, { recursive: true });
+            undo.push(() => rm(copy, { recursive: true, force: true }));
+            const res = await execTool('cp', ['-a', host, join(copy, 'src')], { allowFailure: true });
+            if (res.code !== 0) throw new BuildError(`failed to mount ${m.target}: ${res.stderr.trim()}`);
+            host = join(copy, 'src');
+          }
+          out.push({ type: 'bind', source: host, target: m.target, readOnly: m.readOnly });
+          break;
+        }
+        case 'cache': {
+          const from = m.from !== '' ? await env.fromImage(m.from) : null;
+          const key = hex(JSON.stringify([m.id, from?.id ?? '', from ? m.source : '']));
+          const held = await env.cache.acquire(key, m.sharing, async (dir) => {
+            if (from) {
+              const rootfs = await mountImage(from);
+              const src = await resolveInRoot(rootfs, contextSource(m.source));
+              const res = await execTool('cp', ['-a', `${src}/.`, `${dir}/`], { allowFailure: true });
+              if (res.code !== 0) throw new BuildError(`failed to seed cache mount ${m.target} from ${m.from}: ${res.stderr.trim()}`);
+            }
+            await chmod(dir, m.mode ?? 0o755);
+            await chown(dir, m.uid ?? 0, m.gid ?? 0);
+          });
+          undo.push(() => held.release());
+          out.push({ type: 'bind', source: held.path, target: m.target, readOnly: m.readOnly });
+          break;
+        }
+      }
+    }
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  // Outer mounts first, so a mount inside another's target lands on top of it.
+  out.sort((a, b) => a.target.split('/').length - b.target.split('/').length);
+  return { mounts: out, release };
+}
+
+/** A path of the parent image, as the union of its layers shows it (null: absent). */
+async function lowerStat(layers: LayerStore, top: string | null, rel: string): Promise<import('node:fs').Stats | null> {
+  if (top === null) return null;
+  for (const cacheId of layers.cacheChain(top)) {
+    const st = await lstat(join(layers.driver.diffPath(cacheId), rel)).catch(() => null);
+    if (!st) continue;
+    if (st.isCharacterDevice() && st.rdev === 0) return null; // whiteout
+    return st;
+  }
+  return null;
+}
+
+/**
+ * Takes out of a RUN step's upper dir the mount points the runtime made for its mounts: an
+ * empty file or directory at a target the parent image lacks, and the directories above it
+ * that were made (or copied up unchanged) only to hold it.
+ */
+export async function stripMountStubs(upper: string, targets: readonly string[], layers: LayerStore, top: string | null): Promise<void> {
+  const sorted = [...targets].sort((a, b) => b.split('/').length - a.split('/').length);
+  for (const target of sorted) {
+    let rel = target.replace(/^\/+/, '');
+    while (rel !== '' && rel !== '.') {
+      const p = join(upper, rel);
+      const st = await lstat(p).catch(() => null);
+      if (!st) break;
+      const lower = await lowerStat(layers, top, rel);
+      if (st.isDirectory()) {
+        if ((await readdir(p)).length !== 0 || isOpaqueDir(p)) break;
+        if (lower && !(lower.isDirectory() && lower.mode === st.mode && lower.uid === st.uid && lower.gid === st.gid)) break;
+        await rmdir(p);
+      } else if (st.isFile() && st.size === 0 && lower === null) {
+        await rm(p, { force: true });
+      } else break;
+      rel = posix.dirname(rel);
+    }
+  }
+}
