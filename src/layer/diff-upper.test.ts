@@ -69,3 +69,23 @@ test('empty dir -> an empty tar (two zero blocks)', async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('unshift: owners in the remapped range get the container ids back; others stay', { skip: isRoot ? false : 'needs root (chown)' }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-test-unshift-'));
+  try {
+    await writeFile(join(dir, 'mine'), 'x');
+    await writeFile(join(dir, 'root'), 'y');
+    execFileSync('chown', ['100005:100007', join(dir, 'mine')]);
+    execFileSync('chown', ['0:0', join(dir, 'root')]);
+    const owners = new Map<string, [number, number]>();
+    const ex = extract();
+    ex.on('entry', (h, s, next) => { owners.set(h.name, [h.uid ?? -1, h.gid ?? -1]); s.resume(); s.on('end', next); });
+    const done = new Promise((r) => ex.on('finish', r));
+    Readable.from(tarUpperDir(dir, undefined, { uid: 100000, gid: 100000 })).pipe(ex);
+    await done;
+    assert.deepEqual(owners.get('mine'), [5, 7]);
+    assert.deepEqual(owners.get('root'), [0, 0]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -12,6 +12,7 @@ import { Readable, Writable } from 'node:stream';
 import * as tarStream from 'tar-stream';
 import type { Header as TarHeader } from 'tar-stream';
 import { isOpaqueDir } from './xattr.ts';
+import type { IdShift } from './id-shift.ts';
 
 export interface DiffStats {
   /** sha256 of the uncompressed tar. */
@@ -32,7 +33,16 @@ function devMajor(rdev: number): number { return ((rdev >>> 8) & 0xfff) | (Math.
 function devMinor(rdev: number): number { return (rdev & 0xff) | ((rdev >>> 12) & ~0xff & 0xfffff); }
 
 /** Streams the layer tar of `dir`. `onEntry` sees each entry's header. */
-export function tarUpperDir(dir: string, onEntry?: (h: Header) => void): Readable {
+/**
+ * Under --userns-remap a container's files are owned by shifted host ids; the layer tar
+ * names the container's own ids (what dockerd writes too), so `unshift` takes the offset
+ * off owners inside the remapped range (65536 ids) and leaves any other owner as it is.
+ */
+function unmapId(id: number, offset: number | undefined): number {
+  return offset !== undefined && offset > 0 && id >= offset && id < offset + 65536 ? id - offset : id;
+}
+
+export function tarUpperDir(dir: string, onEntry?: (h: Header) => void, unshift?: IdShift | null): Readable {
   const pack = tarStream.pack();
   const add = (h: Header, body?: string): Promise<void> => new Promise((resolve, reject) => {
     onEntry?.(h);
@@ -53,7 +63,7 @@ export function tarUpperDir(dir: string, onEntry?: (h: Header) => void): Readabl
       const r = rel ? `${rel}/${name}` : name;
       const p = join(dir, r);
       const st = await lstat(p);
-      const base: Header = { name: r, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
+      const base: Header = { name: r, mode: st.mode & 0o7777, uid: unmapId(st.uid, unshift?.uid), gid: unmapId(st.gid, unshift?.gid), mtime: st.mtime };
       if (st.isCharacterDevice() && st.rdev === 0) {
         await add({ ...base, name: rel ? `${rel}/.wh.${name}` : `.wh.${name}`, mode: 0o600, type: 'file', size: 0 });
       } else if (st.isDirectory()) {
@@ -86,7 +96,7 @@ export function tarUpperDir(dir: string, onEntry?: (h: Header) => void): Readabl
  * Diffs an upper dir: streams its tar into `sink` when given (e.g. a file or a client) and
  * returns the diffID and size. Nothing is held in memory beyond a chunk.
  */
-export async function diffUpperDir(dir: string, sink?: Writable): Promise<DiffStats> {
+export async function diffUpperDir(dir: string, sink?: Writable, unshift?: IdShift | null): Promise<DiffStats> {
   const hash = createHash('sha256');
   let size = 0;
   let entries = 0;
@@ -95,7 +105,7 @@ export async function diffUpperDir(dir: string, sink?: Writable): Promise<DiffSt
     entries++;
     if (h.type === 'file') contentSize += h.size ?? 0;
     else if (h.type === 'symlink') contentSize += Buffer.byteLength(h.linkname ?? '');
-  });
+  }, unshift);
   for await (const chunk of tar as AsyncIterable<Buffer>) {
     hash.update(chunk);
     size += chunk.length;

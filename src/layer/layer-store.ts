@@ -191,7 +191,7 @@ export class LayerStore {
     const split = new TarSplitWriter(this.#splitTmpPath());
     let stats;
     try {
-      stats = await diffUpperDir(dir, split.sink());
+      stats = await diffUpperDir(dir, split.sink(), this.idShift);
     } catch (err) {
       split.abort();
       await rm(split.path, { force: true });

@@ -211,7 +211,7 @@ describe('security', { skip }, () => {
       const hostCg = readlinkSync('/proc/self/ns/cgroup');
       assert.notEqual(ok(await run(['--cgroupns', 'private', 'busybox', 'readlink', '/proc/self/ns/cgroup'])).trim(), hostCg);
       assert.equal(ok(await run(['--cgroupns', 'host', 'busybox', 'readlink', '/proc/self/ns/cgroup'])).trim(), hostCg);
-      ok(await run(['--userns', 'host', 'busybox', 'true']));
+      fails(await run(['--userns', 'host', 'busybox', 'true']), /--userns host: user namespace remapping is not enabled in the daemon/);
       ok(await d.docker(['stop', '-t', '0', donor]));
       const stopped = await run(['--pid', `container:${donor}`, 'busybox', 'true']);
       assert.equal(stopped.code, 125);
