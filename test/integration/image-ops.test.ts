@@ -561,16 +561,18 @@ test('layers are shared by images and containers: a container keeps a deleted im
   assert.ok(layerDirs().length > before.length, 'the container still holds the layer');
   await d.docker(['rm', 'berth-test-ref-own']);
   assert.ok(await eventually(() => JSON.stringify(layerDirs()) === JSON.stringify(before)), `layers left: ${layerDirs().join(' ')}`);
-  // The tarball kept for a push goes with the last image of its layer, after prune as after rmi.
+  // An import keeps no second copy of its tar: the layer's tar-split record (from which save
+  // and push rebuild the exact tar) goes with the last image of its layer, after prune as after rmi.
   const kept = await tarOf([{ name: 'pruned-content', body: 'kept for push' }]);
   const up2 = await d.api('POST', `/images/create?fromSrc=-&repo=berth-test-ref&tag=kept&changes=${encodeURIComponent('LABEL berth-test=kept')}`, kept, { 'Content-Type': 'application/x-tar' });
   assert.equal(up2.status, 200, up2.body);
   const diffId = ((await inspect('berth-test-ref:kept')) as { RootFS: { Layers: string[] } }).RootFS.Layers[0]!;
   const blob = join(d.dataRoot, 'content', 'blobs', 'sha256', diffId.slice(7));
-  assert.ok(existsSync(blob), 'the imported tarball is kept');
+  const split = join(d.dataRoot, 'layer', 'sha256', diffId.slice(7), 'tar-split.gz');
+  assert.equal(existsSync(blob), false, 'no second copy of the imported tarball');
+  assert.ok(existsSync(split), 'the layer keeps its tar-split record');
   const pr = await d.docker(['image', 'prune', '-a', '-f', '--filter', 'label=berth-test=kept']);
   assert.equal(pr.code, 0, pr.stderr);
   assert.match(pr.stdout, /untagged: berth-test-ref:kept/);
-  assert.equal(existsSync(blob), false, 'the kept tarball is gone after prune');
-  assert.equal(existsSync(join(d.dataRoot, 'content', 'layers', `${diffId.slice(7)}.json`)), false);
+  assert.equal(existsSync(split), false, 'the tar-split record is gone with the layer after prune');
 });

@@ -233,8 +233,9 @@ test('bad archives: a clear error, nothing written, no leftovers, the daemon kee
     ['path traversal in the archive', await writeArchive([['../../evil', Buffer.from('x')], ...files]), /path traversal/],
     ['a symlink in the archive escaping it', await writeArchive([['evil.tar', { type: 'symlink', linkname: '../../../etc/passwd' }], ...files]), /path traversal/],
     ['absolute path in the archive', await writeArchive([['/etc/evil', Buffer.from('x')], ...files]), /absolute path/],
-    ['.. in a layer', await evilLayer([['../escape', Buffer.from('x')]]), /path traversal/],
-    ['symlinked parent in a layer', await evilLayer([['esc', { type: 'symlink', linkname: '/tmp' }], ['esc/berth-test-escaped', Buffer.from('x')]]), /below a symlink/],
+    // Layer entries meet two checks (the tar guard, then the tar-split recorder): either may word it.
+    ['.. in a layer', await evilLayer([['../escape', Buffer.from('x')]]), /path traversal|climbs out of the layer/],
+    ['symlinked parent in a layer', await evilLayer([['esc', { type: 'symlink', linkname: '/tmp' }], ['esc/berth-test-escaped', Buffer.from('x')]]), /below a symlink|goes through the symlink/],
   ];
   const before1 = storeState();
   for (const [label, bytes, re] of cases) {
