@@ -198,7 +198,9 @@ async function logs(ctx) {
   const ids = new Map();
   for (const e of ctx.engines) {
     await attempt(ctx, row, e, async () => {
-      const res = must(await e.cli(['run', '-d', '--network', 'none', 'busybox', 'sh', '-c', LOG_CMD]), 'docker run -d (log writer)');
+      // json-file on both, with room for all 50 MiB: berthd rotates by default (20m x 5 of JSON
+      // lines, less than 50 MiB of short lines); dockerd keeps everything by default.
+      const res = must(await e.cli(['run', '-d', '--network', 'none', '--log-driver', 'json-file', '--log-opt', 'max-size=1g', 'busybox', 'sh', '-c', LOG_CMD]), 'docker run -d (log writer)');
       const id = res.stdout.trim().split('\n').pop();
       const t0 = performance.now();
       const code = await e.api.wait(id, 600_000);

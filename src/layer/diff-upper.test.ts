@@ -80,7 +80,7 @@ test('unshift: owners in the remapped range get the container ids back; others s
     const owners = new Map<string, [number, number]>();
     const ex = extract();
     ex.on('entry', (h, s, next) => { owners.set(h.name, [h.uid ?? -1, h.gid ?? -1]); s.resume(); s.on('end', next); });
-    const done = new Promise((r) => ex.on('finish', r));
+    const done = new Promise<void>((r) => ex.on('finish', () => r()));
     Readable.from(tarUpperDir(dir, undefined, { uid: 100000, gid: 100000 })).pipe(ex);
     await done;
     assert.deepEqual(owners.get('mine'), [5, 7]);

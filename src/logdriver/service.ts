@@ -30,12 +30,12 @@ export function logFilePath(dir: string, id: string, type: string): string {
 }
 
 /**
- * conmon's --log-size-max for the capture: k8s-file is the log itself; for the others it is
- * a buffer. Each time conmon replaces a full capture costs it ~10 ms, so not too small.
+ * conmon's --log-size-max for the capture: none. Replacing a full capture loses whatever
+ * the shipper had not read yet when the container writes faster than it ships; the shipper
+ * instead punches holes into what it has shipped (punch-hole.ts), which bounds the disk use.
  */
-export function captureSizeMax(cfg: LogConfig): number {
-  if (cfg.Type === 'k8s-file' || cfg.Type === 'none') return 0;
-  return 16 << 20;
+export function captureSizeMax(_cfg: LogConfig): number {
+  return 0;
 }
 
 /** Where conmon writes the container's output: nowhere for `none`. */

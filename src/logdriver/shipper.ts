@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../lib/index.ts';
 import { ChangeWaiter } from '../logs/index.ts';
 import type { Driver } from './driver.ts';
+import { punchShipped } from './punch-hole.ts';
 import { newRecord, scanRecord } from './record.ts';
 
 // Read buffer: small while a container logs little, up to 1 MiB while it logs a lot, so 100
@@ -75,16 +76,20 @@ export class Shipper {
     let buf = Buffer.allocUnsafe(READ_MIN);
     let carry = 0;
     const rec = newRecord();
+    let punched = 0;
     const save = async (force: boolean): Promise<void> => {
       if (!force && Date.now() - lastSave < SAVE_EVERY_MS) return;
       lastSave = Date.now();
       await writeFileAtomic(this.#positionFile, JSON.stringify({ ino, offset: pos - carry }), { durable: false }).catch(this.#onError);
+      // Only once the position is saved: a restarted berthd never goes back into the hole. (The
+      // capture is opened read-write for this: fallocate needs a writable descriptor.)
+      if (fh !== null && pos - carry > punched) punched = await punchShipped(fh.fd, punched, pos - carry);
     };
     try {
       for (;;) {
         if (this.#abort.signal.aborted) return;
         if (fh === null) {
-          fh = await open(this.#capture, 'r').catch(() => null);
+          fh = await open(this.#capture, 'r+').catch(() => null);
           if (fh === null) {
             if (await this.#producerGone()) return;
             await waiter.wait();
@@ -93,6 +98,7 @@ export class Shipper {
           waiter.watch(this.#capture);
           ino = (await fh.stat()).ino;
           pos = resume !== null && resume.ino === ino ? resume.offset : 0;
+          punched = 0;
           resume = null;
           carry = 0;
         }
@@ -159,8 +165,9 @@ export class Shipper {
       }
     } finally {
       waiter.close();
-      await fh?.close().catch(() => undefined);
+      // Saved (and the shipped part punched out) while the capture is still open.
       await save(true);
+      await fh?.close().catch(() => undefined);
     }
   }
 
