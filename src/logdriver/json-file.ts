@@ -21,7 +21,16 @@ const HEX = '0123456789abcdef';
 
 /** Appends the JSON-escaped bytes of src[start, end) to out at `at`; returns the new end. UTF-8 passes through. */
 export function escapeInto(out: Buffer, at: number, src: Buffer, start: number, end: number): number {
-  for (let i = start; i < end; i++) {
+  // Most log bytes need no escaping: find the first that does with a read-only scan, copy
+  // what is before it in one native call, and escape byte by byte only from there.
+  let i = start;
+  while (i < end) {
+    const c = src[i]!;
+    if (c < 0x20 || c === 0x22 || c === 0x5c) break;
+    i++;
+  }
+  if (i > start) at += src.copy(out, at, start, i);
+  for (; i < end; i++) {
     const c = src[i]!;
     if (c >= 0x20 && c !== 0x22 && c !== 0x5c) { out[at++] = c; continue; }
     out[at++] = 0x5c;
