@@ -10,7 +10,7 @@ import { decodeRegistryAuth, parseRemoteReference, type ProgressSink, type Regis
 import type { EventBus } from '../events/index.ts';
 import type { ImageStore, ImageRecord } from './image-store.ts';
 import { clientFor, pullImage, type DistributionDeps } from './pull.ts';
-import { importKeepingTar, pushImage } from './push.ts';
+import { pushImage } from './push.ts';
 import { inspectDistribution, login } from './login.ts';
 import type { AuthConfig } from '../distribution/index.ts';
 
@@ -98,12 +98,6 @@ export class DistributionService {
     if (this.#active > 0) return;
     const inUse = new Set(this.#deps.store.all().flatMap((r) => r.config.rootfs?.diff_ids ?? []));
     await this.#deps.content.gcLayers(inUse);
-  }
-
-  /** Wraps an import so the layer's tar is kept for a later push. */
-  importKeeping<T extends { config: { rootfs: { diff_ids: string[] } } }>(input: Readable, apply: (s: Readable) => Promise<T>): Promise<T> {
-    this.#active++;
-    return importKeepingTar(this.#deps, input, apply).finally(() => { this.#active--; });
   }
 }
 

@@ -8,7 +8,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
-import { InternalError } from '../lib/index.ts';
 
 type MkfifoFn = ((path: string, mode: number) => number) & { async(path: string, mode: number, cb: (err: unknown, res: number) => void): void };
 let mkfifoFn: MkfifoFn | null | undefined;
@@ -57,8 +56,6 @@ export class ShellSpawner {
   #sh: ChildProcess | null = null;
   readonly #waiting = new Map<string, (status: number) => void>();
   #seq = 0;
-  /** Why the shell could not be started, if it could not. */
-  lastError: Error | null = null;
 
   constructor(private readonly shell = '/bin/bash') {}
 
@@ -108,10 +105,9 @@ export class ShellSpawner {
     const fail = (): void => {
       if (this.#sh === sh) this.#sh = null;
     };
-    sh.on('error', (err) => {
+    sh.on('error', () => {
       fail();
       for (const [token, done] of this.#waiting) { this.#waiting.delete(token); done(-1); }
-      this.lastError = new InternalError(`monitor spawner: ${err.message}`);
     });
     sh.on('exit', fail);
     this.#sh = sh;

@@ -2,25 +2,13 @@
 // only unless -a (sent as the filter dangling=false). Output as docker's: the untagged and
 // deleted lines, then the space reclaimed.
 import { filterFlag } from '../../opts/filter-flag.ts';
-import type { CliContext } from '../../cli-context.ts';
 import { humanSize } from '../../format/human-size.ts';
 import { StatusError } from '../../status-error.ts';
 import { listOption, type VerbSpec } from '../../verb.ts';
+import { promptForConfirmation } from '../prompt-for-confirmation.ts';
 import { writeOut } from '../../write-out.ts';
 
 interface PruneOptions { all?: boolean; filter: string[]; force?: boolean }
-
-async function confirm(ctx: CliContext, message: string): Promise<boolean> {
-  await writeOut(ctx.out, `${message}\nAre you sure you want to continue? [y/N] `);
-  let line = '';
-  for await (const chunk of ctx.stdin) {
-    line += chunk.toString();
-    if (line.includes('\n')) break;
-  }
-  const answer = line.split('\n')[0]!.trim();
-  if (answer === '') await writeOut(ctx.out, '\n');
-  return answer === 'y' || answer === 'Y';
-}
 
 export function imagePruneVerb(): VerbSpec<PruneOptions> {
   return {
@@ -38,7 +26,7 @@ export function imagePruneVerb(): VerbSpec<PruneOptions> {
       const warning = opts.all
         ? 'WARNING! This will remove all images without at least one container associated to them.'
         : 'WARNING! This will remove all dangling images.';
-      if (!opts.force && !(await confirm(ctx, warning))) return;
+      if (!opts.force && !(await promptForConfirmation(ctx, warning))) return;
       const api = client().images;
       if (!api.prune) throw new StatusError(1, 'image prune is not supported by this client');
       const report = await api.prune({ filters });

@@ -1,25 +1,12 @@
 // berth volume prune: POST /volumes/prune after docker's confirmation prompt; anonymous
 // volumes only unless --all (sent as the `all=true` filter, API 1.42+).
 import { filterFlag } from '../../opts/filter-flag.ts';
-import type { CliContext } from '../../cli-context.ts';
 import { humanSize } from '../../format/human-size.ts';
 import { listOption, type VerbSpec } from '../../verb.ts';
+import { promptForConfirmation } from '../prompt-for-confirmation.ts';
 import { writeOut } from '../../write-out.ts';
 
 interface PruneOptions { all?: boolean; filter: string[]; force?: boolean }
-
-/** docker's command.PromptForConfirmation: one line from stdin, "y"/"Y" confirms. */
-async function confirm(ctx: CliContext, message: string): Promise<boolean> {
-  await writeOut(ctx.out, `${message}\nAre you sure you want to continue? [y/N] `);
-  let line = '';
-  for await (const chunk of ctx.stdin) {
-    line += chunk.toString();
-    if (line.includes('\n')) break;
-  }
-  const answer = line.split('\n')[0]!.trim();
-  if (answer === '') await writeOut(ctx.out, '\n');
-  return answer === 'y' || answer === 'Y';
-}
 
 export function volumePruneVerb(): VerbSpec<PruneOptions> {
   return {
@@ -35,7 +22,7 @@ export function volumePruneVerb(): VerbSpec<PruneOptions> {
       const filters = filterFlag(opts.filter, '--filter');
       if (opts.all) filters.set('all', ['true']);
       const what = opts.all ? 'all local volumes' : 'anonymous local volumes';
-      if (!opts.force && !(await confirm(ctx, `WARNING! This will remove ${what} not used by at least one container.`))) return;
+      if (!opts.force && !(await promptForConfirmation(ctx, `WARNING! This will remove ${what} not used by at least one container.`))) return;
       const report = await client().volumes.prune({ filters });
       const deleted = report.VolumesDeleted ?? [];
       let out = '';
