@@ -11,6 +11,7 @@ import { loadConfig, parseHost, type DaemonConfig } from './config.ts';
 import { firstExisting, hostFacts, prepareForCrun, removeCgroupParent } from './host.ts';
 import { wire } from './wire.ts';
 import { MetricsServer } from '../metrics/index.ts';
+import { startIdleTrim } from './idle-trim.ts';
 import { openForRemappedRoot, remappedDataRoot, resolveRemap, type IdRemap } from './userns-remap.ts';
 import { logTcpSecurity, socketGroup, tcpSecurity, type TcpSecurity } from './listeners.ts';
 import { removeLeftoverBuildContainers } from './build-runner.ts';
@@ -212,6 +213,7 @@ export async function main(argv: string[]): Promise<void> {
     }
   }
   log.info({ hosts: cfg.hosts, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot, runtime, version: BERTH_VERSION }, 'berthd is serving the Docker Engine API');
+  const stopIdleTrim = startIdleTrim(() => w.api.requestsStarted, log);
 
   let stopping = false;
   const shutdown = async (sig: string): Promise<void> => {
@@ -219,6 +221,7 @@ export async function main(argv: string[]): Promise<void> {
     stopping = true;
     log.info({ signal: sig }, 'shutting down; containers keep running');
     w.containers.shutdown();
+    stopIdleTrim();
     metricsServer?.close();
     await w.networks.close();
     await w.api.close();

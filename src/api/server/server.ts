@@ -30,6 +30,7 @@ export class ApiServer {
   readonly #servers: Server[] = [];
   readonly #header: Record<string, string>;
   #sockets = new Set<Duplex>();
+  #started = 0;
 
   constructor(private readonly o: ApiServerOptions) {
     this.#header = {
@@ -44,7 +45,13 @@ export class ApiServer {
     this.#router.add(routes);
   }
 
+  /** Requests started since the server was made (the daemon's idle detection reads it). */
+  get requestsStarted(): number {
+    return this.#started;
+  }
+
   async #dispatch(x: Exchange): Promise<void> {
+    this.#started++;
     const t0 = performance.now();
     try {
       const handler = this.#router.resolve(x);
