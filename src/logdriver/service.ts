@@ -86,14 +86,17 @@ export class LogShipping {
    * The container exited: ships the rest of the capture once conmon is gone, then closes the
    * driver. A container that exited while berthd was down is resumed just for this. For a
    * conmon this berthd did not start, "gone" is a second after the exit (conmon drains the
-   * last output in milliseconds).
+   * last output in milliseconds). `captureFinal`: the caller knows conmon has written all of
+   * the output (it wrote the exit file, which it does only after draining the container's
+   * pipes), so the shipper stops at the end of the capture without waiting for conmon's exit.
    */
-  async finish(spec: ShipSpec, timeoutMs = 10_000): Promise<void> {
+  async finish(spec: ShipSpec, timeoutMs = 10_000, captureFinal = false): Promise<void> {
     if (!LogShipping.ships(spec.config)) return;
     if (!this.#shippers.has(spec.info.id)) await this.resume(spec);
     const s = this.#shippers.get(spec.info.id);
     if (!s) return;
-    const gone = this.#producers.get(spec.info.id) ?? new Promise<void>((r) => setTimeout(r, 1000).unref());
+    const gone = captureFinal ? Promise.resolve()
+      : this.#producers.get(spec.info.id) ?? new Promise<void>((r) => setTimeout(r, 1000).unref());
     await s.finish(gone, timeoutMs);
     this.#shippers.delete(spec.info.id);
     this.#producers.delete(spec.info.id);

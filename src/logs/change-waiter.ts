@@ -7,6 +7,7 @@ import { watch, type FSWatcher } from 'node:fs';
 
 export class ChangeWaiter {
   readonly #pollMs: number;
+  readonly #watchedPollMs: number;
   readonly #signal: AbortSignal | undefined;
   #watcher: FSWatcher | undefined;
   #pending = false;
@@ -14,8 +15,13 @@ export class ChangeWaiter {
   #closed = false;
   readonly #onAbort = (): void => this.#notify();
 
-  constructor(pollMs: number, signal?: AbortSignal) {
+  /**
+   * `watchedPollMs`: the poll while an fs.watch is armed (default: the same), for a waiter
+   * that learns of everything else another way and polls only as a backstop for lost events.
+   */
+  constructor(pollMs: number, signal?: AbortSignal, watchedPollMs = pollMs) {
     this.#pollMs = pollMs;
+    this.#watchedPollMs = watchedPollMs;
     this.#signal = signal;
     signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
@@ -45,7 +51,7 @@ export class ChangeWaiter {
       return Promise.resolve();
     }
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.#notify(), this.#pollMs);
+      const timer = setTimeout(() => this.#notify(), this.#watcher ? this.#watchedPollMs : this.#pollMs);
       this.#wake = () => {
         clearTimeout(timer);
         this.#wake = undefined;

@@ -118,6 +118,10 @@ export class ConmonLauncher {
       // --sync: conmon stays berthd's child instead of double-forking to PID 1, so berthd
       // reaps it; an init that does not reap (as in some sandboxes) would collect zombies.
       '--sync',
+      // No fsync of the capture at the container's exit (conmon's default): the capture is a
+      // staging file the log shipper reads (dockerd does not fsync its logs either), and the
+      // sync stood between the exit and the exit file.
+      '--no-sync-log',
     ];
     if (o.logSizeMax && o.logSizeMax > 0) args.push('--log-size-max', String(o.logSizeMax));
     // conmon deletes the runtime's state (and cgroup) itself once the container exited, after
