@@ -75,13 +75,19 @@ export class Shipper {
     let ino = 0;
     let pos = 0;
     let lastSave = 0;
+    let savedIno = -1;
+    let savedOffset = -1;
     let buf = Buffer.allocUnsafe(READ_MIN);
     let carry = 0;
     const rec = newRecord();
     let punched = 0;
     const save = async (force: boolean): Promise<void> => {
       if (!force && Date.now() - lastSave < SAVE_EVERY_MS) return;
+      // Nothing shipped since the last save (an idle container): nothing to write.
+      if (ino === savedIno && pos - carry === savedOffset) return;
       lastSave = Date.now();
+      savedIno = ino;
+      savedOffset = pos - carry;
       await writeFileAtomic(this.#positionFile, JSON.stringify({ ino, offset: pos - carry }), { durable: false }).catch(this.#onError);
       // Only once the position is saved: a restarted berthd never goes back into the hole. (The
       // capture is opened read-write for this: fallocate needs a writable descriptor.)
