@@ -104,6 +104,7 @@ export async function setUpNetwork(ctx: ContainerContext, c: Container, hostname
     containerId: c.config.id, containerName: c.state.name, hostname, networks,
     ports: portRequests({ PortBindings: h.PortBindings ?? null, PublishAllPorts: h.PublishAllPorts ?? false, ExposedPorts: c.config.config.ExposedPorts ?? null }),
     ...(rates.ingress || rates.egress ? { rates } : {}),
+    ...(h.Dns?.length ? { dns: h.Dns } : {}),
   });
   const eps = Object.values(sandbox.endpoints);
   const userNet = eps.find((e) => !ctx.network.get(e.networkId).predefined);

@@ -361,7 +361,9 @@ export class NetworkService {
   /** Sets up a starting container's namespace and endpoints; undone completely if anything fails. */
   async createSandbox(req: SandboxRequest): Promise<SandboxState> {
     await this.#teardowns.get(req.containerId);
-    const sandbox: SandboxState = { netns: this.netnsName(req.containerId), endpoints: {}, ports: [], ...(req.rates ? { rates: req.rates } : {}) };
+    const sandbox: SandboxState = {
+      netns: this.netnsName(req.containerId), endpoints: {}, ports: [], ...(req.rates ? { rates: req.rates } : {}), ...(req.dns?.length ? { dns: req.dns } : {}),
+    };
     const plans: EndpointPlan[] = [];
     try {
       let i = 0;
@@ -523,7 +525,9 @@ export class NetworkService {
     for (const id of new Set(networkIds)) {
       const n = this.#networks.get(id);
       if (!n || n.predefined || n.driver !== 'bridge') continue;
-      const endpoints = this.endpointsOf(id).map(({ ep }) => ({ names: ep.dnsNames, ipv4: ep.ip, ipv6: ep.ip6 }));
+      const endpoints = this.endpointsOf(id).map(({ containerId, ep }) => ({
+        names: ep.dnsNames, ipv4: ep.ip, ipv6: ep.ip6, upstreams: this.#live.get(containerId)?.sandbox.dns,
+      }));
       const gateway = n.ipam.config.find((c) => !c.Subnet.includes(':'))?.Gateway ?? null;
       await this.dns.serve(id, { gateway, networkName: n.name, internal: n.internal, endpoints })
         .catch((err: Error) => this.log.warn({ network: n.name, err: err.message }, 'embedded DNS failed'));

@@ -68,6 +68,8 @@ export interface SandboxState {
   ports: PortMapping[];
   /** tc rates set on the endpoints (labels or berth flags). */
   rates?: { ingress?: string; egress?: string };
+  /** The container's `--dns` servers: the embedded DNS forwards its queries there. */
+  dns?: string[];
 }
 
 /** What starting a container asks of the network module. */
@@ -79,6 +81,7 @@ export interface SandboxRequest {
   networks: Record<string, EndpointRequest>;
   ports: PortRequest[];
   rates?: { ingress?: string; egress?: string };
+  dns?: string[];
 }
 
 /** One published port as asked: a host port range (0–0 for any free port). */

@@ -8,6 +8,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
+import * as dnsPacket from 'dns-packet';
 import { promisify } from 'node:util';
 import { TestDaemon, eventually, sleep } from '../support/daemon.ts';
 
@@ -261,6 +263,44 @@ test('embedded DNS: names, aliases and short ids on user-defined networks; not o
   assert.notEqual(r.code, 0);
   await d.docker(['rm', '-f', 'berth-test-named']);
   await d.docker(['network', 'rm', 'berth-test-dns']);
+});
+
+test("embedded DNS: a container's --dns servers answer the names it does not know", async () => {
+  // A resolver of the test's own on a loopback address: it answers every A query with 10.9.9.9.
+  const seen: string[] = [];
+  const resolver = createSocket('udp4');
+  resolver.on('message', (msg, rinfo) => {
+    const req = dnsPacket.decode(msg);
+    const name = req.questions?.[0]?.name ?? '';
+    seen.push(name);
+    resolver.send(dnsPacket.encode({
+      id: req.id, type: 'response', flags: dnsPacket.RECURSION_AVAILABLE, questions: req.questions,
+      answers: [{ type: 'A', name, ttl: 30, data: '10.9.9.9' }],
+    }), rinfo.port, rinfo.address);
+  });
+  await new Promise<void>((res, rej) => { resolver.once('error', rej); resolver.bind(53, '127.0.0.77', () => res()); });
+  try {
+    let r = await d.docker(['network', 'create', '--subnet', '10.197.41.0/24', 'berth-test-dns2']);
+    assert.equal(r.code, 0, r.stderr);
+    await webServer('berth-test-dnsweb', ['--network', 'berth-test-dns2']);
+    r = await d.docker(['run', '--rm', '--network', 'berth-test-dns2', '--dns', '127.0.0.77', 'busybox', 'sh', '-c',
+      'cat /etc/resolv.conf; nslookup berth-test-elsewhere.example 10.197.41.1; nslookup berth-test-dnsweb 10.197.41.1']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    // The container still asks the embedded DNS; its --dns server answers what is not on the network.
+    assert.match(r.stdout, /^nameserver 10\.197\.41\.1$/m);
+    assert.match(r.stdout, /Address: 10\.9\.9\.9/);
+    assert.match(r.stdout, /Address: 10\.197\.41\.2\b/);
+    assert.ok(seen.includes('berth-test-elsewhere.example'), seen.join(','));
+    assert.ok(!seen.includes('berth-test-dnsweb'), 'names on the network are answered by the embedded DNS');
+    // A container without --dns on the same network does not use it.
+    const before = seen.length;
+    await d.docker(['run', '--rm', '--network', 'berth-test-dns2', 'busybox', 'nslookup', 'berth-test-other.example', '10.197.41.1']);
+    assert.equal(seen.length, before);
+  } finally {
+    resolver.close();
+    await d.docker(['rm', '-f', 'berth-test-dnsweb']);
+    await d.docker(['network', 'rm', 'berth-test-dns2']);
+  }
 });
 
 test('--ipv6 networks: a ULA subnet, addresses, the default route and AAAA names', async () => {

@@ -148,6 +148,28 @@ test('forwards unknown names to the upstream, skipping one that does not answer'
   assert.deepEqual(up.seen, ['example.com', 'web']);
 });
 
+test("a container's own --dns servers answer its queries instead of the host's", async () => {
+  const hostUp = await fakeUdpUpstream();
+  const own = await fakeUdpUpstream();
+  const { dns, port } = await startDns([`${HOST}:${hostUp.port}`]);
+  // The asking client is 127.0.0.1: make it a container of the network with its own resolvers.
+  dns.setNames(HOST, {
+    network: 'berth-test-net',
+    endpoints: [{ names: ['web'], ipv4: '172.30.0.2' }, { names: ['me'], ipv4: HOST, upstreams: [`${HOST}:${own.port}`, 'not-an-address'] }],
+  });
+  const r = await udpQuery(port, q('example.com'));
+  assert.deepEqual(r?.answers?.map((x) => x.data), ['93.184.216.34']);
+  assert.deepEqual(own.seen, ['example.com']);
+  assert.deepEqual(hostUp.seen, []);
+  // Its own names are still answered here.
+  const w = await udpQuery(port, q('web'));
+  assert.deepEqual(w?.answers?.map((x) => x.data), ['172.30.0.2']);
+  // Without upstreams of its own, the host's resolvers again.
+  dns.setNames(HOST, { network: 'berth-test-net', endpoints: [{ names: ['me'], ipv4: HOST }] });
+  await udpQuery(port, q('example.net'));
+  assert.deepEqual(hostUp.seen, ['example.net']);
+});
+
 test('an upstream SERVFAIL moves on to the next upstream', async () => {
   const failing = createSocket('udp4');
   let asked = 0;

@@ -2,7 +2,7 @@
 // gateway of each user-defined network), each with that network's NameTable. Containers
 // on the network use the gateway as their nameserver. Names in the table are answered
 // here (A/AAAA/PTR, TTL 600; MX of a known name: NOERROR, no records); everything else
-// goes to the host's resolvers, over UDP for UDP queries and TCP for TCP queries, each
+// goes to the asking container's own resolvers (`--dns`) or else the host's, over UDP for UDP queries and TCP for TCP queries, each
 // upstream in turn with a timeout (an upstream SERVFAIL/REFUSED also moves on), SERVFAIL
 // when all fail, REFUSED when too many queries are in flight. Malformed packets are dropped; a socket error never takes the daemon down.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
@@ -146,7 +146,7 @@ export class EmbeddedDns {
   }
 
   /** Answers one query; null means send nothing. `maxSize` is set for UDP. */
-  async #handle(address: string, msg: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | null> {
+  async #handle(address: string, msg: Buffer, transport: 'udp' | 'tcp', client: string): Promise<Buffer | null> {
     const q = decodeQuery(msg);
     if (q === null) {
       this.#log.debug({ address, bytes: msg.length }, 'dns: dropped a malformed packet');
@@ -164,17 +164,17 @@ export class EmbeddedDns {
       this.#log.warn({ limit: this.#maxForwards }, 'dns: too many concurrent forwarded queries');
       return encodeForUdp(refused(q), maxSize);
     }
-    const reply = await this.#forward(msg, transport);
+    const reply = await this.#forward(msg, transport, table?.upstreamsFor(client) ?? this.#upstreams);
     if (reply !== null) return reply;
     this.#log.debug({ address, name: q.questions[0]?.name }, 'dns: no upstream answered');
     return encodeForUdp(servfail(q), maxSize);
   }
 
   /** Each upstream in turn; a timeout, an error, SERVFAIL or REFUSED moves on to the next. */
-  async #forward(query: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | null> {
+  async #forward(query: Buffer, transport: 'udp' | 'tcp', upstreams: readonly Upstream[]): Promise<Buffer | null> {
     this.#inFlight++;
     try {
-      for (const up of this.#upstreams) {
+      for (const up of upstreams) {
         if (this.#isSelf(up)) continue;
         const reply = transport === 'udp'
           ? await queryUdp(up, query, this.#timeoutMs)
@@ -197,7 +197,7 @@ export class EmbeddedDns {
   async #onUdp(l: Listener, msg: Buffer, rinfo: RemoteInfo): Promise<void> {
     let reply: Buffer | null;
     try {
-      reply = await this.#handle(l.address, msg, 'udp');
+      reply = await this.#handle(l.address, msg, 'udp', rinfo.address);
     } catch (e) {
       this.#log.warn({ address: l.address, err: String(e) }, 'dns: failed to handle a query');
       return;
@@ -231,7 +231,7 @@ export class EmbeddedDns {
           buf = buf.subarray(2 + n);
           let reply: Buffer | null = null;
           try {
-            reply = await this.#handle(address, msg, 'tcp');
+            reply = await this.#handle(address, msg, 'tcp', conn.remoteAddress ?? '');
           } catch (e) {
             this.#log.warn({ address, err: String(e) }, 'dns: failed to handle a query');
           }

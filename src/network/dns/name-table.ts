@@ -9,12 +9,18 @@
 // - a known name asked for a family it lacks is a "miss": NOERROR without answers;
 // - PTR for an endpoint address answers "<primary name>.<network>".
 import { isIPv4, isIPv6 } from 'node:net';
+import { parseUpstream, type Upstream } from './upstream.ts';
 
 export interface DnsEndpoint {
   /** names[0] is the primary name (the container name), used for reverse lookups. */
   readonly names: readonly string[];
   readonly ipv4?: string | undefined;
   readonly ipv6?: string | undefined;
+  /**
+   * The container's own resolvers (`--dns`): queries from its addresses that are not ours go
+   * there instead of to the host's (Docker's embedded DNS uses them as its external servers).
+   */
+  readonly upstreams?: readonly string[] | undefined;
 }
 
 export interface NameTable {
@@ -44,6 +50,7 @@ export class CompiledTable {
   readonly #names = new Map<string, NameRecord>();
   readonly #reverse = new Map<string, string>();
   readonly #network: string | undefined;
+  readonly #upstreams = new Map<string, Upstream[]>();
   readonly forward: boolean;
 
   constructor(table: NameTable) {
@@ -62,6 +69,11 @@ export class CompiledTable {
         if (v4 !== undefined && !rec.ipv4.includes(v4)) rec.ipv4.push(v4);
         if (v6 !== undefined && !rec.ipv6.includes(v6)) rec.ipv6.push(v6);
       }
+      const ups = (ep.upstreams ?? []).map(parseUpstream).filter((u): u is Upstream => u !== null);
+      if (ups.length > 0) {
+        if (v4 !== undefined) this.#upstreams.set(v4, ups);
+        if (v6 !== undefined) this.#upstreams.set(v6, ups);
+      }
       const primary = ep.names[0];
       if (primary === undefined || primary === '') continue;
       const ptr = this.#network === undefined ? primary : `${primary}.${table.network}`;
@@ -77,6 +89,13 @@ export class CompiledTable {
     if (!rec) return { kind: 'unknown' };
     const addresses = family === 4 ? rec.ipv4 : rec.ipv6;
     return addresses.length === 0 ? { kind: 'miss' } : { kind: 'found', addresses: [...addresses] };
+  }
+
+  /** The resolvers of the container at `client` (its `--dns`), if it has its own. */
+  upstreamsFor(client: string): readonly Upstream[] | undefined {
+    if (this.#upstreams.size === 0) return undefined;
+    const ip = client.startsWith('::ffff:') && isIPv4(client.slice(7)) ? client.slice(7) : client;
+    return this.#upstreams.get(isIPv6(ip) ? canonicalIPv6(ip) : ip);
   }
 
   /** Whether any record exists for the name (for other query types: still forwarded). */
