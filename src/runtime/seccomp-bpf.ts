@@ -185,6 +185,7 @@ export class SeccompBpfCompiler {
   // Keyed by the profile's JSON. A failed compilation is cached too (as null) so a profile
   // crun must compile itself costs one attempt, not one per start. Map order = LRU order.
   readonly #cache = new Map<string, CacheEntry | null>();
+  readonly #byObject = new WeakMap<OciSeccomp, CacheEntry | null>();
   #lastError: string | undefined;
 
   constructor(options: SeccompBpfCompilerOptions = {}) {
@@ -219,6 +220,17 @@ export class SeccompBpfCompiler {
   }
 
   #entry(seccomp: OciSeccomp): CacheEntry | null {
+    // The default profile reaches here as the same frozen object for every start with the same
+    // capabilities (security/seccomp-converter.ts caches it): found by identity, without
+    // serialising ~30 KB of JSON per start for the key.
+    const known = this.#byObject.get(seccomp);
+    if (known !== undefined) return known;
+    const entry = this.#entryByJson(seccomp);
+    if (Object.isFrozen(seccomp)) this.#byObject.set(seccomp, entry);
+    return entry;
+  }
+
+  #entryByJson(seccomp: OciSeccomp): CacheEntry | null {
     const key = JSON.stringify(seccomp);
     const hit = this.#cache.get(key);
     if (hit !== undefined) {
