@@ -117,7 +117,12 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     // crun takes a precompiled filter from an annotation and skips compiling linux.seccomp
     // (which stays for runc, and for crun's flags).
     if (runtime.name === 'crun' && spec.linux?.seccomp) {
-      spec.annotations = { ...(spec.annotations ?? {}), ...ctx.seccompBpf.annotationFor(spec.linux.seccomp) };
+      const seccomp = spec.linux.seccomp;
+      const bpf = ctx.seccompBpf.annotationFor(seccomp);
+      spec.annotations = { ...(spec.annotations ?? {}), ...bpf };
+      // With the filter in the annotation crun ignores the profile (it only reads its flags and
+      // listener): leave out ~30 KB of JSON that every start wrote and crun parsed for nothing.
+      if (Object.keys(bpf).length > 0 && !seccomp.flags?.length && seccomp.listenerPath === undefined) delete spec.linux.seccomp;
     }
     mark('spec');
     // A state left by a run whose monitor died before deleting it would make create fail.
