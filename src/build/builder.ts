@@ -35,7 +35,7 @@ import { resolveInRoot, ScopeError } from './scoped-path.ts';
 import { stripRunArtifacts } from './run-artifacts.ts';
 import { probeCacheFrom, restoredConfig } from './cache-from.ts';
 import { registryAuthFor } from './registry-config.ts';
-import { CacheMounts, mountKeyParts, setupMounts, stripMountStubs, type MountEnv } from './run-mounts.ts';
+import { CacheMounts, type CacheMountUsage, mountKeyParts, setupMounts, stripMountStubs, type MountEnv } from './run-mounts.ts';
 import { readPrefix } from './context/prefix.ts';
 import { ReplayMemo, memoEligible, memoKey, memoValid, newRecorder, type MemoEntry, type MemoRecorder } from './replay-memo.ts';
 
@@ -150,15 +150,29 @@ export class Builder {
       before = Math.min(before, t);
     }
     for (const k of Object.keys(filters)) {
-      if (k !== 'until' && k !== 'unused-for') throw new InvalidArgumentError(`invalid filter '${k}'`);
+      if (k !== 'until' && k !== 'unused-for' && k !== 'type') throw new InvalidArgumentError(`invalid filter '${k}'`);
     }
+    // type: BuildKit's record types; the classic builder's step cache is 'regular'.
+    const types = filters.type ?? [];
+    for (const t of types) if (t !== 'regular' && t !== 'exec.cachemount') throw new InvalidArgumentError(`invalid filter 'type=${t}'`);
+    const want = (t: string): boolean => types.length === 0 || types.includes(t);
     const keep = new Set(this.d.images.store.all().map((r) => r.id));
     this.#memo.clear();
     const sizeBefore = this.d.layers.totalSize();
-    const deleted = await this.d.store.prune(keep, before);
-    deleted.push(...await this.#cacheMounts.prune(before));
+    const deleted = want('regular') ? await this.d.store.prune(keep, before) : [];
+    let mountBytes = 0;
+    if (want('exec.cachemount')) {
+      const m = await this.#cacheMounts.prune(before);
+      deleted.push(...m.names);
+      mountBytes = m.bytes;
+    }
     await this.d.images.gcLayers();
-    return { CachesDeleted: deleted, SpaceReclaimed: Math.max(0, sizeBefore - this.d.layers.totalSize()) };
+    return { CachesDeleted: deleted, SpaceReclaimed: Math.max(0, sizeBefore - this.d.layers.totalSize()) + mountBytes };
+  }
+
+  /** The cache mounts' records for `system df` (BuildKit's type exec.cachemount). */
+  cacheMountUsage(): Promise<CacheMountUsage[]> {
+    return this.#cacheMounts.usage();
   }
 
   /**
@@ -673,6 +687,7 @@ export class Builder {
     const menv: MountEnv = {
       layers: this.d.layers, cache: this.#cacheMounts, contextDir: r.contextDir, scratch, secrets: r.secrets, digests: r.digests,
       fromImage: (ref) => this.#fromImage(r, st, ref),
+      signal: r.signal, command: cmd,
     };
     const mountKeys = mounts.length ? await mountKeyParts(mounts, menv) : [];
     const key = cacheKey([st.image.id, 'RUN', createdBy, st.config.config, ins.network, ins.security, ...(mounts.length ? [mountKeys] : [])]);
