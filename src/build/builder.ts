@@ -37,6 +37,7 @@ import { probeCacheFrom, restoredConfig } from './cache-from.ts';
 import { registryAuthFor } from './registry-config.ts';
 import { CacheMounts, type CacheMountUsage, mountKeyParts, setupMounts, stripMountStubs, type MountEnv } from './run-mounts.ts';
 import { readPrefix } from './context/prefix.ts';
+import { BuildSessions, type SessionConn, type SshAgentSource } from './ssh-session.ts';
 import { ReplayMemo, memoEligible, memoKey, memoValid, newRecorder, type MemoEntry, type MemoRecorder } from './replay-memo.ts';
 
 /** The builder takes the /build route's options and answers in its messages (api/types/build.ts). */
@@ -104,6 +105,8 @@ interface Run {
   pulled: Map<string, Promise<void>>;
   /** What the replay memo needs to know of this build (shared by its stages). */
   memo: MemoRecorder;
+  /** The client's forwarded ssh agents by id (RUN --mount=type=ssh). */
+  ssh: (id: string) => SshAgentSource | null;
 }
 
 /**
@@ -129,6 +132,7 @@ function cloneConfig(c: ImageConfig): ImageConfig {
 export class Builder {
   readonly #cacheMounts: CacheMounts;
   readonly #memo = new ReplayMemo();
+  readonly #sessions = new BuildSessions();
   /** Builds running now. */
   #active = 0;
   /** Scratch directories of finished builds, to remove when no build runs (see #discard). */
@@ -168,6 +172,14 @@ export class Builder {
     }
     await this.d.images.gcLayers();
     return { CachesDeleted: deleted, SpaceReclaimed: Math.max(0, sizeBefore - this.d.layers.totalSize()) + mountBytes };
+  }
+
+  /**
+   * A client's build session (berth build --ssh): held open while its build runs, it carries
+   * the connections of RUN --mount=type=ssh to the client's agents. Resolves when it closes.
+   */
+  session(id: string, ssh: readonly string[], conn: SessionConn): Promise<void> {
+    return this.#sessions.attach(id, ssh, conn);
   }
 
   /** The cache mounts' records for `system df` (BuildKit's type exec.cachemount). */
@@ -220,6 +232,10 @@ export class Builder {
     const ignoreEntries = [`${dfEntry}.dockerignore`, '.dockerignore'];
     // The Dockerfile and .dockerignore are kept as they stream by: no reading them back.
     const keep = { names: new Set([dfEntry, ...ignoreEntries]), files: new Map<string, Buffer>(), seen: new Set<string>(), symlinks: false };
+    // berth build --ssh: the session carrying the agents must be open before the build starts.
+    const session = opts.ssh?.length ? this.#sessions.get(opts.session ?? '') : undefined;
+    if (opts.ssh?.length && !session) throw new InvalidArgumentError(`build session ${JSON.stringify(opts.session ?? '')} is not open: the client must open ${'/session/build'} before POST /build to forward ssh agents`);
+    const ssh = (id: string): SshAgentSource | null => (opts.ssh?.includes(id) && session && !session.closed ? session.agent(id) : null);
     let prefix;
     try {
       prefix = await readPrefix(context, MEMO_MAX_CONTEXT);
@@ -290,7 +306,7 @@ export class Builder {
         opts, emit: say, signal, dir, contextDir, df,
         ignore: ignoreLines.length ? new IgnoreMatcher(ignoreLines) : null, ignoreLines,
         args: new BuildArgs(opts.buildArgs), results: new Map(), stageDone: new Map(), step: 0, total: 0, escape: df.directives.escape, secrets,
-        cacheSources: this.#cacheSources(opts.cacheFrom, memo), pulled: new Map(), digests, memo,
+        cacheSources: this.#cacheSources(opts.cacheFrom, memo), pulled: new Map(), digests, memo, ssh,
       };
       const tParsed = performance.now() - t0;
       const id = await this.#run(run, (stepId) => {
@@ -680,14 +696,19 @@ export class Builder {
     const env = st.config.config?.Env ?? [];
     const argEnv = runArgEnv(env, st.args);
     const look = this.#lookup(st);
-    const mounts = ins.mounts.map((raw) => parseRunMount(raw, (v) => processWord(v, look, r.escape), st.config.config?.WorkingDir || '/'));
+    let sshIndex = 0;
+    const mounts = ins.mounts.map((raw) => {
+      const m = parseRunMount(raw, (v) => processWord(v, look, r.escape), st.config.config?.WorkingDir || '/', sshIndex);
+      if (m.type === 'ssh') sshIndex++;
+      return m;
+    });
     // With mounts the step is one only BuildKit builds: its history line is BuildKit's.
     const createdBy = mounts.length ? `RUN ${runCreatedBy(cmd, argEnv)} # buildkit` : runCreatedBy(cmd, argEnv);
     const scratch = join(r.dir, `step-${randomBytes(6).toString('hex')}`);
     const menv: MountEnv = {
       layers: this.d.layers, cache: this.#cacheMounts, contextDir: r.contextDir, scratch, secrets: r.secrets, digests: r.digests,
       fromImage: (ref) => this.#fromImage(r, st, ref),
-      signal: r.signal, command: cmd,
+      signal: r.signal, command: cmd, ssh: r.ssh,
     };
     const mountKeys = mounts.length ? await mountKeyParts(mounts, menv) : [];
     const key = cacheKey([st.image.id, 'RUN', createdBy, st.config.config, ins.network, ins.security, ...(mounts.length ? [mountKeys] : [])]);
@@ -703,12 +724,15 @@ export class Builder {
     // The step's parent must be findable by the container side (build-store resolve).
     await this.d.store.putImage(st.image.config);
     const predefined = r.args.predefined().map(([k, v]) => `${k}=${v}`);
+    // As BuildKit: the first ssh mount mounted is the RUN's SSH_AUTH_SOCK (only while it runs).
+    const sshTarget = mounts.find((m) => m.type === 'ssh' && prepared?.mounts.some((p) => p.target === m.target))?.target;
+    const sshEnv = sshTarget !== undefined && ![...env, ...argEnv].some((e) => e.startsWith('SSH_AUTH_SOCK=')) ? [`SSH_AUTH_SOCK=${sshTarget}`] : [];
     const c = st.config.config ?? {};
     const utf8 = new StringDecoder('utf8'); // output chunks may split a character
     let containerId: string | null = null;
     try {
       const res = await this.d.backend.run({
-        image: st.image.id, cmd, env: [...env, ...argEnv, ...predefined.filter((p) => !argEnv.some((a) => a.split('=')[0] === p.split('=')[0]))],
+        image: st.image.id, cmd, env: [...env, ...argEnv, ...predefined.filter((p) => !argEnv.some((a) => a.split('=')[0] === p.split('=')[0])), ...sshEnv],
         user: c.User ?? '', workingDir: c.WorkingDir ?? '',
         networkMode: ins.network && ins.network !== 'default' ? ins.network : r.opts.networkMode, extraHosts: r.opts.extraHosts,
         mounts: prepared?.mounts,

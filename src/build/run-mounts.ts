@@ -23,6 +23,7 @@ import { hashSources } from './copy.ts';
 import type { FileDigests } from './context/extract.ts';
 import { resolveInRoot } from './scoped-path.ts';
 import { BuildError } from './errors.ts';
+import { agentSocket, type SshAgentSource } from './ssh-session.ts';
 
 /** A cache mount's record, kept in <root>/.meta/<name>.json (for `system df`). */
 interface CacheMeta { description: string; created: string; usageCount: number }
@@ -198,6 +199,8 @@ export interface MountEnv {
   signal?: AbortSignal | undefined;
   /** The RUN's command (a cache mount's description in `system df`). */
   command?: string[] | undefined;
+  /** The agent the client forwards by an ssh id (null: none by that id). */
+  ssh?: ((id: string) => SshAgentSource | null) | undefined;
 }
 
 function hex(s: string): string {
@@ -270,6 +273,17 @@ export async function setupMounts(mounts: readonly RunMount[], env: MountEnv): P
           await chown(file, m.uid ?? 0, m.gid ?? 0);
           undo.push(() => rm(dir, { recursive: true, force: true }));
           out.push({ type: 'bind', source: file, target: m.target, readOnly: true });
+          break;
+        }
+        case 'ssh': {
+          const src = env.ssh?.(m.id) ?? null;
+          if (src === null) {
+            if (!m.required) break;
+            throw new BuildError(`no SSH agent ${JSON.stringify(m.id)} was forwarded by the client for RUN --mount=type=ssh: build with \`berth build --ssh ${m.id === 'default' ? 'default' : `${m.id}=<agent socket>`}\` (the docker CLI's classic builder cannot forward one), or mark the mount required=false`);
+          }
+          const sock = await agentSocket(src, { mode: m.mode ?? 0o600, uid: m.uid ?? 0, gid: m.gid ?? 0 });
+          undo.push(() => sock.close());
+          out.push({ type: 'bind', source: sock.path, target: m.target, readOnly: m.readOnly });
           break;
         }
         case 'bind': {

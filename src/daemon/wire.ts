@@ -177,6 +177,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   api.addRoutes(buildRoutes({
     build: (ctx, o, emit, signal) => builder.build(ctx, o, emit, signal),
     prune: (all, filters) => builder.prune(all, filters),
+    session: (id, ssh, conn) => builder.session(id, ssh, conn),
     commit: commitRunner(containers, images, buildStore, layers),
   }, parseFilters));
   const wiring: Wiring = {
