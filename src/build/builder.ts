@@ -68,6 +68,8 @@ const CLEANUP_MAX_WAIT_MS = 10_000;
 const TRASH_MAX = 32;
 /** Contexts up to this size are read into memory first (and may be answered by the replay memo). */
 const MEMO_MAX_CONTEXT = 4 * 1024 ** 2;
+/** A non-quiet replay repeats at most this many messages (else only quiet builds replay). */
+const MAX_TRANSCRIPT = 10_000;
 
 interface StageState {
   stage: Stage;
@@ -301,7 +303,11 @@ export class Builder {
       const memo = newRecorder();
       // What is said before the final lines, for a non-quiet replay of a fully cached build.
       const transcript: BuildMessage[] | null = key !== null && !opts.quiet ? [] : null;
-      const say = transcript === null ? emit : (m: BuildMessage): void | Promise<void> => { transcript.push(m); return emit(m); };
+      // Kept only while every step is a hit (a RUN's output never piles up here).
+      const say = transcript === null ? emit : (m: BuildMessage): void | Promise<void> => {
+        if (memo.allHits && memo.ok && transcript.length < MAX_TRANSCRIPT) transcript.push(m); else memo.allHits = false;
+        return emit(m);
+      };
       const run: Run = {
         opts, emit: say, signal, dir, contextDir, df,
         ignore: ignoreLines.length ? new IgnoreMatcher(ignoreLines) : null, ignoreLines,
@@ -720,6 +726,7 @@ export class Builder {
       this.#adopt(r, st, restored, true, key);
       return;
     }
+    r.memo.allHits = false; // the step runs: its output is not a cached build's
     const prepared = mounts.length ? await setupMounts(mounts, menv) : null;
     // The step's parent must be findable by the container side (build-store resolve).
     await this.d.store.putImage(st.image.config);
