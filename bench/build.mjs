@@ -4,6 +4,8 @@
 //   cold     --no-cache build (every step runs)
 //   cached   a rebuild with nothing changed (every step a cache hit)
 //   onefile  a rebuild after changing the second copied file (only the steps from it run)
+//   floor    `docker version` (not a target: the CLI's own start-up and one round trip, the part
+//            of every figure above that no engine can remove; a cached rebuild is close to it)
 // Prints each median (ms) and the ratio berthd/dockerd. Both engines run side by side and the
 // runs are interleaved (run i of dockerd, then run i of berthd, …), so a host whose load changes
 // during the bench weighs on both alike. Engines, cleanup and host hygiene are bench/lib's (see
@@ -80,7 +82,7 @@ async function main() {
       await e.start();
       writeState(work, state());
       await e.importImage(tar);
-      results[e.name] = { cold: [], cached: [], onefile: [] };
+      results[e.name] = { cold: [], cached: [], onefile: [], floor: [] };
       await timed(e, ['build', '-q', '-t', 'bench-build', ctxOf.get(e)]); // warm-up (page cache, first image)
     }
     for (let i = 0; i < o.runs; i++) {
@@ -91,6 +93,7 @@ async function main() {
         r.cached.push(await timed(e, ['build', '-q', '-t', 'bench-build', ctx]));
         writeFileSync(join(ctx, 'b.txt'), `b${i + 1}-${e.name}`);
         r.onefile.push(await timed(e, ['build', '-q', '-t', 'bench-build', ctx]));
+        r.floor.push(await timed(e, ['version']));
       }
     }
     for (const e of engines) {
@@ -106,7 +109,7 @@ async function main() {
     for (const l of await leftovers(before)) log(`host change still present (may be someone else's): ${l}`);
   }
   console.log('\nscenario   dockerd ms   berthd ms   berthd/dockerd');
-  for (const s of ['cold', 'cached', 'onefile']) {
+  for (const s of ['cold', 'cached', 'onefile', 'floor']) {
     const d = results.dockerd ? median(results.dockerd[s]) : NaN;
     const b = results.berthd ? median(results.berthd[s]) : NaN;
     console.log(`${s.padEnd(10)} ${d.toFixed(0).padStart(10)}   ${b.toFixed(0).padStart(9)}   ${(b / d).toFixed(2).padStart(14)}`);

@@ -35,7 +35,10 @@ import { resolveInRoot, ScopeError } from './scoped-path.ts';
 import { stripRunArtifacts } from './run-artifacts.ts';
 import { probeCacheFrom, restoredConfig } from './cache-from.ts';
 import { registryAuthFor } from './registry-config.ts';
-import { CacheMounts, mountKeyParts, setupMounts, stripMountStubs, type MountEnv } from './run-mounts.ts';
+import { CacheMounts, type CacheMountUsage, mountKeyParts, setupMounts, stripMountStubs, type MountEnv } from './run-mounts.ts';
+import { readPrefix } from './context/prefix.ts';
+import { BuildSessions, type SessionConn, type SshAgentSource } from './ssh-session.ts';
+import { ReplayMemo, memoEligible, memoKey, memoValid, newRecorder, type MemoEntry, type MemoRecorder } from './replay-memo.ts';
 
 /** The builder takes the /build route's options and answers in its messages (api/types/build.ts). */
 export type BuildOptions = BuildRequest;
@@ -63,6 +66,10 @@ const CLEANUP_DELAY_MS = 300;
 /** ... but no longer than this, nor more of them than TRASH_MAX. */
 const CLEANUP_MAX_WAIT_MS = 10_000;
 const TRASH_MAX = 32;
+/** Contexts up to this size are read into memory first (and may be answered by the replay memo). */
+const MEMO_MAX_CONTEXT = 4 * 1024 ** 2;
+/** A non-quiet replay repeats at most this many messages (else only quiet builds replay). */
+const MAX_TRANSCRIPT = 10_000;
 
 interface StageState {
   stage: Stage;
@@ -98,6 +105,10 @@ interface Run {
   cacheSources: ImageConfig[];
   /** FROM images pulled in this build (a stage using one twice pulls once). */
   pulled: Map<string, Promise<void>>;
+  /** What the replay memo needs to know of this build (shared by its stages). */
+  memo: MemoRecorder;
+  /** The client's forwarded ssh agents by id (RUN --mount=type=ssh). */
+  ssh: (id: string) => SshAgentSource | null;
 }
 
 /**
@@ -122,6 +133,8 @@ function cloneConfig(c: ImageConfig): ImageConfig {
 
 export class Builder {
   readonly #cacheMounts: CacheMounts;
+  readonly #memo = new ReplayMemo();
+  readonly #sessions = new BuildSessions();
   /** Builds running now. */
   #active = 0;
   /** Scratch directories of finished builds, to remove when no build runs (see #discard). */
@@ -143,14 +156,37 @@ export class Builder {
       before = Math.min(before, t);
     }
     for (const k of Object.keys(filters)) {
-      if (k !== 'until' && k !== 'unused-for') throw new InvalidArgumentError(`invalid filter '${k}'`);
+      if (k !== 'until' && k !== 'unused-for' && k !== 'type') throw new InvalidArgumentError(`invalid filter '${k}'`);
     }
+    // type: BuildKit's record types; the classic builder's step cache is 'regular'.
+    const types = filters.type ?? [];
+    for (const t of types) if (t !== 'regular' && t !== 'exec.cachemount') throw new InvalidArgumentError(`invalid filter 'type=${t}'`);
+    const want = (t: string): boolean => types.length === 0 || types.includes(t);
     const keep = new Set(this.d.images.store.all().map((r) => r.id));
+    this.#memo.clear();
     const sizeBefore = this.d.layers.totalSize();
-    const deleted = await this.d.store.prune(keep, before);
-    deleted.push(...await this.#cacheMounts.prune(before));
+    const deleted = want('regular') ? await this.d.store.prune(keep, before) : [];
+    let mountBytes = 0;
+    if (want('exec.cachemount')) {
+      const m = await this.#cacheMounts.prune(before);
+      deleted.push(...m.names);
+      mountBytes = m.bytes;
+    }
     await this.d.images.gcLayers();
-    return { CachesDeleted: deleted, SpaceReclaimed: Math.max(0, sizeBefore - this.d.layers.totalSize()) };
+    return { CachesDeleted: deleted, SpaceReclaimed: Math.max(0, sizeBefore - this.d.layers.totalSize()) + mountBytes };
+  }
+
+  /**
+   * A client's build session (berth build --ssh): held open while its build runs, it carries
+   * the connections of RUN --mount=type=ssh to the client's agents. Resolves when it closes.
+   */
+  session(id: string, ssh: readonly string[], conn: SessionConn): Promise<void> {
+    return this.#sessions.attach(id, ssh, conn);
+  }
+
+  /** The cache mounts' records for `system df` (BuildKit's type exec.cachemount). */
+  cacheMountUsage(): Promise<CacheMountUsage[]> {
+    return this.#cacheMounts.usage();
   }
 
   /**
@@ -198,13 +234,35 @@ export class Builder {
     const ignoreEntries = [`${dfEntry}.dockerignore`, '.dockerignore'];
     // The Dockerfile and .dockerignore are kept as they stream by: no reading them back.
     const keep = { names: new Set([dfEntry, ...ignoreEntries]), files: new Map<string, Buffer>(), seen: new Set<string>(), symlinks: false };
+    // berth build --ssh: the session carrying the agents must be open before the build starts.
+    const session = opts.ssh?.length ? this.#sessions.get(opts.session ?? '') : undefined;
+    if (opts.ssh?.length && !session) throw new InvalidArgumentError(`build session ${JSON.stringify(opts.session ?? '')} is not open: the client must open ${'/session/build'} before POST /build to forward ssh agents`);
+    const ssh = (id: string): SshAgentSource | null => (opts.ssh?.includes(id) && session && !session.closed ? session.agent(id) : null);
+    let prefix;
+    try {
+      prefix = await readPrefix(context, MEMO_MAX_CONTEXT);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      throw new InvalidArgumentError(`failed to read the build context: ${(err as Error).message}`);
+    }
+    // The replay memo: the same context and options as a build before, nothing it used changed.
+    const key = prefix.digest !== null && memoEligible(opts) ? memoKey(prefix.digest, opts) : null;
+    if (key !== null && !opts.noCache) {
+      const hit = this.#memo.get(key);
+      if (hit && (opts.quiet || hit.transcript !== null) && this.#memoValid(hit)) {
+        const id = await this.#replay(hit, opts, emit);
+        this.d.log.debug({ total: +(performance.now() - t0).toFixed(1) }, 'build replayed (ms)');
+        return id;
+      }
+      if (hit) this.#memo.delete(key);
+    }
     await mkdir(dir, { recursive: true });
     // Layers this build registers are kept from a concurrent layer gc until their step images exist.
     const lease = this.d.layers.lease();
     try {
       const contextDir = join(dir, 'context');
       try {
-        await extractTar(context, contextDir, { maxBytes: MAX_CONTEXT, digests, keep });
+        await extractTar(prefix.stream(), contextDir, { maxBytes: MAX_CONTEXT, digests, keep });
         tContext = performance.now() - t0;
       } catch (err) {
         if (signal.aborted) throw err;
@@ -242,14 +300,25 @@ export class Builder {
         throw err;
       }
       if (df.stages.length === 0) throw new InvalidArgumentError(`the Dockerfile (${dfName}) cannot be empty`);
+      const memo = newRecorder();
+      // What is said before the final lines, for a non-quiet replay of a fully cached build.
+      const transcript: BuildMessage[] | null = key !== null && !opts.quiet ? [] : null;
+      // Kept only while every step is a hit (a RUN's output never piles up here).
+      const say = transcript === null ? emit : (m: BuildMessage): void | Promise<void> => {
+        if (memo.allHits && memo.ok && transcript.length < MAX_TRANSCRIPT) transcript.push(m); else memo.allHits = false;
+        return emit(m);
+      };
       const run: Run = {
-        opts, emit, signal, dir, contextDir, df,
+        opts, emit: say, signal, dir, contextDir, df,
         ignore: ignoreLines.length ? new IgnoreMatcher(ignoreLines) : null, ignoreLines,
         args: new BuildArgs(opts.buildArgs), results: new Map(), stageDone: new Map(), step: 0, total: 0, escape: df.directives.escape, secrets,
-        cacheSources: this.#cacheSources(opts.cacheFrom), pulled: new Map(), digests,
+        cacheSources: this.#cacheSources(opts.cacheFrom, memo), pulled: new Map(), digests, memo, ssh,
       };
       const tParsed = performance.now() - t0;
-      const id = await this.#run(run);
+      const id = await this.#run(run, (stepId) => {
+        if (key === null || !memo.ok) return;
+        this.#memo.set(key, { deps: memo.deps, keys: memo.keys, stepId, transcript: memo.allHits && transcript !== null ? [...transcript] : null });
+      });
       this.d.log.debug({ context: +tContext.toFixed(1), parsed: +tParsed.toFixed(1), total: +(performance.now() - t0).toFixed(1), steps: run.total }, 'build done (ms)');
       return id;
     } finally {
@@ -261,16 +330,53 @@ export class Builder {
   }
 
   /** --cache-from images that exist locally (moby skips the others with a warning in its log). */
-  #cacheSources(refs: readonly string[]): ImageConfig[] {
+  #cacheSources(refs: readonly string[], memo: MemoRecorder): ImageConfig[] {
     const out: ImageConfig[] = [];
     for (const ref of refs) {
       try {
-        out.push(this.d.images.resolve(ref).config);
+        const rec = this.d.images.resolve(ref);
+        memo.deps.push({ ref, id: rec.id, via: 'images' });
+        out.push(rec.config);
       } catch {
+        memo.deps.push({ ref, id: null, via: 'images' });
         this.d.log.warn({ ref }, 'could not look up the --cache-from image, skipping it');
       }
     }
     return out;
+  }
+
+  #memoValid(e: MemoEntry): boolean {
+    return memoValid(e, {
+      resolve: (ref, via) => {
+        if (via === 'store') return this.d.store.resolve(ref)?.id ?? null;
+        try { return this.d.images.resolve(ref).id; } catch { return null; }
+      },
+      cacheGet: (k) => this.d.store.cacheGet(k)?.id,
+      hasStep: (id) => this.d.store.getImage(id) !== undefined,
+    });
+  }
+
+  /** Answers a build from the replay memo: what the build said, then its final lines. */
+  async #replay(e: MemoEntry, opts: BuildOptions, emit: (m: BuildMessage) => void | Promise<void>): Promise<string> {
+    if (!opts.quiet) for (const m of e.transcript!) await emit(m);
+    return this.#finish(opts, emit, this.d.store.getImage(e.stepId)!.config);
+  }
+
+  /** The final image and tags, and the build's last lines. */
+  async #finish(opts: BuildOptions, emit: (m: BuildMessage) => void | Promise<void>, config: ImageConfig): Promise<string> {
+    const say = (text: string): void => { if (!opts.quiet) void emit({ stream: text }); };
+    const rec = await this.d.images.store.put(config);
+    void emit({ aux: { ID: rec.id } });
+    say(`Successfully built ${shortId(rec.id.slice(7))}\n`);
+    for (const t of opts.tags) {
+      // A rebuild that changed nothing leaves its tags as they are (no reference write).
+      let current: string | null = null;
+      try { current = this.d.images.resolve(t).id; } catch { /* not tagged yet */ }
+      if (current !== rec.id) await this.d.images.tag(rec.id, t);
+      say(`Successfully tagged ${normalizeForMessage(t)}\n`);
+    }
+    if (opts.quiet) await emit({ stream: `${rec.id}\n` });
+    return rec.id;
   }
 
   /** A step the local cache misses, found in a --cache-from image (moby imageCache.GetCache). */
@@ -289,7 +395,7 @@ export class Builder {
     if (!r.opts.quiet) r.emit({ stream: text });
   }
 
-  async #run(r: Run): Promise<string> {
+  async #run(r: Run, done: (stepId: string) => void): Promise<string> {
     const { df } = r;
     r.args.evalMeta(df.metaArgs, r.escape);
     let targetIdx = df.stages.length - 1;
@@ -304,18 +410,8 @@ export class Builder {
     const last = await this.#stages(r, needed, targetIdx, labels);
     const unused = r.args.unconsumed();
     if (unused.length) this.#say(r, `[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
-    const rec = await this.d.images.store.put(last.config);
-    r.emit({ aux: { ID: rec.id } });
-    this.#say(r, `Successfully built ${shortId(rec.id.slice(7))}\n`);
-    for (const t of r.opts.tags) {
-      // A rebuild that changed nothing leaves its tags as they are (no reference write).
-      let current: string | null = null;
-      try { current = this.d.images.resolve(t).id; } catch { /* not tagged yet */ }
-      if (current !== rec.id) await this.d.images.tag(rec.id, t);
-      this.#say(r, `Successfully tagged ${normalizeForMessage(t)}\n`);
-    }
-    if (r.opts.quiet) r.emit({ stream: `${rec.id}\n` });
-    return rec.id;
+    done(last.id);
+    return this.#finish(r.opts, r.emit, last.config);
   }
 
   /**
@@ -475,10 +571,17 @@ export class Builder {
       const isId = /^(sha256:)?[0-9a-f]{12,64}$/.test(ref);
       // --pull: always ask the registry (dockerd's PullOptionForcePull); an image id cannot be pulled.
       if (!r.opts.pull || isId || !this.d.pull) {
-        try { rec = this.d.images.resolve(ref); } catch { rec = this.d.store.resolve(ref) ?? null; }
+        try {
+          rec = this.d.images.resolve(ref);
+          r.memo.deps.push({ ref, id: rec.id, via: 'images' });
+        } catch {
+          rec = this.d.store.resolve(ref) ?? null;
+          r.memo.deps.push({ ref, id: null, via: 'images' }, { ref, id: rec?.id ?? null, via: 'store' });
+        }
       }
       if (rec === null) {
         if (!this.d.pull || isId) throw new NotFoundError(`pull access denied for ${ref}, repository does not exist or may require 'docker login': berth found no local image ${ref} (Dockerfile line ${f.line})`);
+        r.memo.ok = false;
         try {
           await this.#pull(r, ref);
         } catch (err) {
@@ -546,7 +649,7 @@ export class Builder {
     const key = cacheKey([st.image.id, createdBy, st.config.config]);
     const hit = r.opts.noCache ? undefined : this.d.store.cacheGet(key);
     if (hit) {
-      this.#adopt(r, st, hit, true);
+      this.#adopt(r, st, hit, true, key);
       return;
     }
     const next = cloneConfig(st.config);
@@ -555,7 +658,7 @@ export class Builder {
     const restored = await this.#fromCacheSources(r, st, next, history, false);
     if (restored) {
       await this.d.store.cacheSet(key, restored.id);
-      this.#adopt(r, st, restored, true);
+      this.#adopt(r, st, restored, true, key);
       return;
     }
     const created = new Date().toISOString();
@@ -563,10 +666,12 @@ export class Builder {
     next.history = [...(next.history ?? []), { created, created_by: history, empty_layer: true }];
     const img = await this.d.store.putImage(next);
     await this.d.store.cacheSet(key, img.id);
-    this.#adopt(r, st, img, false);
+    this.#adopt(r, st, img, false, key);
   }
 
-  #adopt(r: Run, st: StageState, img: StepImage, cached: boolean): void {
+  #adopt(r: Run, st: StageState, img: StepImage, cached: boolean, key: string): void {
+    r.memo.keys.push([key, img.id]);
+    if (!cached) r.memo.allHits = false;
     if (cached) this.#say(r, ' ---> Using cache\n');
     st.image = img;
     st.config = cloneConfig(img.config);
@@ -597,34 +702,44 @@ export class Builder {
     const env = st.config.config?.Env ?? [];
     const argEnv = runArgEnv(env, st.args);
     const look = this.#lookup(st);
-    const mounts = ins.mounts.map((raw) => parseRunMount(raw, (v) => processWord(v, look, r.escape), st.config.config?.WorkingDir || '/'));
+    let sshIndex = 0;
+    const mounts = ins.mounts.map((raw) => {
+      const m = parseRunMount(raw, (v) => processWord(v, look, r.escape), st.config.config?.WorkingDir || '/', sshIndex);
+      if (m.type === 'ssh') sshIndex++;
+      return m;
+    });
     // With mounts the step is one only BuildKit builds: its history line is BuildKit's.
     const createdBy = mounts.length ? `RUN ${runCreatedBy(cmd, argEnv)} # buildkit` : runCreatedBy(cmd, argEnv);
     const scratch = join(r.dir, `step-${randomBytes(6).toString('hex')}`);
     const menv: MountEnv = {
       layers: this.d.layers, cache: this.#cacheMounts, contextDir: r.contextDir, scratch, secrets: r.secrets, digests: r.digests,
       fromImage: (ref) => this.#fromImage(r, st, ref),
+      signal: r.signal, command: cmd, ssh: r.ssh,
     };
     const mountKeys = mounts.length ? await mountKeyParts(mounts, menv) : [];
     const key = cacheKey([st.image.id, 'RUN', createdBy, st.config.config, ins.network, ins.security, ...(mounts.length ? [mountKeys] : [])]);
     const hit = r.opts.noCache ? undefined : this.d.store.cacheGet(key);
-    if (hit) { this.#adopt(r, st, hit, true); return; }
+    if (hit) { this.#adopt(r, st, hit, true, key); return; }
     const restored = await this.#fromCacheSources(r, st, st.config, createdBy, true);
     if (restored) {
       await this.d.store.cacheSet(key, restored.id);
-      this.#adopt(r, st, restored, true);
+      this.#adopt(r, st, restored, true, key);
       return;
     }
+    r.memo.allHits = false; // the step runs: its output is not a cached build's
     const prepared = mounts.length ? await setupMounts(mounts, menv) : null;
     // The step's parent must be findable by the container side (build-store resolve).
     await this.d.store.putImage(st.image.config);
     const predefined = r.args.predefined().map(([k, v]) => `${k}=${v}`);
+    // As BuildKit: the first ssh mount mounted is the RUN's SSH_AUTH_SOCK (only while it runs).
+    const sshTarget = mounts.find((m) => m.type === 'ssh' && prepared?.mounts.some((p) => p.target === m.target))?.target;
+    const sshEnv = sshTarget !== undefined && ![...env, ...argEnv].some((e) => e.startsWith('SSH_AUTH_SOCK=')) ? [`SSH_AUTH_SOCK=${sshTarget}`] : [];
     const c = st.config.config ?? {};
     const utf8 = new StringDecoder('utf8'); // output chunks may split a character
     let containerId: string | null = null;
     try {
       const res = await this.d.backend.run({
-        image: st.image.id, cmd, env: [...env, ...argEnv, ...predefined.filter((p) => !argEnv.some((a) => a.split('=')[0] === p.split('=')[0]))],
+        image: st.image.id, cmd, env: [...env, ...argEnv, ...predefined.filter((p) => !argEnv.some((a) => a.split('=')[0] === p.split('=')[0])), ...sshEnv],
         user: c.User ?? '', workingDir: c.WorkingDir ?? '',
         networkMode: ins.network && ins.network !== 'default' ? ins.network : r.opts.networkMode, extraHosts: r.opts.extraHosts,
         mounts: prepared?.mounts,
@@ -649,7 +764,7 @@ export class Builder {
       const img = await this.d.store.putImage(next);
       await this.d.store.cacheSet(key, img.id);
       if (r.opts.rm || r.opts.forceRm) this.#say(r, ` ---> Removed intermediate container ${shortId(containerId)}\n`);
-      this.#adopt(r, st, img, false);
+      this.#adopt(r, st, img, false, key);
     } finally {
       if (containerId !== null) await this.d.backend.remove(containerId).catch((err: unknown) => this.d.log.warn({ err, container: containerId }, 'removing a build container failed'));
       if (prepared) await prepared.release();
@@ -684,6 +799,7 @@ export class Builder {
     } else {
       try {
         const rec = this.d.images.resolve(fromRef);
+        r.memo.deps.push({ ref: fromRef, id: rec.id, via: 'images' });
         fromImage = await this.d.store.putImage(rec.config);
       } catch {
         throw new BuildError(`invalid from flag value ${fromRef}: No such image: ${fromRef}`);
@@ -732,6 +848,7 @@ export class Builder {
           const s = word(src);
           if (/^https?:\/\//i.test(s)) {
             if (ins.kind === 'copy') throw new BuildError(`source can't be a URL for COPY`);
+            r.memo.ok = false; // remote content: a replay could not know it is unchanged
             const p = await downloadUrl(s, join(scratch, 'url', String(entries.length)), r.signal, ins.checksum !== null ? word(ins.checksum) : null);
             entries.push({ hostPath: p, rel: posix.basename(p), isDir: false });
             kinds.push('file');
@@ -755,11 +872,11 @@ export class Builder {
         const createdBy = `${name} ${kind}:${hash} in ${destWritten} `;
         const key = cacheKey([st.image.id, createdBy, chown, chmod, fromImage?.id ?? null, st.config.config?.WorkingDir ?? '', ins.parents, excludes]);
         const hit = r.opts.noCache ? undefined : this.d.store.cacheGet(key);
-        if (hit) { this.#adopt(r, st, hit, true); return; }
+        if (hit) { this.#adopt(r, st, hit, true, key); return; }
         const restored = await this.#fromCacheSources(r, st, st.config, nopLine(st.shell, createdBy, true), true);
         if (restored) {
           await this.d.store.cacheSet(key, restored.id);
-          this.#adopt(r, st, restored, true);
+          this.#adopt(r, st, restored, true, key);
           return;
         }
         const layer = await this.#withMount(st.image.topChainId, async (rootfs, id) => {
@@ -778,7 +895,7 @@ export class Builder {
         next.history = [...(next.history ?? []), { created, created_by: nopLine(st.shell, createdBy, true) }];
         const img = await this.d.store.putImage(next);
         await this.d.store.cacheSet(key, img.id);
-        this.#adopt(r, st, img, false);
+        this.#adopt(r, st, img, false, key);
       };
       if (fromImage === null) await doCopy(r.contextDir);
       else if (fromImage.topChainId === null) throw new BuildError(`${name} failed: the source image has no files`);

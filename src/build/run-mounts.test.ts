@@ -37,11 +37,39 @@ test('cache mounts: made once and filled, shared, private, locked, pruned', () =
   const l2 = await l2p;
   assert.equal(second, true);
   // prune skips what is in use and what was used after `before`.
-  assert.deepEqual(await c.prune(0), []);
-  assert.deepEqual((await c.prune()).sort(), ['cachemount:k.1']);
+  assert.deepEqual((await c.prune(0)).names, []);
+  const usage = await c.usage();
+  assert.deepEqual(usage.map((u) => [u.name, u.inUse, u.size > 0]), [['k', true, true], ['k.1', false, true]]);
+  assert.equal(usage[0]!.usageCount, 5);
+  const pruned = await c.prune();
+  assert.deepEqual(pruned.names, ['k.1']);
+  assert.equal(pruned.bytes, usage[1]!.size);
   l2.release();
-  assert.deepEqual(await c.prune(), ['cachemount:k']);
-  assert.deepEqual(await readdir(join(dir, 'cache')), []);
+  assert.deepEqual((await c.prune()).names, ['k']);
+  assert.deepEqual((await readdir(join(dir, 'cache'))).filter((n) => !n.startsWith('.')), []);
+  assert.deepEqual(await readdir(join(dir, 'cache', '.meta')), []);
+}));
+
+test('a build waiting on a locked cache mount gives up when cancelled; the lock passes on', () => withDir(async (dir) => {
+  const c = new CacheMounts(join(dir, 'cache'));
+  const fill = async (): Promise<void> => undefined;
+  const holder = await c.acquire('k', 'locked', fill);
+  const ac = new AbortController();
+  const waiting = c.acquire('k', 'locked', fill, { signal: ac.signal });
+  let third = false;
+  const thirdP = c.acquire('k', 'locked', fill).then((h) => { third = true; return h; });
+  await new Promise((r) => setTimeout(r, 30));
+  ac.abort();
+  await assert.rejects(waiting, /cancelled while waiting for a locked cache mount/);
+  assert.equal(third, false);
+  holder.release();
+  const h3 = await thirdP;
+  assert.equal(third, true);
+  h3.release();
+  // Already cancelled: does not wait at all.
+  await assert.rejects(c.acquire('k', 'locked', fill, { signal: AbortSignal.abort() }), /cancelled/);
+  const again = await c.acquire('k', 'locked', fill);
+  again.release();
 }));
 
 test('mount stubs: made-up mount points leave the upper dir, real changes stay', () => withDir(async (dir) => {

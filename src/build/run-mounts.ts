@@ -14,7 +14,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, chown, copyFile, lstat, mkdir, readdir, rename, rm, rmdir, stat, utimes } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { execTool, KeyedMutex, newId } from '../lib/index.ts';
+import { CanceledError, execTool, KeyedMutex, newId, readJsonFile, writeJsonAtomic } from '../lib/index.ts';
 import { isOpaqueDir, type LayerStore } from '../layer/index.ts';
 import { runMountKey, type RunMount } from './dockerfile/index.ts';
 import type { StepImage } from './build-store.ts';
@@ -23,6 +23,37 @@ import { hashSources } from './copy.ts';
 import type { FileDigests } from './context/extract.ts';
 import { resolveInRoot } from './scoped-path.ts';
 import { BuildError } from './errors.ts';
+import { agentSocket, type SshAgentSource } from './ssh-session.ts';
+
+/** A cache mount's record, kept in <root>/.meta/<name>.json (for `system df`). */
+interface CacheMeta { description: string; created: string; usageCount: number }
+
+/** A cache mount as `system df` lists it. */
+export interface CacheMountUsage {
+  name: string;
+  description: string;
+  size: number;
+  inUse: boolean;
+  created: string;
+  lastUsed: string;
+  usageCount: number;
+}
+
+/** Bytes under a directory (every entry's size, hard links once, as BuildKit's disk usage). */
+async function treeSize(dir: string, seen = new Set<string>()): Promise<number> {
+  let total = 0;
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = join(dir, e.name);
+    const st = await lstat(p).catch(() => null);
+    if (!st) continue;
+    const ino = `${st.dev}:${st.ino}`;
+    if (seen.has(ino)) continue;
+    seen.add(ino);
+    total += st.size;
+    if (st.isDirectory()) total += await treeSize(p, seen);
+  }
+  return total;
+}
 
 /** The persistent directories of cache mounts. */
 export class CacheMounts {
@@ -47,16 +78,30 @@ export class CacheMounts {
    * The directory for cache `key`, made (and filled by `fill`) the first time. The caller
    * must call release() when its RUN is over.
    */
-  async acquire(key: string, sharing: 'shared' | 'private' | 'locked', fill: (dir: string) => Promise<void>): Promise<{ path: string; release(): void }> {
+  async acquire(key: string, sharing: 'shared' | 'private' | 'locked', fill: (dir: string) => Promise<void>, o: { signal?: AbortSignal | undefined; description?: string | undefined } = {}): Promise<{ path: string; release(): void }> {
+    const { signal } = o;
     await this.#init();
     let name = key;
     let unlock: (() => void) | null = null;
     if (sharing === 'locked') {
+      if (signal?.aborted) throw new CanceledError('build cancelled while waiting for a locked cache mount');
       let got!: () => void;
       const acquired = new Promise<void>((res) => { got = res; });
       const held = new Promise<void>((res) => { unlock = res; });
       void this.#locks.run(key, async () => { got(); await held; });
-      await acquired;
+      // A build waiting here whose client hangs up gives up its place: its turn, when it
+      // comes, is passed on at once (unlock before acquired makes the holder a no-op).
+      let onAbort: (() => void) | null = null;
+      const cancelled = new Promise<never>((_, rej) => {
+        onAbort = (): void => { (unlock as unknown as () => void)(); rej(new CanceledError('build cancelled while waiting for a locked cache mount')); };
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      cancelled.catch(() => undefined);
+      try {
+        await (signal ? Promise.race([acquired, cancelled]) : acquired);
+      } finally {
+        if (onAbort) signal?.removeEventListener('abort', onAbort);
+      }
     } else if (sharing === 'private') {
       for (let n = 1; (this.#inUse.get(name) ?? 0) > 0; n++) name = `${key}.${n}`;
     }
@@ -77,6 +122,7 @@ export class CacheMounts {
       });
       const now = new Date();
       await utimes(path, now, now).catch(() => undefined); // last use, for `builder prune --filter until`
+      await this.#touchMeta(name, o.description ?? '', now);
     } catch (err) {
       this.#done(name, unlock);
       throw err;
@@ -91,17 +137,48 @@ export class CacheMounts {
     if (unlock) (unlock as () => void)();
   }
 
-  /** Removes the caches no RUN uses now, last used before `before` (ms); their names. */
-  async prune(before = Infinity): Promise<string[]> {
-    const out: string[] = [];
+  #metaPath(name: string): string {
+    return join(this.root, '.meta', `${name}.json`);
+  }
+
+  /** Counts a use (and keeps the first description and creation time). */
+  async #touchMeta(name: string, description: string, now: Date): Promise<void> {
+    const old = await readJsonFile<CacheMeta>(this.#metaPath(name)).catch(() => undefined);
+    const meta: CacheMeta = { description: old?.description || description, created: old?.created ?? now.toISOString(), usageCount: (old?.usageCount ?? 0) + 1 };
+    await mkdir(join(this.root, '.meta'), { recursive: true });
+    await writeJsonAtomic(this.#metaPath(name), meta, { durable: false }).catch(() => undefined);
+  }
+
+  /** Every cache directory with its size and use (`system df`). */
+  async usage(): Promise<CacheMountUsage[]> {
+    const out: CacheMountUsage[] = [];
+    for (const n of (await readdir(this.root).catch(() => [] as string[])).sort()) {
+      if (n.startsWith('.')) continue;
+      const st = await stat(join(this.root, n)).catch(() => null);
+      if (!st?.isDirectory()) continue;
+      const meta = await readJsonFile<CacheMeta>(this.#metaPath(n)).catch(() => undefined);
+      out.push({
+        name: n, description: meta?.description ?? '', size: await treeSize(join(this.root, n)), inUse: (this.#inUse.get(n) ?? 0) > 0,
+        created: meta?.created ?? st.birthtime.toISOString(), lastUsed: st.mtime.toISOString(), usageCount: meta?.usageCount ?? 0,
+      });
+    }
+    return out;
+  }
+
+  /** Removes the caches no RUN uses now, last used before `before` (ms): their names and bytes. */
+  async prune(before = Infinity): Promise<{ names: string[]; bytes: number }> {
+    const names: string[] = [];
+    let bytes = 0;
     for (const n of await readdir(this.root).catch(() => [] as string[])) {
       if (n.startsWith('.') || (this.#inUse.get(n) ?? 0) > 0) continue;
       const st = await stat(join(this.root, n)).catch(() => null);
       if (!st || st.mtimeMs >= before) continue;
+      bytes += await treeSize(join(this.root, n));
       await rm(join(this.root, n), { recursive: true, force: true });
-      out.push(`cachemount:${n}`);
+      await rm(this.#metaPath(n), { force: true });
+      names.push(n);
     }
-    return out;
+    return { names, bytes };
   }
 }
 
@@ -118,6 +195,12 @@ export interface MountEnv {
   digests?: FileDigests | undefined;
   /** The image a from= names (a stage, a stage index or an image). */
   fromImage(ref: string): Promise<StepImage>;
+  /** The build's cancellation (a locked cache mount is waited for only while it is not aborted). */
+  signal?: AbortSignal | undefined;
+  /** The RUN's command (a cache mount's description in `system df`). */
+  command?: string[] | undefined;
+  /** The agent the client forwards by an ssh id (null: none by that id). */
+  ssh?: ((id: string) => SshAgentSource | null) | undefined;
 }
 
 function hex(s: string): string {
@@ -192,6 +275,17 @@ export async function setupMounts(mounts: readonly RunMount[], env: MountEnv): P
           out.push({ type: 'bind', source: file, target: m.target, readOnly: true });
           break;
         }
+        case 'ssh': {
+          const src = env.ssh?.(m.id) ?? null;
+          if (src === null) {
+            if (!m.required) break;
+            throw new BuildError(`no SSH agent ${JSON.stringify(m.id)} was forwarded by the client for RUN --mount=type=ssh: build with \`berth build --ssh ${m.id === 'default' ? 'default' : `${m.id}=<agent socket>`}\` (the docker CLI's classic builder cannot forward one), or mark the mount required=false`);
+          }
+          const sock = await agentSocket(src, { mode: m.mode ?? 0o600, uid: m.uid ?? 0, gid: m.gid ?? 0 });
+          undo.push(() => sock.close());
+          out.push({ type: 'bind', source: sock.path, target: m.target, readOnly: m.readOnly });
+          break;
+        }
         case 'bind': {
           let root = env.contextDir;
           if (m.from !== '') root = await mountImage(await env.fromImage(m.from));
@@ -222,7 +316,7 @@ export async function setupMounts(mounts: readonly RunMount[], env: MountEnv): P
             }
             await chmod(dir, m.mode ?? 0o755);
             await chown(dir, m.uid ?? 0, m.gid ?? 0);
-          });
+          }, { signal: env.signal, description: `cached mount ${m.target} from exec ${(env.command ?? []).join(' ')}${m.id ? ` with id ${JSON.stringify(m.id)}` : ''}` });
           undo.push(() => held.release());
           out.push({ type: 'bind', source: held.path, target: m.target, readOnly: m.readOnly });
           break;

@@ -1,7 +1,8 @@
 // Image endpoints: list, inspect, tag, remove, import (POST /images/create?fromSrc=-, the
 // tarball streamed as the body) and create from a registry (fromImage, for pull).
 import type { Readable } from 'node:stream';
-import type { ImageDeleteItem, ImageHistoryItem, ImageInspect, ImageSummary } from '../api/types/index.ts';
+import { SESSION_PATH, type ImageDeleteItem, type ImageHistoryItem, type ImageInspect, type ImageSummary } from '../api/types/index.ts';
+import type { HijackedConnection } from './hijack.ts';
 import { encodeFilters, type Filters } from './filters.ts';
 import type { WithRaw } from './containers.ts';
 import type { Transport } from './transport.ts';
@@ -36,6 +37,8 @@ export interface ImagesApi {
   login(auth: { username: string; password: string; serveraddress: string }): Promise<{ Status: string; IdentityToken?: string }>;
   /** POST /build with the context tar as the body; returns the JSON-message stream. */
   build(context: Readable, opts: BuildQuery): Promise<Readable>;
+  /** berth: opens a build session (hijacked) that forwards the ssh agents `ssh` (api/types/build-session.ts). */
+  buildSession(id: string, ssh: readonly string[]): Promise<HijackedConnection>;
   /** POST /images/prune. */
   prune?(opts?: { filters?: Filters }): Promise<{ ImagesDeleted: ImageDeleteItem[] | null; SpaceReclaimed: number }>;
   /** POST /commit: a container's changes become an image; resolves its id. */
@@ -68,6 +71,9 @@ export interface BuildQuery {
   platform?: string;
   /** berth: ids of the secrets sent as the context's .berth-secrets/<i> files. */
   secrets?: readonly string[];
+  /** berth: ssh agent ids served over the build session `session` (buildSession). */
+  ssh?: readonly string[];
+  session?: string;
 }
 
 const enc = encodeURIComponent;
@@ -151,6 +157,10 @@ export class ImagesClient implements ImagesApi {
     return res.body;
   }
 
+  buildSession(id: string, ssh: readonly string[]): Promise<HijackedConnection> {
+    return this.#t.hijack({ path: SESSION_PATH, query: { id, ssh: JSON.stringify(ssh) } });
+  }
+
   async build(context: Readable, o: BuildQuery): Promise<Readable> {
     const res = await this.#t.request({
       method: 'POST',
@@ -171,6 +181,8 @@ export class ImagesClient implements ImagesApi {
         cachefrom: o.cacheFrom && o.cacheFrom.length ? JSON.stringify(o.cacheFrom) : undefined,
         platform: o.platform || undefined,
         secrets: o.secrets && o.secrets.length ? JSON.stringify(o.secrets) : undefined,
+        ssh: o.ssh && o.ssh.length ? JSON.stringify(o.ssh) : undefined,
+        session: o.ssh && o.ssh.length ? o.session : undefined,
       },
       rawBody: context,
       contentType: 'application/x-tar',

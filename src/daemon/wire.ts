@@ -172,11 +172,12 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
     images: () => images.diskUsage(),
     containers: () => containers.list({ all: true, limit: 0, size: true, filters: {} }),
     volumes: () => volumes.usage(),
-    buildCache: () => buildCacheUsage(buildStore, layers, images),
+    buildCache: async () => buildCacheUsage(buildStore, layers, images, await builder.cacheMountUsage()),
   }));
   api.addRoutes(buildRoutes({
     build: (ctx, o, emit, signal) => builder.build(ctx, o, emit, signal),
     prune: (all, filters) => builder.prune(all, filters),
+    session: (id, ssh, conn) => builder.session(id, ssh, conn),
     commit: commitRunner(containers, images, buildStore, layers),
   }, parseFilters));
   const wiring: Wiring = {

@@ -18,6 +18,10 @@ export interface BuildRequest {
   platform?: string | undefined;
   /** berth: ids of the build secrets sent as the context's .berth-secrets/<i> files (RUN --mount=type=secret). */
   secrets?: string[] | undefined;
+  /** berth: ids of the ssh agents the client forwards over its build session (RUN --mount=type=ssh). */
+  ssh?: string[] | undefined;
+  /** berth: the build session (POST /session/build) that carries the forwarded ssh agents. */
+  session?: string | undefined;
   /** X-Registry-Config: the client's credentials by registry (base64url JSON), for FROM pulls. */
   registryConfig?: string | undefined;
 }

@@ -10,3 +10,4 @@ export * from './stats.ts';
 export { matchesEvent, validateEventFilters, EVENT_FILTER_KEYS } from './event-filter.ts';
 export type { BuildRequest, BuildMessage } from './build.ts';
 export * from './container-fs.ts';
+export * from './build-session.ts';

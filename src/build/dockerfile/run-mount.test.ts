@@ -44,7 +44,9 @@ test('--mount values are expanded with the stage variables', () => {
 test('--mount errors as BuildKit words them', () => {
   const cases: [string, RegExp][] = [
     ['type=nfs,target=/x', /unsupported mount type "nfs"/],
-    ['type=ssh', /"ssh" is not supported/],
+    ['type=ssh,from=x', /ssh mount should not have a from/],
+    ['type=ssh,source=x', /ssh mount should not have a source/],
+    ['type=ssh,size=1m', /unexpected key 'size' for mount type 'ssh'/],
     ['type=bind,target=/x,foo=bar', /unexpected key 'foo' in 'foo=bar'/],
     ['type=bind,target=/x,bogus', /invalid field 'bogus' must be a key=value pair/],
     ['type=bind,target=/x,required', /unexpected key 'required' for mount type 'bind'/],
@@ -92,4 +94,15 @@ test('RUN keeps every --mount flag for the builder', () => {
   assert.deepEqual(run.mounts, ['type=cache,target=/c', 'type=secret,id=s']);
   assert.equal(run.network, 'none');
   assert.deepEqual(run.cmd, ['cat /run/secrets/s']);
+});
+
+test('type=ssh: BuildKit\'s defaults (id default, target /run/buildkit/ssh_agent.<n>, mode 0600 when mounted); required unless required=false', () => {
+  const d = parseRunMount('type=ssh');
+  assert.equal(d.type, 'ssh');
+  assert.equal(d.id, 'default');
+  assert.equal(d.target, '/run/buildkit/ssh_agent.0');
+  assert.equal(d.required, true);
+  assert.equal(parseRunMount('type=ssh', (v) => v, '/', 2).target, '/run/buildkit/ssh_agent.2');
+  const o = parseRunMount('type=ssh,id=gh,target=agent,required=false,mode=0666,uid=1000', (v) => v, '/w');
+  assert.deepEqual([o.id, o.target, o.required, o.mode, o.uid], ['gh', '/w/agent', false, 0o666, 1000]);
 });

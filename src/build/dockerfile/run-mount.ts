@@ -3,7 +3,7 @@
 // wording. Values are expanded by `expand` (the stage's ARG/ENV) before they are read, as
 // BuildKit does. Relative targets are made absolute against the working directory. Pure.
 
-export type RunMountType = 'bind' | 'cache' | 'tmpfs' | 'secret';
+export type RunMountType = 'bind' | 'cache' | 'tmpfs' | 'secret' | 'ssh';
 export type CacheSharing = 'shared' | 'private' | 'locked';
 
 export interface RunMount {
@@ -15,12 +15,16 @@ export interface RunMount {
   /** bind/cache: path in `from`; secret: the secret id when no id= is given. */
   source: string;
   readOnly: boolean;
-  /** cache: the cache's id (default the target); secret: the secret's id. */
+  /** cache: the cache's id (default the target); secret: the secret's id; ssh: the agent's id (default "default"). */
   id: string;
   sharing: CacheSharing;
-  /** secret: fail when the secret was not given. */
+  /**
+   * secret: fail when the secret was not given (default false). ssh: fail when the client
+   * forwarded no agent by that id (default true in berth, so a build without --ssh says so
+   * at once; BuildKit skips the mount unless required=true; required=false skips it here too).
+   */
   required: boolean;
-  /** cache/secret: mode (octal), uid, gid of the mounted directory or file. */
+  /** cache/secret/ssh: mode (octal), uid, gid of the mounted directory, file or socket. */
   mode: number | null;
   uid: number | null;
   gid: number | null;
@@ -30,7 +34,7 @@ export interface RunMount {
 
 export class RunMountError extends Error {}
 
-const TYPES: readonly RunMountType[] = ['bind', 'cache', 'tmpfs', 'secret'];
+const TYPES: readonly RunMountType[] = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'];
 
 /** Go's csv reader for one record: commas separate fields, "…" quotes with "" as a quote. */
 export function csvFields(s: string): string[] {
@@ -89,15 +93,17 @@ function posixJoin(a: string, b: string): string {
  * One --mount value. `expand` expands variables in a value; `workdir` makes relative targets
  * absolute. Defaults: type=bind; bind and secret read-only, cache and tmpfs writable; a cache's
  * id is its target; a secret's id is its source or the target's base name, its target
- * /run/secrets/<id>.
+ * /run/secrets/<id>; an ssh mount's id is "default", its target /run/buildkit/ssh_agent.<n>
+ * (n: how many ssh mounts the RUN has before it, `sshIndex`).
  */
-export function parseRunMount(raw: string, expand: (v: string) => string = (v) => v, workdir = '/'): RunMount {
+export function parseRunMount(raw: string, expand: (v: string) => string = (v) => v, workdir = '/', sshIndex = 0): RunMount {
   const m: RunMount = {
     type: 'bind', target: '', from: '', source: '', readOnly: true, id: '', sharing: 'shared',
     required: false, mode: null, uid: null, gid: null, size: null,
   };
   let roAuto = true;
   let sharingSet = false;
+  let requiredSet = false;
   for (const field of csvFields(raw)) {
     const eq = field.indexOf('=');
     const key = (eq < 0 ? field : field.slice(0, eq)).toLowerCase();
@@ -105,8 +111,9 @@ export function parseRunMount(raw: string, expand: (v: string) => string = (v) =
       if (key === 'readonly' || key === 'ro') { m.readOnly = true; roAuto = false; continue; }
       if (key === 'readwrite' || key === 'rw') { m.readOnly = false; roAuto = false; continue; }
       if (key === 'required') {
-        if (m.type !== 'secret') throw new RunMountError(`unexpected key '${key}' for mount type '${m.type}'`);
+        if (m.type !== 'secret' && m.type !== 'ssh') throw new RunMountError(`unexpected key '${key}' for mount type '${m.type}'`);
         m.required = true;
+        requiredSet = true;
         continue;
       }
       throw new RunMountError(`invalid field '${field}' must be a key=value pair`);
@@ -115,7 +122,6 @@ export function parseRunMount(raw: string, expand: (v: string) => string = (v) =
     switch (key) {
       case 'type': {
         const t = value.toLowerCase();
-        if (t === 'ssh') throw new RunMountError(`mount type "ssh" is not supported by berth (no SSH agent forwarding through POST /build)`);
         if (!(TYPES as readonly string[]).includes(t)) throw new RunMountError(`unsupported mount type "${value}"`);
         m.type = t as RunMountType;
         break;
@@ -126,8 +132,9 @@ export function parseRunMount(raw: string, expand: (v: string) => string = (v) =
       case 'readonly': case 'ro': m.readOnly = parseBool(key, value); roAuto = false; break;
       case 'readwrite': case 'rw': m.readOnly = !parseBool(key, value); roAuto = false; break;
       case 'required':
-        if (m.type !== 'secret') throw new RunMountError(`unexpected key '${key}' for mount type '${m.type}'`);
+        if (m.type !== 'secret' && m.type !== 'ssh') throw new RunMountError(`unexpected key '${key}' for mount type '${m.type}'`);
         m.required = parseBool(key, value);
+        requiredSet = true;
         break;
       case 'size': {
         if (m.type !== 'tmpfs') throw new RunMountError(`unexpected key 'size' for mount type '${m.type}'`);
@@ -159,7 +166,7 @@ export function parseRunMount(raw: string, expand: (v: string) => string = (v) =
         throw new RunMountError(`unexpected key '${key}' in '${field}'`);
     }
   }
-  if (m.type !== 'secret' && m.type !== 'cache') {
+  if (m.type !== 'secret' && m.type !== 'cache' && m.type !== 'ssh') {
     if (m.mode !== null) throw new RunMountError(`mode not allowed for "${m.type}" type mounts`);
     if (m.uid !== null) throw new RunMountError(`uid not allowed for "${m.type}" type mounts`);
     if (m.gid !== null) throw new RunMountError(`gid not allowed for "${m.type}" type mounts`);
@@ -173,6 +180,14 @@ export function parseRunMount(raw: string, expand: (v: string) => string = (v) =
     if (m.id === '') m.id = m.source !== '' ? m.source : m.target.split('/').filter((p) => p !== '').at(-1) ?? '';
     if (m.target === '') m.target = `/run/secrets/${m.id}`;
     m.source = '';
+    m.readOnly = true;
+  }
+  if (m.type === 'ssh') {
+    if (m.from !== '') throw new RunMountError('ssh mount should not have a from');
+    if (m.source !== '') throw new RunMountError('ssh mount should not have a source');
+    if (m.id === '') m.id = 'default';
+    if (m.target === '') m.target = `/run/buildkit/ssh_agent.${sshIndex}`;
+    if (!requiredSet) m.required = true;
     m.readOnly = true;
   }
   if (m.type === 'tmpfs' && m.from !== '') throw new RunMountError('tmpfs mount should not have a from');

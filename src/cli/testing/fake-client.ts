@@ -70,6 +70,7 @@ export function fakeClient(api: FakeApi = {}): EngineApi {
       import: i.import ?? notFaked('images', 'import'),
       pull: i.pull ?? notFaked('images', 'pull'),
       build: i.build ?? notFaked('images', 'build'),
+      buildSession: i.buildSession ?? notFaked('images', 'buildSession'),
       push: i.push ?? notFaked('images', 'push'),
       login: i.login ?? notFaked('images', 'login'),
       save: i.save ?? notFaked('images', 'save'),

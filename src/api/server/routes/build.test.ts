@@ -27,6 +27,9 @@ test('POST /build query, as the docker CLI and docker-py send it', () => {
   });
   const s = parseBuildQuery(fake('secrets=%5B%22tok%22%2C%22npm%22%5D', { 'x-registry-config': 'e30' }));
   assert.deepEqual([s.secrets, s.registryConfig], [['tok', 'npm'], 'e30']);
+  const k = parseBuildQuery(fake('ssh=%5B%22default%22%2C%22gh%22%5D&session=abc'));
+  assert.deepEqual([k.ssh, k.session], [['default', 'gh'], 'abc']);
+  assert.equal(parseBuildQuery(fake('session=abc')).session, undefined, 'a session without ssh ids is not kept');
   const d = parseBuildQuery(fake('networkmode=default'));
   assert.deepEqual([d.dockerfile, d.tags, d.rm, d.noCache, d.networkMode, d.target], ['Dockerfile', [], true, false, undefined, '']);
 });
@@ -37,4 +40,6 @@ test('POST /build: bad parameters and unsupported modes', () => {
   assert.throws(() => parseBuildQuery(fake('version=2')), /BuildKit/);
   assert.throws(() => parseBuildQuery(fake('secrets=%7B%7D')), /invalid secrets parameter/);
   assert.throws(() => parseBuildQuery(fake('secrets=%5B%22%22%5D')), /invalid secrets parameter/);
+  assert.throws(() => parseBuildQuery(fake('ssh=%5B%22default%22%5D')), /needs a build session/);
+  assert.throws(() => parseBuildQuery(fake('ssh=%5B1%5D&session=a')), /invalid ssh parameter/);
 });

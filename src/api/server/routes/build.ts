@@ -7,7 +7,8 @@ import type { Readable } from 'node:stream';
 import { InvalidArgumentError, NotImplementedError, messageOf } from '../../../lib/index.ts';
 import type { Route } from '../router.ts';
 import type { Exchange } from '../exchange.ts';
-import type { BuildMessage, BuildRequest } from '../../types/index.ts';
+import { SESSION_PATH, type BuildMessage, type BuildRequest } from '../../types/index.ts';
+import type { Hijacked } from '../exchange.ts';
 
 export type { BuildRequest } from '../../types/index.ts';
 
@@ -25,6 +26,14 @@ export interface BuildRouteBackend {
   build(context: Readable, o: BuildRequest, emit: (m: BuildMessage) => void | Promise<void>, signal: AbortSignal): Promise<string>;
   prune(all: boolean, filters: Record<string, string[]>): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }>;
   commit(o: CommitRequest): Promise<string>;
+  /** berth's build session (berth build --ssh): served until the connection closes. */
+  session?(id: string, ssh: string[], conn: Hijacked): Promise<void>;
+}
+
+function idList(x: Exchange, name: string, what: string): string[] {
+  const v = jsonParam<string[]>(x, name, []);
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s === '')) throw new InvalidArgumentError(`invalid ${name} parameter: a JSON list of ${what} is expected`);
+  return v;
 }
 
 function jsonParam<T>(x: Exchange, name: string, fallback: T): T {
@@ -48,6 +57,10 @@ export function parseBuildQuery(x: Exchange): BuildRequest {
   // berth's channel for build secrets (the classic API has none): ids of .berth-secrets/<i> in the context.
   const secrets = jsonParam<string[]>(x, 'secrets', []);
   if (!Array.isArray(secrets) || secrets.some((s) => typeof s !== 'string' || s === '')) throw new InvalidArgumentError('invalid secrets parameter: a JSON list of secret ids is expected');
+  // berth's ssh forwarding: agent ids the client serves over its build session (session=<id>).
+  const ssh = idList(x, 'ssh', 'ssh ids');
+  const session = x.query.get('session') || undefined;
+  if (ssh.length && !session) throw new InvalidArgumentError('the ssh parameter needs a build session (session=<id>, opened at POST /session/build)');
   return {
     dockerfile: x.query.get('dockerfile') || 'Dockerfile',
     tags: x.query.getAll('t').filter((t) => t !== ''),
@@ -62,6 +75,7 @@ export function parseBuildQuery(x: Exchange): BuildRequest {
     pull: x.bool('pull'),
     platform: x.query.get('platform') || undefined,
     ...(secrets.length ? { secrets } : {}),
+    ...(ssh.length ? { ssh, session } : {}),
     ...(typeof x.req.headers['x-registry-config'] === 'string' ? { registryConfig: x.req.headers['x-registry-config'] } : {}),
   };
 }
@@ -84,6 +98,15 @@ export function buildRoutes(b: BuildRouteBackend, parseFilters: (raw: string | u
         await emit({ errorDetail: typeof code === 'number' ? { code, message } : { message }, error: message });
       }
       (out as ReturnType<Exchange['stream']> | null)?.end();
+    } },
+    { method: 'POST', path: SESSION_PATH, handler: async (x) => {
+      if (!b.session) throw new NotImplementedError('build sessions are not supported');
+      const id = x.query.get('id') ?? '';
+      if (!/^[A-Za-z0-9_.-]{1,128}$/.test(id)) throw new InvalidArgumentError(`invalid build session id ${JSON.stringify(id)}`);
+      const ssh = idList(x, 'ssh', 'ssh ids');
+      // Checked before the connection is taken over, so a refusal is a plain HTTP error.
+      const h = x.hijack('application/vnd.berth.build-session');
+      await b.session(id, ssh, h).catch(() => h.end());
     } },
     { method: 'POST', path: '/commit', handler: async (x) => {
       const container = x.query.get('container');

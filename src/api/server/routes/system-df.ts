@@ -14,7 +14,7 @@ export interface DiskUsageBackend {
   /** Every volume, with UsageData. */
   volumes(): Promise<Volume[]>;
   /** The builder's cache records (moby types.BuildCache); none when absent. */
-  buildCache?(): unknown[];
+  buildCache?(): unknown[] | Promise<unknown[]>;
 }
 
 const TYPES = new Set(['container', 'image', 'volume', 'build-cache']);
@@ -35,7 +35,7 @@ export function systemDfRoutes(b: DiskUsageBackend): Route[] {
       }
       if (want('container')) out.Containers = containers;
       if (want('volume')) out.Volumes = await b.volumes();
-      if (want('build-cache')) out.BuildCache = b.buildCache?.() ?? [];
+      if (want('build-cache')) out.BuildCache = (await b.buildCache?.()) ?? [];
       x.sendJson(200, out);
     } },
   ];

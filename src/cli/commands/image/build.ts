@@ -6,11 +6,12 @@ import { displayJsonMessages, JsonMessageError } from '../../streams/json-messag
 import { StatusError } from '../../status-error.ts';
 import { listOption, type VerbSpec } from '../../verb.ts';
 import { contextTar } from './build-context.ts';
+import { checkSshSockets, newSessionId, parseSshSpecs, serveSshSession } from './build-ssh.ts';
 
 interface BuildOptions {
   tag: string[]; file?: string; buildArg: string[]; label: string[]; target?: string; cache: boolean; pull?: boolean;
   rm: boolean; forceRm?: boolean; quiet?: boolean; iidfile?: string; network?: string; addHost: string[]; cacheFrom: string[];
-  platform?: string; secret: string[];
+  platform?: string; secret: string[]; ssh: string[];
 }
 
 /** The largest secret accepted (BuildKit's limit). */
@@ -80,37 +81,48 @@ export function buildVerb(): VerbSpec<BuildOptions> {
       .addOption(listOption('--add-host <list>', 'Add a custom host-to-IP mapping ("host:ip")'))
       .addOption(listOption('--cache-from <list>', 'Images to consider as cache sources'))
       .option('--platform <string>', 'Set platform if server is multi-platform capable')
-      .addOption(listOption('--secret <list>', 'Secret to expose to RUN --mount=type=secret ("id=mysecret[,src=/local/secret|,env=VAR]")')),
+      .addOption(listOption('--secret <list>', 'Secret to expose to RUN --mount=type=secret ("id=mysecret[,src=/local/secret|,env=VAR]")'))
+      .addOption(listOption('--ssh <list>', 'SSH agent socket to expose to RUN --mount=type=ssh ("default|<id>[=<socket>]")')),
     action: async ({ ctx, args, opts, client }) => {
       const secrets = await Promise.all(opts.secret.map((s) => readSecret(s, process.env)));
+      const ssh = parseSshSpecs(opts.ssh, process.env);
+      await checkSshSockets(ssh);
       const ids = new Set<string>();
       for (const s of secrets) { if (ids.has(s.id)) throw new StatusError(125, `secret ${s.id}: given twice`); ids.add(s.id); }
       // The secrets travel as the context's .berth-secrets/<i> files; berthd takes them out of
       // the context before the build reads it (see the builder's SECRETS_SIDECAR).
       const tar = await contextTar(args[0]!, opts.file, secrets.map((s, i) => ({ name: `.berth-secrets/${i}`, content: s.content, mode: 0o600 })));
-      const body = await client().images.build(tar.stream, {
-        tags: opts.tag, dockerfile: tar.dockerfile,
-        buildArgs: keyValues(opts.buildArg, process.env, true),
-        labels: keyValues(opts.label, process.env, false) as Record<string, string>,
-        noCache: !opts.cache, rm: opts.rm, extraHosts: opts.addHost, cacheFrom: opts.cacheFrom,
-        ...(opts.target ? { target: opts.target } : {}), ...(opts.pull ? { pull: true } : {}),
-        ...(opts.forceRm ? { forceRm: true } : {}), ...(opts.quiet ? { quiet: true } : {}),
-        ...(opts.network ? { networkMode: opts.network } : {}), ...(opts.platform ? { platform: opts.platform } : {}),
-        ...(secrets.length ? { secrets: secrets.map((s) => s.id) } : {}),
-      });
-      let id = '';
+      // --ssh: a session with berthd carries the agent connections while the build runs.
+      const sessionId = ssh.length ? newSessionId() : '';
+      const session = ssh.length ? serveSshSession(await client().images.buildSession(sessionId, ssh.map((s) => s.id)), ssh) : null;
       try {
-        await displayJsonMessages(body, ctx.out, (aux) => {
-          const a = aux as { ID?: string };
-          if (typeof a?.ID === 'string') id = a.ID;
+        const body = await client().images.build(tar.stream, {
+          tags: opts.tag, dockerfile: tar.dockerfile,
+          buildArgs: keyValues(opts.buildArg, process.env, true),
+          labels: keyValues(opts.label, process.env, false) as Record<string, string>,
+          noCache: !opts.cache, rm: opts.rm, extraHosts: opts.addHost, cacheFrom: opts.cacheFrom,
+          ...(opts.target ? { target: opts.target } : {}), ...(opts.pull ? { pull: true } : {}),
+          ...(opts.forceRm ? { forceRm: true } : {}), ...(opts.quiet ? { quiet: true } : {}),
+          ...(opts.network ? { networkMode: opts.network } : {}), ...(opts.platform ? { platform: opts.platform } : {}),
+          ...(secrets.length ? { secrets: secrets.map((s) => s.id) } : {}),
+          ...(ssh.length ? { ssh: ssh.map((s) => s.id), session: sessionId } : {}),
         });
-      } catch (err) {
-        if (err instanceof JsonMessageError) throw new StatusError(err.code ?? 1, err.message);
-        throw err;
-      }
-      if (opts.iidfile) {
-        if (!id) throw new StatusError(1, `Server did not provide an image ID. Cannot write ${opts.iidfile}`);
-        await writeFile(opts.iidfile, id);
+        let id = '';
+        try {
+          await displayJsonMessages(body, ctx.out, (aux) => {
+            const a = aux as { ID?: string };
+            if (typeof a?.ID === 'string') id = a.ID;
+          });
+        } catch (err) {
+          if (err instanceof JsonMessageError) throw new StatusError(err.code ?? 1, err.message);
+          throw err;
+        }
+        if (opts.iidfile) {
+          if (!id) throw new StatusError(1, `Server did not provide an image ID. Cannot write ${opts.iidfile}`);
+          await writeFile(opts.iidfile, id);
+        }
+      } finally {
+        session?.close();
       }
     },
   };
