@@ -36,7 +36,7 @@ import { stripRunArtifacts } from './run-artifacts.ts';
 import { probeCacheFrom, restoredConfig } from './cache-from.ts';
 import { registryAuthFor } from './registry-config.ts';
 import { CacheMounts, type CacheMountUsage, mountKeyParts, setupMounts, stripMountStubs, type MountEnv } from './run-mounts.ts';
-import { readPrefix } from './context/prefix.ts';
+import { MemoryBudget, readPrefix } from './context/prefix.ts';
 import { BuildSessions, type SessionConn, type SshAgentSource } from './ssh-session.ts';
 import { ReplayMemo, memoEligible, memoKey, memoValid, newRecorder, type MemoEntry, type MemoRecorder } from './replay-memo.ts';
 
@@ -68,6 +68,10 @@ const CLEANUP_MAX_WAIT_MS = 10_000;
 const TRASH_MAX = 32;
 /** Contexts up to this size are read into memory first (and may be answered by the replay memo). */
 const MEMO_MAX_CONTEXT = 4 * 1024 ** 2;
+/** All builds' in-memory contexts together (STYLE: never an unbounded context in memory). */
+const MEMO_MEMORY_TOTAL = 16 * 1024 ** 2;
+
+const memoryBudget = new MemoryBudget(MEMO_MEMORY_TOTAL);
 /** A non-quiet replay repeats at most this many messages (else only quiet builds replay). */
 const MAX_TRANSCRIPT = 10_000;
 
@@ -239,30 +243,47 @@ export class Builder {
     if (opts.ssh?.length && !session) throw new InvalidArgumentError(`build session ${JSON.stringify(opts.session ?? '')} is not open: the client must open ${'/session/build'} before POST /build to forward ssh agents`);
     const ssh = (id: string): SshAgentSource | null => (opts.ssh?.includes(id) && session && !session.closed ? session.agent(id) : null);
     let prefix;
+    // Concurrent builds share one in-memory budget: past it, a context streams straight to disk
+    // (no replay) so many builds at once never hold more than MEMO_MEMORY_TOTAL.
+    const budget = memoryBudget.take(MEMO_MAX_CONTEXT);
     try {
-      prefix = await readPrefix(context, MEMO_MAX_CONTEXT);
+      prefix = await readPrefix(context, budget);
     } catch (err) {
+      memoryBudget.give(budget);
       if (signal.aborted) throw err;
       throw new InvalidArgumentError(`failed to read the build context: ${(err as Error).message}`);
     }
+    // What was read is held until it is extracted (or the build is replayed); then released.
+    let held = budget;
+    const releaseBudget = (): void => { memoryBudget.give(held); held = 0; };
     // The replay memo: the same context and options as a build before, nothing it used changed.
     const key = prefix.digest !== null && memoEligible(opts) ? memoKey(prefix.digest, opts) : null;
     if (key !== null && !opts.noCache) {
       const hit = this.#memo.get(key);
       if (hit && (opts.quiet || hit.transcript !== null) && this.#memoValid(hit)) {
+        releaseBudget();
         const id = await this.#replay(hit, opts, emit);
         this.d.log.debug({ total: +(performance.now() - t0).toFixed(1) }, 'build replayed (ms)');
         return id;
       }
       if (hit) this.#memo.delete(key);
     }
-    await mkdir(dir, { recursive: true });
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (err) {
+      releaseBudget();
+      throw err;
+    }
     // Layers this build registers are kept from a concurrent layer gc until their step images exist.
     const lease = this.d.layers.lease();
     try {
       const contextDir = join(dir, 'context');
       try {
-        await extractTar(prefix.stream(), contextDir, { maxBytes: MAX_CONTEXT, digests, keep });
+        try {
+          await extractTar(prefix.stream(), contextDir, { maxBytes: MAX_CONTEXT, digests, keep });
+        } finally {
+          releaseBudget();
+        }
         tContext = performance.now() - t0;
       } catch (err) {
         if (signal.aborted) throw err;

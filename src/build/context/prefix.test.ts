@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
-import { readPrefix } from './prefix.ts';
+import { MemoryBudget, readPrefix } from './prefix.ts';
 
 async function all(r: Readable): Promise<Buffer> {
   const out: Buffer[] = [];
@@ -36,4 +36,18 @@ test('a client that hangs up mid-context is an error', async () => {
   src.write('abc');
   src.destroy();
   await assert.rejects(p);
+});
+
+test('MemoryBudget: all or nothing, given back up to the total', () => {
+  const b = new MemoryBudget(10);
+  assert.equal(b.take(4), 4);
+  assert.equal(b.take(4), 4);
+  assert.equal(b.take(4), 0, 'only 2 left: nothing is taken');
+  assert.equal(b.free, 2);
+  b.give(4);
+  assert.equal(b.take(6), 6);
+  b.give(0);
+  b.give(100);
+  assert.equal(b.free, 10, 'never more than the total');
+  assert.equal(b.take(0), 0);
 });

@@ -68,3 +68,26 @@ export function readPrefix(input: Readable, budget: number): Promise<ContextPref
     input.on('close', onClose);
   });
 }
+
+/** A byte budget shared by concurrent readers: each takes all it asks for or nothing. */
+export class MemoryBudget {
+  #free: number;
+  constructor(private readonly total: number) {
+    this.#free = total;
+  }
+
+  get free(): number {
+    return this.#free;
+  }
+
+  /** `want` when that much is free (it is then taken), else 0. */
+  take(want: number): number {
+    if (want <= 0 || this.#free < want) return 0;
+    this.#free -= want;
+    return want;
+  }
+
+  give(n: number): void {
+    this.#free = Math.min(this.total, this.#free + n);
+  }
+}
