@@ -89,7 +89,7 @@ const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a
  * names, security.capability as a PAX record, a name seen again (nlink > 1) as a hard link
  * to its first name. `onEntry` sees each entry's header.
  */
-async function* tarChunks(dir: string, onEntry?: (h: GoTarHeader) => void, unshift?: IdShift | null): AsyncGenerator<Buffer> {
+async function* tarChunks(dir: string, onEntry?: (h: GoTarHeader) => void, unshift?: IdShift | null, exclude?: ReadonlySet<string>): AsyncGenerator<Buffer> {
   const names = readHostNames();
   const links = new Map<bigint, string>();
   let pending: Buffer[] = [];
@@ -106,14 +106,20 @@ async function* tarChunks(dir: string, onEntry?: (h: GoTarHeader) => void, unshi
 
   async function* file(path: string, size: number, name: string): AsyncGenerator<Buffer> {
     const fh = await open(path, 'r');
+    // One read ahead: the next chunk is read (on the thread pool) while this one is hashed.
+    let left = size;
+    const read = async (): Promise<Buffer> => {
+      const buf = Buffer.allocUnsafe(Math.min(left, CHUNK));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) throw new Error(`archive/tar: ${name} shrank while it was archived (${left} bytes missing)`);
+      left -= bytesRead;
+      return bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+    };
+    let next: Promise<Buffer> | null = read();
     try {
-      let left = size;
-      while (left > 0) {
-        const buf = Buffer.allocUnsafe(Math.min(left, CHUNK));
-        const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-        if (bytesRead === 0) throw new Error(`archive/tar: ${name} shrank while it was archived (${left} bytes missing)`);
-        left -= bytesRead;
-        const chunk = bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+      while (next !== null) {
+        const chunk: Buffer = await next;
+        next = left > 0 ? read() : null;
         if (chunk.length >= 65536) {
           const p = flush();
           if (p) yield p;
@@ -123,6 +129,7 @@ async function* tarChunks(dir: string, onEntry?: (h: GoTarHeader) => void, unshi
         }
       }
     } finally {
+      await next?.catch(() => undefined);
       await fh.close();
     }
     const pad = padding(size);
@@ -133,6 +140,7 @@ async function* tarChunks(dir: string, onEntry?: (h: GoTarHeader) => void, unshi
     const entries = (await readdir(join(dir, rel))).sort(byteOrder);
     for (const entry of entries) {
       const r = rel ? `${rel}/${entry}` : entry;
+      if (exclude?.has(r)) continue;
       const p = join(dir, r);
       const st = await lstat(p, { bigint: true });
       const mode = Number(st.mode);
@@ -197,15 +205,16 @@ async function* tarChunks(dir: string, onEntry?: (h: GoTarHeader) => void, unshi
 }
 
 /** Streams the layer tar of `dir`. `onEntry` sees each entry's header. */
-export function tarUpperDir(dir: string, onEntry?: (h: GoTarHeader) => void, unshift?: IdShift | null): Readable {
-  return Readable.from(tarChunks(dir, onEntry, unshift), { objectMode: false, highWaterMark: CHUNK });
+export function tarUpperDir(dir: string, onEntry?: (h: GoTarHeader) => void, unshift?: IdShift | null, exclude?: ReadonlySet<string>): Readable {
+  return Readable.from(tarChunks(dir, onEntry, unshift, exclude), { objectMode: false, highWaterMark: CHUNK });
 }
 
 /**
  * Diffs an upper dir: streams its tar into `sink` when given (e.g. a file or a client) and
- * returns the diffID and size. Nothing is held in memory beyond a chunk.
+ * returns the diffID and size. Nothing is held in memory beyond a chunk. `exclude`: relative
+ * paths left out (with everything under them).
  */
-export async function diffUpperDir(dir: string, sink?: Writable, unshift?: IdShift | null): Promise<DiffStats> {
+export async function diffUpperDir(dir: string, sink?: Writable, unshift?: IdShift | null, exclude?: ReadonlySet<string>): Promise<DiffStats> {
   const hash = createHash('sha256');
   let size = 0;
   let entries = 0;
@@ -214,7 +223,7 @@ export async function diffUpperDir(dir: string, sink?: Writable, unshift?: IdShi
     entries++;
     if (h.type === '0') contentSize += h.size;
     else if (h.type === '2') contentSize += Buffer.byteLength(h.linkname ?? '');
-  }, unshift);
+  }, unshift, exclude);
   for await (const chunk of chunks) {
     hash.update(chunk);
     size += chunk.length;

@@ -3,7 +3,7 @@
 // the layer's files in the graph driver (overlay2, vfs or btrfs: graph-driver.ts). Image
 // layers are read-only and shared; each container has one read-write layer named by its id.
 // See layer-store.ts for the on-disk layout, overlay2.ts and snapshot-driver.ts for the drivers'.
-export { LayerStore, type LayerRecord } from './layer-store.ts';
+export { LayerStore, type LayerRecord, type DirDiff } from './layer-store.ts';
 export { chainIdOf, chainIdsOf } from './chain-id.ts';
 export { type IdShift } from './id-shift.ts';
 export { tarUpperDir, diffUpperDir, type DiffStats } from './diff-upper.ts';
