@@ -8,6 +8,7 @@
 //     outside it, is refused ("invalid symlink", "invalid hardlink")
 //   - noOverwriteDirNonDir: a directory never replaces a non-directory or the reverse
 //   - owners come from the tar unless an owner is given (copyUIDGID: the container's user)
+//   - xattrs from PAX SCHILY.xattr.* records are set where the filesystem allows
 // Files are created with O_EXCL|O_NOFOLLOW after removing what was there, and modes,
 // owners and times are set on the open descriptor, so a racing container cannot redirect
 // a write, chmod or chown to another file.
@@ -22,6 +23,7 @@ import * as tarStream from 'tar-stream';
 import { InvalidArgumentError, InternalError } from '../lib/index.ts';
 import { at, ScopedRoot, ScopeError } from './scoped-path.ts';
 import { mknodAt, S_IFBLK, S_IFCHR, S_IFIFO } from './mknod.ts';
+import { lsetxattr } from '../layer/index.ts';
 
 export interface ExtractOptions {
   noOverwriteDirNonDir: boolean;
@@ -41,16 +43,19 @@ export class BreakoutError extends InvalidArgumentError {}
 const q = (s: string): string => JSON.stringify(s);
 const within = (dir: string, p: string): boolean => dir === '/' || p === dir || p.startsWith(dir + '/');
 
-/** The first chunk of the body (null when empty), read without an iterator that would own the stream. */
-function firstChunk(input: Readable): Promise<Buffer | null> {
+/** The first `n` bytes of the body or all of a shorter one (fewer only at its end), read without an iterator that would own the stream. */
+function firstBytes(input: Readable, n: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const got: Buffer[] = [];
+    let size = 0;
     const onReadable = (): void => {
-      const c = input.read() as Buffer | null;
-      if (c === null) return;
-      cleanup();
-      resolve(c);
+      for (let c = input.read() as Buffer | null; c !== null; c = input.read() as Buffer | null) {
+        got.push(c);
+        size += c.length;
+        if (size >= n) { cleanup(); resolve(Buffer.concat(got)); return; }
+      }
     };
-    const onEnd = (): void => { cleanup(); resolve(null); };
+    const onEnd = (): void => { cleanup(); resolve(Buffer.concat(got)); };
     const onError = (e: Error): void => { cleanup(); reject(e); };
     const cleanup = (): void => { input.off('readable', onReadable); input.off('end', onEnd); input.off('error', onError); };
     input.on('readable', onReadable);
@@ -60,12 +65,48 @@ function firstChunk(input: Readable): Promise<Buffer | null> {
   });
 }
 
-/** Feeds the body into the extractor; gzip input is decompressed (Docker's DecompressStream). */
+/** The compression of a stream by its first bytes (moby pkg/archive DetectCompression). */
+export function detectCompression(b: Buffer): 'gzip' | 'bzip2' | 'xz' | 'zstd' | null {
+  const starts = (m: number[]): boolean => b.length >= m.length && m.every((x, i) => b[i] === x);
+  if (starts([0x1f, 0x8b, 0x08])) return 'gzip';
+  if (starts([0x42, 0x5a, 0x68])) return 'bzip2';
+  if (starts([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])) return 'xz';
+  if (starts([0x28, 0xb5, 0x2f, 0xfd])) return 'zstd';
+  return null;
+}
+
+/** A decompressor tool as a Duplex-like pair: its stdin takes the body, its stdout gives the tar. */
+function toolStream(tool: string): { sink: Writable; out: Readable; done: Promise<void> } {
+  const child = spawn(tool, ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => { if (err.length < 4096) err += d.toString(); });
+  child.stdin!.on('error', () => undefined); // the tool gone early: its exit says why
+  const done = new Promise<void>((resolve, reject) => {
+    child.on('error', (e) => reject(new InvalidArgumentError(`cannot decompress the archive with ${tool}: ${e.message}`)));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new InvalidArgumentError(`${tool}: ${err.trim() || `exit ${code}`}`))));
+  });
+  done.catch(() => undefined);
+  return { sink: child.stdin!, out: child.stdout!, done };
+}
+
+/**
+ * Feeds the body into the extractor, decompressed as Docker's DecompressStream does:
+ * uncompressed, gzip (zlib), bzip2, xz and zstd (their tools).
+ */
 async function feed(input: Readable, ex: Writable): Promise<void> {
-  const first = await firstChunk(input);
-  if (first === null) { ex.end(); return; }
-  const sink: Writable = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b ? createGunzip() : ex;
-  const done = sink === ex ? null : pipeline(sink as unknown as Readable, ex);
+  const first = await firstBytes(input, 6);
+  if (first.length === 0) { ex.end(); return; }
+  const kind = detectCompression(first);
+  let sink: Writable = ex;
+  let done: Promise<unknown> | null = null;
+  if (kind === 'gzip') {
+    sink = createGunzip();
+    done = pipeline(sink as unknown as Readable, ex);
+  } else if (kind !== null) {
+    const t = toolStream(kind);
+    sink = t.sink;
+    done = Promise.all([pipeline(t.out, ex), t.done]);
+  }
   sink.write(first);
   if (input.readableEnded) sink.end(); else await pipeline(input, sink);
   await done;
@@ -74,7 +115,8 @@ async function feed(input: Readable, ex: Writable): Promise<void> {
 export async function extractTar(root: ScopedRoot, target: string, input: Readable, o: ExtractOptions): Promise<void> {
   const x = new Extractor(root, target, o);
   const ex = tarStream.extract();
-  const feeding = feed(input, ex as unknown as Writable).catch((err: unknown) => { ex.destroy(err as Error); });
+  // A failure to read or decompress the body fails the extraction, even after the tar's end.
+  const feeding = feed(input, ex as unknown as Writable).then(() => null, (err: unknown) => { ex.destroy(err as Error); return err; });
   try {
     for await (const entry of ex) {
       try {
@@ -83,7 +125,8 @@ export async function extractTar(root: ScopedRoot, target: string, input: Readab
         entry.resume();
       }
     }
-    await feeding;
+    const failed = await feeding;
+    if (failed) throw failed;
     await x.finish();
   } catch (err) {
     input.resume(); // let the client finish sending so it reads the answer
@@ -171,7 +214,7 @@ class Extractor {
       case 'directory': {
         if (!existing) await mkdir(dest, { mode });
         const fh = await open(dest, fsc.O_RDONLY | fsc.O_DIRECTORY | fsc.O_NOFOLLOW);
-        try { await fh.chown(uid, gid); await fh.chmod(mode); } finally { await fh.close(); }
+        try { await fh.chown(uid, gid); setXattrs(h, dest); await fh.chmod(mode); } finally { await fh.close(); }
         this.#dirTimes.push({ path: cpath, mtime });
         return;
       }
@@ -181,6 +224,7 @@ class Extractor {
         try {
           await writeAll(body, fh);
           await fh.chown(uid, gid);
+          setXattrs(h, dest); // after chown, which drops security.capability
           await fh.chmod(mode); // after chown, which clears setuid bits
           await fh.utimes(mtime, mtime);
         } finally {
@@ -197,6 +241,7 @@ class Extractor {
         }
         await symlink(target, dest);
         await lchown(dest, uid, gid);
+        setXattrs(h, dest);
         await lutimes(dest, mtime, mtime);
         return;
       }
@@ -218,6 +263,7 @@ class Extractor {
         const kind = h.type === 'fifo' ? S_IFIFO : h.type === 'character-device' ? S_IFCHR : S_IFBLK;
         mknodAt(dir.fd, base, kind | mode, h.devmajor ?? 0, h.devminor ?? 0);
         await lchown(dest, uid, gid);
+        setXattrs(h, dest);
         await lutimes(dest, mtime, mtime);
         return;
       }
@@ -238,6 +284,21 @@ class Extractor {
         await r.close();
       }
     }
+  }
+}
+
+/**
+ * The entry's xattrs (PAX SCHILY.xattr.* records) on `dest`, not following a symlink, where
+ * the filesystem allows (moby ignores ENOTSUP and EPERM; here every refusal is ignored).
+ * tar-stream hands PAX values over as UTF-8 text: a value that was not valid UTF-8 (binary,
+ * such as security.capability) cannot be restored byte for byte and is left out.
+ */
+function setXattrs(h: tarStream.Header, dest: string): void {
+  const pax = (h as { pax?: Record<string, string> }).pax;
+  if (!pax) return;
+  for (const [k, v] of Object.entries(pax)) {
+    if (!k.startsWith('SCHILY.xattr.') || v.includes('\uFFFD')) continue;
+    lsetxattr(dest, k.slice('SCHILY.xattr.'.length), Buffer.from(v, 'utf8'));
   }
 }
 
