@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import * as tarStream from 'tar-stream';
 import { ScopedRoot } from './scoped-path.ts';
 import { detectCompression, extractTar } from './tar-extract.ts';
+import { encodeHeader, END_OF_ARCHIVE, padding } from '../layer/index.ts';
 import { spawnSync } from 'node:child_process';
 
 type Entry = { name: string; type?: 'file' | 'symlink' | 'directory' | 'link' | 'fifo' | 'character-device'; body?: string; linkname?: string; mode?: number; devmajor?: number; devminor?: number };
@@ -159,5 +160,14 @@ test('xattrs from PAX SCHILY.xattr records are set where the filesystem takes th
     assert.equal(get(join(root, 'target/withattr'), 'user.berth'), 'hello');
     assert.equal(get(join(root, 'target/withattr'), 'trusted.berth'), 'root-only');
     assert.equal(get(join(root, 'target/dir'), 'user.d'), 'on-a-dir');
+  });
+  // A binary value (a file capability, as docker cp of a file with setcap sends it) byte for byte.
+  const cap = Buffer.from([1, 0, 0, 2, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]); // v2, cap_net_raw+ep
+  const tar = Buffer.concat([encodeHeader({ name: 'capped', type: '0', mode: 0o755, uid: 0, gid: 0, size: 2, mtime: 0, xattrs: [['security.capability', cap]] }),
+    Buffer.from('#!'), Buffer.alloc(padding(2)), END_OF_ARCHIVE]);
+  await withRoot(async (root, _o, sr) => {
+    await extractTar(sr, '/target', Readable.from([tar]), { noOverwriteDirNonDir: false, owner: null });
+    const hex = spawnSync('getfattr', ['--only-values', '-e', 'hex', '-n', 'security.capability', join(root, 'target/capped')]);
+    assert.deepEqual(hex.stdout, cap);
   });
 });

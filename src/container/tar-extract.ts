@@ -24,6 +24,7 @@ import { InvalidArgumentError, InternalError } from '../lib/index.ts';
 import { at, ScopedRoot, ScopeError } from './scoped-path.ts';
 import { mknodAt, S_IFBLK, S_IFCHR, S_IFIFO } from './mknod.ts';
 import { lsetxattr } from '../layer/index.ts';
+import { PaxXattrs } from './pax-xattrs.ts';
 
 export interface ExtractOptions {
   noOverwriteDirNonDir: boolean;
@@ -115,12 +116,17 @@ async function feed(input: Readable, ex: Writable): Promise<void> {
 export async function extractTar(root: ScopedRoot, target: string, input: Readable, o: ExtractOptions): Promise<void> {
   const x = new Extractor(root, target, o);
   const ex = tarStream.extract();
+  // The raw xattr records walk along (tar-stream hands PAX values over as UTF-8 text).
+  const xattrs = new PaxXattrs();
+  xattrs.pipe(ex as unknown as Writable);
+  xattrs.on('error', (err) => ex.destroy(err));
   // A failure to read or decompress the body fails the extraction, even after the tar's end.
-  const feeding = feed(input, ex as unknown as Writable).then(() => null, (err: unknown) => { ex.destroy(err as Error); return err; });
+  const feeding = feed(input, xattrs).then(() => null, (err: unknown) => { ex.destroy(err as Error); return err; });
   try {
+    let n = 0;
     for await (const entry of ex) {
       try {
-        await x.apply(entry.header, entry as unknown as Readable);
+        await x.apply(entry.header, entry as unknown as Readable, xattrs.xattrsOf(n++));
       } finally {
         entry.resume();
       }
@@ -140,7 +146,7 @@ class Extractor {
   readonly #dirTimes: { path: string; mtime: Date }[] = [];
   constructor(readonly root: ScopedRoot, readonly target: string, readonly o: ExtractOptions) {}
 
-  async apply(h: tarStream.Header, body: Readable): Promise<void> {
+  async apply(h: tarStream.Header, body: Readable, xattrs: Map<string, Buffer> = new Map()): Promise<void> {
     const raw = h.name;
     const name = posix.normalize(raw).replace(/\/+$/, '');
     if (raw.startsWith('/') || name === '..' || name.startsWith('../')) throw new BreakoutError(`${q(raw)} is outside of ${q(this.target)}`);
@@ -150,7 +156,7 @@ class Extractor {
     const cpath = posix.join(parent.path, base);
     const dir = parent.node!;
     try {
-      await this.#write(h, body, dir, base, cpath);
+      await this.#write(h, body, dir, base, cpath, xattrs);
     } finally {
       await parent.close();
     }
@@ -192,7 +198,7 @@ class Extractor {
     return r;
   }
 
-  async #write(h: tarStream.Header, body: Readable, dir: FileHandle, base: string, cpath: string): Promise<void> {
+  async #write(h: tarStream.Header, body: Readable, dir: FileHandle, base: string, cpath: string, xattrs: Map<string, Buffer>): Promise<void> {
     const dest = at(dir, base);
     const mode = (h.mode ?? 0o644) & 0o7777;
     const sh = this.o.shift ?? null;
@@ -214,7 +220,7 @@ class Extractor {
       case 'directory': {
         if (!existing) await mkdir(dest, { mode });
         const fh = await open(dest, fsc.O_RDONLY | fsc.O_DIRECTORY | fsc.O_NOFOLLOW);
-        try { await fh.chown(uid, gid); setXattrs(h, dest); await fh.chmod(mode); } finally { await fh.close(); }
+        try { await fh.chown(uid, gid); setXattrs(xattrs, dest); await fh.chmod(mode); } finally { await fh.close(); }
         this.#dirTimes.push({ path: cpath, mtime });
         return;
       }
@@ -224,7 +230,7 @@ class Extractor {
         try {
           await writeAll(body, fh);
           await fh.chown(uid, gid);
-          setXattrs(h, dest); // after chown, which drops security.capability
+          setXattrs(xattrs, dest); // after chown, which drops security.capability
           await fh.chmod(mode); // after chown, which clears setuid bits
           await fh.utimes(mtime, mtime);
         } finally {
@@ -241,7 +247,7 @@ class Extractor {
         }
         await symlink(target, dest);
         await lchown(dest, uid, gid);
-        setXattrs(h, dest);
+        setXattrs(xattrs, dest);
         await lutimes(dest, mtime, mtime);
         return;
       }
@@ -263,7 +269,7 @@ class Extractor {
         const kind = h.type === 'fifo' ? S_IFIFO : h.type === 'character-device' ? S_IFCHR : S_IFBLK;
         mknodAt(dir.fd, base, kind | mode, h.devmajor ?? 0, h.devminor ?? 0);
         await lchown(dest, uid, gid);
-        setXattrs(h, dest);
+        setXattrs(xattrs, dest);
         await lutimes(dest, mtime, mtime);
         return;
       }
@@ -288,18 +294,12 @@ class Extractor {
 }
 
 /**
- * The entry's xattrs (PAX SCHILY.xattr.* records) on `dest`, not following a symlink, where
- * the filesystem allows (moby ignores ENOTSUP and EPERM; here every refusal is ignored).
- * tar-stream hands PAX values over as UTF-8 text: a value that was not valid UTF-8 (binary,
- * such as security.capability) cannot be restored byte for byte and is left out.
+ * The entry's xattrs (PAX SCHILY.xattr.* records, byte for byte) on `dest`, not following a
+ * symlink, where the filesystem allows (moby ignores ENOTSUP and EPERM; here every refusal
+ * is ignored: a filesystem or namespace that does not take an xattr does not fail the copy).
  */
-function setXattrs(h: tarStream.Header, dest: string): void {
-  const pax = (h as { pax?: Record<string, string> }).pax;
-  if (!pax) return;
-  for (const [k, v] of Object.entries(pax)) {
-    if (!k.startsWith('SCHILY.xattr.') || v.includes('\uFFFD')) continue;
-    lsetxattr(dest, k.slice('SCHILY.xattr.'.length), Buffer.from(v, 'utf8'));
-  }
+function setXattrs(xattrs: Map<string, Buffer>, dest: string): void {
+  for (const [name, value] of xattrs) lsetxattr(dest, name, value);
 }
 
 /** The entry's bytes into the file, a writev per MiB (tar-stream hands over network-sized chunks). */

@@ -7,6 +7,7 @@ export { LayerStore, type LayerRecord, type DirDiff } from './layer-store.ts';
 export { chainIdOf, chainIdsOf } from './chain-id.ts';
 export { type IdShift } from './id-shift.ts';
 export { tarUpperDir, diffUpperDir, type DiffStats } from './diff-upper.ts';
+export { encodeHeader, END_OF_ARCHIVE, padding, type GoTarHeader } from './go-tar.ts';
 export { isOpaqueDir, lsetxattr } from './xattr.ts';
 export { convertWhiteouts, type StagedLayer } from './staged-layer.ts';
 export { overlayChanges, type LayerChange, type ChangeKind } from './changes.ts';
