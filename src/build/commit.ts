@@ -64,14 +64,16 @@ export async function commitContainer(d: CommitDeps, src: CommitSource, o: Commi
     let artifacts: string[];
     try {
       // The changes are copied (cp, another process) and diffed (here) at once, both from
-      // the container's upper dir while it is paused: the diff gives the layer's tar and
-      // diffID, the copy becomes the layer's files.
+      // the container's upper dir while it is paused (or stopped): the diff gives the layer's
+      // tar and diffID, the copy becomes the layer's files. A running container that is not
+      // paused may change its files meanwhile: then the copy is diffed, after it is made.
+      const still = !src.running || paused;
       const upper = await d.layers.upperDir(src.id);
       try {
         artifacts = await runArtifacts(upper);
         const [res, diff] = await Promise.allSettled([
           execTool('cp', ['-a', `${upper}/.`, `${tmp}/`], { allowFailure: true }),
-          d.layers.diffDir(upper, new Set(artifacts)),
+          still ? d.layers.diffDir(upper, new Set(artifacts)) : Promise.resolve(null),
         ]);
         if (diff.status === 'fulfilled') diffed = diff.value;
         if (res.status === 'rejected') throw res.reason;
@@ -86,7 +88,10 @@ export async function commitContainer(d: CommitDeps, src: CommitSource, o: Commi
     } finally {
       if (paused) await src.unpause().catch(() => undefined);
     }
-    await removeRunArtifacts(tmp, artifacts);
+    await removeRunArtifacts(tmp, artifacts).catch(async (err: unknown) => {
+      if (diffed) await d.layers.discardDiff(diffed);
+      throw err;
+    });
     const layer = await d.layers.registerDir(base.topChainId, tmp, diffed ?? undefined);
     const runtime = applyChanges({ ...pick(base.config.config), ...pick(src.config), ...pick(o.config) }, o.changes);
     const created = new Date().toISOString();
