@@ -4,9 +4,9 @@ SHELL := /bin/bash
 # demo image) and for tests and benchmarks (the real clients and dockerd to compare with).
 APT_PKGS := conmon crun runc catatonit tini iproute2 nftables busybox-static golang-github-containers-common \
             attr util-linux tar zstd procps curl python3-docker docker.io docker-compose skopeo openssl \
-            prometheus docker-registry rsyslog btrfs-progs openssh-client
+            prometheus docker-registry rsyslog btrfs-progs openssh-client bzip2 xz-utils
 
-.PHONY: deps deps-apt deps-node build lint test test-unit test-integration demo bench clean
+.PHONY: deps deps-apt deps-node build lint test test-unit test-integration test-drivers demo bench clean
 
 deps: deps-apt deps-node
 
@@ -39,7 +39,11 @@ test-unit: deps-node
 test-integration: deps build
 	npm run -s test:integration
 
-test: deps build lint test-unit test-integration
+# The image suites again on the vfs and btrfs graph drivers (overlay2 is the main run's).
+test-drivers: deps build
+	bash scripts/test-drivers.sh
+
+test: deps build lint test-unit test-integration test-drivers
 
 demo: deps build
 	bash scripts/demo.sh

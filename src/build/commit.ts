@@ -1,15 +1,16 @@
-// docker commit (POST /commit): a container's changes become a new image. The container's
-// upper dir is copied (cp -a keeps overlay whiteouts and opaque xattrs) while it is paused,
-// stripped of runtime mount points, and registered as a layer on the image's chain through
+// docker commit (POST /commit): a container's changes become a new image. While the
+// container is paused its upper dir is copied (cp -a keeps overlay whiteouts and opaque
+// xattrs) and, at the same time, diffed into the layer's tar (diffID), both leaving out the
+// runtime's mount points; the copy is registered as a layer on the image's chain through
 // the same path as build steps (LayerStore.registerDir); the image config is the image's,
 // with the container's runtime config, the request's config and --change lines on top.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execTool, InvalidArgumentError, newId } from '../lib/index.ts';
 import type { ImageConfig, ImageRuntimeConfig } from '../oci/index.ts';
-import type { LayerStore } from '../layer/index.ts';
+import type { DirDiff, LayerStore } from '../layer/index.ts';
 import { applyChanges, type ImageService } from '../image/index.ts';
-import { stripRunArtifacts } from './run-artifacts.ts';
+import { removeRunArtifacts, runArtifacts } from './run-artifacts.ts';
 
 /** What commit needs to know about the container (daemon/wire.ts fills it from the container service). */
 export interface CommitSource {
@@ -59,15 +60,39 @@ export async function commitContainer(d: CommitDeps, src: CommitSource, o: Commi
   try {
     const paused = src.running && o.pause;
     if (paused) await src.pause();
+    let diffed: DirDiff | null = null;
+    let artifacts: string[];
     try {
-      const res = await execTool('cp', ['-a', `${await d.layers.upperDir(src.id)}/.`, `${tmp}/`], { allowFailure: true });
-      await d.layers.releaseUpperDir(src.id);
-      if (res.code !== 0) throw new InvalidArgumentError(`commit failed: copying the container's changes: ${res.stderr.trim()}`);
+      // The changes are copied (cp, another process) and diffed (here) at once, both from
+      // the container's upper dir while it is paused (or stopped): the diff gives the layer's
+      // tar and diffID, the copy becomes the layer's files. A running container that is not
+      // paused may change its files meanwhile: then the copy is diffed, after it is made.
+      const still = !src.running || paused;
+      const upper = await d.layers.upperDir(src.id);
+      try {
+        artifacts = await runArtifacts(upper);
+        const [res, diff] = await Promise.allSettled([
+          execTool('cp', ['-a', `${upper}/.`, `${tmp}/`], { allowFailure: true }),
+          still ? d.layers.diffDir(upper, new Set(artifacts)) : Promise.resolve(null),
+        ]);
+        if (diff.status === 'fulfilled') diffed = diff.value;
+        if (res.status === 'rejected') throw res.reason;
+        if (res.value.code !== 0) throw new InvalidArgumentError(`commit failed: copying the container's changes: ${res.value.stderr.trim()}`);
+        if (diff.status === 'rejected') throw diff.reason;
+      } finally {
+        await d.layers.releaseUpperDir(src.id);
+      }
+    } catch (err) {
+      if (diffed) await d.layers.discardDiff(diffed);
+      throw err;
     } finally {
       if (paused) await src.unpause().catch(() => undefined);
     }
-    await stripRunArtifacts(tmp);
-    const layer = await d.layers.registerDir(base.topChainId, tmp);
+    await removeRunArtifacts(tmp, artifacts).catch(async (err: unknown) => {
+      if (diffed) await d.layers.discardDiff(diffed);
+      throw err;
+    });
+    const layer = await d.layers.registerDir(base.topChainId, tmp, diffed ?? undefined);
     const runtime = applyChanges({ ...pick(base.config.config), ...pick(src.config), ...pick(o.config) }, o.changes);
     const created = new Date().toISOString();
     const config: ImageConfig = {

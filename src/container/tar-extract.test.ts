@@ -8,7 +8,9 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import * as tarStream from 'tar-stream';
 import { ScopedRoot } from './scoped-path.ts';
-import { extractTar } from './tar-extract.ts';
+import { detectCompression, extractTar } from './tar-extract.ts';
+import { encodeHeader, END_OF_ARCHIVE, padding } from '../layer/index.ts';
+import { spawnSync } from 'node:child_process';
 
 type Entry = { name: string; type?: 'file' | 'symlink' | 'directory' | 'link' | 'fifo' | 'character-device'; body?: string; linkname?: string; mode?: number; devmajor?: number; devminor?: number };
 
@@ -113,5 +115,59 @@ test('under --userns-remap owners are written shifted into the host range', asyn
     assert.equal(lstatSync(join(root, 'target/made/f')).uid, 100000);
     assert.equal(lstatSync(join(root, 'target/made/f')).gid, 200000);
     assert.equal(lstatSync(join(root, 'target/made')).uid, 100000, 'parents made on the way too');
+  });
+});
+
+test('detectCompression: the magic numbers DecompressStream knows', () => {
+  const cases: [number[], string | null][] = [
+    [[0x1f, 0x8b, 0x08, 0], 'gzip'], [[0x42, 0x5a, 0x68, 0x39], 'bzip2'], [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], 'xz'],
+    [[0x28, 0xb5, 0x2f, 0xfd], 'zstd'], [[0x66, 0x69, 0x6c, 0x65], null], [[0x1f], null], [[], null],
+  ];
+  for (const [bytes, want] of cases) assert.equal(detectCompression(Buffer.from(bytes)), want, bytes.join(','));
+});
+
+test('PUT bodies: uncompressed, gzip, bzip2, xz and zstd tars all extract; a corrupt xz is an error', async () => {
+  const tar = await tarOf([{ name: 'packed', body: 'same content' }]);
+  const via = (tool: string): Buffer => {
+    const r = spawnSync(tool, ['-c'], { input: tar });
+    assert.equal(r.status, 0, String(r.stderr));
+    return r.stdout;
+  };
+  const bodies: [string, Buffer][] = [['plain', tar], ['gzip', gzipSync(tar)], ['bzip2', via('bzip2')], ['xz', via('xz')], ['zstd', via('zstd')]];
+  for (const [kind, body] of bodies) {
+    await withRoot(async (root, _o, sr) => {
+      await extractTar(sr, '/target', Readable.from([body.subarray(0, 3), body.subarray(3)]), { noOverwriteDirNonDir: false, owner: null });
+      assert.equal(readFileSync(join(root, 'target/packed'), 'utf8'), 'same content', kind);
+    });
+  }
+  await withRoot(async (_r, _o, sr) => {
+    const bad = via('xz');
+    bad.fill(0x41, 12, 40);
+    await assert.rejects(extractTar(sr, '/target', Readable.from([bad]), { noOverwriteDirNonDir: false, owner: null }), /xz/);
+  });
+});
+
+test('xattrs from PAX SCHILY.xattr records are set where the filesystem takes them', { skip: process.getuid?.() === 0 ? false : 'needs root (trusted xattrs)' }, async () => {
+  const pack = tarStream.pack();
+  pack.entry({ name: 'withattr', mode: 0o644, pax: { 'SCHILY.xattr.user.berth': 'hello', 'SCHILY.xattr.trusted.berth': 'root-only' } } as tarStream.Header, 'x');
+  pack.entry({ name: 'dir', type: 'directory', mode: 0o755, pax: { 'SCHILY.xattr.user.d': 'on-a-dir' } } as tarStream.Header);
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack as unknown as AsyncIterable<Buffer>) chunks.push(c);
+  await withRoot(async (root, _o, sr) => {
+    await extractTar(sr, '/target', Readable.from([Buffer.concat(chunks)]), { noOverwriteDirNonDir: false, owner: null });
+    const get = (p: string, n: string): string => spawnSync('getfattr', ['--only-values', '-n', n, p], { encoding: 'utf8' }).stdout;
+    assert.equal(get(join(root, 'target/withattr'), 'user.berth'), 'hello');
+    assert.equal(get(join(root, 'target/withattr'), 'trusted.berth'), 'root-only');
+    assert.equal(get(join(root, 'target/dir'), 'user.d'), 'on-a-dir');
+  });
+  // A binary value (a file capability, as docker cp of a file with setcap sends it) byte for byte.
+  const cap = Buffer.from([1, 0, 0, 2, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]); // v2, cap_net_raw+ep
+  const tar = Buffer.concat([encodeHeader({ name: 'capped', type: '0', mode: 0o755, uid: 0, gid: 0, size: 2, mtime: 0, xattrs: [['security.capability', cap]] }),
+    Buffer.from('#!'), Buffer.alloc(padding(2)), END_OF_ARCHIVE]);
+  await withRoot(async (root, _o, sr) => {
+    await extractTar(sr, '/target', Readable.from([tar]), { noOverwriteDirNonDir: false, owner: null });
+    const hex = spawnSync('getfattr', ['--only-values', '-e', 'hex', '-n', 'security.capability', join(root, 'target/capped')]);
+    assert.deepEqual(hex.stdout, cap);
   });
 });

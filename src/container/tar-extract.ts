@@ -8,6 +8,7 @@
 //     outside it, is refused ("invalid symlink", "invalid hardlink")
 //   - noOverwriteDirNonDir: a directory never replaces a non-directory or the reverse
 //   - owners come from the tar unless an owner is given (copyUIDGID: the container's user)
+//   - xattrs from PAX SCHILY.xattr.* records are set where the filesystem allows
 // Files are created with O_EXCL|O_NOFOLLOW after removing what was there, and modes,
 // owners and times are set on the open descriptor, so a racing container cannot redirect
 // a write, chmod or chown to another file.
@@ -22,6 +23,8 @@ import * as tarStream from 'tar-stream';
 import { InvalidArgumentError, InternalError } from '../lib/index.ts';
 import { at, ScopedRoot, ScopeError } from './scoped-path.ts';
 import { mknodAt, S_IFBLK, S_IFCHR, S_IFIFO } from './mknod.ts';
+import { lsetxattr } from '../layer/index.ts';
+import { PaxXattrs } from './pax-xattrs.ts';
 
 export interface ExtractOptions {
   noOverwriteDirNonDir: boolean;
@@ -41,16 +44,19 @@ export class BreakoutError extends InvalidArgumentError {}
 const q = (s: string): string => JSON.stringify(s);
 const within = (dir: string, p: string): boolean => dir === '/' || p === dir || p.startsWith(dir + '/');
 
-/** The first chunk of the body (null when empty), read without an iterator that would own the stream. */
-function firstChunk(input: Readable): Promise<Buffer | null> {
+/** The first `n` bytes of the body or all of a shorter one (fewer only at its end), read without an iterator that would own the stream. */
+function firstBytes(input: Readable, n: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const got: Buffer[] = [];
+    let size = 0;
     const onReadable = (): void => {
-      const c = input.read() as Buffer | null;
-      if (c === null) return;
-      cleanup();
-      resolve(c);
+      for (let c = input.read() as Buffer | null; c !== null; c = input.read() as Buffer | null) {
+        got.push(c);
+        size += c.length;
+        if (size >= n) { cleanup(); resolve(Buffer.concat(got)); return; }
+      }
     };
-    const onEnd = (): void => { cleanup(); resolve(null); };
+    const onEnd = (): void => { cleanup(); resolve(Buffer.concat(got)); };
     const onError = (e: Error): void => { cleanup(); reject(e); };
     const cleanup = (): void => { input.off('readable', onReadable); input.off('end', onEnd); input.off('error', onError); };
     input.on('readable', onReadable);
@@ -60,12 +66,48 @@ function firstChunk(input: Readable): Promise<Buffer | null> {
   });
 }
 
-/** Feeds the body into the extractor; gzip input is decompressed (Docker's DecompressStream). */
+/** The compression of a stream by its first bytes (moby pkg/archive DetectCompression). */
+export function detectCompression(b: Buffer): 'gzip' | 'bzip2' | 'xz' | 'zstd' | null {
+  const starts = (m: number[]): boolean => b.length >= m.length && m.every((x, i) => b[i] === x);
+  if (starts([0x1f, 0x8b, 0x08])) return 'gzip';
+  if (starts([0x42, 0x5a, 0x68])) return 'bzip2';
+  if (starts([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])) return 'xz';
+  if (starts([0x28, 0xb5, 0x2f, 0xfd])) return 'zstd';
+  return null;
+}
+
+/** A decompressor tool as a Duplex-like pair: its stdin takes the body, its stdout gives the tar. */
+function toolStream(tool: string): { sink: Writable; out: Readable; done: Promise<void> } {
+  const child = spawn(tool, ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => { if (err.length < 4096) err += d.toString(); });
+  child.stdin!.on('error', () => undefined); // the tool gone early: its exit says why
+  const done = new Promise<void>((resolve, reject) => {
+    child.on('error', (e) => reject(new InvalidArgumentError(`cannot decompress the archive with ${tool}: ${e.message}`)));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new InvalidArgumentError(`${tool}: ${err.trim() || `exit ${code}`}`))));
+  });
+  done.catch(() => undefined);
+  return { sink: child.stdin!, out: child.stdout!, done };
+}
+
+/**
+ * Feeds the body into the extractor, decompressed as Docker's DecompressStream does:
+ * uncompressed, gzip (zlib), bzip2, xz and zstd (their tools).
+ */
 async function feed(input: Readable, ex: Writable): Promise<void> {
-  const first = await firstChunk(input);
-  if (first === null) { ex.end(); return; }
-  const sink: Writable = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b ? createGunzip() : ex;
-  const done = sink === ex ? null : pipeline(sink as unknown as Readable, ex);
+  const first = await firstBytes(input, 6);
+  if (first.length === 0) { ex.end(); return; }
+  const kind = detectCompression(first);
+  let sink: Writable = ex;
+  let done: Promise<unknown> | null = null;
+  if (kind === 'gzip') {
+    sink = createGunzip();
+    done = pipeline(sink as unknown as Readable, ex);
+  } else if (kind !== null) {
+    const t = toolStream(kind);
+    sink = t.sink;
+    done = Promise.all([pipeline(t.out, ex), t.done]);
+  }
   sink.write(first);
   if (input.readableEnded) sink.end(); else await pipeline(input, sink);
   await done;
@@ -74,16 +116,23 @@ async function feed(input: Readable, ex: Writable): Promise<void> {
 export async function extractTar(root: ScopedRoot, target: string, input: Readable, o: ExtractOptions): Promise<void> {
   const x = new Extractor(root, target, o);
   const ex = tarStream.extract();
-  const feeding = feed(input, ex as unknown as Writable).catch((err: unknown) => { ex.destroy(err as Error); });
+  // The raw xattr records walk along (tar-stream hands PAX values over as UTF-8 text).
+  const xattrs = new PaxXattrs();
+  xattrs.pipe(ex as unknown as Writable);
+  xattrs.on('error', (err) => ex.destroy(err));
+  // A failure to read or decompress the body fails the extraction, even after the tar's end.
+  const feeding = feed(input, xattrs).then(() => null, (err: unknown) => { ex.destroy(err as Error); return err; });
   try {
+    let n = 0;
     for await (const entry of ex) {
       try {
-        await x.apply(entry.header, entry as unknown as Readable);
+        await x.apply(entry.header, entry as unknown as Readable, xattrs.xattrsOf(n++));
       } finally {
         entry.resume();
       }
     }
-    await feeding;
+    const failed = await feeding;
+    if (failed) throw failed;
     await x.finish();
   } catch (err) {
     input.resume(); // let the client finish sending so it reads the answer
@@ -97,7 +146,7 @@ class Extractor {
   readonly #dirTimes: { path: string; mtime: Date }[] = [];
   constructor(readonly root: ScopedRoot, readonly target: string, readonly o: ExtractOptions) {}
 
-  async apply(h: tarStream.Header, body: Readable): Promise<void> {
+  async apply(h: tarStream.Header, body: Readable, xattrs: Map<string, Buffer> = new Map()): Promise<void> {
     const raw = h.name;
     const name = posix.normalize(raw).replace(/\/+$/, '');
     if (raw.startsWith('/') || name === '..' || name.startsWith('../')) throw new BreakoutError(`${q(raw)} is outside of ${q(this.target)}`);
@@ -107,7 +156,7 @@ class Extractor {
     const cpath = posix.join(parent.path, base);
     const dir = parent.node!;
     try {
-      await this.#write(h, body, dir, base, cpath);
+      await this.#write(h, body, dir, base, cpath, xattrs);
     } finally {
       await parent.close();
     }
@@ -149,7 +198,7 @@ class Extractor {
     return r;
   }
 
-  async #write(h: tarStream.Header, body: Readable, dir: FileHandle, base: string, cpath: string): Promise<void> {
+  async #write(h: tarStream.Header, body: Readable, dir: FileHandle, base: string, cpath: string, xattrs: Map<string, Buffer>): Promise<void> {
     const dest = at(dir, base);
     const mode = (h.mode ?? 0o644) & 0o7777;
     const sh = this.o.shift ?? null;
@@ -171,7 +220,7 @@ class Extractor {
       case 'directory': {
         if (!existing) await mkdir(dest, { mode });
         const fh = await open(dest, fsc.O_RDONLY | fsc.O_DIRECTORY | fsc.O_NOFOLLOW);
-        try { await fh.chown(uid, gid); await fh.chmod(mode); } finally { await fh.close(); }
+        try { await fh.chown(uid, gid); setXattrs(xattrs, dest); await fh.chmod(mode); } finally { await fh.close(); }
         this.#dirTimes.push({ path: cpath, mtime });
         return;
       }
@@ -181,6 +230,7 @@ class Extractor {
         try {
           await writeAll(body, fh);
           await fh.chown(uid, gid);
+          setXattrs(xattrs, dest); // after chown, which drops security.capability
           await fh.chmod(mode); // after chown, which clears setuid bits
           await fh.utimes(mtime, mtime);
         } finally {
@@ -197,6 +247,7 @@ class Extractor {
         }
         await symlink(target, dest);
         await lchown(dest, uid, gid);
+        setXattrs(xattrs, dest);
         await lutimes(dest, mtime, mtime);
         return;
       }
@@ -218,6 +269,7 @@ class Extractor {
         const kind = h.type === 'fifo' ? S_IFIFO : h.type === 'character-device' ? S_IFCHR : S_IFBLK;
         mknodAt(dir.fd, base, kind | mode, h.devmajor ?? 0, h.devminor ?? 0);
         await lchown(dest, uid, gid);
+        setXattrs(xattrs, dest);
         await lutimes(dest, mtime, mtime);
         return;
       }
@@ -239,6 +291,15 @@ class Extractor {
       }
     }
   }
+}
+
+/**
+ * The entry's xattrs (PAX SCHILY.xattr.* records, byte for byte) on `dest`, not following a
+ * symlink, where the filesystem allows (moby ignores ENOTSUP and EPERM; here every refusal
+ * is ignored: a filesystem or namespace that does not take an xattr does not fail the copy).
+ */
+function setXattrs(xattrs: Map<string, Buffer>, dest: string): void {
+  for (const [name, value] of xattrs) lsetxattr(dest, name, value);
 }
 
 /** The entry's bytes into the file, a writev per MiB (tar-stream hands over network-sized chunks). */

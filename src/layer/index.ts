@@ -3,11 +3,12 @@
 // the layer's files in the graph driver (overlay2, vfs or btrfs: graph-driver.ts). Image
 // layers are read-only and shared; each container has one read-write layer named by its id.
 // See layer-store.ts for the on-disk layout, overlay2.ts and snapshot-driver.ts for the drivers'.
-export { LayerStore, type LayerRecord } from './layer-store.ts';
+export { LayerStore, type LayerRecord, type DirDiff } from './layer-store.ts';
 export { chainIdOf, chainIdsOf } from './chain-id.ts';
 export { type IdShift } from './id-shift.ts';
 export { tarUpperDir, diffUpperDir, type DiffStats } from './diff-upper.ts';
-export { isOpaqueDir } from './xattr.ts';
+export { encodeHeader, END_OF_ARCHIVE, padding, type GoTarHeader } from './go-tar.ts';
+export { isOpaqueDir, lsetxattr } from './xattr.ts';
 export { convertWhiteouts, type StagedLayer } from './staged-layer.ts';
 export { overlayChanges, type LayerChange, type ChangeKind } from './changes.ts';
 export { type GraphDriver, type DriverName, DRIVER_NAMES, backingFsName, chooseDriver } from './graph-driver.ts';

@@ -34,6 +34,9 @@ export interface LayerRecord {
   cacheId: string;
 }
 
+/** A dir's diff (LayerStore.diffDir): its diffID, Docker's size and the recorded tar. */
+export interface DirDiff { diffId: string; size: number; splitPath: string }
+
 export class LayerStore {
   readonly driver: GraphDriver;
   #records = new Map<string, LayerRecord>();
@@ -186,21 +189,34 @@ export class LayerStore {
    * it must be on the same filesystem and is gone afterwards. A layer with the same chainID
    * already present is reused and the dir deleted.
    */
-  async registerDir(parent: string | null, dir: string): Promise<LayerRecord> {
+  async registerDir(parent: string | null, dir: string, diffed?: DirDiff): Promise<LayerRecord> {
+    const { diffId, size, splitPath } = diffed ?? await this.diffDir(dir);
+    const chainId = chainIdOf(parent, diffId);
+    // Two builds (or stages) that made the same layer at once: one registers it, the other reuses it.
+    return this.#registering.run(chainId, () => this.#registerDirLocked(parent, dir, chainId, diffId, size, splitPath));
+  }
+
+  /**
+   * Diffs a dir in overlay format for registerDir (its tar recorded, nothing else kept),
+   * leaving out `exclude` (relative paths). A commit diffs the container's upper dir while
+   * it copies it, and registers the copy with this diff.
+   */
+  async diffDir(dir: string, exclude?: ReadonlySet<string>): Promise<DirDiff> {
     // The layer's size is its files' bytes (Docker's DiffSize: a RUN that changed nothing is 0 B).
     const split = new TarSplitWriter(this.#splitTmpPath());
-    let stats;
     try {
-      stats = await diffUpperDir(dir, split.sink(), this.idShift);
+      const stats = await diffUpperDir(dir, split.sink(), this.idShift, exclude);
+      return { diffId: stats.diffId, size: stats.contentSize, splitPath: split.path };
     } catch (err) {
       split.abort();
       await rm(split.path, { force: true });
       throw err;
     }
-    const { diffId, contentSize: size } = stats;
-    const chainId = chainIdOf(parent, diffId);
-    // Two builds (or stages) that made the same layer at once: one registers it, the other reuses it.
-    return this.#registering.run(chainId, () => this.#registerDirLocked(parent, dir, chainId, diffId, size, split.path));
+  }
+
+  /** Drops a diffDir result that will not be registered. */
+  async discardDiff(d: DirDiff): Promise<void> {
+    await rm(d.splitPath, { force: true });
   }
 
   async #registerDirLocked(parent: string | null, dir: string, chainId: string, diffId: string, size: number, splitPath: string): Promise<LayerRecord> {

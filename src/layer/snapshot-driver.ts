@@ -38,7 +38,15 @@ abstract class SnapshotDriver implements GraphDriver {
     for (const sub of ['parents', 'staging', 'upper', 'trash']) await ensureDir(this.#dir(sub));
     // Transient state a crash may have left: half-made layers, staged tars, diffs, deletions.
     for (const sub of ['staging', 'upper', 'trash']) {
-      for (const n of await readdir(this.#dir(sub))) await this.destroy(this.#dir(sub, n));
+      for (const n of await readdir(this.#dir(sub))) {
+        // A process the dead daemon started (cp into a layer being made) may still be writing
+        // there for a moment: retried once, then left for the next start rather than failing this one.
+        const p = this.#dir(sub, n);
+        await this.destroy(p).catch(async () => {
+          await new Promise((r) => setTimeout(r, 500));
+          await this.destroy(p).catch(() => undefined);
+        });
+      }
     }
     const present = new Set(await this.list());
     for (const n of await readdir(this.#dir('parents'))) if (!present.has(n)) await rm(this.#dir('parents', n), { force: true });

@@ -2,6 +2,8 @@
 // directory), --change, -m, -a, the history line, and the committed image runs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { TestDaemon } from '../support/daemon.ts';
 
 const d = new TestDaemon();
@@ -42,4 +44,27 @@ test('docker commit: a container\'s changes, deletions included, become an image
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /No such container: berth-test-no-such-container/);
   await d.docker(['rm', '-f', 'berth-test-commit-src', 'berth-test-commit-live']);
+});
+
+test('commit of a running container: paused, its layer exports to its diffID; with --pause=false too, while it writes', async () => {
+  const run = await d.docker(['run', '-d', '--name', 'berth-test-commit-busy', 'busybox:latest', 'sh', '-c',
+    'mkdir /w; i=0; while true; do i=$((i+1)); echo $i > /w/counter; head -c 100000 /dev/zero > /w/blob$((i % 5)); done']);
+  assert.equal(run.code, 0, run.stderr);
+  const tmp = mkdtempSync('/tmp/berth-test-commit-save-');
+  try {
+    await new Promise((res) => setTimeout(res, 300));
+    for (const [tag, args] of [['paused', []], ['nopause', ['--pause=false']]] as const) {
+      const c = await d.docker(['commit', ...args, 'berth-test-commit-busy', `berth-test-committed:${tag}`]);
+      assert.equal(c.code, 0, c.stderr);
+      // save rebuilds the layer tar from the files and checks it against the diffID.
+      const out = join(tmp, `${tag}.tar`);
+      const s = await d.docker(['save', '-o', out, `berth-test-committed:${tag}`]);
+      assert.equal(s.code, 0, `${tag}: ${s.stderr}`);
+      assert.ok(statSync(out).size > 100000, tag);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    await d.docker(['rm', '-f', 'berth-test-commit-busy']);
+    await d.docker(['rmi', 'berth-test-committed:paused', 'berth-test-committed:nopause']);
+  }
 });

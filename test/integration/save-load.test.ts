@@ -12,6 +12,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { extract, pack } from 'tar-stream';
 import { TestDaemon, sleep } from '../support/daemon.ts';
+import { driverLayerDirs, driverStagedDirs, TEST_DRIVER } from '../support/driver-dirs.ts';
 import { TestRegistry } from '../support/registries.ts';
 
 const d = new TestDaemon();
@@ -77,8 +78,8 @@ function inspect(ref: string): Promise<{ Id: string; RootFS: { Layers: string[] 
 function storeState(): { images: string[]; layers: string[]; dirs: string[]; leftovers: string[] } {
   const ls = (p: string): string[] => (existsSync(p) ? readdirSync(p).sort() : []);
   const layers = ls(join(d.dataRoot, 'layer', 'sha256'));
-  const dirs = ls(join(d.dataRoot, 'overlay2')).filter((n) => n !== 'l' && !n.endsWith('-removing'));
-  const staged = dirs.filter((n) => existsSync(join(d.dataRoot, 'overlay2', n, 'staged')));
+  const dirs = driverLayerDirs(d.dataRoot);
+  const staged = driverStagedDirs(d.dataRoot);
   return {
     images: ls(join(d.dataRoot, 'image', 'images')).filter((n) => n.endsWith('.json')),
     layers: layers.filter((n) => !n.includes('.tmp')),
@@ -320,7 +321,11 @@ test('berth save and berth load print and do what docker does', async () => {
   assert.equal(existsSync(join(tmp, 'x.tar')), false);
 });
 
-test('layers without a tar-split record (registered by an older berth): re-tarred when that gives the diffID, else a clear error', async () => {
+// Only overlay2 layers can lack a record: vfs and btrfs came with tar-split records (and
+// their layer dirs are whole trees, not diffs, so there is nothing to re-tar).
+const notOverlay = TEST_DRIVER === 'overlay2' ? false : `layers of the ${TEST_DRIVER} driver always have a tar-split record`;
+
+test('layers without a tar-split record (registered by an older berth): re-tarred when that gives the diffID, else a clear error', { skip: notOverlay }, async () => {
   // A freshly committed layer (loaded layers were extracted from tars, not diffed from a dir).
   assert.equal((await d.docker(['run', '--name', 'berth-test-sl-fresh', 'busybox:latest', 'sh', '-c', 'echo fresh > /f; mkdir /g; ln /f /g/h; rm /bin/cat'])).code, 0);
   assert.equal((await d.docker(['commit', 'berth-test-sl-fresh', 'berth-test-sl:fresh'])).code, 0);

@@ -18,6 +18,7 @@ import { openFsView, type FsView } from '../container-fs.ts';
 import { at, O_PATH, ScopeError, type Resolved } from '../scoped-path.ts';
 import { goFileMode, rfc3339Nano } from '../path-stat.ts';
 import { extractTar } from '../tar-extract.ts';
+import { ownerMaps } from '../owner-map.ts';
 
 /** moby containerFileNotFound. */
 export class ContainerFileNotFoundError extends NotFoundError {
@@ -87,6 +88,7 @@ export async function archivePath(ctx: ContainerContext, ref: string, path: stri
     r = await resolveOrNotFound(view, path, ref, false);
     const stat = await statOf(view, r, path);
     const base = requestBase(path);
+    const maps = unshiftFor(ctx, view.c);
     const args = ['-c', '-f', '-', '--numeric-owner', '--anchored'];
     const esc = (x: string, re: boolean): string => x.replace(re ? /[\\^$.*[\],]/g : /[\\&,]/g, (c) => `\\${c}`);
     const node = r.node!;
@@ -126,7 +128,7 @@ export async function archivePath(ctx: ContainerContext, ref: string, path: stri
     emitContainerEvent(ctx, view.c, 'archive-path');
     if (below.length === 0) {
       args.push('-C', cwd, '--', member);
-      const tar = spawnTar(args, fd, null, done);
+      const tar = spawnTar(args, fd, null, done, maps);
       return { stat, tar: tar.stdout, cancel: tar.cancel };
     }
     // A stopped container's volumes below the path: one tar per mount, each leaving out the
@@ -136,12 +138,12 @@ export async function archivePath(ctx: ContainerContext, ref: string, path: stri
     const excludes = (from: string): string[] => below.filter((m) => m.destination.startsWith(from === '/' ? '/' : from + '/') && m.destination !== from)
       .map((m) => `--exclude=./${rel(m.destination, from)}/*`);
     const parts: (() => Promise<TarPart>)[] = [
-      async () => ({ ...spawnTar([...args, ...excludes(r!.path), '-C', cwd, '--', member], fd, null, async () => undefined) }),
+      async () => ({ ...spawnTar([...args, ...excludes(r!.path), '-C', cwd, '--', member], fd, null, async () => undefined, maps) }),
       ...below.map((m) => async (): Promise<TarPart> => {
         const fh = await open(m.source, O_PATH | fsc.O_DIRECTORY);
         const margs = ['-c', '-f', '-', '--numeric-owner', '--anchored', ...(base === '/' ? ['-P'] : []),
           '--transform', `s,^\\.,${esc(prefix(m.destination), false)},S`, ...excludes(m.destination), '-C', '/proc/self/fd/3', '--', '.'];
-        return spawnTar(margs, fh.fd, null, () => fh.close());
+        return spawnTar(margs, fh.fd, null, () => fh.close(), maps);
       }),
     ];
     return { stat, ...concatTars(parts, done) };
@@ -191,15 +193,35 @@ function concatTars(parts: (() => Promise<TarPart>)[], cleanup: () => Promise<vo
   };
 }
 
-/** GNU tar on descriptor 3; `cleanup` runs once it has exited. */
-function spawnTar(args: string[], fd: number, stdin: string | null, cleanup: () => Promise<void>): { stdout: Readable; cancel(): void } {
-  const child = spawn('tar', args, { stdio: [stdin === null ? 'ignore' : 'pipe', 'pipe', 'pipe', fd] });
+/**
+ * GNU tar on descriptor 3; `cleanup` runs once it has exited. With `maps` (--userns-remap)
+ * the owners are unshifted by GNU tar's owner and group maps, written to descriptors 4 and 5.
+ */
+function spawnTar(args: string[], fd: number, stdin: string | null, cleanup: () => Promise<void>, maps: OwnerMaps = null): { stdout: Readable; cancel(): void } {
+  // The maps reach tar as pipes (bash process substitution): Node's extra stdio pipes are
+  // sockets, which tar cannot open by their /proc/self/fd name.
+  const [cmd, argv] = maps ? ['bash', ['-c', 'exec tar --owner-map=<(cat <&4) --group-map=<(cat <&5) "$@"', 'tar', ...args]] as const : ['tar', args] as const;
+  const child = spawn(cmd, argv, { stdio: [stdin === null ? 'ignore' : 'pipe', 'pipe', 'pipe', fd, ...(maps ? ['pipe', 'pipe'] as const : [])] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { if (stderr.length < 4096) stderr += d.toString(); });
   if (stdin !== null) child.stdin!.end(stdin);
+  if (maps) {
+    for (const [i, text] of [[4, maps.owner], [5, maps.group]] as const) {
+      const w = (child.stdio as unknown as unknown[])[i] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void };
+      w.on('error', () => undefined); // tar gone early: its exit says why
+      w.end(text);
+    }
+  }
   child.on('close', () => { void cleanup(); });
   child.on('error', () => { void cleanup(); });
   return { stdout: child.stdout!, cancel: () => { child.kill('SIGKILL'); } };
+}
+
+type OwnerMaps = ReturnType<typeof ownerMaps>;
+
+/** The owner maps for archives of `c`'s files: none unless the daemon remaps it (--userns-remap). */
+function unshiftFor(ctx: ContainerContext, c: FsView['c']): OwnerMaps {
+  return (c.config.hostConfig.UsernsMode ?? '') === 'host' ? null : ownerMaps(ctx.options.remap);
 }
 
 export interface ExtractRequest { path: string; noOverwriteDirNonDir: boolean; copyUIDGID: boolean }
@@ -252,7 +274,7 @@ export async function exportContainer(ctx: ContainerContext, ref: string): Promi
   try {
     const names = await readdir(at(view.root.root));
     const tar = spawnTar(['-c', '-f', '-', '--numeric-owner', '-C', '/proc/self/fd/3', '--null', '--verbatim-files-from', '-T', '-'],
-      view.root.root.fd, names.map((n) => n + '\0').join(''), () => view.close());
+      view.root.root.fd, names.map((n) => n + '\0').join(''), () => view.close(), unshiftFor(ctx, view.c));
     emitContainerEvent(ctx, view.c, 'export');
     return { tar: tar.stdout, cancel: tar.cancel };
   } catch (err) {
