@@ -2,6 +2,7 @@
 // start (a refused syslog/gelf-tcp/fluentd destination fails the start, as in Docker),
 // resumed after a berthd restart, finished when the container exits.
 import { mkdirSync, rmSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../lib/index.ts';
 import type { Driver } from './driver.ts';
@@ -17,6 +18,12 @@ export interface ShipSpec {
   /** The container's directory (capture, position file, json-file logs). */
   dir: string;
   config: LogConfig;
+  /**
+   * conmon's exit file for the container: conmon writes it only after it drained the
+   * container's pipes into the capture, so once it exists the capture is final (no need to
+   * wait for conmon's exit, which comes after its exit command, `runtime delete`).
+   */
+  exitFile?: string;
 }
 
 export const CAPTURE_FILE = 'ctr.log';
@@ -84,16 +91,17 @@ export class LogShipping {
 
   /**
    * The container exited: ships the rest of the capture once conmon is gone, then closes the
-   * driver. A container that exited while berthd was down is resumed just for this. For a
-   * conmon this berthd did not start, "gone" is a second after the exit (conmon drains the
-   * last output in milliseconds).
+   * driver. A container that exited while berthd was down is resumed just for this. The
+   * capture is final once conmon's exit file exists; without one (conmon killed), "gone" is
+   * when this berthd's conmon exited, or a second after the exit for a conmon it did not start.
    */
   async finish(spec: ShipSpec, timeoutMs = 10_000): Promise<void> {
     if (!LogShipping.ships(spec.config)) return;
     if (!this.#shippers.has(spec.info.id)) await this.resume(spec);
     const s = this.#shippers.get(spec.info.id);
     if (!s) return;
-    const gone = this.#producers.get(spec.info.id) ?? new Promise<void>((r) => setTimeout(r, 1000).unref());
+    const final = spec.exitFile !== undefined && await access(spec.exitFile).then(() => true, () => false);
+    const gone = final ? Promise.resolve() : this.#producers.get(spec.info.id) ?? new Promise<void>((r) => setTimeout(r, 1000).unref());
     await s.finish(gone, timeoutMs);
     this.#shippers.delete(spec.info.id);
     this.#producers.delete(spec.info.id);

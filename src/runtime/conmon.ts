@@ -115,6 +115,8 @@ export class ConmonLauncher {
       '--exit-dir', this.exitDir,
       '--socket-dir-path', this.socketDir,
       '--log-level', 'warning',
+      // No fsync of the capture at exit (it delays the exit file; dockerd does not fsync logs either).
+      '--no-sync-log',
       // --sync: conmon stays berthd's child instead of double-forking to PID 1, so berthd
       // reaps it; an init that does not reap (as in some sandboxes) would collect zombies.
       '--sync',
