@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../lib/index.ts';
 import { ChangeWaiter } from '../logs/index.ts';
 import type { Driver } from './driver.ts';
 import { punchShipped } from './punch-hole.ts';
-import { newRecord, scanRecord } from './record.ts';
+import { newRecord, nextRecord } from './record.ts';
 
 // Read buffer: small while a container logs little, up to 1 MiB while it logs a lot, so 100
 // quiet containers cost little memory and a busy one few syscalls.
@@ -120,11 +120,11 @@ export class Shipper {
           const end = carry + bytesRead;
           let at = 0;
           for (;;) {
-            const lf = buf.indexOf(0x0a, at);
-            if (lf < 0 || lf >= end) break;
-            if (scanRecord(buf, at, lf, rec)) this.#driver.record(rec);
+            const next = nextRecord(buf, at, end, rec);
+            if (next < 0) break;
+            if (rec.valid) this.#driver.record(rec);
             else this.malformed++;
-            at = lf + 1;
+            at = next;
           }
           carry = end - at;
           if (carry > 0) buf.copy(buf, 0, at, end);
