@@ -30,7 +30,7 @@ export function shipSpec(ctx: ContainerContext, c: Container): ShipSpec {
     info: {
       id: c.config.id, name: `/${c.state.name}`, imageId: c.config.imageId, imageName: c.config.imageRef,
       command: [c.config.path, ...c.config.args].join(' '), created: c.config.created,
-      hostname: cfg.Hostname || osHostname(), daemonName: 'berth',
+      hostname: cfg.Hostname || osHostname(), daemonName: 'berth', labels: cfg.Labels ?? {}, env: cfg.Env ?? [],
     },
   };
 }

@@ -39,6 +39,14 @@ test('k8s-file record → Docker JSON line (escaping, partial records, stderr, t
   assert.equal(dockerTime(rec('2026-11-27T17:14:43.1+00:00 stdout F x')), '2026-11-27T17:14:43.1Z');
 });
 
+test('json-file attrs: between stream and time, as moby writes them', () => {
+  const r = rec('2026-11-27T17:14:43.345467782+00:00 stderr F hi');
+  const attrs = '{"APP":"shop","tag":"web"}';
+  const out = Buffer.alloc(maxLineBytes(r, attrs));
+  const text = out.toString('utf8', 0, encodeJsonLine(out, 0, r, attrs));
+  assert.equal(text, '{"log":"hi\\n","stream":"stderr","attrs":{"APP":"shop","tag":"web"},"time":"2026-11-27T17:14:43.345467782Z"}\n');
+});
+
 test('firstToEscape finds the first byte JSON escapes, four at a time, at any alignment', () => {
   const slow = (b: Buffer, s: number, e: number): number => {
     for (let i = s; i < e; i++) if (b[i]! < 0x20 || b[i] === 0x22 || b[i] === 0x5c) return i;

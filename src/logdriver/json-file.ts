@@ -83,15 +83,22 @@ export function escapeInto(out: Buffer, at: number, src: Buffer, start: number, 
 }
 
 /** Encodes one record as a Docker JSON log line into out at `at`; out must have room (see maxLineBytes). */
-export function encodeJsonLine(out: Buffer, at: number, r: CaptureRecord): number {
-  return encodeEntry(out, at, r.buf, r.payloadStart, r.payloadEnd, r.stream, r.partial, r);
+export function encodeJsonLine(out: Buffer, at: number, r: CaptureRecord, attrs: string | null = null): number {
+  const [o, e] = attrs === null ? [STDOUT, STDERR] : streamFields(attrs);
+  return encodeEntry(out, at, r.buf, r.payloadStart, r.payloadEnd, r.stream, r.partial, r, o, e);
 }
 
-function encodeEntry(out: Buffer, at: number, src: Buffer, start: number, end: number, stream: 1 | 2, partial: boolean, time: string | CaptureRecord): number {
+/** What follows the log text: `","stream":"stdout"[,"attrs":{…}],"time":"` (moby's field order). */
+function streamFields(attrs: string | null): [Buffer, Buffer] {
+  if (attrs === null) return [STDOUT, STDERR];
+  return [Buffer.from(`","stream":"stdout","attrs":${attrs},"time":"`), Buffer.from(`","stream":"stderr","attrs":${attrs},"time":"`)];
+}
+
+function encodeEntry(out: Buffer, at: number, src: Buffer, start: number, end: number, stream: 1 | 2, partial: boolean, time: string | CaptureRecord, stdout: Buffer, stderr: Buffer): number {
   at = copySmall(HEAD, out, at);
   at = escapeInto(out, at, src, start, end);
   if (!partial) { out[at++] = 0x5c; out[at++] = 0x6e; }
-  at = copySmall(stream === 1 ? STDOUT : STDERR, out, at);
+  at = copySmall(stream === 1 ? stdout : stderr, out, at);
   if (typeof time === 'string') at += out.write(time, at, 'latin1');
   else at = writeTime(out, at, time);
   out[at++] = 0x22; out[at++] = 0x7d; out[at++] = 0x0a;
@@ -116,8 +123,8 @@ function writeTime(out: Buffer, at: number, r: CaptureRecord): number {
   return at + out.write(dockerTime(r), at, 'latin1');
 }
 
-export function maxLineBytes(r: CaptureRecord): number {
-  return 96 + (r.tsEnd - r.tsStart) + 6 * (r.payloadEnd - r.payloadStart);
+export function maxLineBytes(r: CaptureRecord, attrs: string | null = null): number {
+  return 96 + (attrs === null ? 0 : Buffer.byteLength(attrs) + 10) + (r.tsEnd - r.tsStart) + 6 * (r.payloadEnd - r.payloadStart);
 }
 
 /**
@@ -152,8 +159,14 @@ export class RotatingJsonFile implements Driver {
   #compressing: Promise<void> = Promise.resolve();
   #onError: (err: unknown) => void;
 
-  constructor(path: string, o: FileOptions, onError: (err: unknown) => void) {
+  /** The stream and attrs fields, per stream. */
+  readonly #stdout: Buffer;
+  readonly #stderr: Buffer;
+
+  /** attrs: json-file's "attrs" object (JSON text), or null. */
+  constructor(path: string, o: FileOptions, onError: (err: unknown) => void, attrs: string | null = null) {
     this.path = path;
+    [this.#stdout, this.#stderr] = streamFields(attrs);
     this.#o = o;
     this.#onError = onError;
     this.#fd = openSync(path, 'a', 0o640);
@@ -184,10 +197,10 @@ export class RotatingJsonFile implements Driver {
   }
 
   #entry(src: Buffer, from: number, to: number, stream: 1 | 2, partial: boolean, time: string | CaptureRecord): void {
-    const need = 96 + (typeof time === 'string' ? time.length : time.tsEnd - time.tsStart) + 6 * (to - from);
+    const need = 96 + this.#stdout.length + (typeof time === 'string' ? time.length : time.tsEnd - time.tsStart) + 6 * (to - from);
     if (this.#len + need > this.#batch.length) this.#grow(need);
     const start = this.#len;
-    this.#len = encodeEntry(this.#batch, start, src, from, to, stream, partial, time);
+    this.#len = encodeEntry(this.#batch, start, src, from, to, stream, partial, time, this.#stdout, this.#stderr);
     const n = this.#len - start;
     if (this.#o.maxSize > 0 && this.#projected > 0 && this.#projected + n > this.#o.maxSize) {
       this.#cuts.push(start);

@@ -6,6 +6,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../lib/index.ts';
 import type { Driver } from './driver.ts';
+import { jsonFileAttrs } from './attrs.ts';
 import type { ContainerInfo } from './encoders.ts';
 import { RotatingJsonFile } from './json-file.ts';
 import { fileOptions, type LogConfig } from './options.ts';
@@ -127,7 +128,8 @@ export class LogShipping {
     if (cfg.Type === 'json-file' || cfg.Type === 'local') {
       const path = logFilePath(spec.dir, spec.info.id, cfg.Type);
       if (cfg.Type === 'local') mkdirSync(join(spec.dir, 'local-logs'), { recursive: true });
-      return new RotatingJsonFile(path, fileOptions(cfg.Type, cfg.Config), (err) => this.#log.warn({ err, container: spec.info.id }, 'log compression'));
+      const attrs = cfg.Type === 'json-file' ? jsonFileAttrs(cfg.Config, spec.info) : null;
+      return new RotatingJsonFile(path, fileOptions(cfg.Type, cfg.Config), (err) => this.#log.warn({ err, container: spec.info.id }, 'log compression'), attrs);
     }
     const config = lazy && cfg.Type === 'fluentd' ? { ...cfg, Config: { ...cfg.Config, 'fluentd-async': 'true' } } : cfg;
     return openRemote(config, spec.info, onError);
