@@ -177,3 +177,35 @@ test('P records are joined with the rest of their line (dockerd splits only at 1
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the shared line ending follows each record\'s stream and time stamp (same stamp, other stream, stamp back, other offset), and the attrs', async () => {
+  const dir = mkdtempSync('/tmp/berth-test-jsonfile-');
+  try {
+    const path = join(dir, 's.log');
+    const f = new RotatingJsonFile(path, { maxSize: 0, maxFile: 1, compress: false }, (e) => { throw e; }, '{"k":"v"}');
+    const a = '2026-11-27T17:14:41.000000001+00:00';
+    const b = '2026-11-27T17:14:41.000000002+00:00';
+    const c = '2026-11-27T18:14:41.000000002+01:00';
+    // One buffer holding several records, as the shipper hands them (the stamps at odd offsets).
+    const chunk = Buffer.from(['x', `${a} stdout F 1`, `${a} stdout F 2`, `${a} stderr F 3`, `${b} stderr F 4`, `${a} stderr F 5`, `${c} stderr F 6`, `${b} stdout F 7`, `${b} stdout F 8`].join('\n') + '\n');
+    const r = newRecord();
+    let at = chunk.indexOf(0x0a) + 1;
+    for (;;) {
+      const next = nextRecord(chunk, at, chunk.length, r);
+      if (next < 0) break;
+      assert.ok(r.valid);
+      f.record(r);
+      at = next;
+    }
+    await f.close();
+    const got = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { log: string; stream: string; attrs: unknown; time: string });
+    const z = (ts: string): string => ts.slice(0, 29) + 'Z';
+    assert.deepEqual(got.map((e) => [e.log, e.stream, e.time]), [
+      ['1\n', 'stdout', z(a)], ['2\n', 'stdout', z(a)], ['3\n', 'stderr', z(a)], ['4\n', 'stderr', z(b)], ['5\n', 'stderr', z(a)],
+      ['6\n', 'stderr', '2026-11-27T17:14:41.000000002Z'], ['7\n', 'stdout', z(b)], ['8\n', 'stdout', z(b)],
+    ]);
+    for (const e of got) assert.deepEqual(e.attrs, { k: 'v' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
