@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { DgramSocket } from 'node-unix-socket';
 import { makeTestCerts } from '../../test/support/tls-certs.ts';
 import { decodeMsgpack, encodeMsgpack } from './msgpack.ts';
@@ -125,4 +126,30 @@ test('UnixDatagramSender: one datagram per message; none lost; a missing socket 
   gone.send(Buffer.from('x'));
   await until(() => gone.dropped === 1);
   await gone.close(100);
+});
+
+test('UnixDatagramSender to a receiver that never reads: bounded (the rest dropped and counted), never blocks the event loop', async (t) => {
+  const dir = mkdtempSync('/tmp/berth-test-dgram-');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'stuck.sock');
+  // A receiver that binds and never reads (python3: the addon's sockets always read).
+  const py = spawn('python3', ['-c', `import socket,time\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\ns.bind(${JSON.stringify(path)})\nprint('up',flush=True)\ntime.sleep(60)`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => { py.kill('SIGKILL'); });
+  const up = await new Promise<boolean>((resolve) => { py.stdout!.once('data', () => resolve(true)); py.once('error', () => resolve(false)); py.once('exit', () => resolve(false)); });
+  if (!up) { t.skip('python3 not available'); return; }
+  const s = new UnixDatagramSender(path, 64 << 10, noop);
+  let ticks = 0;
+  const iv = setInterval(() => ticks++, 5);
+  const b = Buffer.alloc(1000, 0x41);
+  let accepted = 0;
+  for (let i = 0; i < 2000; i++) if (s.send(b)) accepted++;
+  await new Promise((r) => setTimeout(r, 200));
+  clearInterval(iv);
+  // 64 KiB in flight, plus what the receiver's queue took at once.
+  assert.ok(accepted <= 66 + 64, `accepted ${accepted}`);
+  assert.equal(s.dropped, 2000 - accepted);
+  assert.ok(ticks >= 10, `event loop ticks ${ticks}`);
+  const t0 = Date.now();
+  await s.close(100);
+  assert.ok(Date.now() - t0 < 1000);
 });
