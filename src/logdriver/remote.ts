@@ -80,8 +80,8 @@ function tlsOptions(o: SyslogOptions): ConnectionOptions {
  * Docker's default syslog address (srslog unixSyslog): /dev/log as a datagram socket (what
  * rsyslog and journald listen on), else as a stream socket.
  */
-async function defaultSyslogAddress(): Promise<Address> {
-  const stream: Address = { proto: 'unix', host: '', port: 0, path: '/dev/log' };
+export async function defaultSyslogAddress(path = '/dev/log'): Promise<Address> {
+  const stream: Address = { proto: 'unix', host: '', port: 0, path };
   try {
     (await dial(stream, 2000)).destroy();
     return stream;
