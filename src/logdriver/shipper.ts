@@ -77,13 +77,18 @@ export class Shipper {
     let carry = 0;
     const rec = newRecord();
     let punched = 0;
+    // A punch runs on a pool thread while the shipper reads on (punching a second of output
+    // at full speed takes tens of ms); the descriptor is closed only once it is done.
+    let punching: Promise<void> | null = null;
     const save = async (force: boolean): Promise<void> => {
       if (!force && Date.now() - lastSave < SAVE_EVERY_MS) return;
       lastSave = Date.now();
       await writeFileAtomic(this.#positionFile, JSON.stringify({ ino, offset: pos - carry }), { durable: false }).catch(this.#onError);
       // Only once the position is saved: a restarted berthd never goes back into the hole. (The
       // capture is opened read-write for this: fallocate needs a writable descriptor.)
-      if (fh !== null && pos - carry > punched) punched = await punchShipped(fh.fd, punched, pos - carry);
+      if (fh !== null && punching === null && pos - carry > punched) {
+        punching = punchShipped(fh.fd, punched, pos - carry).then((p) => { punched = p; }, () => undefined).finally(() => { punching = null; });
+      }
     };
     try {
       for (;;) {
@@ -135,6 +140,7 @@ export class Shipper {
         // At the end of what is there: replaced by conmon (size cap), truncated, or idle.
         const now = await stat(this.#capture).catch(() => null);
         if (now !== null && now.ino !== ino) {
+          await punching;
           await fh.close();
           fh = null;
           continue;
@@ -165,9 +171,18 @@ export class Shipper {
       }
     } finally {
       waiter.close();
-      // Saved (and the shipped part punched out) while the capture is still open.
+      // Saved now; the shipped part is punched out after (off the container's exit path),
+      // then the capture is closed.
       await save(true);
-      await fh?.close().catch(() => undefined);
+      const last = fh as FileHandle | null;
+      const end = pos - carry;
+      if (last !== null) {
+        void (async () => {
+          await punching;
+          if (end > punched) await punchShipped(last.fd, punched, end);
+          await last.close().catch(() => undefined);
+        })();
+      }
     }
   }
 
