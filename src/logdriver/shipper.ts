@@ -146,6 +146,8 @@ export class Shipper {
           continue;
         }
         if (now !== null && now.size < pos) {
+          await punching;
+          punched = 0;
           pos = 0;
           carry = 0;
           continue;
