@@ -59,12 +59,13 @@ export class Shipper {
    * Ships what is left once `producerGone` settles (conmon exited: the capture is final),
    * then stops. Gives up after `timeoutMs` (a destination that is down).
    */
-  async finish(producerGone: Promise<unknown>, timeoutMs: number): Promise<void> {
+  async finish(producerGone: Promise<unknown>, timeoutMs: number): Promise<boolean> {
     const stop = (): void => { this.#stopped = true; this.#wake?.(); };
     this.#stopping ??= producerGone.then(stop, stop);
-    const timer = new Promise<void>((r) => setTimeout(r, timeoutMs).unref());
-    await Promise.race([this.done, timer]);
+    const timer = new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref());
+    const finished = await Promise.race([this.done.then(() => true), timer]);
     this.#abort.abort();
+    return finished;
   }
 
   async #run(resume: Position | null): Promise<void> {
