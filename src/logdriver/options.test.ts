@@ -79,8 +79,9 @@ test('addresses', () => {
   assert.deepEqual(gelfOptions({ 'gelf-address': 'tcp://h:12201', 'gelf-tcp-max-reconnect': '5', 'gelf-tcp-reconnect-delay': '2' }).retry, { delayMs: 2000, factor: 1, maxDelayMs: 2000, maxRetries: 5 });
   assert.equal(gelfOptions({ 'gelf-address': 'tcp://h:12201' }).retry.maxRetries, 3);
   const fl = fluentdOptions({ 'fluentd-retry-wait': '500ms', 'fluentd-max-retries': '4', 'fluentd-request-ack': 'true', 'fluentd-sub-second-precision': 'true', 'fluentd-buffer-limit': '2048' });
-  assert.deepEqual([fl.retry, fl.requestAck, fl.subSecond, fl.bufferLimit], [{ delayMs: 500, factor: 1.5, maxDelayMs: 60_000, maxRetries: 4 }, true, true, 2048]);
+  assert.deepEqual([fl.retry, fl.requestAck, fl.subSecond, fl.bufferLimit], [{ delayMs: 500, factor: 1.5, maxDelayMs: 60_000, maxRetries: 4 }, true, true, 2048 * 1024]);
   assert.equal(fluentdOptions({}).retry.maxRetries, 2 ** 31 - 1);
+  assert.equal(fluentdOptions({ 'fluentd-buffer-limit': '8m' }).bufferLimit, 8 << 20);
   assert.equal(parseDuration('1m30s', 'x'), 90_000);
   assert.equal(parseDuration('250', 'x'), 250);
   assert.throws(() => parseDuration('soon', 'x'), /invalid x 'soon'/);

@@ -227,9 +227,10 @@ export function parseDuration(v: string, what: string): number {
 
 export function fluentdOptions(opts: Record<string, string>): FluentdOptions {
   const address = parseAddress(opts['fluentd-address'] || 'localhost:24224', 'fluentd-address', { proto: 'tcp', port: 24224 }, ['tcp', 'unix']);
-  // moby: an event count (default 1 Mi); berth bounds bytes, so it also takes sizes ("8m").
+  // moby: a count of events (default 1 Mi). berth bounds bytes: a count is taken as that many
+  // 1 KiB events; a size ("8m") as bytes.
   const rawLimit = opts['fluentd-buffer-limit'];
-  const bufferLimit = rawLimit === undefined ? 1024 * 1024 : parseSize(rawLimit, 'fluentd-buffer-limit', 1024);
+  const bufferLimit = rawLimit === undefined ? 1024 * 1024 * 1024 : /^\d+$/.test(rawLimit) ? Number(rawLimit) * 1024 : parseSize(rawLimit, 'fluentd-buffer-limit', 1024);
   // fluent-logger-golang: retry-wait × 1.5^attempt, at most 60 s apart; moby's default max-retries is MaxInt32.
   const wait = opts['fluentd-retry-wait'] === undefined ? 1000 : parseDuration(opts['fluentd-retry-wait'], 'fluentd-retry-wait');
   const maxRetries = intOpt(opts, 'fluentd-max-retries', 2 ** 31 - 1, `invalid fluentd-max-retries '${opts['fluentd-max-retries']}': want a non-negative integer`);

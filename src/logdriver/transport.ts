@@ -105,7 +105,8 @@ export class StreamSender implements Sender {
       this.#write(sock, { b, ack });
       return true;
     }
-    if (this.#pending() + b.length > this.#limit) { this.dropped++; return false; }
+    // A frame larger than the whole limit still goes when nothing else waits.
+    if (this.#pending() > 0 && this.#pending() + b.length > this.#limit) { this.dropped++; return false; }
     this.#queue.push({ b, ack });
     this.#queued += b.length;
     return true;
@@ -247,7 +248,7 @@ export class DatagramSender implements Sender {
   }
 
   send(b: Buffer): boolean {
-    if (this.#inflight + b.length > this.#limit) { this.dropped++; return false; }
+    if (this.#inflight > 0 && this.#inflight + b.length > this.#limit) { this.dropped++; return false; }
     this.#inflight += b.length;
     this.#sock.send(b, this.#a.port, this.#a.host, () => { this.#inflight -= b.length; });
     return true;
@@ -280,7 +281,7 @@ export class UnixDatagramSender implements Sender {
   }
 
   send(b: Buffer): boolean {
-    if (this.#closed || this.#inflight + b.length > this.#limit) { this.dropped++; return false; }
+    if (this.#closed || (this.#inflight > 0 && this.#inflight + b.length > this.#limit)) { this.dropped++; return false; }
     this.#inflight += b.length;
     try {
       this.#sock.sendTo(b, 0, b.length, this.#path, (err) => {
