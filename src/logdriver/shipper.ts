@@ -1,13 +1,13 @@
 // A container's log shipper: tails conmon's capture (ctr.log, k8s-file records) and feeds
 // each record to the container's driver. The capture is the durable copy: conmon writes it
 // whether or not berthd is alive, so a slow or dead destination, or berthd killed -9,
-// never blocks the container. conmon bounds the capture with --log-size-max by replacing
-// the file (rename of a fresh one over it); the shipper keeps the old file open, reads it
-// to its end, then moves to the new one, so nothing is lost while berthd runs.
+// never blocks the container. What is shipped is punched out of the capture (punch-hole.ts,
+// beside the reading), which bounds its disk use; should the capture be replaced, the
+// shipper reads the old file to its end, then moves to the new one.
 //
 // The read position ({ino, offset}) is saved (atomic write) at most once a second and at
 // the end, so a restarted berthd resumes where it stopped: at most a second of records is
-// shipped twice, and none is lost unless conmon replaced the capture meanwhile.
+// shipped twice, and none is lost.
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../lib/index.ts';
