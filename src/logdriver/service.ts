@@ -103,9 +103,11 @@ export class LogShipping {
     if (!s) return;
     const final = spec.exitFile !== undefined && await access(spec.exitFile).then(() => true, () => false);
     const gone = final ? Promise.resolve() : this.#producers.get(spec.info.id) ?? new Promise<void>((r) => setTimeout(r, 1000).unref());
-    const t0 = Date.now();
+    const t0 = performance.now();
     if (!await s.finish(gone, timeoutMs)) {
-      this.#log.warn({ container: spec.info.id, driver: spec.config.Type, final, waitedMs: Date.now() - t0 }, 'log shipping did not finish in time; the rest of the capture is not shipped');
+      this.#log.warn({ container: spec.info.id, driver: spec.config.Type, final, waitedMs: Math.round(performance.now() - t0) }, 'log shipping did not finish in time; the rest of the capture is not shipped');
+    } else {
+      this.#log.debug({ container: spec.info.id, final, ms: Math.round(performance.now() - t0) }, 'log shipping finished');
     }
     this.#shippers.delete(spec.info.id);
     this.#producers.delete(spec.info.id);
