@@ -4,7 +4,7 @@ SHELL := /bin/bash
 # demo image) and for tests and benchmarks (the real clients and dockerd to compare with).
 APT_PKGS := conmon crun runc catatonit tini iproute2 nftables busybox-static golang-github-containers-common \
             attr util-linux tar zstd procps curl python3-docker docker.io docker-compose skopeo openssl \
-            prometheus docker-registry rsyslog btrfs-progs openssh-client bzip2 xz-utils
+            prometheus docker-registry rsyslog rsyslog-openssl btrfs-progs openssh-client bzip2 xz-utils
 
 .PHONY: deps deps-apt deps-node build lint test test-unit test-integration test-drivers demo bench clean
 

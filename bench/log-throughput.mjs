@@ -32,6 +32,8 @@ const ENGINE = opt('--engine', 'both');
 // --driver none|k8s-file: diagnosis only (how fast the container's output reaches conmon).
 const DRIVER = opt('--driver', 'json-file');
 const OUT = opt('--out', join(benchDir, 'results/log-throughput.json'));
+// --cpu-prof DIR: berthd runs under node --cpu-prof (a .cpuprofile per daemon, written at its exit).
+const CPU_PROF = opt('--cpu-prof', null);
 const MAX_SIZE = 10_000_000; // --log-opt max-size=10m (Docker's units: decimal)
 const MAX_FILE = 3;
 const LINE = 'A'.repeat(76); // + LF = 77 bytes per line
@@ -113,7 +115,14 @@ async function main() {
   const runId = basename(work).slice('berth-bench-'.length);
   const engines = [];
   if (ENGINE !== 'berthd') engines.push(new Dockerd(work, runId));
-  if (ENGINE !== 'dockerd') engines.push(new Berthd(work, runId, { script: join(repo, 'dist/berthd.js'), runtime: 'crun' }));
+  if (ENGINE !== 'dockerd') {
+    const b = new Berthd(work, runId, { script: join(repo, 'dist/berthd.js'), runtime: 'crun' });
+    if (CPU_PROF) {
+      const spawn = b.spawnDaemon.bind(b);
+      b.spawnDaemon = (cmd, argv) => spawn(cmd, ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`, ...argv]);
+    }
+    engines.push(b);
+  }
   const state = () => ({
     ownerPid: process.pid, work, engines: engines.map((e) => e.state()),
     bridges: engines.filter((e) => e.bridge).map((e) => e.bridge), cgroups: engines.map((e) => e.cgroupParent), hostFilesBefore: before.files,

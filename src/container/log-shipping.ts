@@ -1,6 +1,7 @@
 // The container side of log drivers: which driver a new container gets (its own or the
 // daemon's default, validated at create), and what the shipper needs to know about it.
 import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
 import { resolveLogConfig, validateLogConfig, type LogConfig, type ShipSpec } from '../logdriver/index.ts';
 import type { ContainerContext } from './context.ts';
 import type { Container } from './record.ts';
@@ -25,10 +26,11 @@ export function shipSpec(ctx: ContainerContext, c: Container): ShipSpec {
   return {
     dir: ctx.store.dir(c.config.id),
     config: logConfigOf(c),
+    exitFile: join(ctx.conmon.exitDir, c.config.id),
     info: {
       id: c.config.id, name: `/${c.state.name}`, imageId: c.config.imageId, imageName: c.config.imageRef,
       command: [c.config.path, ...c.config.args].join(' '), created: c.config.created,
-      hostname: cfg.Hostname || osHostname(), daemonName: 'berth',
+      hostname: cfg.Hostname || osHostname(), daemonName: 'berth', labels: cfg.Labels ?? {}, env: cfg.Env ?? [],
     },
   };
 }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync, inflateSync } from 'node:zlib';
-import { forwardMessage, formatSyslog, gelfDatagrams, gelfDocument, gelfTcpFrame, renderTag, GELF_CHUNK_SIZE, type ContainerInfo, type LogMessage } from './encoders.ts';
+import { forwardMessage, formatSyslog, frameSyslog, gelfDatagrams, gelfDocument, gelfTcpFrame, GELF_CHUNK_SIZE, type ContainerInfo, type LogMessage } from './encoders.ts';
+import { extraAttributes, jsonFileAttrs, renderTag, validateAttrOptions } from './attrs.ts';
 import { decodeMsgpack, encodeMsgpack, MsgpackExt } from './msgpack.ts';
 
 const info: ContainerInfo = {
@@ -15,7 +16,41 @@ test('tag templates (moby ParseLogTag)', () => {
   assert.equal(renderTag(undefined, info), 'aaaaaaaaaaaa');
   assert.equal(renderTag('{{.Name}}/{{.ImageName}}/{{.FullID}}', info), `berth-test-web/busybox:latest/${info.id}`);
   assert.equal(renderTag('x-{{ .ImageID }}-{{.DaemonName}}', info), 'x-cccccccccccc-berth');
-  assert.equal(renderTag('{{.Unknown}}', info), '{{.Unknown}}');
+  assert.equal(renderTag('{{.Name | upper}}-{{lower .ImageName}}-{{ .Command }}', info), 'BERTH-TEST-WEB-busybox:latest-sh -c echo');
+  assert.equal(renderTag('{{.Hostname}}', info), 'host1');
+  assert.equal(renderTag('plain', info), 'plain');
+  assert.equal(renderTag('', info, ''), '');
+  assert.throws(() => renderTag('{{.Unknown}}', info), /can't evaluate field Unknown/);
+  assert.throws(() => renderTag('{{shout .Name}}', info), /function "shout" not defined/);
+  assert.throws(() => renderTag('{{.Name', info), /unclosed action/);
+});
+
+test('attributes: labels, labels-regex, env, env-regex (moby ExtraAttributes); json-file attrs with the tag', () => {
+  const i: ContainerInfo = { ...info, labels: { 'com.example.team': 'web', 'com.example.tier': 'front', other: 'x' }, env: ['APP=shop', 'REGION=eu', 'NOEQ', 'EMPTY='] };
+  assert.deepEqual(extraAttributes({}, i), {});
+  assert.deepEqual(extraAttributes({ labels: 'com.example.team,missing', env: 'APP,EMPTY,NOEQ' }, i), { 'com.example.team': 'web', APP: 'shop', EMPTY: '' });
+  assert.deepEqual(extraAttributes({ 'labels-regex': '^com\\.example\\.', 'env-regex': '^REG' }, i), { 'com.example.team': 'web', 'com.example.tier': 'front', REGION: 'eu' });
+  assert.equal(jsonFileAttrs({}, i), null);
+  assert.equal(jsonFileAttrs({ tag: '{{.Name}}', env: 'REGION', labels: 'other' }, i), '{"REGION":"eu","other":"x","tag":"berth-test-web"}');
+  assert.throws(() => validateAttrOptions({ 'labels-regex': '(' }), (e: Error & { kind?: string }) => /labels-regex/.test(e.message) && e.kind === 'invalid-argument');
+  assert.throws(() => validateAttrOptions({ tag: '{{.Nope}}' }), (e: Error & { kind?: string }) => e.kind === 'invalid-argument');
+  // gelf: each attribute as an _field; fluentd: in the record.
+  const doc = gelfDocument(msg('x'), i, 't', extraAttributes({ env: 'APP' }, i));
+  assert.equal(doc._APP, 'shop');
+  const rec = (decodeMsgpack(forwardMessage(msg('x'), 't', i, false, { APP: 'shop' })).value as unknown[])[2] as Record<string, string>;
+  assert.equal(rec.APP, 'shop');
+});
+
+test('syslog stream framing: LF; RFC 5425 octet counting over TLS', () => {
+  assert.equal(frameSyslog('<30>1 x', false).toString(), '<30>1 x\n');
+  assert.equal(frameSyslog('<30>1 é', true).toString(), '9 <30>1 é\n');
+});
+
+test('forward protocol: {chunk} option when an ack is requested', () => {
+  const v = decodeMsgpack(forwardMessage(msg('x'), 't', info, false, {}, 'abc=')).value as unknown[];
+  assert.equal(v.length, 4);
+  assert.deepEqual(v[3], { chunk: 'abc=' });
+  assert.equal((decodeMsgpack(forwardMessage(msg('x'), 't', info, false)).value as unknown[]).length, 3);
 });
 
 test('syslog formats: unix, RFC 3164, RFC 5424, RFC 5424 with microseconds', () => {

@@ -29,16 +29,9 @@ export interface ContainerInfo {
   created: string;
   hostname: string;
   daemonName: string;
-}
-
-/** The `tag` option's template (moby loggerutils.ParseLogTag); default {{.ID}}. */
-export function renderTag(template: string | undefined, info: ContainerInfo): string {
-  const t = template === undefined || template === '' ? '{{.ID}}' : template;
-  const fields: Record<string, string> = {
-    ID: info.id.slice(0, 12), FullID: info.id, Name: info.name.replace(/^\//, ''), ImageID: info.imageId.replace(/^sha256:/, '').slice(0, 12),
-    ImageFullID: info.imageId, ImageName: info.imageName, DaemonName: info.daemonName,
-  };
-  return t.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (m, k: string) => fields[k] ?? m);
+  /** For the labels/env attribute options. */
+  labels?: Record<string, string>;
+  env?: string[];
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -56,6 +49,15 @@ function rfc3339(sec: number, nsec: number, fracDigits: number): string {
 }
 
 export interface SyslogFormat { format: 'unix' | 'rfc3164' | 'rfc5424' | 'rfc5424micro'; facility: number; tag: string; hostname: string; pid: number }
+
+/**
+ * Stream framing (srslog): the message ends with LF; over TLS, RFC 5424 messages are
+ * octet-counted as RFC 5425 has it ("LEN SP MSG", LEN counting the LF), as Docker does.
+ */
+export function frameSyslog(msg: string, octetCounted: boolean): Buffer {
+  const body = Buffer.from(msg + '\n');
+  return octetCounted ? Buffer.concat([Buffer.from(`${body.length} `), body]) : body;
+}
 
 /** One syslog message, without framing. */
 export function formatSyslog(m: LogMessage, f: SyslogFormat): string {
@@ -112,8 +114,11 @@ export function gelfTcpFrame(doc: Record<string, unknown>): Buffer {
   return Buffer.concat([Buffer.from(JSON.stringify(doc)), Buffer.from([0])]);
 }
 
-/** Forward protocol Message mode: [tag, time, record] (fluent-logger-golang, as Docker sends it). */
-export function forwardMessage(m: LogMessage, tag: string, info: ContainerInfo, subSecond: boolean, extra: Record<string, string> = {}): Buffer {
+/**
+ * Forward protocol Message mode: [tag, time, record] (fluent-logger-golang, as Docker sends
+ * it), with a fourth element {chunk: id} when the sender asks for an ack (fluentd-request-ack).
+ */
+export function forwardMessage(m: LogMessage, tag: string, info: ContainerInfo, subSecond: boolean, extra: Record<string, string> = {}, chunk?: string): Buffer {
   let time: number | MsgpackExt = m.sec;
   if (subSecond) {
     const b = Buffer.alloc(8);
@@ -123,5 +128,5 @@ export function forwardMessage(m: LogMessage, tag: string, info: ContainerInfo, 
   }
   const record: Record<string, string> = { container_id: info.id, container_name: info.name.startsWith('/') ? info.name : `/${info.name}`, source: m.stream, log: m.line, ...extra };
   if (m.partial) record.partial_message = 'true';
-  return encodeMsgpack([tag, time, record]);
+  return encodeMsgpack(chunk === undefined ? [tag, time, record] : [tag, time, record, { chunk }]);
 }

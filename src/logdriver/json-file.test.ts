@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { encodeJsonLine, maxLineBytes, RotatingJsonFile, rotatedNames } from './json-file.ts';
-import { newRecord, scanRecord, dockerTime, type CaptureRecord } from './record.ts';
+import { encodeJsonLine, firstToEscape, maxLineBytes, RotatingJsonFile, rotatedNames } from './json-file.ts';
+import { newRecord, nextRecord, scanRecord, dockerTime, type CaptureRecord } from './record.ts';
 
 function rec(line: string): CaptureRecord {
   const b = Buffer.from(line + '\n');
@@ -37,6 +37,62 @@ test('k8s-file record → Docker JSON line (escaping, partial records, stderr, t
   const junk = Buffer.from('not a record\n');
   assert.equal(scanRecord(junk, 0, junk.length - 1, r), false);
   assert.equal(dockerTime(rec('2026-11-27T17:14:43.1+00:00 stdout F x')), '2026-11-27T17:14:43.1Z');
+});
+
+test('json-file attrs: between stream and time, as moby writes them', () => {
+  const r = rec('2026-11-27T17:14:43.345467782+00:00 stderr F hi');
+  const attrs = '{"APP":"shop","tag":"web"}';
+  const out = Buffer.alloc(maxLineBytes(r, attrs));
+  const text = out.toString('utf8', 0, encodeJsonLine(out, 0, r, attrs));
+  assert.equal(text, '{"log":"hi\\n","stream":"stderr","attrs":{"APP":"shop","tag":"web"},"time":"2026-11-27T17:14:43.345467782Z"}\n');
+});
+
+test('firstToEscape finds the first byte JSON escapes, four at a time, at any alignment', () => {
+  const slow = (b: Buffer, s: number, e: number): number => {
+    for (let i = s; i < e; i++) if (b[i]! < 0x20 || b[i] === 0x22 || b[i] === 0x5c) return i;
+    return e;
+  };
+  const table: [string, number][] = [['', 0], ['plain ascii text, long enough for words', -1], ['é✓ utf-8 only ÿÿÿÿ', -1], ['abcdefgh"', 8],
+    ['abcdefghijkl\\x', 12], ['abcdefghijklmnop\x1b[0m', 16], ['\t', 0], ['0123456789abcdef\x7f\x80\x1f', 19]]; // U+0080 is two UTF-8 bytes
+  for (const [text, want] of table) {
+    const b = Buffer.from(text);
+    assert.equal(firstToEscape(b, 0, b.length), want < 0 ? b.length : want, JSON.stringify(text));
+  }
+  // Against the byte loop: random bytes (rare specials), random start/end and buffer offsets.
+  let seed = 7;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  const pool = Buffer.alloc(4096);
+  for (let k = 0; k < 5000; k++) {
+    const off = rnd(64);
+    const len = rnd(200);
+    const b = pool.subarray(off, off + len);
+    for (let i = 0; i < len; i++) { const r = rnd(100); b[i] = r < 2 ? rnd(32) : r === 2 ? 0x22 : r === 3 ? 0x5c : 0x20 + rnd(224); }
+    const s = rnd(len + 1);
+    const e = s + rnd(len - s + 1);
+    assert.equal(firstToEscape(b, s, e), slow(b, s, e));
+  }
+});
+
+test('nextRecord walks a capture chunk: records, malformed lines, an incomplete tail', () => {
+  const chunk = Buffer.from([
+    '2026-11-27T17:14:43.345467782+00:00 stdout F one',
+    '2026-11-27T18:14:43.5+01:00 stderr P two',
+    'junk without fields',
+    '2026-11-27T17:14:43.345467782+00:00 stdxxx F bad stream',
+    '2026-11-27T17:14:43.345467782+00:00 stdout F ',
+    '2026-11-27T17:14:43.345467782+00:00 stdout F incomplete',
+  ].join('\n'));
+  const r = newRecord();
+  const seen: string[] = [];
+  let at = 0;
+  for (;;) {
+    const next = nextRecord(chunk, at, chunk.length, r);
+    if (next < 0) break;
+    seen.push(r.valid ? `${r.stream}${r.partial ? 'P' : 'F'}:${chunk.toString('utf8', r.payloadStart, r.payloadEnd)}@${chunk.toString('latin1', r.tsStart, r.tsEnd)}` : 'invalid');
+    at = next;
+  }
+  assert.deepEqual(seen, ['1F:one@2026-11-27T17:14:43.345467782+00:00', '2P:two@2026-11-27T18:14:43.5+01:00', 'invalid', 'invalid', '1F:@2026-11-27T17:14:43.345467782+00:00']);
+  assert.equal(chunk.toString('utf8', at), '2026-11-27T17:14:43.345467782+00:00 stdout F incomplete');
 });
 
 function lines(path: string): string[] {
@@ -117,6 +173,38 @@ test('P records are joined with the rest of their line (dockerd splits only at 1
       { log: 'err\n', stream: 'stderr', time: '2026-11-27T17:14:45.000000000Z' },
       { log: 'tail', stream: 'stdout', time: '2026-11-27T17:14:46.000000000Z' },
     ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the shared line ending follows each record\'s stream and time stamp (same stamp, other stream, stamp back, other offset), and the attrs', async () => {
+  const dir = mkdtempSync('/tmp/berth-test-jsonfile-');
+  try {
+    const path = join(dir, 's.log');
+    const f = new RotatingJsonFile(path, { maxSize: 0, maxFile: 1, compress: false }, (e) => { throw e; }, '{"k":"v"}');
+    const a = '2026-11-27T17:14:41.000000001+00:00';
+    const b = '2026-11-27T17:14:41.000000002+00:00';
+    const c = '2026-11-27T18:14:41.000000002+01:00';
+    // One buffer holding several records, as the shipper hands them (the stamps at odd offsets).
+    const chunk = Buffer.from(['x', `${a} stdout F 1`, `${a} stdout F 2`, `${a} stderr F 3`, `${b} stderr F 4`, `${a} stderr F 5`, `${c} stderr F 6`, `${b} stdout F 7`, `${b} stdout F 8`].join('\n') + '\n');
+    const r = newRecord();
+    let at = chunk.indexOf(0x0a) + 1;
+    for (;;) {
+      const next = nextRecord(chunk, at, chunk.length, r);
+      if (next < 0) break;
+      assert.ok(r.valid);
+      f.record(r);
+      at = next;
+    }
+    await f.close();
+    const got = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { log: string; stream: string; attrs: unknown; time: string });
+    const z = (ts: string): string => ts.slice(0, 29) + 'Z';
+    assert.deepEqual(got.map((e) => [e.log, e.stream, e.time]), [
+      ['1\n', 'stdout', z(a)], ['2\n', 'stdout', z(a)], ['3\n', 'stderr', z(a)], ['4\n', 'stderr', z(b)], ['5\n', 'stderr', z(a)],
+      ['6\n', 'stderr', '2026-11-27T17:14:41.000000002Z'], ['7\n', 'stdout', z(b)], ['8\n', 'stdout', z(b)],
+    ]);
+    for (const e of got) assert.deepEqual(e.attrs, { k: 'v' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,6 +2,7 @@
 // and the validation done at create (moby daemon/logger/factory.go ValidateLogOpts and each
 // driver's ValidateLogOpt, with Docker's wording, because the docker CLI prints it as is).
 import { InvalidArgumentError } from '../lib/index.ts';
+import { validateAttrOptions } from './attrs.ts';
 
 export interface LogConfig { Type: string; Config: Record<string, string> }
 
@@ -61,6 +62,7 @@ export function validateLogConfig(cfg: LogConfig): void {
     if (COMMON.includes(k) || known.includes(k)) continue;
     throw new InvalidArgumentError(name === 'local' ? `unknown log opt '${k}' for log driver local` : `unknown log opt '${k}' for ${name} log driver`);
   }
+  if (known.includes('tag')) validateAttrOptions(opts);
   switch (name) {
     case 'json-file': case 'local': fileOptions(name, opts); break;
     case 'syslog': syslogOptions(opts); break;
@@ -101,44 +103,77 @@ export function fileOptions(name: 'json-file' | 'local', opts: Record<string, st
   return { maxSize, maxFile, compress };
 }
 
-export interface Address { proto: 'tcp' | 'udp' | 'unix'; host: string; port: number; path: string }
+/** tls: syslog's tcp+tls://; unixgram: a unix datagram socket (rsyslog's /dev/log is one). */
+export interface Address { proto: 'tcp' | 'udp' | 'unix' | 'unixgram' | 'tls'; host: string; port: number; path: string }
 
 export function parseAddress(raw: string, what: string, defaults: { proto: Address['proto']; port: number }, allowed: Address['proto'][]): Address {
   const m = /^(?:([a-z+]+):\/\/)?(.*)$/.exec(raw)!;
   const scheme = m[1] ?? defaults.proto;
   const rest = m[2]!;
   if (scheme === 'unix' || scheme === 'unixgram') {
-    if (!allowed.includes('unix')) throw new InvalidArgumentError(`${what}: unix sockets are not supported: '${raw}'`);
-    if (scheme === 'unixgram') throw new InvalidArgumentError(`${what}: unixgram sockets are not supported by berth, use unix:// (stream) or udp://: '${raw}'`);
+    if (!allowed.includes(scheme)) throw new InvalidArgumentError(`${what}: ${scheme} sockets are not supported: '${raw}'`);
     if (!rest.startsWith('/')) throw new InvalidArgumentError(`${what}: want an absolute socket path: '${raw}'`);
-    return { proto: 'unix', host: '', port: 0, path: rest };
+    return { proto: scheme, host: '', port: 0, path: rest };
   }
-  if (scheme !== 'tcp' && scheme !== 'udp') throw new InvalidArgumentError(`${what}: unsupported protocol '${scheme}' in '${raw}'`);
-  if (!allowed.includes(scheme)) throw new InvalidArgumentError(`${what}: ${scheme} is not supported: '${raw}'`);
+  const proto = scheme === 'tcp+tls' ? 'tls' : scheme;
+  if (proto !== 'tcp' && proto !== 'udp' && proto !== 'tls') throw new InvalidArgumentError(`${what}: unsupported protocol '${scheme}' in '${raw}'`);
+  if (!allowed.includes(proto)) throw new InvalidArgumentError(`${what}: ${scheme} is not supported: '${raw}'`);
   const hp = /^(\[[^\]]+\]|[^:/]*)(?::(\d+))?\/?$/.exec(rest);
   if (!hp || hp[1] === '') throw new InvalidArgumentError(`${what}: invalid address '${raw}'`);
   const port = hp[2] === undefined ? defaults.port : Number(hp[2]);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`${what}: invalid port in '${raw}'`);
-  return { proto: scheme, host: hp[1]!.replace(/^\[|\]$/g, ''), port, path: '' };
+  return { proto, host: hp[1]!.replace(/^\[|\]$/g, ''), port, path: '' };
 }
 
-export interface SyslogOptions { address: Address; facility: number; format: 'unix' | 'rfc3164' | 'rfc5424' | 'rfc5424micro' }
+export interface TlsFiles { ca?: string; cert?: string; key?: string; skipVerify: boolean }
+
+export interface SyslogOptions {
+  /** null: Docker's default, /dev/log as a datagram socket, else as a stream socket. */
+  address: Address | null;
+  facility: number; format: 'unix' | 'rfc3164' | 'rfc5424' | 'rfc5424micro';
+  /** For tcp+tls:// only (moby parseTLSConfig); the files are read when the driver opens. */
+  tls: TlsFiles;
+}
 
 export function syslogOptions(opts: Record<string, string>): SyslogOptions {
-  const address = parseAddress(opts['syslog-address'] ?? 'unix:///dev/log', 'syslog-address', { proto: 'udp', port: 514 }, ['tcp', 'udp', 'unix']);
+  const raw = opts['syslog-address'] ?? '';
+  const address = raw === '' ? null : parseAddress(raw, 'syslog-address', { proto: 'udp', port: 514 }, ['tcp', 'udp', 'unix', 'unixgram', 'tls']);
   const f = opts['syslog-facility'] ?? 'daemon';
   let facility = FACILITIES[f];
   if (facility === undefined && /^\d+$/.test(f) && Number(f) <= 23) facility = Number(f);
   if (facility === undefined) throw new InvalidArgumentError('invalid syslog facility');
   const format = (opts['syslog-format'] ?? '') || 'unix';
   if (!['unix', 'rfc3164', 'rfc5424', 'rfc5424micro'].includes(format)) throw new InvalidArgumentError(`Invalid syslog format: ${format}`);
-  for (const k of ['syslog-tls-ca-cert', 'syslog-tls-cert', 'syslog-tls-key', 'syslog-tls-skip-verify']) {
-    if (opts[k] !== undefined) throw new InvalidArgumentError(`log opt '${k}': syslog over TLS is not supported by berth`);
-  }
-  return { address, facility, format: format as SyslogOptions['format'] };
+  // moby: the option's presence means skip; berth reads "false"/"0" as not skipping.
+  const skip = opts['syslog-tls-skip-verify'];
+  const tls: TlsFiles = { skipVerify: skip !== undefined && skip !== 'false' && skip !== '0' };
+  if (opts['syslog-tls-ca-cert']) tls.ca = opts['syslog-tls-ca-cert'];
+  if (opts['syslog-tls-cert']) tls.cert = opts['syslog-tls-cert'];
+  if (opts['syslog-tls-key']) tls.key = opts['syslog-tls-key'];
+  if ((tls.cert === undefined) !== (tls.key === undefined)) throw new InvalidArgumentError('syslog-tls-cert and syslog-tls-key must be given together');
+  return { address, facility, format: format as SyslogOptions['format'], tls };
 }
 
-export interface GelfOptions { address: Address; compression: 'gzip' | 'zlib' | 'none'; level: number }
+/** How a stream sender reconnects: delay × factor^attempt (≤ maxDelayMs), maxRetries attempts (then drops). */
+export interface RetryPolicy { delayMs: number; factor: number; maxDelayMs: number; maxRetries: number }
+
+export const DEFAULT_RETRY: RetryPolicy = { delayMs: 250, factor: 2, maxDelayMs: 30_000, maxRetries: Infinity };
+
+function intOpt(opts: Record<string, string>, key: string, def: number, what = `"${key}" must be a positive integer`): number {
+  const v = opts[key];
+  if (v === undefined) return def;
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(what);
+  return Number(v);
+}
+
+function boolOpt(opts: Record<string, string>, k: string): boolean {
+  const v = opts[k];
+  if (v === undefined || v === '') return false;
+  if (!['true', 'false', '1', '0'].includes(v)) throw new InvalidArgumentError(`invalid ${k} '${v}': want true or false`);
+  return v === 'true' || v === '1';
+}
+
+export interface GelfOptions { address: Address; compression: 'gzip' | 'zlib' | 'none'; level: number; retry: RetryPolicy }
 
 export function gelfOptions(opts: Record<string, string>): GelfOptions {
   const raw = opts['gelf-address'];
@@ -151,27 +186,58 @@ export function gelfOptions(opts: Record<string, string>): GelfOptions {
   let level = 1;
   if (opts['gelf-compression-level'] !== undefined) {
     level = Number(opts['gelf-compression-level']);
-    if (!Number.isInteger(level) || level < -1 || level > 9) throw new InvalidArgumentError('gelf-compression-level must be an integer from -1 to 9');
+    if (!/^-?\d+$/.test(opts['gelf-compression-level']) || level < -1 || level > 9) throw new InvalidArgumentError('gelf-compression-level must be an integer from -1 to 9');
   }
-  if (address.proto === 'tcp' && (opts['gelf-compression-type'] ?? 'none') !== 'none' && opts['gelf-compression-type'] !== undefined) {
+  if (address.proto === 'tcp' && (opts['gelf-compression-type'] !== undefined || opts['gelf-compression-level'] !== undefined)) {
     throw new InvalidArgumentError('Compression is not supported with TCP protocol');
   }
-  return { address, compression: address.proto === 'tcp' ? 'none' : compression, level };
+  // go-gelf's TCPWriter: MaxReconnect attempts ReconnectDelay seconds apart (defaults 3 and 1 s).
+  const maxReconnect = intOpt(opts, 'gelf-tcp-max-reconnect', 3);
+  const delay = intOpt(opts, 'gelf-tcp-reconnect-delay', 1);
+  if (address.proto === 'udp' && (opts['gelf-tcp-max-reconnect'] !== undefined || opts['gelf-tcp-reconnect-delay'] !== undefined)) {
+    throw new InvalidArgumentError('gelf-tcp-max-reconnect and gelf-tcp-reconnect-delay are only valid with TCP');
+  }
+  return {
+    address, compression: address.proto === 'tcp' ? 'none' : compression, level,
+    retry: { delayMs: delay * 1000, factor: 1, maxDelayMs: delay * 1000, maxRetries: maxReconnect },
+  };
 }
 
-export interface FluentdOptions { address: Address; async: boolean; subSecond: boolean; bufferLimit: number }
+export interface FluentdOptions {
+  address: Address; async: boolean; subSecond: boolean; bufferLimit: number; requestAck: boolean; retry: RetryPolicy;
+}
+
+/** A Go duration ("1s", "500ms", "1m30s") in milliseconds; a bare number is milliseconds. */
+export function parseDuration(v: string, what: string): number {
+  if (/^\d+$/.test(v)) return Number(v);
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y;
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let ms = 0;
+  let at = 0;
+  while (at < v.length) {
+    re.lastIndex = at;
+    const m = re.exec(v);
+    if (!m) throw new InvalidArgumentError(`invalid ${what} '${v}': want a duration such as 1s or 500ms`);
+    ms += Number(m[1]) * unit[m[2]!]!;
+    at = re.lastIndex;
+  }
+  if (v === '') throw new InvalidArgumentError(`invalid ${what} '': want a duration such as 1s`);
+  return ms;
+}
 
 export function fluentdOptions(opts: Record<string, string>): FluentdOptions {
-  const address = parseAddress(opts['fluentd-address'] ?? 'localhost:24224', 'fluentd-address', { proto: 'tcp', port: 24224 }, ['tcp', 'unix']);
-  const bool = (k: string): boolean => {
-    const v = opts[k];
-    if (v === undefined) return false;
-    if (!['true', 'false', '1', '0'].includes(v)) throw new InvalidArgumentError(`invalid ${k} '${v}': want true or false`);
-    return v === 'true' || v === '1';
+  const address = parseAddress(opts['fluentd-address'] || 'localhost:24224', 'fluentd-address', { proto: 'tcp', port: 24224 }, ['tcp', 'unix']);
+  // moby: a count of events (default 1 Mi). berth bounds bytes: a count is taken as that many
+  // 1 KiB events; a size ("8m") as bytes.
+  const rawLimit = opts['fluentd-buffer-limit'];
+  const bufferLimit = rawLimit === undefined ? 1024 * 1024 * 1024 : /^\d+$/.test(rawLimit) ? Number(rawLimit) * 1024 : parseSize(rawLimit, 'fluentd-buffer-limit', 1024);
+  // fluent-logger-golang: retry-wait × 1.5^attempt, at most 60 s apart; moby's default max-retries is MaxInt32.
+  const wait = opts['fluentd-retry-wait'] === undefined ? 1000 : parseDuration(opts['fluentd-retry-wait'], 'fluentd-retry-wait');
+  const maxRetries = intOpt(opts, 'fluentd-max-retries', 2 ** 31 - 1, `invalid fluentd-max-retries '${opts['fluentd-max-retries']}': want a non-negative integer`);
+  return {
+    address, async: boolOpt(opts, 'fluentd-async') || boolOpt(opts, 'fluentd-async-connect'), subSecond: boolOpt(opts, 'fluentd-sub-second-precision'),
+    bufferLimit, requestAck: boolOpt(opts, 'fluentd-request-ack'), retry: { delayMs: wait, factor: 1.5, maxDelayMs: 60_000, maxRetries },
   };
-  const bufferLimit = opts['fluentd-buffer-limit'] === undefined ? 1024 * 1024 : parseSize(opts['fluentd-buffer-limit'], 'fluentd-buffer-limit', 1024);
-  for (const k of ['fluentd-retry-wait', 'fluentd-max-retries', 'fluentd-request-ack']) void opts[k];
-  return { address, async: bool('fluentd-async') || bool('fluentd-async-connect'), subSecond: bool('fluentd-sub-second-precision'), bufferLimit };
 }
 
 /** Bytes a remote driver may hold while its destination is slow or down. */

@@ -11,33 +11,54 @@ export interface CaptureRecord {
   payloadStart: number;
   /** Exclusive; the LF is not part of the payload. */
   payloadEnd: number;
+  /** Whether the line was a k8s-file record (the other fields are meaningful only then). */
+  valid: boolean;
 }
 
 const SP = 0x20;
+const LF = 0x0a;
+const TS_LEN = 35;
 
-/** Fills `r` from buf[start, lf); false when the bytes are not a k8s-file record. */
-export function scanRecord(buf: Buffer, start: number, lf: number, r: CaptureRecord): boolean {
-  const s1 = buf.indexOf(SP, start);
-  if (s1 < 0 || s1 >= lf) return false;
-  const s2 = buf.indexOf(SP, s1 + 1);
-  if (s2 < 0 || s2 >= lf) return false;
-  const streamLen = s2 - s1 - 1;
-  if (streamLen === 6 && buf[s1 + 4] === 0x6f) r.stream = 1; // stdout
-  else if (streamLen === 6 && buf[s1 + 4] === 0x65) r.stream = 2; // stderr
-  else return false;
+/**
+ * Scans the record that starts at buf[at]: returns the index after its LF, or -1 when
+ * buf[at, end) holds no complete line; `r.valid` says whether the line was a k8s-file record.
+ * Native searches (memchr) with the fields at conmon's fixed offsets tried first: a record
+ * costs a few calls, whatever its length.
+ */
+export function nextRecord(buf: Buffer, at: number, end: number, r: CaptureRecord): number {
+  const lf = buf.indexOf(LF, at);
+  if (lf < 0 || lf >= end) return -1;
+  r.valid = false;
+  // conmon's timestamps have a fixed width (35 bytes: nanoseconds and a ±hh:mm offset).
+  let s1 = at + TS_LEN;
+  if (s1 >= lf || buf[s1] !== SP) {
+    s1 = buf.indexOf(SP, at);
+    if (s1 < 0 || s1 >= lf) return lf + 1;
+  }
+  const s2 = s1 + 7;
+  if (s2 >= lf || buf[s2] !== SP) return lf + 1;
+  if (buf[s1 + 4] === 0x6f) r.stream = 1; // stdout
+  else if (buf[s1 + 4] === 0x65) r.stream = 2; // stderr
+  else return lf + 1;
   const tag = buf[s2 + 1];
-  if (tag !== 0x46 && tag !== 0x50) return false;
+  if (tag !== 0x46 && tag !== 0x50) return lf + 1;
+  r.valid = true;
   r.buf = buf;
-  r.tsStart = start;
+  r.tsStart = at;
   r.tsEnd = s1;
   r.partial = tag === 0x50;
   r.payloadStart = Math.min(s2 + 3, lf);
   r.payloadEnd = lf;
-  return true;
+  return lf + 1;
+}
+
+/** Fills `r` from buf[start, lf); false when the bytes are not a k8s-file record. */
+export function scanRecord(buf: Buffer, start: number, lf: number, r: CaptureRecord): boolean {
+  return nextRecord(buf, start, lf + 1, r) === lf + 1 && r.valid;
 }
 
 export function newRecord(): CaptureRecord {
-  return { buf: Buffer.alloc(0), tsStart: 0, tsEnd: 0, stream: 1, partial: false, payloadStart: 0, payloadEnd: 0 };
+  return { buf: Buffer.alloc(0), tsStart: 0, tsEnd: 0, stream: 1, partial: false, payloadStart: 0, payloadEnd: 0, valid: false };
 }
 
 /** Unix seconds/nanoseconds of a record's RFC 3339 timestamp (conmon writes a local offset). */

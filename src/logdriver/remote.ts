@@ -2,20 +2,26 @@
 // and handed to a bounded sender (transport.ts). mode=non-blocking drops what does not fit
 // in max-buffer-size; blocking mode (the default) makes the shipper wait for room, which
 // never blocks the container: its output keeps going to conmon's capture file.
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
+import type { ConnectionOptions } from 'node:tls';
 import type { Driver } from './driver.ts';
-import { forwardMessage, formatSyslog, gelfDatagrams, gelfDocument, gelfTcpFrame, renderTag, type ContainerInfo, type LogMessage } from './encoders.ts';
-import { bufferLimit, fluentdOptions, gelfOptions, syslogOptions, type LogConfig } from './options.ts';
+import { extraAttributes, renderTag } from './attrs.ts';
+import { forwardMessage, formatSyslog, frameSyslog, gelfDatagrams, gelfDocument, gelfTcpFrame, type ContainerInfo, type LogMessage } from './encoders.ts';
+import { bufferLimit, fluentdOptions, gelfOptions, syslogOptions, type Address, type LogConfig, type SyslogOptions } from './options.ts';
 import { recordTime, type CaptureRecord } from './record.ts';
-import { DatagramSender, StreamSender, type Sender } from './transport.ts';
+import { DatagramSender, StreamSender, UnixDatagramSender, dial, type Sender } from './transport.ts';
 import { PARTIAL_JOIN_MAX } from './json-file.ts';
+
+interface Frame { b: Buffer; ack?: string }
 
 class RemoteDriver implements Driver {
   readonly #sender: Sender;
-  readonly #encode: (m: LogMessage) => Buffer[];
+  readonly #encode: (m: LogMessage) => Frame[];
   readonly #blocking: boolean;
 
-  constructor(sender: Sender, encode: (m: LogMessage) => Buffer[], blocking: boolean) {
+  constructor(sender: Sender, encode: (m: LogMessage) => Frame[], blocking: boolean) {
     this.#sender = sender;
     this.#encode = encode;
     this.#blocking = blocking;
@@ -45,9 +51,9 @@ class RemoteDriver implements Driver {
   }
 
   #send(m: LogMessage): void {
-    let frames: Buffer[];
+    let frames: Frame[];
     try { frames = this.#encode(m); } catch { return; }
-    for (const f of frames) this.#sender.send(f);
+    for (const f of frames) this.#sender.send(f.b, f.ack);
   }
 
   flush(): Promise<void> { return this.#blocking ? this.#sender.room() : Promise.resolve(); }
@@ -58,30 +64,68 @@ class RemoteDriver implements Driver {
   }
 }
 
+/** moby parseTLSConfig: CA, client certificate and key files; skip-verify. Read at open (a missing file fails the start). */
+function tlsOptions(o: SyslogOptions): ConnectionOptions {
+  const read = (p: string | undefined): Buffer | undefined => {
+    if (p === undefined) return undefined;
+    try { return readFileSync(p); } catch (err) { throw new Error(`failed to initialize logging driver: could not read ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`); }
+  };
+  const ca = read(o.tls.ca);
+  const cert = read(o.tls.cert);
+  const key = read(o.tls.key);
+  return { rejectUnauthorized: !o.tls.skipVerify, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
+}
+
+/**
+ * Docker's default syslog address (srslog unixSyslog): /dev/log as a datagram socket (what
+ * rsyslog and journald listen on), else as a stream socket.
+ */
+export async function defaultSyslogAddress(path = '/dev/log'): Promise<Address> {
+  const stream: Address = { proto: 'unix', host: '', port: 0, path };
+  try {
+    (await dial(stream, 2000)).destroy();
+    return stream;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'EPROTOTYPE') return { ...stream, proto: 'unixgram' };
+    throw err;
+  }
+}
+
 /** Opens the driver's connection; rejects when the destination refuses (the start fails). */
 export async function openRemote(cfg: LogConfig, info: ContainerInfo, onError: (err: unknown) => void): Promise<Driver> {
   const opts = cfg.Config;
   const limit = bufferLimit(opts);
   const blocking = opts.mode !== 'non-blocking';
   const tag = renderTag(opts.tag, info);
+  const one = (b: Buffer): Frame[] => [{ b }];
   switch (cfg.Type) {
     case 'syslog': {
       const o = syslogOptions(opts);
       const fmt = { format: o.format, facility: o.facility, tag, hostname: osHostname(), pid: process.pid };
-      if (o.address.proto === 'udp') return new RemoteDriver(new DatagramSender(o.address, limit), (m) => [Buffer.from(formatSyslog(m, fmt))], blocking);
-      const sender = await StreamSender.open(o.address, limit, true, onError).catch((err: unknown) => { throw initError(err); });
-      return new RemoteDriver(sender, (m) => [Buffer.from(formatSyslog(m, fmt) + '\n')], blocking);
+      const address = o.address ?? await defaultSyslogAddress().catch((err: unknown) => { throw initError(err); });
+      if (address.proto === 'udp') return new RemoteDriver(new DatagramSender(address, limit), (m) => one(Buffer.from(formatSyslog(m, fmt))), blocking);
+      if (address.proto === 'unixgram') return new RemoteDriver(new UnixDatagramSender(address.path, limit, onError), (m) => one(Buffer.from(formatSyslog(m, fmt))), blocking);
+      const tls = address.proto === 'tls' ? tlsOptions(o) : undefined;
+      const octets = address.proto === 'tls' && (o.format === 'rfc5424' || o.format === 'rfc5424micro');
+      const sender = await StreamSender.open(address, limit, true, onError, tls ? { tls } : {}).catch((err: unknown) => { throw initError(err); });
+      return new RemoteDriver(sender, (m) => one(frameSyslog(formatSyslog(m, fmt), octets)), blocking);
     }
     case 'gelf': {
       const o = gelfOptions(opts);
-      if (o.address.proto === 'udp') return new RemoteDriver(new DatagramSender(o.address, limit), (m) => gelfDatagrams(gelfDocument(m, info, tag), o.compression, o.level), blocking);
-      const sender = await StreamSender.open(o.address, limit, true, onError).catch((err: unknown) => { throw initError(err); });
-      return new RemoteDriver(sender, (m) => [gelfTcpFrame(gelfDocument(m, info, tag))], blocking);
+      const extra = extraAttributes(opts, info);
+      if (o.address.proto === 'udp') return new RemoteDriver(new DatagramSender(o.address, limit), (m) => gelfDatagrams(gelfDocument(m, info, tag, extra), o.compression, o.level).map((b) => ({ b })), blocking);
+      const sender = await StreamSender.open(o.address, limit, true, onError, { retry: o.retry }).catch((err: unknown) => { throw initError(err); });
+      return new RemoteDriver(sender, (m) => one(gelfTcpFrame(gelfDocument(m, info, tag, extra))), blocking);
     }
     case 'fluentd': {
       const o = fluentdOptions(opts);
-      const sender = await StreamSender.open(o.address, Math.min(limit, o.bufferLimit) || limit, !o.async, onError).catch((err: unknown) => { throw initError(err); });
-      return new RemoteDriver(sender, (m) => [forwardMessage(m, tag, info, o.subSecond)], blocking);
+      const extra = extraAttributes(opts, info);
+      const sender = await StreamSender.open(o.address, Math.min(limit, o.bufferLimit) || limit, !o.async, onError, { retry: o.retry, acks: o.requestAck })
+        .catch((err: unknown) => { throw initError(err); });
+      return new RemoteDriver(sender, (m) => {
+        const chunk = o.requestAck ? randomBytes(16).toString('base64') : undefined;
+        return [{ b: forwardMessage(m, tag, info, o.subSecond, extra, chunk), ...(chunk !== undefined ? { ack: chunk } : {}) }];
+      }, blocking);
     }
     default:
       throw new Error(`not a remote log driver: ${cfg.Type}`);
@@ -90,5 +134,6 @@ export async function openRemote(cfg: LogConfig, info: ContainerInfo, onError: (
 
 // moby: "failed to initialize logging driver: dial tcp 127.0.0.1:1: connect: connection refused"
 function initError(err: unknown): Error {
-  return new Error(`failed to initialize logging driver: ${(err as Error).message}`);
+  const msg = (err as Error).message;
+  return new Error(msg.startsWith('failed to initialize logging driver') ? msg : `failed to initialize logging driver: ${msg}`);
 }

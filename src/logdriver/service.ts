@@ -2,9 +2,11 @@
 // start (a refused syslog/gelf-tcp/fluentd destination fails the start, as in Docker),
 // resumed after a berthd restart, finished when the container exits.
 import { mkdirSync, rmSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../lib/index.ts';
 import type { Driver } from './driver.ts';
+import { jsonFileAttrs } from './attrs.ts';
 import type { ContainerInfo } from './encoders.ts';
 import { RotatingJsonFile } from './json-file.ts';
 import { fileOptions, type LogConfig } from './options.ts';
@@ -17,6 +19,12 @@ export interface ShipSpec {
   /** The container's directory (capture, position file, json-file logs). */
   dir: string;
   config: LogConfig;
+  /**
+   * conmon's exit file for the container: conmon writes it only after it drained the
+   * container's pipes into the capture, so once it exists the capture is final (no need to
+   * wait for conmon's exit, which comes after its exit command, `runtime delete`).
+   */
+  exitFile?: string;
 }
 
 export const CAPTURE_FILE = 'ctr.log';
@@ -84,20 +92,24 @@ export class LogShipping {
 
   /**
    * The container exited: ships the rest of the capture once conmon is gone, then closes the
-   * driver. A container that exited while berthd was down is resumed just for this. For a
-   * conmon this berthd did not start, "gone" is a second after the exit (conmon drains the
-   * last output in milliseconds). `captureFinal`: the caller knows conmon has written all of
-   * the output (it wrote the exit file, which it does only after draining the container's
-   * pipes), so the shipper stops at the end of the capture without waiting for conmon's exit.
+   * driver. A container that exited while berthd was down is resumed just for this. The
+   * capture is final once conmon's exit file exists; without one (conmon killed), "gone" is
+   * when this berthd's conmon exited, or a second after the exit for a conmon it did not start.
+   * `captureFinal`: the caller read the exit file already.
    */
   async finish(spec: ShipSpec, timeoutMs = 10_000, captureFinal = false): Promise<void> {
     if (!LogShipping.ships(spec.config)) return;
     if (!this.#shippers.has(spec.info.id)) await this.resume(spec);
     const s = this.#shippers.get(spec.info.id);
     if (!s) return;
-    const gone = captureFinal ? Promise.resolve()
-      : this.#producers.get(spec.info.id) ?? new Promise<void>((r) => setTimeout(r, 1000).unref());
-    await s.finish(gone, timeoutMs);
+    const final = captureFinal || (spec.exitFile !== undefined && await access(spec.exitFile).then(() => true, () => false));
+    const gone = final ? Promise.resolve() : this.#producers.get(spec.info.id) ?? new Promise<void>((r) => setTimeout(r, 1000).unref());
+    const t0 = performance.now();
+    if (!await s.finish(gone, timeoutMs)) {
+      this.#log.warn({ container: spec.info.id, driver: spec.config.Type, final, waitedMs: Math.round(performance.now() - t0) }, 'log shipping did not finish in time; the rest of the capture is not shipped');
+    } else {
+      this.#log.debug({ container: spec.info.id, final, ms: Math.round(performance.now() - t0) }, 'log shipping finished');
+    }
     this.#shippers.delete(spec.info.id);
     this.#producers.delete(spec.info.id);
   }
@@ -122,7 +134,8 @@ export class LogShipping {
     if (cfg.Type === 'json-file' || cfg.Type === 'local') {
       const path = logFilePath(spec.dir, spec.info.id, cfg.Type);
       if (cfg.Type === 'local') mkdirSync(join(spec.dir, 'local-logs'), { recursive: true });
-      return new RotatingJsonFile(path, fileOptions(cfg.Type, cfg.Config), (err) => this.#log.warn({ err, container: spec.info.id }, 'log compression'));
+      const attrs = cfg.Type === 'json-file' ? jsonFileAttrs(cfg.Config, spec.info) : null;
+      return new RotatingJsonFile(path, fileOptions(cfg.Type, cfg.Config), (err) => this.#log.warn({ err, container: spec.info.id }, 'log compression'), attrs);
     }
     const config = lazy && cfg.Type === 'fluentd' ? { ...cfg, Config: { ...cfg.Config, 'fluentd-async': 'true' } } : cfg;
     return openRemote(config, spec.info, onError);

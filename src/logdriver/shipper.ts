@@ -1,20 +1,20 @@
 // A container's log shipper: tails conmon's capture (ctr.log, k8s-file records) and feeds
 // each record to the container's driver. The capture is the durable copy: conmon writes it
 // whether or not berthd is alive, so a slow or dead destination, or berthd killed -9,
-// never blocks the container. conmon bounds the capture with --log-size-max by replacing
-// the file (rename of a fresh one over it); the shipper keeps the old file open, reads it
-// to its end, then moves to the new one, so nothing is lost while berthd runs.
+// never blocks the container. What is shipped is punched out of the capture (punch-hole.ts,
+// beside the reading), which bounds its disk use; should the capture be replaced, the
+// shipper reads the old file to its end, then moves to the new one.
 //
 // The read position ({ino, offset}) is saved (atomic write) at most once a second and at
 // the end, so a restarted berthd resumes where it stopped: at most a second of records is
-// shipped twice, and none is lost unless conmon replaced the capture meanwhile.
+// shipped twice, and none is lost.
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../lib/index.ts';
 import { ChangeWaiter } from '../logs/index.ts';
 import type { Driver } from './driver.ts';
 import { punchShipped } from './punch-hole.ts';
-import { newRecord, scanRecord } from './record.ts';
+import { newRecord, nextRecord } from './record.ts';
 
 // Read buffer: small while a container logs little, up to 1 MiB while it logs a lot, so 100
 // quiet containers cost little memory and a busy one few syscalls.
@@ -59,12 +59,13 @@ export class Shipper {
    * Ships what is left once `producerGone` settles (conmon exited: the capture is final),
    * then stops. Gives up after `timeoutMs` (a destination that is down).
    */
-  async finish(producerGone: Promise<unknown>, timeoutMs: number): Promise<void> {
+  async finish(producerGone: Promise<unknown>, timeoutMs: number): Promise<boolean> {
     const stop = (): void => { this.#stopped = true; this.#wake?.(); };
     this.#stopping ??= producerGone.then(stop, stop);
-    const timer = new Promise<void>((r) => setTimeout(r, timeoutMs).unref());
-    await Promise.race([this.done, timer]);
+    const timer = new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref());
+    const finished = await Promise.race([this.done.then(() => true), timer]);
     this.#abort.abort();
+    return finished;
   }
 
   async #run(resume: Position | null): Promise<void> {
@@ -81,6 +82,9 @@ export class Shipper {
     let carry = 0;
     const rec = newRecord();
     let punched = 0;
+    // A punch runs on a pool thread while the shipper reads on (punching a second of output
+    // at full speed takes tens of ms); the descriptor is closed only once it is done.
+    let punching: Promise<void> | null = null;
     const save = async (force: boolean): Promise<void> => {
       if (!force && Date.now() - lastSave < SAVE_EVERY_MS) return;
       // Nothing shipped since the last save (an idle container): nothing to write.
@@ -91,7 +95,9 @@ export class Shipper {
       await writeFileAtomic(this.#positionFile, JSON.stringify({ ino, offset: pos - carry }), { durable: false }).catch(this.#onError);
       // Only once the position is saved: a restarted berthd never goes back into the hole. (The
       // capture is opened read-write for this: fallocate needs a writable descriptor.)
-      if (fh !== null && pos - carry > punched) punched = await punchShipped(fh.fd, punched, pos - carry);
+      if (fh !== null && punching === null && pos - carry > punched) {
+        punching = punchShipped(fh.fd, punched, pos - carry).then((p) => { punched = p; }, () => undefined).finally(() => { punching = null; });
+      }
     };
     try {
       for (;;) {
@@ -128,11 +134,11 @@ export class Shipper {
           const end = carry + bytesRead;
           let at = 0;
           for (;;) {
-            const lf = buf.indexOf(0x0a, at);
-            if (lf < 0 || lf >= end) break;
-            if (scanRecord(buf, at, lf, rec)) this.#driver.record(rec);
+            const next = nextRecord(buf, at, end, rec);
+            if (next < 0) break;
+            if (rec.valid) this.#driver.record(rec);
             else this.malformed++;
-            at = lf + 1;
+            at = next;
           }
           carry = end - at;
           if (carry > 0) buf.copy(buf, 0, at, end);
@@ -143,11 +149,14 @@ export class Shipper {
         // At the end of what is there: replaced by conmon (size cap), truncated, or idle.
         const now = await stat(this.#capture).catch(() => null);
         if (now !== null && now.ino !== ino) {
+          await punching;
           await fh.close();
           fh = null;
           continue;
         }
         if (now !== null && now.size < pos) {
+          await punching;
+          punched = 0;
           pos = 0;
           carry = 0;
           continue;
@@ -173,9 +182,18 @@ export class Shipper {
       }
     } finally {
       waiter.close();
-      // Saved (and the shipped part punched out) while the capture is still open.
+      // Saved now; the shipped part is punched out after (off the container's exit path),
+      // then the capture is closed.
       await save(true);
-      await fh?.close().catch(() => undefined);
+      const last = fh as FileHandle | null;
+      const end = pos - carry;
+      if (last !== null) {
+        void (async () => {
+          await punching;
+          if (end > punched) await punchShipped(last.fd, punched, end);
+          await last.close().catch(() => undefined);
+        })();
+      }
     }
   }
 

@@ -3,14 +3,24 @@
 //   StreamSender  TCP or unix stream; connects once at start (a refusal fails the start, as
 //                 Docker does) unless lazy; reconnects with back-off after a failure; bytes
 //                 beyond the limit are dropped and counted.
+//                 TLS (syslog's tcp+tls://) the same way. How it reconnects follows the
+//                 driver's options (RetryPolicy: gelf-tcp-*, fluentd-retry-wait/-max-retries);
+//                 after maxRetries failed attempts what is queued is dropped (counted), and the
+//                 next message starts a new round. With acks (fluentd-request-ack), frames stay
+//                 queued until the peer acknowledges them and are sent again after a reconnect.
 //   DatagramSender  UDP; never waits; datagrams beyond the limit of in-flight bytes are dropped.
+//   UnixDatagramSender  a unix datagram socket (unixgram://, rsyslog's /dev/log), the same way.
 import { createConnection, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { isIP } from 'node:net';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import type { Address } from './options.ts';
+import { DgramSocket } from 'node-unix-socket';
+import { DEFAULT_RETRY, type Address, type RetryPolicy } from './options.ts';
+import { decodeMsgpack } from './msgpack.ts';
 
 export interface Sender {
-  /** Queues bytes (one frame/datagram); false when dropped because the buffer is full. */
-  send(b: Buffer): boolean;
+  /** Queues bytes (one frame/datagram); false when dropped because the buffer is full. `ack`: the id the peer acknowledges. */
+  send(b: Buffer, ack?: string): boolean;
   /** Resolves when the queue is below its limit (for blocking mode) or the sender is closed. */
   room(): Promise<void>;
   /** Waits up to `ms` for the queue to empty, then closes. */
@@ -19,59 +29,85 @@ export interface Sender {
 }
 
 function describe(a: Address): string {
-  return a.proto === 'unix' ? `unix ${a.path}` : `${a.proto} ${a.host}:${a.port}`;
+  return a.proto === 'unix' || a.proto === 'unixgram' ? `${a.proto} ${a.path}` : `${a.proto === 'tls' ? 'tcp' : a.proto} ${a.host}:${a.port}`;
 }
 
 /** Connects once; rejects with Docker's wording ("dial tcp …: connect: connection refused"). */
-function dial(a: Address, timeoutMs: number): Promise<Socket> {
+export function dial(a: Address, timeoutMs: number, tls?: ConnectionOptions): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = a.proto === 'unix' ? createConnection({ path: a.path }) : createConnection({ host: a.host, port: a.port });
+    const s: Socket = a.proto === 'unix' ? createConnection({ path: a.path })
+      : a.proto === 'tls' ? tlsConnect({ ...tls, host: a.host, port: a.port, ...(isIP(a.host) ? {} : { servername: a.host }) })
+        : createConnection({ host: a.host, port: a.port });
+    const ready = a.proto === 'tls' ? 'secureConnect' : 'connect';
     const timer = setTimeout(() => { s.destroy(); reject(new Error(`dial ${describe(a)}: i/o timeout`)); }, timeoutMs);
-    s.once('connect', () => { clearTimeout(timer); s.removeAllListeners('error'); resolve(s); });
+    s.once(ready, () => { clearTimeout(timer); s.removeAllListeners('error'); resolve(s); });
     s.once('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      const why = err.code === 'ECONNREFUSED' ? 'connect: connection refused' : err.code === 'ENOENT' ? 'connect: no such file or directory' : err.message;
-      reject(new Error(`dial ${describe(a)}: ${why}`));
+      s.destroy();
+      const why = err.code === 'ECONNREFUSED' ? 'connect: connection refused' : err.code === 'ENOENT' ? 'connect: no such file or directory'
+        : err.code === 'EPROTOTYPE' ? 'connect: protocol wrong type for socket' : err.message;
+      reject(Object.assign(new Error(`dial ${describe(a)}: ${why}`), { code: err.code }));
     });
   });
 }
+
+export interface StreamOptions {
+  retry?: RetryPolicy;
+  tls?: ConnectionOptions;
+  /** Frames carry an ack id; the peer answers msgpack maps {ack: id} (fluentd's forward protocol). */
+  acks?: boolean;
+}
+
+interface Frame { b: Buffer; ack?: string }
 
 export class StreamSender implements Sender {
   readonly #a: Address;
   readonly #limit: number;
   readonly #onError: (err: unknown) => void;
+  readonly #retry: RetryPolicy;
+  readonly #tls: ConnectionOptions | undefined;
+  readonly #acks: boolean;
   #sock: Socket | null = null;
-  #queue: Buffer[] = [];
+  /** Not yet written (and, with acks, written but not acknowledged: #unacked). */
+  #queue: Frame[] = [];
   #queued = 0;
+  #unacked: Frame[] = [];
+  #unackedBytes = 0;
+  #inbox: Buffer = Buffer.alloc(0);
   #closed = false;
-  #backoff = 250;
+  #attempt = 0;
   #timer: NodeJS.Timeout | null = null;
   #waiters: (() => void)[] = [];
   dropped = 0;
 
-  private constructor(a: Address, limit: number, onError: (err: unknown) => void) {
+  private constructor(a: Address, limit: number, onError: (err: unknown) => void, o: StreamOptions) {
     this.#a = a;
     this.#limit = limit;
     this.#onError = onError;
+    this.#retry = o.retry ?? DEFAULT_RETRY;
+    this.#tls = o.tls;
+    this.#acks = o.acks === true;
   }
 
   /** eager: the first connection must succeed (start fails otherwise). */
-  static async open(a: Address, limit: number, eager: boolean, onError: (err: unknown) => void): Promise<StreamSender> {
-    const s = new StreamSender(a, limit, onError);
-    if (eager) s.#adopt(await dial(a, 5000));
+  static async open(a: Address, limit: number, eager: boolean, onError: (err: unknown) => void, o: StreamOptions = {}): Promise<StreamSender> {
+    const s = new StreamSender(a, limit, onError, o);
+    if (eager) s.#adopt(await dial(a, 5000, o.tls));
     else s.#reconnect(0);
     return s;
   }
 
-  send(b: Buffer): boolean {
+  send(b: Buffer, ack?: string): boolean {
     if (this.#closed) return false;
     const sock = this.#sock;
-    if (sock !== null && this.#queue.length === 0 && sock.writableLength < this.#limit) {
-      sock.write(b);
+    if (sock === null && this.#timer === null && !this.#dialing) this.#reconnect(0);
+    if (sock !== null && this.#queue.length === 0 && sock.writableLength < this.#limit && this.#pending() + b.length <= this.#limit) {
+      this.#write(sock, { b, ack });
       return true;
     }
-    if (this.#queued + b.length > this.#limit) { this.dropped++; return false; }
-    this.#queue.push(b);
+    // A frame larger than the whole limit still goes when nothing else waits.
+    if (this.#pending() > 0 && this.#pending() + b.length > this.#limit) { this.dropped++; return false; }
+    this.#queue.push({ b, ack });
     this.#queued += b.length;
     return true;
   }
@@ -91,7 +127,15 @@ export class StreamSender implements Sender {
     this.#wake();
   }
 
-  #pending(): number { return this.#queued + (this.#sock?.writableLength ?? 0); }
+  #pending(): number { return this.#queued + this.#unackedBytes + (this.#sock?.writableLength ?? 0); }
+
+  #write(sock: Socket, f: Frame): void {
+    sock.write(f.b);
+    if (this.#acks && f.ack !== undefined) {
+      this.#unacked.push(f);
+      this.#unackedBytes += f.b.length;
+    }
+  }
 
   #wake(): void {
     const w = this.#waiters;
@@ -101,30 +145,77 @@ export class StreamSender implements Sender {
 
   #adopt(sock: Socket): void {
     this.#sock = sock;
-    this.#backoff = 250;
-    sock.setNoDelay(true);
+    this.#attempt = 0;
+    this.#inbox = Buffer.alloc(0);
+    if ('setNoDelay' in sock) sock.setNoDelay(true);
     sock.on('error', () => undefined);
     sock.on('close', () => {
-      if (this.#sock === sock) this.#sock = null;
-      if (!this.#closed) this.#reconnect(this.#backoff);
+      if (this.#sock !== sock) return;
+      this.#sock = null;
+      // Unacknowledged frames go first on the next connection.
+      if (this.#unacked.length > 0) {
+        this.#queue.unshift(...this.#unacked);
+        this.#queued += this.#unackedBytes;
+        this.#unacked = [];
+        this.#unackedBytes = 0;
+      }
+      if (!this.#closed && this.#queue.length > 0) this.#reconnect(this.#delay());
     });
     sock.on('drain', () => this.#pump());
-    // A reading peer (fluentd acks, a closing server): data is ignored, the close handled above.
-    sock.on('data', () => undefined);
+    sock.on('data', (d: Buffer) => { if (this.#acks) this.#onAcks(d); });
     this.#pump();
   }
 
+  /** Peer's {ack: id} maps: drops the acknowledged frames. */
+  #onAcks(d: Buffer): void {
+    this.#inbox = this.#inbox.length === 0 ? d : Buffer.concat([this.#inbox, d]);
+    let at = 0;
+    for (;;) {
+      let r;
+      try { r = decodeMsgpack(this.#inbox, at); } catch { break; }
+      at = r.end;
+      const id = (r.value as { ack?: unknown } | null)?.ack;
+      const i = this.#unacked.findIndex((f) => f.ack === id);
+      if (i >= 0) {
+        this.#unackedBytes -= this.#unacked[i]!.b.length;
+        this.#unacked.splice(i, 1);
+      }
+    }
+    this.#inbox = this.#inbox.subarray(at);
+    if (this.#pending() < this.#limit / 2) this.#wake();
+  }
+
+  #delay(): number {
+    const r = this.#retry;
+    return Math.min(r.delayMs * r.factor ** this.#attempt, r.maxDelayMs);
+  }
+
+  #dialing = false;
+
   #reconnect(delay: number): void {
-    if (this.#closed || this.#timer) return;
+    if (this.#closed || this.#timer || this.#dialing) return;
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      dial(this.#a, 5000).then((s) => {
+      this.#dialing = true;
+      dial(this.#a, 5000, this.#tls).then((s) => {
+        this.#dialing = false;
         if (this.#closed) { s.destroy(); return; }
         this.#adopt(s);
       }, (err: unknown) => {
+        this.#dialing = false;
         this.#onError(err);
-        this.#backoff = Math.min(this.#backoff * 2, 30_000);
-        this.#reconnect(this.#backoff);
+        this.#attempt++;
+        if (this.#attempt >= this.#retry.maxRetries) {
+          // Given up (gelf-tcp-max-reconnect, fluentd-max-retries): what waits is dropped; the
+          // next message starts a new round of attempts.
+          this.dropped += this.#queue.length;
+          this.#queue = [];
+          this.#queued = 0;
+          this.#attempt = 0;
+          this.#wake();
+          return;
+        }
+        this.#reconnect(this.#delay());
       });
     }, delay);
     this.#timer.unref();
@@ -133,9 +224,9 @@ export class StreamSender implements Sender {
   #pump(): void {
     const sock = this.#sock;
     while (sock !== null && this.#queue.length > 0 && sock.writableLength < this.#limit) {
-      const b = this.#queue.shift()!;
-      this.#queued -= b.length;
-      sock.write(b);
+      const f = this.#queue.shift()!;
+      this.#queued -= f.b.length;
+      this.#write(sock, f);
     }
     if (this.#pending() < this.#limit / 2) this.#wake();
   }
@@ -157,7 +248,7 @@ export class DatagramSender implements Sender {
   }
 
   send(b: Buffer): boolean {
-    if (this.#inflight + b.length > this.#limit) { this.dropped++; return false; }
+    if (this.#inflight > 0 && this.#inflight + b.length > this.#limit) { this.dropped++; return false; }
     this.#inflight += b.length;
     this.#sock.send(b, this.#a.port, this.#a.host, () => { this.#inflight -= b.length; });
     return true;
@@ -170,6 +261,49 @@ export class DatagramSender implements Sender {
   async close(ms: number): Promise<void> {
     const deadline = Date.now() + ms;
     while (this.#inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    this.#sock.close();
+  }
+}
+
+/** unixgram://: one datagram per message, sent without waiting (MSG_DONTWAIT semantics via the addon's queue). */
+export class UnixDatagramSender implements Sender {
+  readonly #sock = new DgramSocket();
+  readonly #path: string;
+  readonly #limit: number;
+  #inflight = 0;
+  #closed = false;
+  dropped = 0;
+
+  constructor(path: string, limit: number, onError: (err: unknown) => void) {
+    this.#path = path;
+    this.#limit = limit;
+    this.#sock.on('error', onError);
+  }
+
+  send(b: Buffer): boolean {
+    if (this.#closed || (this.#inflight > 0 && this.#inflight + b.length > this.#limit)) { this.dropped++; return false; }
+    this.#inflight += b.length;
+    try {
+      this.#sock.sendTo(b, 0, b.length, this.#path, (err) => {
+        this.#inflight -= b.length;
+        if (err) this.dropped++;
+      });
+    } catch {
+      this.#inflight -= b.length;
+      this.dropped++;
+      return false;
+    }
+    return true;
+  }
+
+  async room(): Promise<void> {
+    while (!this.#closed && this.#inflight > this.#limit / 2) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  async close(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.#inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    this.#closed = true;
     this.#sock.close();
   }
 }

@@ -70,3 +70,29 @@ test('follow: reads what is appended and carries on into the new file after a ro
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('follow: two rotations before the follower looks again: the file in between is read too, in order', async () => {
+  const dir = mkdtempSync('/tmp/berth-test-jsonread-');
+  try {
+    const path = join(dir, 'c.log');
+    writeFileSync(path, entry('r1\n'));
+    let running = true;
+    const it = readJsonLogs(path, { ...opts, follow: true, isRunning: () => running, pollIntervalMs: 20 });
+    const got: string[] = [];
+    const done = (async () => { for await (const b of it) got.push(b.toString()); })();
+    await new Promise((r) => setTimeout(r, 100));
+    // One batch of the shipper: the followed file gets a line and is rotated twice (max-file 3).
+    appendFileSync(path, entry('r2\n'));
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, entry('r3\n') + entry('r4\n'));
+    renameSync(`${path}.1`, `${path}.2`);
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, entry('r5\n'));
+    await new Promise((r) => setTimeout(r, 150));
+    running = false;
+    await done;
+    assert.equal(got.join(''), 'r1\nr2\nr3\nr4\nr5\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -261,6 +261,18 @@ async function* follow(path: string, fh0: FileHandle | null, pos0: number, out: 
           yield* out.take();
           if (owned) await fh.close().catch(() => undefined);
           fh = null;
+          // The shipper writes in batches and may have rotated more than once meanwhile:
+          // the files between ours and the current one come first.
+          for (const f of await newerRotated(path, a.ino)) {
+            try {
+              for await (const line of linesOf(openStream(f), 0)) {
+                out.line(line);
+                if (out.full()) yield* out.take();
+                if (out.done || isAborted(signal)) return;
+              }
+            } catch { /* rotated away while reading */ }
+            yield* out.take();
+          }
           continue;
         }
       }
@@ -272,6 +284,17 @@ async function* follow(path: string, fh0: FileHandle | null, pos0: number, out: 
     waiter.close();
     if (owned) await fh?.close().catch(() => undefined);
   }
+}
+
+/** The rotated files newer than the one with inode `ino` (a plain .N file), oldest first; none when it is not found. */
+async function newerRotated(path: string, ino: number): Promise<string[]> {
+  const files = await rotatedFiles(path);
+  for (let i = files.length - 1; i >= 0; i--) {
+    if (files[i]!.endsWith('.gz')) continue;
+    const st = await stat(files[i]!).catch(() => null);
+    if (st !== null && st.ino === ino) return files.slice(i + 1);
+  }
+  return [];
 }
 
 // A function, so TypeScript does not narrow `aborted` across the awaits in between.
