@@ -9,15 +9,15 @@
 //
 // The source registry is Debian's docker-registry when installed (neutral to both engines),
 // else berth registry serve. 127.0.0.1 is an insecure registry by default for both engines.
-// Everything lives under /tmp/berth-bench-pull-*, removed at the end.
+// Everything lives under the run's work dir /var/tmp/berth-bench-* (bench/lib/setup.mjs), removed at the end.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createReadStream } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync, createReadStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { Berthd, Dockerd } from './lib/engines.mjs';
+import { setUpEngines } from './lib/setup.mjs';
 import { must, sleep } from './lib/proc.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -27,9 +27,9 @@ const { values: o } = parseArgs({ options: {
 } });
 const RUNS = Number(o.runs);
 const LAYERS = 5;
-const work = mkdtempSync('/tmp/berth-bench-pull-');
-const runId = work.slice(-6).replace(/[^a-z0-9]/gi, '').toLowerCase();
 const log = (...a) => console.error('[pull-bench]', ...a);
+const env = await setUpEngines({ engine: o.engine, log: (...a) => log(...a) });
+const work = env.work;
 
 function freePort() {
   return new Promise((res, rej) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); s.on('error', rej); });
@@ -153,12 +153,10 @@ async function main() {
   });
   tars.length = 0; blobs.length = 0;
 
-  const engines = [];
-  if (o.engine !== 'berthd') engines.push(new Dockerd(work, runId));
-  if (o.engine !== 'dockerd') engines.push(new Berthd(work, runId, { script: join(ROOT, 'dist/berthd.js'), runtime: 'crun' }));
+  const engines = env.engines;
   const res = { pull: {}, push: {}, floor: [] };
-  try {
-    for (const e of engines) { await e.start(); res.pull[e.name] = []; res.push[e.name] = []; }
+  {
+    for (const e of engines) { await env.start(e); res.pull[e.name] = []; res.push[e.name] = []; }
     // warm-up: one pull each (untimed), then remove
     for (let run = 0; run <= RUNS; run++) {
       for (const e of run % 2 ? [...engines].reverse() : engines) {
@@ -184,8 +182,6 @@ async function main() {
       if (run > 0) res.floor.push(f);
       log(`run ${run} floor: ${f.toFixed(0)} ms`);
     }
-  } finally {
-    for (const e of engines) await e.stop().catch((err) => log(`stop ${e.name}: ${err.message}`));
   }
 
   // Registry servers: blob GET throughput and 100 concurrent manifest GETs.
@@ -228,5 +224,5 @@ try {
   await main();
 } finally {
   for (const r of registries) await r.stop().catch(() => undefined);
-  rmSync(work, { recursive: true, force: true });
+  await env.close();
 }
