@@ -17,6 +17,7 @@ import { parseRemoteReference, progressBar, type AuthConfig, type ProgressSink, 
 import { clientFor, type DistributionDeps } from './pull.ts';
 import { chainIdsOf } from '../layer/index.ts';
 import { layerTarFor } from './layer-tar.ts';
+import { coalesce } from './coalesce.ts';
 
 export interface PushOptions { auth?: AuthConfig; concurrency?: number }
 
@@ -40,7 +41,8 @@ export async function layerBlobFor(deps: DistributionDeps, diffId: string, chain
   const w = deps.content.writer();
   const feed = new Transform({ transform(chunk: Buffer, _e, cb) { const p = w.write(chunk); if (p) p.then(() => cb(), (e: Error) => cb(e)); else cb(); } });
   try {
-    await pipeline(tar.open(), createGzip({ level: 6 }), feed);
+    // Big chunks in and out of zlib: each write is a thread-pool round trip (coalesce.ts).
+    await pipeline(tar.open(), coalesce(), createGzip({ level: 6, chunkSize: 1 << 20 }), feed);
     const size = w.size;
     const digest = await w.commit();
     const blob: LayerBlob = { digest, mediaType: MediaType.DockerLayerGzip, size };
