@@ -25,7 +25,6 @@ import { progressBar, type ProgressSink } from '../distribution/index.ts';
 import type { EventBus } from '../events/index.ts';
 import type { ImageStore } from './image-store.ts';
 import { cleanArchivePath, planArchive } from './archive-manifest.ts';
-import { coalesce } from './coalesce.ts';
 
 export interface LoadDeps {
   store: ImageStore;
@@ -65,13 +64,11 @@ function hostPlatform(): Platform {
 function decompress(src: Readable, c: Compression, what: string): Readable {
   if (c === null) return src;
   if (c === 'gzip') {
-    // Fed in 1 MiB chunks (coalesce.ts: zlib's per-write cost).
-    const co = coalesce();
     const gz = createGunzip({ chunkSize: 1 << 20 });
-    src.on('error', (e) => co.destroy(e));
-    co.on('error', (e) => gz.destroy(e));
+    src.on('error', (e) => gz.destroy(e));
     gz.on('error', () => undefined);
-    return src.pipe(co).pipe(gz);
+    const out = src.pipe(gz);
+    return out;
   }
   const child = spawn('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';

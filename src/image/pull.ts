@@ -24,7 +24,6 @@ import {
   type AuthConfig, type ProgressSink, type RegistryConfig, type RemoteReference,
 } from '../distribution/index.ts';
 import type { EventBus } from '../events/index.ts';
-import { coalesce } from './coalesce.ts';
 import type { ImageStore, ImageRecord } from './image-store.ts';
 
 export interface DistributionDeps {
@@ -232,12 +231,9 @@ async function fetchLayer(deps: DistributionDeps, client: RegistryClient, desc: 
   body.on('error', (e) => meter.destroy(e));
   body.pipe(meter);
   if (compression === 'gzip') {
-    // Fed in 1 MiB chunks, not the socket's (coalesce.ts: zlib's per-write cost).
-    const co = coalesce();
     const gz = createGunzip({ chunkSize: 1 << 20 });
-    meter.on('error', (e) => co.destroy(e));
-    co.on('error', (e) => gz.destroy(e));
-    tarStream = meter.pipe(co).pipe(gz);
+    meter.on('error', (e) => gz.destroy(e));
+    tarStream = meter.pipe(gz);
   } else if (compression === 'zstd') {
     child = spawn('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'ignore'] });
     const out = new PassThrough({ highWaterMark: 1 << 20 });
