@@ -233,9 +233,9 @@ test('bad archives: a clear error, nothing written, no leftovers, the daemon kee
     ['path traversal in the archive', await writeArchive([['../../evil', Buffer.from('x')], ...files]), /path traversal/],
     ['a symlink in the archive escaping it', await writeArchive([['evil.tar', { type: 'symlink', linkname: '../../../etc/passwd' }], ...files]), /path traversal/],
     ['absolute path in the archive', await writeArchive([['/etc/evil', Buffer.from('x')], ...files]), /absolute path/],
-    // Layer entries meet two checks (the tar guard, then the tar-split recorder): either may word it.
-    ['.. in a layer', await evilLayer([['../escape', Buffer.from('x')]]), /path traversal|climbs out of the layer/],
-    ['symlinked parent in a layer', await evilLayer([['esc', { type: 'symlink', linkname: '/tmp' }], ['esc/berth-test-escaped', Buffer.from('x')]]), /below a symlink|goes through the symlink/],
+    // Layer entries meet the one header parser in front of tar -x (tar-split.ts).
+    ['.. in a layer', await evilLayer([['../escape', Buffer.from('x')]]), /entry "\.\.\/escape" climbs out of the layer/],
+    ['symlinked parent in a layer', await evilLayer([['esc', { type: 'symlink', linkname: '/tmp' }], ['esc/berth-test-escaped', Buffer.from('x')]]), /entry "esc\/berth-test-escaped" goes through the symlink "esc" -> "\/tmp", which points outside the layer/],
   ];
   const before1 = storeState();
   for (const [label, bytes, re] of cases) {
