@@ -10,14 +10,12 @@
 // runs are interleaved (run i of dockerd, then run i of berthd, …), so a host whose load changes
 // during the bench weighs on both alike. Engines, cleanup and host hygiene are bench/lib's (see
 // bench/README.md). Usage: node bench/build.mjs [--runs N] [--engine E]
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Berthd, Dockerd } from './lib/engines.mjs';
-import { fullSnapshot, leftovers, removeDockerdHostFiles } from './lib/host.mjs';
+import { setUpEngines } from './lib/setup.mjs';
 import { loadavg, must, run } from './lib/proc.mjs';
 import { median } from './lib/report.mjs';
-import { sweep, sweepStale, writeState } from './lib/cleanup.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(benchDir, '..');
@@ -54,15 +52,8 @@ async function timed(e, argv) {
 async function main() {
   const o = args(process.argv.slice(2));
   if (process.getuid?.() !== 0) { console.error('run as root'); return 2; }
-  await sweepStale(log);
-  const before = await fullSnapshot();
-  const work = mkdtempSync('/var/tmp/berth-bench-');
-  const runId = basename(work).slice('berth-bench-'.length);
-  const engines = [];
-  if (o.engine !== 'berthd') engines.push(new Dockerd(work, runId));
-  if (o.engine !== 'dockerd') engines.push(new Berthd(work, runId, { script: join(repo, 'dist/berthd.js'), runtime: 'crun' }));
-  const state = () => ({ ownerPid: process.pid, work, engines: engines.map((e) => e.state()), bridges: engines.filter((e) => e.bridge).map((e) => e.bridge), cgroups: engines.map((e) => e.cgroupParent), hostFilesBefore: before.files });
-  writeState(work, state());
+  const env = await setUpEngines({ engine: o.engine, log });
+  const { work, engines } = env;
   const results = {};
   try {
     const tar = join(work, 'busybox.tar');
@@ -79,8 +70,7 @@ async function main() {
     }
     for (const e of engines) {
       log(`starting ${e.name}`);
-      await e.start();
-      writeState(work, state());
+      await env.start(e);
       await e.importImage(tar);
       results[e.name] = { cold: [], cached: [], onefile: [], floor: [] };
       await timed(e, ['build', '-q', '-t', 'bench-build', ctxOf.get(e)]); // warm-up (page cache, first image)
@@ -103,10 +93,7 @@ async function main() {
       log(`  ${e.name}: cold ${median(r.cold).toFixed(0)} ms, cached ${median(r.cached).toFixed(0)} ms, onefile ${median(r.onefile).toFixed(0)} ms (load ${loadavg()})`);
     }
   } finally {
-    for (const e of engines) await e.stop().catch((err) => log(`stopping ${e.name}: ${err.message}`));
-    for (const n of await sweep(state())) log(n);
-    if (engines.some((e) => e.name === 'dockerd')) removeDockerdHostFiles(before);
-    for (const l of await leftovers(before)) log(`host change still present (may be someone else's): ${l}`);
+    await env.close();
   }
   console.log('\nscenario   dockerd ms   berthd ms   berthd/dockerd');
   for (const s of ['cold', 'cached', 'onefile', 'floor']) {

@@ -7,14 +7,12 @@
 //   export         `docker export` of the stopped container to a file
 // Prints each median (ms) and the ratio berthd/dockerd. Engines, cleanup and host hygiene are
 // bench/lib's (see bench/README.md). Usage: node bench/cp.mjs [--runs N] [--mb SIZE] [--engine E]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Berthd, Dockerd } from './lib/engines.mjs';
-import { fullSnapshot, leftovers, removeDockerdHostFiles } from './lib/host.mjs';
+import { setUpEngines } from './lib/setup.mjs';
 import { loadavg, must, run } from './lib/proc.mjs';
 import { median } from './lib/report.mjs';
-import { sweep, sweepStale, writeState } from './lib/cleanup.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (msg) => process.stderr.write(`[cp-bench] ${msg}\n`);
@@ -40,15 +38,8 @@ async function timed(e, argv) {
 async function main() {
   const o = args(process.argv.slice(2));
   if (process.getuid?.() !== 0) { console.error('run as root'); return 2; }
-  await sweepStale(log);
-  const before = await fullSnapshot();
-  const work = mkdtempSync('/var/tmp/berth-bench-');
-  const runId = basename(work).slice('berth-bench-'.length);
-  const engines = [];
-  if (o.engine !== 'berthd') engines.push(new Dockerd(work, runId));
-  if (o.engine !== 'dockerd') engines.push(new Berthd(work, runId, { script: join(repo, 'dist/berthd.js'), runtime: 'crun' }));
-  const state = () => ({ ownerPid: process.pid, work, engines: engines.map((e) => e.state()), bridges: engines.filter((e) => e.bridge).map((e) => e.bridge), cgroups: engines.map((e) => e.cgroupParent), hostFilesBefore: before.files });
-  writeState(work, state());
+  const env = await setUpEngines({ engine: o.engine, log });
+  const { work, engines } = env;
   const results = {};
   try {
     const tar = join(work, 'busybox.tar');
@@ -57,8 +48,7 @@ async function main() {
     must(await run('bash', ['-c', `head -c ${o.mb * 1024 * 1024} /dev/urandom > ${file}`]), 'payload');
     for (const e of engines) {
       log(`starting ${e.name}`);
-      await e.start();
-      writeState(work, state());
+      await env.start(e);
       await e.importImage(tar);
       const r = Object.fromEntries(SCENARIOS.map((s) => [s, []]));
       for (let i = 0; i < o.runs; i++) {
@@ -80,10 +70,7 @@ async function main() {
       log(`  ${e.name}: ${SCENARIOS.map((s) => `${s} ${median(r[s]).toFixed(0)} ms`).join(', ')} (load ${loadavg()})`);
     }
   } finally {
-    for (const e of engines) await e.stop().catch((err) => log(`stopping ${e.name}: ${err.message}`));
-    for (const n of await sweep(state())) log(n);
-    if (engines.some((e) => e.name === 'dockerd')) removeDockerdHostFiles(before);
-    for (const l of await leftovers(before)) log(`host change still present (may be someone else's): ${l}`);
+    await env.close();
   }
   console.log(`\n${o.mb} MB      dockerd ms   berthd ms   berthd/dockerd`);
   for (const s of SCENARIOS) {

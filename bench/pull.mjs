@@ -5,30 +5,31 @@
 // Also blob GET throughput and 100 concurrent manifest GETs: berth registry serve against
 // Debian's Distribution registry.
 //
-//   node bench/pull.mjs [--runs N] [--size-mb 200] [--engine both|berthd|dockerd]
+//   node bench/pull.mjs [--runs N] [--size-mb 200] [--engine both|berthd|dockerd] [--no-push] [--no-servers]
 //
 // The source registry is Debian's docker-registry when installed (neutral to both engines),
 // else berth registry serve. 127.0.0.1 is an insecure registry by default for both engines.
-// Everything lives under /tmp/berth-bench-pull-*, removed at the end.
+// Everything lives under the run's work dir /var/tmp/berth-bench-* (bench/lib/setup.mjs), removed at the end.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createReadStream } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync, createReadStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { Berthd, Dockerd } from './lib/engines.mjs';
+import { setUpEngines } from './lib/setup.mjs';
 import { must, sleep } from './lib/proc.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values: o } = parseArgs({ options: {
   runs: { type: 'string', default: '3' }, 'size-mb': { type: 'string', default: '200' }, engine: { type: 'string', default: 'both' },
+  'no-push': { type: 'boolean', default: false }, 'no-servers': { type: 'boolean', default: false },
 } });
 const RUNS = Number(o.runs);
 const LAYERS = 5;
-const work = mkdtempSync('/tmp/berth-bench-pull-');
-const runId = work.slice(-6).replace(/[^a-z0-9]/gi, '').toLowerCase();
 const log = (...a) => console.error('[pull-bench]', ...a);
+const env = await setUpEngines({ engine: o.engine, log: (...a) => log(...a) });
+const work = env.work;
 
 function freePort() {
   return new Promise((res, rej) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); s.on('error', rej); });
@@ -152,12 +153,10 @@ async function main() {
   });
   tars.length = 0; blobs.length = 0;
 
-  const engines = [];
-  if (o.engine !== 'berthd') engines.push(new Dockerd(work, runId));
-  if (o.engine !== 'dockerd') engines.push(new Berthd(work, runId, { script: join(ROOT, 'dist/berthd.js'), runtime: 'crun' }));
+  const engines = env.engines;
   const res = { pull: {}, push: {}, floor: [] };
-  try {
-    for (const e of engines) { await e.start(); res.pull[e.name] = []; res.push[e.name] = []; }
+  {
+    for (const e of engines) { await env.start(e); res.pull[e.name] = []; res.push[e.name] = []; }
     // warm-up: one pull each (untimed), then remove
     for (let run = 0; run <= RUNS; run++) {
       for (const e of run % 2 ? [...engines].reverse() : engines) {
@@ -165,13 +164,17 @@ async function main() {
         const ms = await timed(async () => must(await e.cli(['pull', '-q', image], { timeoutMs: 600_000 }), `${e.name} pull`));
         if (run > 0) res.pull[e.name].push(ms);
         // push the same image to an empty registry (no blob there, nothing to mount)
-        await dst.start();
-        const target = `${dst.addr}/bench/pushed:v1`;
-        must(await e.cli(['tag', image, target]), 'tag');
-        const pms = await timed(async () => must(await e.cli(['push', target], { timeoutMs: 600_000 }), `${e.name} push`));
-        if (run > 0) res.push[e.name].push(pms);
-        await dst.stop();
-        must(await e.cli(['rmi', image, target]), `${e.name} rmi`);
+        let pms = NaN;
+        if (!o['no-push']) {
+          await dst.start();
+          const target = `${dst.addr}/bench/pushed:v1`;
+          must(await e.cli(['tag', image, target]), 'tag');
+          pms = await timed(async () => must(await e.cli(['push', target], { timeoutMs: 600_000 }), `${e.name} push`));
+          if (run > 0) res.push[e.name].push(pms);
+          await dst.stop();
+          must(await e.cli(['rmi', target]), `${e.name} rmi`);
+        }
+        must(await e.cli(['rmi', image]), `${e.name} rmi`);
         log(`run ${run}${run === 0 ? ' (warm-up)' : ''} ${e.name}: pull ${ms.toFixed(0)} ms, push ${pms.toFixed(0)} ms`);
       }
       spawnSync('sync');
@@ -179,13 +182,11 @@ async function main() {
       if (run > 0) res.floor.push(f);
       log(`run ${run} floor: ${f.toFixed(0)} ms`);
     }
-  } finally {
-    for (const e of engines) await e.stop().catch((err) => log(`stop ${e.name}: ${err.message}`));
   }
 
   // Registry servers: blob GET throughput and 100 concurrent manifest GETs.
   const servers = {};
-  for (const kind of ['berth', ...(useDist ? ['distribution'] : [])]) {
+  for (const kind of o['no-servers'] ? [] : ['berth', ...(useDist ? ['distribution'] : [])]) {
     const r = new Registry(kind, `srv-${kind}`);
     await r.start();
     const big = randomBytes(64 * 1024 * 1024);
@@ -212,9 +213,9 @@ async function main() {
   for (const k of Object.keys(p)) console.log(`  ${k.padEnd(8)} ${p[k].medianMs.toFixed(0).padStart(6)} ms  ${p[k].MBps.toFixed(1)} MB/s`);
   console.log(`  floor    ${out.floorMs.toFixed(0).padStart(6)} ms  ${mbps(out.floorMs).toFixed(1)} MB/s  (sha256 + tar -xz, 5 in parallel)`);
   if (p.berthd && p.dockerd) console.log(`  berthd throughput = ${(p.dockerd.medianMs / p.berthd.medianMs).toFixed(2)}× dockerd (target ≥ 2×); berthd time = ${(p.berthd.medianMs / out.floorMs).toFixed(2)}× floor (target ≤ 1.5×)`);
-  console.log(`push to an empty registry:`);
-  for (const k of Object.keys(q)) console.log(`  ${k.padEnd(8)} ${q[k].medianMs.toFixed(0).padStart(6)} ms  ${q[k].MBps.toFixed(1)} MB/s`);
-  if (q.berthd && q.dockerd) console.log(`  berthd throughput = ${(q.dockerd.medianMs / q.berthd.medianMs).toFixed(2)}× dockerd (target ≥ 1.5×)`);
+  if (!o['no-push']) console.log(`push to an empty registry:`);
+  if (!o['no-push']) for (const k of Object.keys(q)) console.log(`  ${k.padEnd(8)} ${q[k].medianMs.toFixed(0).padStart(6)} ms  ${q[k].MBps.toFixed(1)} MB/s`);
+  if (!o['no-push'] && q.berthd && q.dockerd) console.log(`  berthd throughput = ${(q.dockerd.medianMs / q.berthd.medianMs).toFixed(2)}× dockerd (target ≥ 1.5×)`);
   for (const [k, v] of Object.entries(servers)) console.log(`registry ${k}: blob GET ${v.blobMBps.toFixed(0)} MB/s, 100 concurrent manifest GETs ${v.manifest100Ms.toFixed(1)} ms`);
 }
 
@@ -223,5 +224,5 @@ try {
   await main();
 } finally {
   for (const r of registries) await r.stop().catch(() => undefined);
-  rmSync(work, { recursive: true, force: true });
+  await env.close();
 }

@@ -7,13 +7,13 @@
 //   node bench/save-load.mjs [--runs N] [--size-mb 200] [--engine both|berthd|dockerd]
 //
 // The archive is made here (Docker archive: manifest.json, config, uncompressed layer tars).
-// Everything lives under /tmp/berth-bench-saveload-*, removed at the end.
+// Everything lives under the run's work dir /var/tmp/berth-bench-* (bench/lib/setup.mjs), removed at the end.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Berthd, Dockerd } from './lib/engines.mjs';
+import { setUpEngines } from './lib/setup.mjs';
 import { must } from './lib/proc.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -22,9 +22,9 @@ const { values: o } = parseArgs({ options: {
 } });
 const RUNS = Number(o.runs);
 const LAYERS = 5;
-const work = mkdtempSync('/tmp/berth-bench-saveload-');
-const runId = work.slice(-6).replace(/[^a-z0-9]/gi, '').toLowerCase();
 const log = (...a) => console.error('[save-load-bench]', ...a);
+const env = await setUpEngines({ engine: o.engine, log: (...a) => log(...a) });
+const work = env.work;
 const sha = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
 async function timed(fn) { const t0 = performance.now(); await fn(); return performance.now() - t0; }
@@ -85,13 +85,11 @@ async function main() {
   const total = statSync(archive).size;
   log(`archive ${(total / 1e6).toFixed(1)} MB`);
 
-  const engines = [];
-  if (o.engine !== 'berthd') engines.push(new Dockerd(work, runId));
-  if (o.engine !== 'dockerd') engines.push(new Berthd(work, runId, { script: join(ROOT, 'dist/berthd.js'), runtime: 'crun' }));
+  const engines = env.engines;
   const res = { load: {}, save: {}, floor: [] };
   const saved = join(work, 'saved.tar');
-  try {
-    for (const e of engines) { await e.start(); res.load[e.name] = []; res.save[e.name] = []; }
+  {
+    for (const e of engines) { await env.start(e); res.load[e.name] = []; res.save[e.name] = []; }
     for (let run = 0; run <= RUNS; run++) {
       for (const e of run % 2 ? [...engines].reverse() : engines) {
         spawnSync('sync');
@@ -108,8 +106,6 @@ async function main() {
       if (run > 0) res.floor.push(f);
       log(`run ${run} floor: ${f.toFixed(0)} ms`);
     }
-  } finally {
-    for (const e of engines) await e.stop().catch((err) => log(`stop ${e.name}: ${err.message}`));
   }
   const mbps = (ms) => (total / 1e6) / (ms / 1000);
   const out = { archiveBytes: total, runs: RUNS, load: {}, save: {}, floorMs: median(res.floor) };
@@ -129,5 +125,5 @@ async function main() {
 try {
   await main();
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  await env.close();
 }

@@ -276,7 +276,9 @@ export class Berthd extends Engine {
       this.args.push('--bridge', this.bridge, '--firewall-table', this.firewallTable, '--bip', await freeCidr('10.232'));
     }
     this.args.push(...this.extraArgs);
-    this.spawnDaemon(process.execPath, this.args);
+    // BENCH_BERTHD_NODE_ARGS: node flags for berthd only (e.g. --cpu-prof --cpu-prof-dir=DIR to profile a bench run).
+    const nodeArgs = (process.env.BENCH_BERTHD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    this.spawnDaemon(process.execPath, [...nodeArgs, ...this.args]);
     await this.waitReady(60_000);
   }
 

@@ -1,10 +1,13 @@
 // Pull (POST /images/create?fromImage=…): manifest (an index picks the platform), config,
 // then every missing layer at once: each streams from the registry through a sha256 of the
-// compressed bytes (= its digest), a copy into the content store (so a later push sends the
-// same bytes), the decompressor, a sha256 of the tar (= its diffID) and `tar -x` into its own
-// staging directory. Layers are registered in chain order once all are verified; the image
-// record (id = sha256 of the config bytes, as Docker's) comes last, so a failed pull leaves
-// nothing half-written in the image store.
+// compressed bytes (= its digest), the decompressor (zlib on the thread pool, or the zstd
+// tool), and into the layer store's staging (one pass: header checks, tar-split record,
+// `tar -x`, sha256 of the tar = its diffID) in its own directory. No copy of the compressed
+// blob is kept: the content store records which blob the layer had in which repository
+// (Docker's v2 metadata), so a push there skips or mounts it, and a push elsewhere
+// recompresses the layer's exact tar. Layers are registered in chain order once all are
+// verified; the image record (id = sha256 of the config bytes, as Docker's) comes last, so a
+// failed pull leaves nothing half-written in the image store.
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { PassThrough, Transform, type Readable } from 'node:stream';
@@ -15,7 +18,7 @@ import {
   type Descriptor, type ImageConfig, type ImageManifest, type Platform,
 } from '../oci/index.ts';
 import { chainIdsOf, type LayerStore, type StagedLayer } from '../layer/index.ts';
-import type { ContentStore, ContentWriter } from '../storage/content/index.ts';
+import type { ContentStore } from '../storage/content/index.ts';
 import {
   RegistryClient, RegistryResponseError, parseRemoteReference, throttled,
   type AuthConfig, type ProgressSink, type RegistryConfig, type RemoteReference,
@@ -196,7 +199,7 @@ function parseOrInvalid(bytes: Buffer, mediaType: string): ReturnType<typeof par
   }
 }
 
-/** One layer: registry → sha256 + content copy → decompress → staged extraction (diffID). */
+/** One layer: registry → sha256 → decompress → staged extraction (diffID). */
 async function fetchLayer(deps: DistributionDeps, client: RegistryClient, desc: Descriptor, diffId: string, source: string,
   signal: AbortSignal, tick: (id: string, status: string, cur: number, total: number) => void, progress: ProgressSink): Promise<StagedLayer> {
   const id = shortHex(desc.digest);
@@ -204,15 +207,14 @@ async function fetchLayer(deps: DistributionDeps, client: RegistryClient, desc: 
   const body = client.blobStream(desc.digest, desc.size);
   const hash = createHash('sha256');
   let got = 0;
-  const writer: ContentWriter = deps.content.writer();
   const meter = new Transform({
     highWaterMark: 1 << 20,
     transform(chunk: Buffer, _e, cb) {
-      hash.update(chunk);
       got += chunk.length;
       tick(id, 'Downloading', got, desc.size);
-      const p = writer.write(chunk);
-      if (p) p.then(() => cb(null, chunk), (e: Error) => cb(e)); else cb(null, chunk);
+      cb(null, chunk);
+      // Hashed once the chunk is on its way to the decompressor.
+      hash.update(chunk);
     },
     flush(cb) {
       progress({ status: 'Verifying Checksum', id, progressDetail: {} });
@@ -255,11 +257,9 @@ async function fetchLayer(deps: DistributionDeps, client: RegistryClient, desc: 
       throw new InvalidArgumentError(`layer ${desc.digest}: diffID mismatch: the config says ${diffId}, the layer is ${staged.diffId}`);
     }
     progress({ status: 'Extracting', id, progressDetail: { current: desc.size, total: desc.size }, progress: '' });
-    await writer.commit(desc.digest, desc.size);
     await deps.content.addLayerBlob(diffId, { digest: desc.digest, mediaType: desc.mediaType, size: desc.size, sources: [source] });
     return staged;
   } catch (err) {
-    await writer.abort();
     child?.kill('SIGKILL');
     if (kindOf(err) === 'internal' && (err as Error).message?.includes('incorrect header check')) {
       throw new InvalidArgumentError(`layer ${desc.digest} is not gzip data`, { cause: err });

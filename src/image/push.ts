@@ -1,9 +1,11 @@
-// Push (POST /images/{name}/push): every layer's blob (the compressed bytes kept in the
-// content store when the image was pulled or imported; an uncompressed tar is gzipped once
-// and kept), skipped when the registry has it (HEAD), mounted from another repository of the
-// same registry when one is known to hold it, otherwise uploaded in one PUT; then the
-// config, then a manifest (Docker v2 schema2, or OCI when a layer is zstd). Docker's
-// progress messages throughout.
+// Push (POST /images/{name}/push): every layer's blob, skipped when the registry has it
+// (HEAD), mounted from another repository of the same registry when one is known to hold it,
+// otherwise uploaded in one PUT; then the config, then a manifest (Docker v2 schema2, or OCI
+// when a layer is zstd). The blob: a compressed one kept in the content store (an earlier
+// push or an import); else one a pull saw in this registry (a pull keeps no copy, only the
+// digest and where it was: like Docker's v2 metadata, it is skipped or mounted, never sent);
+// else the layer's exact tar gzipped now and kept, so a second push sends the same blob.
+// Docker's progress messages throughout.
 import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,6 +17,7 @@ import { parseRemoteReference, progressBar, type AuthConfig, type ProgressSink, 
 import { clientFor, type DistributionDeps } from './pull.ts';
 import { chainIdsOf } from '../layer/index.ts';
 import { layerTarFor } from './layer-tar.ts';
+import { coalesce } from './coalesce.ts';
 
 export interface PushOptions { auth?: AuthConfig; concurrency?: number }
 
@@ -38,7 +41,8 @@ export async function layerBlobFor(deps: DistributionDeps, diffId: string, chain
   const w = deps.content.writer();
   const feed = new Transform({ transform(chunk: Buffer, _e, cb) { const p = w.write(chunk); if (p) p.then(() => cb(), (e: Error) => cb(e)); else cb(); } });
   try {
-    await pipeline(tar.open(), createGzip({ level: 6 }), feed);
+    // Big chunks in and out of zlib: each write is a thread-pool round trip (coalesce.ts).
+    await pipeline(tar.open(), coalesce(), createGzip({ level: 6, chunkSize: 1 << 20 }), feed);
     const size = w.size;
     const digest = await w.commit();
     const blob: LayerBlob = { digest, mediaType: MediaType.DockerLayerGzip, size };
@@ -69,9 +73,9 @@ export async function pushImage(deps: DistributionDeps, name: string, tagArg: st
   for (const d of uniq) progress({ status: 'Preparing', id: short(d), progressDetail: {} });
   const blobs = new Map<string, LayerBlob>();
   const chain = chainIdsOf(diffIds);
-  for (let i = 0; i < diffIds.length; i++) if (!blobs.has(diffIds[i]!)) blobs.set(diffIds[i]!, await layerBlobFor(deps, diffIds[i]!, chain[i]!));
+  const chainOf = new Map(diffIds.map((d, i) => [d, chain[i]!]));
   // Authenticate before streaming (an upload body cannot be replayed after a 401).
-  await client.blobExists(blobs.get(diffIds[0] ?? '')?.digest ?? `sha256:${'0'.repeat(64)}`).catch((err: unknown) => {
+  await client.blobExists(rec.id).catch((err: unknown) => {
     if ((err as { kind?: string }).kind === 'unauthorized' || (err as { kind?: string }).kind === 'unavailable') throw err;
   });
   const target = `${r.host}/${r.path}`;
@@ -81,7 +85,7 @@ export async function pushImage(deps: DistributionDeps, name: string, tagArg: st
   const worker = async (): Promise<void> => {
     while (next < uniq.length && failed === null) {
       const d = uniq[next++]!;
-      try { await pushLayer(deps, client, d, blobs.get(d)!, target, r.host, progress); } catch (err) { if (failed === null) failed = err; }
+      try { blobs.set(d, await pushLayer(deps, client, d, chainOf.get(d)!, target, r.host, progress)); } catch (err) { if (failed === null) failed = err; }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, uniq.length) }, worker));
@@ -118,18 +122,43 @@ function ociLayerType(t: string): string {
   }
 }
 
-async function pushLayer(deps: DistributionDeps, client: RegistryClient, diffId: string, blob: LayerBlob, target: string, host: string, progress: ProgressSink): Promise<void> {
+/** A blob a pull saw in this registry and the registry still has (or mounts): nothing to send. */
+async function knownRemoteBlob(deps: DistributionDeps, client: RegistryClient, diffId: string, target: string, host: string, progress: ProgressSink): Promise<LayerBlob | null> {
   const id = short(diffId);
+  const known = (await deps.content.knownLayerBlobs(diffId)).filter((b) => layerCompression(b.mediaType) !== null && (b.sources ?? []).some((s) => s.startsWith(`${host}/`)));
+  for (const b of known) {
+    if ((await client.blobExists(b.digest)) !== null) {
+      progress({ status: 'Layer already exists', id, progressDetail: {} });
+      return b;
+    }
+    for (const src of b.sources ?? []) {
+      if (!src.startsWith(`${host}/`) || src === target) continue;
+      const from = src.slice(host.length + 1);
+      const m = await client.mount(b.digest, from).catch(() => null);
+      if (m?.mounted) { progress({ status: `Mounted from ${from}`, id, progressDetail: {} }); return b; }
+    }
+  }
+  return null;
+}
+
+async function pushLayer(deps: DistributionDeps, client: RegistryClient, diffId: string, chainId: string, target: string, host: string, progress: ProgressSink): Promise<LayerBlob> {
+  const id = short(diffId);
+  const local = (await deps.content.layerBlobs(diffId)).some((b) => layerCompression(b.mediaType) === 'gzip' || layerCompression(b.mediaType) === 'zstd');
+  if (!local) {
+    const remote = await knownRemoteBlob(deps, client, diffId, target, host, progress);
+    if (remote) return remote;
+  }
+  const blob = await layerBlobFor(deps, diffId, chainId);
   if ((await client.blobExists(blob.digest)) !== null) {
     progress({ status: 'Layer already exists', id, progressDetail: {} });
-    return;
+    return blob;
   }
   let location: string | undefined;
   for (const src of blob.sources ?? []) {
     if (!src.startsWith(`${host}/`) || src === target) continue;
     const from = src.slice(host.length + 1);
     const m = await client.mount(blob.digest, from).catch(() => null);
-    if (m?.mounted) { progress({ status: `Mounted from ${from}`, id, progressDetail: {} }); return; }
+    if (m?.mounted) { progress({ status: `Mounted from ${from}`, id, progressDetail: {} }); return blob; }
     if (m && !m.mounted) { location = m.location; break; }
   }
   let sent = 0;
@@ -150,6 +179,7 @@ async function pushLayer(deps: DistributionDeps, client: RegistryClient, diffId:
     return src.pipe(meter);
   }, location);
   progress({ status: 'Pushed', id, progressDetail: {} });
+  return blob;
 }
 
 function bufferStream(b: Buffer): Readable {

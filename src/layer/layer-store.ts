@@ -4,12 +4,9 @@
 // whole, so a crash leaves either a complete record or none. The files themselves live in
 // the graph driver under the cache-id (graph-driver.ts: overlay2, vfs or btrfs). Layers are never deleted while an image or a
 // container refers to them: gc() takes the set of chainIDs still in use.
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { spawn } from 'node:child_process';
+import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ensureDir, newId, FULL_ID_RE, InvalidArgumentError, KeyedMutex, NotFoundError, type Logger } from '../lib/index.ts';
 import { Overlay2Driver } from './overlay2.ts';
@@ -20,8 +17,7 @@ import { shiftOwners, type IdShift } from './id-shift.ts';
 import { chown } from 'node:fs/promises';
 import { diffUpperDir } from './diff-upper.ts';
 import { overlayChanges, type LayerChange } from './changes.ts';
-import { convertWhiteouts, intoStdin, linkStagedParents, stageLayerTar, type StagedLayer } from './staged-layer.ts';
-import { TarGuard } from './tar-guard.ts';
+import { convertWhiteouts, extractLayerTar, linkStagedParents, stageLayerTar, type StagedLayer } from './staged-layer.ts';
 import { dirContentSize } from './dir-size.ts';
 import { TarSplitWriter } from './tar-split.ts';
 import { exportLayerTar, SPLIT_FILE, type LayerTar } from './layer-export.ts';
@@ -126,49 +122,37 @@ export class LayerStore {
     // Extracted into an empty dir, then put on its parent by the driver (a snapshot driver
     // applies it onto a copy: symlinks of the parent are never followed by tar).
     const target = await this.driver.createStaged(cacheId);
-    const hash = createHash('sha256');
-    const hasher = new Transform({
-      transform(chunk: Buffer, _enc, cb) { hash.update(chunk); cb(null, chunk); },
-    });
-    let size = 0;
-    let tarProc: ReturnType<typeof spawn> | null = null;
+    let diffId: string;
+    let size: number;
     const split = new TarSplitWriter(this.#splitTmpPath());
     try {
       const source = await sniffGzip(input);
-      const tar = spawn('tar', ['-x', '--numeric-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', '-C', target, '-f', '-'],
-        { stdio: ['pipe', 'ignore', 'pipe'] });
-      tarProc = tar;
-      let stderr = '';
-      tar.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-      const exited = new Promise<number>((res) => tar.on('close', (code) => res(code ?? 1)));
-      const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [source.stream];
-      if (source.gzip) stages.push(createGunzip());
-      stages.push(hasher, new TarGuard(), split.transform(), intoStdin(tar.stdin));
+      let tarStream: Readable = source.stream;
+      if (source.gzip) {
+        const gz = createGunzip({ chunkSize: 1 << 20 });
+        source.stream.on('error', (e) => gz.destroy(e));
+        gz.on('error', () => source.stream.destroy());
+        tarStream = source.stream.pipe(gz);
+      }
       try {
-        await pipeline(stages as unknown as [Readable, NodeJS.WritableStream]);
+        diffId = await extractLayerTar(target, tarStream, split);
       } catch (err) {
-        tar.kill('SIGKILL');
-        await exited;
         // A broken gzip stream is bad input, not a daemon failure.
         const code = (err as { code?: unknown }).code;
         if (typeof code === 'string' && code.startsWith('Z_')) throw new InvalidArgumentError(`invalid layer tar: gzip: ${(err as Error).message}`, { cause: err });
         throw err;
       }
-      const code = await exited;
-      if (code !== 0) throw new InvalidArgumentError(`invalid layer tar: ${stderr.trim() || `tar exit ${code}`}`);
       // The tar-split recorder saw every name: no whiteout entry, no `find` over the layer.
       if (split.whiteouts > 0) await convertWhiteouts(target);
       if (this.idShift !== null) await shiftOwners(target, this.idShift);
       // Docker's layer size: the bytes of its files (not of the tar).
       size = await dirContentSize(target);
     } catch (err) {
-      if (tarProc && tarProc.exitCode === null) tarProc.kill('SIGKILL');
       split.abort();
       await rm(split.path, { force: true });
       await this.driver.discardStaged(cacheId);
       throw err;
     }
-    const diffId = `sha256:${hash.digest('hex')}`;
     const chainId = chainIdOf(parent, diffId);
     const existing = this.#records.get(chainId);
     if (existing) {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { pack } from 'tar-stream';
-import { TarSplitRecorder, TarSplitWriter, cleanEntryName, decodeSegments, encodeSegment, readSplit, replaySplit, splitSize, type SplitSegment } from './tar-split.ts';
+import { TarSplitRecorder, TarSplitWriter, cleanEntryName, cleanRelative, decodeSegments, encodeSegment, readSplit, replaySplit, splitSize, type SplitSegment } from './tar-split.ts';
 
 const isRoot = process.getuid?.() === 0;
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -131,20 +131,56 @@ function tarOf(entries: { name: string; type?: 'file' | 'symlink' | 'link' | 'di
 }
 
 const bad: [string, Parameters<typeof tarOf>[0], RegExp][] = [
-  ['.. escape', [{ name: '../evil' }], /path traversal/],
-  ['nested .. escape', [{ name: 'a/../../evil' }], /path traversal/],
-  ['absolute path', [{ name: '/etc/evil' }], /absolute path/],
-  ['hard link out', [{ name: 'hl', type: 'link', linkname: '../../etc/shadow' }], /path traversal/],
-  ['below a symlink', [{ name: 'lnk', type: 'symlink', linkname: '/etc' }, { name: 'lnk/passwd', body: 'x' }], /below a symlink/],
-  ['below a relative symlink', [{ name: 'd', type: 'directory' }, { name: 'd/up', type: 'symlink', linkname: '../..' }, { name: 'd/up/x' }], /below a symlink/],
+  ['.. escape', [{ name: '../evil' }], /invalid layer tar: entry "\.\.\/evil" climbs out of the layer with "\.\."; nothing was written/],
+  ['nested .. escape', [{ name: 'a/../../evil' }], /climbs out of the layer/],
+  ['absolute path', [{ name: '/etc/evil' }], /entry "\/etc\/evil" has an absolute path/],
+  ['hard link out', [{ name: 'hl', type: 'link', linkname: '../../etc/shadow' }], /entry "hl" is a hard link to "\.\.\/\.\.\/etc\/shadow", outside the layer/],
+  ['absolute hard link', [{ name: 'hl', type: 'link', linkname: '/etc/shadow' }], /is a hard link to "\/etc\/shadow"/],
+  ['below a symlink pointing out', [{ name: 'lnk', type: 'symlink', linkname: '/etc' }, { name: 'lnk/passwd', body: 'x' }], /entry "lnk\/passwd" goes through the symlink "lnk" -> "\/etc", which points outside the layer/],
+  ['below a relative symlink climbing out', [{ name: 'd', type: 'directory' }, { name: 'd/up', type: 'symlink', linkname: '../..' }, { name: 'd/up/x' }], /goes through the symlink "d\/up"/],
+  // One pointing inside is refused too: a chain of them can lead out (b -> a/x, a -> /etc).
+  ['below a symlink pointing inside', [{ name: 'usr/lib/', type: 'directory' }, { name: 'lib', type: 'symlink', linkname: 'usr/lib' }, { name: 'lib/x', body: '1' }], /"lib\/x" is below a symlink of the same layer \(lib\)/],
+  ['a chain of symlinks', [{ name: 'a', type: 'symlink', linkname: '/etc' }, { name: 'b', type: 'symlink', linkname: 'a/x' }, { name: 'b/passwd', body: 'x' }], /below a symlink/],
 ];
 for (const [label, entries, re] of bad) {
   test(`tar-split refuses: ${label}`, async () => {
     const tar = await tarOf(entries);
-    const rec = new TarSplitRecorder(() => undefined);
-    assert.throws(() => { rec.push(tar); rec.finish(); }, re);
+    // Whole, block by block, and in odd-sized chunks (headers split across them).
+    for (const size of [tar.length, 512, 333]) {
+      const rec = new TarSplitRecorder(() => undefined);
+      assert.throws(() => { for (let i = 0; i < tar.length; i += size) rec.push(tar.subarray(i, i + size)); rec.finish(); }, re);
+    }
   });
 }
+
+const long = 'd/'.repeat(80) + 'file';
+const good: [string, Parameters<typeof tarOf>[0]][] = [
+  ['plain files and dirs', [{ name: 'etc/', type: 'directory' }, { name: 'etc/passwd', body: 'root:x:0:0\n' }]],
+  ['in-root ".." is fine', [{ name: 'a/../b', body: 'x' }]],
+  ['absolute symlink target is fine on its own', [{ name: 'bin/sh', type: 'symlink', linkname: '/bin/busybox' }]],
+  ['hard link inside', [{ name: 'a', body: 'x' }, { name: 'b', type: 'link', linkname: 'a' }]],
+  ['long name (PAX) inside', [{ name: long, body: 'x' }]],
+  ['symlink replaced by a directory', [{ name: 'x', type: 'symlink', linkname: '/etc' }, { name: 'x', type: 'directory' }, { name: 'x/f', body: '1' }]],
+];
+for (const [label, entries] of good) {
+  test(`tar-split accepts: ${label}`, async () => {
+    const tar = await tarOf(entries);
+    for (const size of [tar.length, 512, 333]) {
+      const rec = new TarSplitRecorder(() => undefined);
+      for (let i = 0; i < tar.length; i += size) rec.push(tar.subarray(i, i + size));
+      rec.finish();
+    }
+  });
+}
+
+test('tar-split refuses a PAX path climbing out', async () => {
+  const p = pack();
+  p.entry({ name: 'innocent', pax: { path: '../../pax-escape' } }, 'x');
+  p.finalize();
+  const tar = await collect(p as unknown as NodeJS.ReadableStream);
+  const rec = new TarSplitRecorder(() => undefined);
+  assert.throws(() => { rec.push(tar); rec.finish(); }, /pax-escape" climbs out/);
+});
 
 test('tar-split: truncated and corrupt tars', async () => {
   const tar = await tarOf([{ name: 'f', body: 'x'.repeat(2000) }]);
@@ -160,4 +196,6 @@ test('cleanEntryName table', () => {
   const ok: [string, string][] = [['./a/b', 'a/b'], ['a//b/', 'a/b'], ['a/./b', 'a/b'], ['a/../b', 'b'], ['.', '']];
   for (const [i, o] of ok) assert.equal(cleanEntryName(i), o);
   for (const b of ['..', '../x', 'a/../../x', '/abs']) assert.throws(() => cleanEntryName(b));
+  assert.equal(cleanRelative('a/./b//c/'), 'a/b/c');
+  assert.equal(cleanRelative('a/../../b'), null);
 });

@@ -9,9 +9,14 @@
 // Record format (gzip'd): "BTS1", then records:
 //   'R' u32 length, bytes           raw bytes, copied as they are
 //   'F' u16 name length, name, u64  `size` bytes of the file `name` (relative to the diff dir)
-// The recorder also refuses entries that would write outside the layer: `..` that climbs
-// out, absolute hard-link targets that climb out, and any entry below a symlink the same
-// tar made (tar would write through it).
+//
+// The same parser is the guard in front of `tar -x` (the one header parser a layer apply
+// runs): it fails the stream on the first entry that would land outside the target, before
+// tar sees that entry's header: an absolute name, a name whose ".." climbs above the root, a
+// hard link to such a path, and any entry below a symlink the same tar made (tar would write
+// through it; one that points outside is named as such). GNU tar refuses most of these too,
+// but with a warning buried in its stderr after writing what came before; the guard gives
+// one clear error and the caller removes the half-extracted directory.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
@@ -25,17 +30,38 @@ const BLOCK = 512;
 
 export type SplitSegment = { raw: Buffer } | { file: string; size: number };
 
-/** Clean relative path of a tar entry name; throws when it climbs out of the root. */
-export function cleanEntryName(name: string): string {
-  if (name.startsWith('/')) throw new InvalidArgumentError(`invalid layer tar: absolute path ${JSON.stringify(name)}`);
-  const n = posix.normalize('/' + name).slice(1).replace(/\/$/, '');
-  // posix.normalize of "/…" never keeps a leading "..": check the raw components instead.
-  let depth = 0;
-  for (const part of name.split('/')) {
-    if (part === '..') { depth--; if (depth < 0) throw new InvalidArgumentError(`invalid layer tar: path traversal: ${JSON.stringify(name)} is outside the layer`); }
-    else if (part !== '' && part !== '.') depth++;
+/** Normalizes a relative path; null when ".." climbs above the root. */
+export function cleanRelative(path: string): string | null {
+  const out: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (out.length === 0) return null;
+      out.pop();
+    } else {
+      out.push(part);
+    }
   }
-  return n;
+  return out.join('/');
+}
+
+/** Clean relative path of a tar entry name; throws when it is absolute or climbs out of the root. */
+export function cleanEntryName(name: string): string {
+  if (name.startsWith('/')) throw refuse(name, 'has an absolute path');
+  const clean = cleanRelative(name);
+  if (clean === null) throw refuse(name, 'climbs out of the layer with ".."');
+  return clean;
+}
+
+function refuse(name: string, why: string): InvalidArgumentError {
+  return new InvalidArgumentError(`invalid layer tar: entry ${JSON.stringify(name)} ${why}; nothing was written`);
+}
+
+/** Whether the symlink `path` -> `target` points outside the root. */
+function escapes(path: string, target: string): boolean {
+  if (target.startsWith('/')) return true;
+  const dir = path.split('/').slice(0, -1).join('/');
+  return cleanRelative(dir ? `${dir}/${target}` : target) === null;
 }
 
 function parseOctal(buf: Buffer, off: number, len: number): number {
@@ -104,7 +130,8 @@ export class TarSplitRecorder {
   #longLink: string | null = null;
   #pax = new Map<string, string>();
   #globalPax = new Map<string, string>();
-  readonly #symlinks = new Set<string>();
+  /** Symlinks this tar made: path -> target. */
+  readonly #symlinks = new Map<string, string>();
   entries = 0;
   /** Whether any entry was an OCI whiteout (.wh.*): the extracted dir then needs converting. */
   whiteouts = 0;
@@ -211,8 +238,10 @@ export class TarSplitRecorder {
     this.#longName = null; this.#longLink = null; this.#pax = new Map();
     const clean = cleanEntryName(name);
     this.#checkParents(clean, name);
-    if (type === '1') cleanEntryName(linkname);
-    if (type === '2') this.#symlinks.add(clean); else this.#symlinks.delete(clean);
+    if (type === '1' && (linkname.startsWith('/') || cleanRelative(linkname) === null)) {
+      throw refuse(name, `is a hard link to ${JSON.stringify(linkname)}, outside the layer`);
+    }
+    if (type === '2') this.#symlinks.set(clean, linkname); else this.#symlinks.delete(clean);
     this.entries++;
     if (clean.startsWith('.wh.') || clean.includes('/.wh.')) this.whiteouts++;
     this.#left = size;
@@ -230,10 +259,17 @@ export class TarSplitRecorder {
   #checkParents(clean: string, name: string): void {
     if (this.#symlinks.size === 0) return;
     const parts = clean.split('/');
+    let below: string | null = null;
     for (let k = 1; k < parts.length; k++) {
-      if (this.#symlinks.has(parts.slice(0, k).join('/'))) {
-        throw new InvalidArgumentError(`invalid layer tar: ${JSON.stringify(name)} is below a symlink of the same layer (${parts.slice(0, k).join('/')}) and could write outside the layer`);
-      }
+      const parent = parts.slice(0, k).join('/');
+      const target = this.#symlinks.get(parent);
+      if (target === undefined) continue;
+      if (escapes(parent, target)) throw refuse(name, `goes through the symlink ${JSON.stringify(parent)} -> ${JSON.stringify(target)}, which points outside the layer`);
+      below ??= parent;
+    }
+    // Even one pointing inside: a chain of symlinks can lead out, and tar would follow it.
+    if (below !== null) {
+      throw new InvalidArgumentError(`invalid layer tar: ${JSON.stringify(name)} is below a symlink of the same layer (${below}) and could write outside the layer`);
     }
   }
 
@@ -309,16 +345,36 @@ export class TarSplitWriter {
     this.#file.catch(() => undefined);
     this.#gz.pipe(ws);
     this.#gz.write(MAGIC);
-    this.#rec = new TarSplitRecorder((seg) => { this.#gz.write(encodeSegment(seg)); });
+    // Segments are batched: one zlib write per 256 KiB of record, not one per tar entry.
+    this.#rec = new TarSplitRecorder((seg) => {
+      const b = encodeSegment(seg);
+      this.#pending.push(b);
+      this.#pendingLen += b.length;
+      if (this.#pendingLen >= 1 << 18) this.#flush();
+    });
+  }
+
+  #pending: Buffer[] = [];
+  #pendingLen = 0;
+
+  #flush(): void {
+    if (this.#pendingLen === 0) return;
+    this.#gz.write(this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingLen));
+    this.#pending = [];
+    this.#pendingLen = 0;
   }
 
   push(chunk: Buffer): void { this.#rec.push(chunk); }
+
+  /** Regular-file and other entries seen so far. */
+  get entries(): number { return this.#rec.entries; }
 
   /** OCI whiteout entries seen so far. */
   get whiteouts(): number { return this.#rec.whiteouts; }
 
   async finish(): Promise<void> {
     this.#rec.finish();
+    this.#flush();
     this.#gz.end();
     await this.#file;
   }

@@ -180,6 +180,49 @@ test('push mounts a blob from another repository of the same registry', async ()
   assert.match(push.stdout, /Mounted from berth-test\//);
 });
 
+test('a pull keeps no copy of the blobs, yet a push skips or mounts them where the registry has them, and recompresses elsewhere', async () => {
+  const l1 = await makeTar({ 'etc/berth-keepless-a': 'a'.repeat(5000) });
+  const l2 = await makeTar({ 'etc/berth-keepless-b': 'b'.repeat(5000) });
+  const img = await pushRawImage(berthReg.url, 'berth-test/keepless', 'v1', [{ tar: l1, compression: 'gzip' }, { tar: l2, compression: 'zstd' }]);
+  const name = `${berthReg.addr}/berth-test/keepless:v1`;
+  const mediaType = 'application/vnd.oci.image.manifest.v1+json';
+  const layersOf = async (url: string, repo: string, tag: string): Promise<string[]> => {
+    const m = await (await fetch(`${url}/v2/${repo}/manifests/${tag}`, { headers: { Accept: `${mediaType}, application/vnd.docker.distribution.manifest.v2+json` } })).json() as { layers: { digest: string }[] };
+    return m.layers.map((l) => l.digest);
+  };
+  const original = await layersOf(berthReg.url, 'berth-test/keepless', 'v1');
+  const pull = await d.docker(['pull', name]);
+  assert.equal(pull.code, 0, pull.stderr);
+  for (const digest of original) assert.ok(!existsSync(join(d.dataRoot, 'content', 'blobs', 'sha256', digest.slice(7))), `${digest} was copied into the content store`);
+  // The same repository: the registry has both blobs, nothing is sent; the manifest names them.
+  const again = await d.docker(['push', name]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout.match(/Layer already exists/g)?.length, 2, again.stdout);
+  assert.deepEqual(await layersOf(berthReg.url, 'berth-test/keepless', 'v1'), original);
+  // Another repository of the same registry: mounted from the one it was pulled from.
+  const b = `${berthReg.addr}/berth-test/keepless-b:v1`;
+  assert.equal((await d.docker(['tag', name, b])).code, 0);
+  const mount = await d.docker(['push', b]);
+  assert.equal(mount.code, 0, mount.stderr);
+  assert.equal(mount.stdout.match(/Mounted from berth-test\/keepless/g)?.length, 2, mount.stdout);
+  assert.deepEqual(await layersOf(berthReg.url, 'berth-test/keepless-b', 'v1'), original);
+  // Another registry: the layers' exact tars, gzipped now; pulled back, the same image.
+  if (!noDist) {
+    const c = `${distReg.addr}/berth-test/keepless:v1`;
+    assert.equal((await d.docker(['tag', name, c])).code, 0);
+    const push = await d.docker(['push', c]);
+    assert.equal(push.code, 0, push.stderr);
+    assert.equal(push.stdout.match(/Pushed/g)?.length, 2, push.stdout);
+    assert.equal((await d.docker(['rmi', name, b, c])).code, 0);
+    const back = await d.docker(['pull', c]);
+    assert.equal(back.code, 0, back.stderr);
+    assert.equal(((await d.api('GET', `/images/${encodeURIComponent(c)}/json`)).json as { Id: string }).Id, img.imageId);
+    assert.equal((await d.docker(['rmi', c])).code, 0);
+  } else {
+    assert.equal((await d.docker(['rmi', name, b])).code, 0);
+  }
+});
+
 test('GET /distribution/{name}/json names the manifest and its platforms', async () => {
   const r = await d.api('GET', `/distribution/${berthReg.addr}/berth-test/busybox:v1/json`);
   assert.equal(r.status, 200, r.body);

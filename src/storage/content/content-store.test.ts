@@ -76,3 +76,18 @@ test('content: gcLayers keeps the blobs of layers in use', async () => {
     assert.equal(await s.size(blobs[1]!), null);
   });
 });
+
+test('content: a blob known only by where it is (a pull keeps no copy) is listed by knownLayerBlobs, not layerBlobs, and gc drops its record', async () => {
+  await withStore(async (s) => {
+    const diffId = 'sha256:' + 'c'.repeat(64);
+    const remote = { digest: 'sha256:' + 'd'.repeat(64), mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', size: 10, sources: ['127.0.0.1:5000/a/b'] };
+    await s.addLayerBlob(diffId, remote);
+    assert.deepEqual(await s.layerBlobs(diffId), []);
+    assert.deepEqual(await s.knownLayerBlobs(diffId), [remote]);
+    // Pushed to another repository: the source is added to the same record.
+    await s.addLayerBlob(diffId, { ...remote, sources: ['127.0.0.1:5000/c/d'] });
+    assert.deepEqual((await s.knownLayerBlobs(diffId))[0]!.sources, ['127.0.0.1:5000/a/b', '127.0.0.1:5000/c/d']);
+    assert.equal(await s.gcLayers(new Set()), 1);
+    assert.deepEqual(await s.knownLayerBlobs(diffId), []);
+  });
+});

@@ -121,6 +121,15 @@ export class ContentStore {
     return present;
   }
 
+  /**
+   * Every blob recorded for a layer's diffID, whether held here or not: a pull keeps no copy,
+   * only which blob (digest, media type, size) the layer had in which repositories, so a
+   * push there can skip or mount it as Docker does (its v2 metadata).
+   */
+  async knownLayerBlobs(diffId: string): Promise<LayerBlob[]> {
+    return (await readJsonFile<LayerBlob[]>(this.#layerPath(diffId)).catch(() => undefined)) ?? [];
+  }
+
   async addLayerBlob(diffId: string, blob: LayerBlob): Promise<void> {
     const list = (await readJsonFile<LayerBlob[]>(this.#layerPath(diffId)).catch(() => undefined)) ?? [];
     const old = list.find((b) => b.digest === blob.digest);
