@@ -1,7 +1,7 @@
 // The per-container /etc/hostname, /etc/hosts and /etc/resolv.conf, written into the
 // container's directory and bind-mounted (Docker does the same). Pure text builders plus
 // one writer; the networking work replaces the address lines.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostname as osHostname } from 'node:os';
 import type { ExtraMount } from '../specgen/index.ts';
@@ -64,22 +64,14 @@ export async function sharedEtcMounts(dir: string): Promise<ExtraMount[]> {
 }
 
 export async function writeEtcFiles(i: EtcInputs): Promise<ExtraMount[]> {
-  // Synchronous reads and writes of a few hundred bytes each: on the start path, a pool
-  // hand-off per call costs more CPU than the syscalls (see lib/atomic-file.ts).
-  const hostResolv = readOr('/etc/resolv.conf', '');
-  const hosts = i.hostNetwork ? readOr('/etc/hosts', null) ?? hostsFile(osHostname()) : hostsFile(i.hostname, i.extraHosts, i.addresses ?? [], i.hostGateway ?? '');
+  const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+  const hosts = i.hostNetwork ? await readFile('/etc/hosts', 'utf8').catch(() => hostsFile(osHostname())) : hostsFile(i.hostname, i.extraHosts, i.addresses ?? [], i.hostGateway ?? '');
   const resolv = i.hostNetwork && i.dns.length === 0 ? hostResolv : containerResolvConf(hostResolv, i.dns, i.dnsSearch, i.dnsOptions, i.nameserver ?? null);
-  writeFileSync(join(i.dir, 'hostname'), `${i.hostname}\n`);
-  writeFileSync(join(i.dir, 'hosts'), hosts);
-  writeFileSync(join(i.dir, 'resolv.conf'), resolv);
+  await Promise.all([
+    writeFile(join(i.dir, 'hostname'), `${i.hostname}\n`),
+    writeFile(join(i.dir, 'hosts'), hosts),
+    writeFile(join(i.dir, 'resolv.conf'), resolv),
+  ]);
   const opts = ['rbind', 'rprivate', i.readonly ? 'ro' : 'rw'];
   return ['hostname', 'hosts', 'resolv.conf'].map((f) => ({ destination: `/etc/${f}`, source: join(i.dir, f), type: 'bind' as const, options: opts }));
-}
-
-function readOr<T>(path: string, fallback: T): string | T {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return fallback;
-  }
 }

@@ -10,7 +10,7 @@ import { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { makeFifo, ShellSpawner } from './shell-spawner.ts';
-import { InternalError, removeFileSync, writeFileAtomic } from '../lib/index.ts';
+import { InternalError, writeFileAtomic } from '../lib/index.ts';
 import type { OciSpec } from '../oci/index.ts';
 import type { OciRuntime } from './oci-runtime.ts';
 
@@ -100,9 +100,9 @@ export class ConmonLauncher {
     const bundle = this.bundleDir(o.id);
     await mkdir(bundle, { recursive: true, mode: 0o700 });
     await writeFileAtomic(join(bundle, 'config.json'), JSON.stringify(o.spec), { durable: false });
-    removeFileSync(join(this.exitDir, o.id));
-    removeFileSync(join(o.persistDir, 'exit'));
-    removeFileSync(join(o.persistDir, 'oom'));
+    await rm(join(this.exitDir, o.id), { force: true });
+    await rm(join(o.persistDir, 'exit'), { force: true });
+    await rm(join(o.persistDir, 'oom'), { force: true });
     const args = [
       '--api-version', '1',
       '-c', o.id, '-u', o.id.slice(0, 12), '-n', o.name,
@@ -149,8 +149,7 @@ export class ConmonLauncher {
     if (!this.#spawner) return null;
     const syncPath = join(bundle, 'sync.fifo');
     const startPath = join(bundle, 'start.fifo');
-    removeFileSync(syncPath);
-    removeFileSync(startPath);
+    await Promise.all([rm(syncPath, { force: true }), rm(startPath, { force: true })]);
     const made = await Promise.all([makeFifo(syncPath), makeFifo(startPath)]);
     if (!made[0] || !made[1]) return null;
     const flags = fsConstants.O_RDWR | fsConstants.O_NONBLOCK;
@@ -177,7 +176,7 @@ export class ConmonLauncher {
       throw err;
     } finally {
       closeStart();
-      try { removeFileSync(syncPath); removeFileSync(startPath); } catch { /* the bundle goes at removal */ }
+      await Promise.all([unlink(syncPath).catch(() => undefined), unlink(startPath).catch(() => undefined)]);
     }
   }
 

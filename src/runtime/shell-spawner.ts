@@ -28,13 +28,7 @@ function loadMkfifo(): MkfifoFn | null {
 export function makeFifo(path: string): Promise<boolean> {
   const f = loadMkfifo();
   if (f === null) return Promise.resolve(false);
-  // Synchronous: mknod(2) of a FIFO is a metadata syscall of microseconds; a pool hand-off
-  // costs more than that.
-  try {
-    return Promise.resolve(f(path, 0o600) === 0);
-  } catch {
-    return Promise.resolve(false);
-  }
+  return new Promise((resolve) => f.async(path, 0o600, (err, res) => resolve(!err && res === 0)));
 }
 
 /** Single-quotes a word for the shell. */

@@ -2,7 +2,7 @@
 // (one `mount`), write the /etc files, resolve the user from the image's passwd/group,
 // generate the spec (pure), conmon + `runtime create` (wait for the pid on the sync pipe),
 // connect attach clients that are waiting, `runtime start`. Nothing else spawns a process.
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostname as osHostname } from 'node:os';
 import { InternalError, kindOf, messageOf } from '../../lib/index.ts';
@@ -87,8 +87,8 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
         dnsOptions: h.DnsOptions ?? [], readonly: false, addresses: netup.addresses, nameserver: netup.nameserver,
         hostGateway: ctx.network.defaultGateway(),
       }),
-      smallFileOrNull(join(rootfs, 'etc/passwd')),
-      smallFileOrNull(join(rootfs, 'etc/group')),
+      readFile(join(rootfs, 'etc/passwd'), 'utf8').catch(() => null),
+      readFile(join(rootfs, 'etc/group'), 'utf8').catch(() => null),
       hostDeviceNodes(h),
     ]);
     const userMounts = await prepareMounts(ctx, c, rootfs);
@@ -206,13 +206,4 @@ export function exitCodeForStartError(msg: string): number {
   if (msg.includes('executable file not found') || msg.includes('no such file or directory')) return 127;
   if (msg.includes('permission denied') || msg.includes('is a directory')) return 126;
   return 128;
-}
-
-/** The image's /etc/passwd or /etc/group (a few KiB), read synchronously: cheaper than four pool hand-offs. */
-function smallFileOrNull(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
 }
