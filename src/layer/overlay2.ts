@@ -9,7 +9,7 @@ import { mkdir, readFile, rm, symlink, writeFile, readdir, rename, lstat, stat, 
 import { join } from 'node:path';
 import { execTool, ensureDir } from '../lib/index.ts';
 import { newShortLink } from './short-link.ts';
-import { detachMount, mountSyscall } from './mount-syscall.ts';
+import { detachMount, mountAsync } from './mount-syscall.ts';
 import { backingFsName, type GraphDriver } from './graph-driver.ts';
 
 const STAGED_MARK = 'staged';
@@ -169,7 +169,7 @@ export class Overlay2Driver implements GraphDriver {
     // In-process mount needs absolute paths (no cwd); they fit the one-page option limit for
     // a few dozen layers. Longer chains use the short l/ links with `mount` run in the root.
     const abs = `lowerdir=${lowerRel.split(':').map((l) => join(this.root, l)).join(':')},upperdir=${join(dir, 'diff')},workdir=${join(dir, 'work')}`;
-    if (abs.length >= 4000 || !mountSyscall('overlay', merged, 'overlay', abs)) {
+    if (abs.length >= 4000 || !await mountAsync('overlay', merged, 'overlay', abs)) {
       await execTool('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lowerRel},upperdir=${cacheId}/diff,workdir=${cacheId}/work`, merged], { cwd: this.root });
     }
     this.#mounted.add(cacheId);
