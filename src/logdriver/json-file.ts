@@ -7,7 +7,7 @@
 // Writes are synchronous page-cache writes of one batch (what one read of the capture
 // produced, ≤ ~6 MiB even if every byte needs escaping); rotation renames are synchronous
 // too; only compression runs in the background, and the next rotation waits for it.
-import { closeSync, fstatSync, openSync, renameSync, unlinkSync, writeSync, ftruncateSync, createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { closeSync, fstat, fstatSync, open, openSync, renameSync, unlinkSync, writeSync, ftruncateSync, createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { FileOptions } from './options.ts';
@@ -195,14 +195,30 @@ export class RotatingJsonFile implements Driver {
   readonly #stderr: Buffer;
 
   /** attrs: json-file's "attrs" object (JSON text), or null. */
-  constructor(path: string, o: FileOptions, onError: (err: unknown) => void, attrs: string | null = null) {
+  constructor(path: string, o: FileOptions, onError: (err: unknown) => void, attrs: string | null = null, opened?: { fd: number; size: number }) {
     this.path = path;
     [this.#stdout, this.#stderr] = streamFields(attrs);
     this.#o = o;
     this.#onError = onError;
-    this.#fd = openSync(path, 'a', 0o640);
-    this.#size = fstatSync(this.#fd).size;
+    this.#fd = opened?.fd ?? openSync(path, 'a', 0o640);
+    this.#size = opened?.size ?? fstatSync(this.#fd).size;
     this.#projected = this.#size;
+  }
+
+  /**
+   * The same, with the file opened on the thread pool: on a container's start path the create
+   * of a new log file can take a millisecond of disk metadata work, not to be done on the
+   * event loop.
+   */
+  static async open(path: string, o: FileOptions, onError: (err: unknown) => void, attrs: string | null = null): Promise<RotatingJsonFile> {
+    const fd = await new Promise<number>((resolve, reject) => open(path, 'a', 0o640, (err, f) => (err ? reject(err) : resolve(f))));
+    try {
+      const size = await new Promise<number>((resolve, reject) => fstat(fd, (err, st) => (err ? reject(err) : resolve(st.size))));
+      return new RotatingJsonFile(path, o, onError, attrs, { fd, size });
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
   }
 
   /** A P record waiting for the rest of its line: payload bytes, stream, time of the first part. */

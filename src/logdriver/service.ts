@@ -135,7 +135,7 @@ export class LogShipping {
       const path = logFilePath(spec.dir, spec.info.id, cfg.Type);
       if (cfg.Type === 'local') mkdirSync(join(spec.dir, 'local-logs'), { recursive: true });
       const attrs = cfg.Type === 'json-file' ? jsonFileAttrs(cfg.Config, spec.info) : null;
-      return new RotatingJsonFile(path, fileOptions(cfg.Type, cfg.Config), (err) => this.#log.warn({ err, container: spec.info.id }, 'log compression'), attrs);
+      return RotatingJsonFile.open(path, fileOptions(cfg.Type, cfg.Config), (err) => this.#log.warn({ err, container: spec.info.id }, 'log compression'), attrs);
     }
     const config = lazy && cfg.Type === 'fluentd' ? { ...cfg, Config: { ...cfg.Config, 'fluentd-async': 'true' } } : cfg;
     return openRemote(config, spec.info, onError);
