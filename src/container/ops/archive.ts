@@ -128,7 +128,7 @@ export async function archivePath(ctx: ContainerContext, ref: string, path: stri
     emitContainerEvent(ctx, view.c, 'archive-path');
     if (below.length === 0) {
       args.push('-C', cwd, '--', member);
-      const tar = spawnTar(args, fd, null, done, maps);
+      const tar = spawnTar(args, fd, null, done, maps, tarFailureLog(ctx, view.c.config.id));
       return { stat, tar: tar.stdout, cancel: tar.cancel };
     }
     // A stopped container's volumes below the path: one tar per mount, each leaving out the
@@ -197,7 +197,7 @@ function concatTars(parts: (() => Promise<TarPart>)[], cleanup: () => Promise<vo
  * GNU tar on descriptor 3; `cleanup` runs once it has exited. With `maps` (--userns-remap)
  * the owners are unshifted by GNU tar's owner and group maps, written to descriptors 4 and 5.
  */
-function spawnTar(args: string[], fd: number, stdin: string | null, cleanup: () => Promise<void>, maps: OwnerMaps = null): { stdout: Readable; cancel(): void } {
+function spawnTar(args: string[], fd: number, stdin: string | null, cleanup: () => Promise<void>, maps: OwnerMaps = null, onFailure?: (message: string) => void): { stdout: Readable; cancel(): void } {
   // The maps reach tar as pipes (bash process substitution): Node's extra stdio pipes are
   // sockets, which tar cannot open by their /proc/self/fd name.
   const [cmd, argv] = maps ? ['bash', ['-c', 'exec tar --owner-map=<(cat <&4) --group-map=<(cat <&5) "$@"', 'tar', ...args]] as const : ['tar', args] as const;
@@ -212,12 +212,21 @@ function spawnTar(args: string[], fd: number, stdin: string | null, cleanup: () 
       w.end(text);
     }
   }
-  child.on('close', () => { void cleanup(); });
+  child.on('close', (code, signal) => {
+    // An archive that ended early shows here (the client only sees a short tar).
+    // (Status 1 is GNU tar's "a file changed as we read it"; 2 or a signal is a failure.)
+    if (code !== 0 && code !== 1 && signal !== 'SIGKILL') onFailure?.(`tar exited with ${code ?? signal}: ${stderr.trim().slice(0, 500)}`);
+    void cleanup();
+  });
   child.on('error', () => { void cleanup(); });
   return { stdout: child.stdout!, cancel: () => { child.kill('SIGKILL'); } };
 }
 
 type OwnerMaps = ReturnType<typeof ownerMaps>;
+
+function tarFailureLog(ctx: ContainerContext, id: string): (message: string) => void {
+  return (message) => ctx.log.warn({ container: id }, `archive cut short: ${message}`);
+}
 
 /** The owner maps for archives of `c`'s files: none unless the daemon remaps it (--userns-remap). */
 function unshiftFor(ctx: ContainerContext, c: FsView['c']): OwnerMaps {
@@ -274,7 +283,7 @@ export async function exportContainer(ctx: ContainerContext, ref: string): Promi
   try {
     const names = await readdir(at(view.root.root));
     const tar = spawnTar(['-c', '-f', '-', '--numeric-owner', '-C', '/proc/self/fd/3', '--null', '--verbatim-files-from', '-T', '-'],
-      view.root.root.fd, names.map((n) => n + '\0').join(''), () => view.close(), unshiftFor(ctx, view.c));
+      view.root.root.fd, names.map((n) => n + '\0').join(''), () => view.close(), unshiftFor(ctx, view.c), tarFailureLog(ctx, view.c.config.id));
     emitContainerEvent(ctx, view.c, 'export');
     return { tar: tar.stdout, cancel: tar.cancel };
   } catch (err) {
