@@ -10,14 +10,11 @@
 // it is done, then times `docker commit <c> berth-bench/commit:<run>` (running container,
 // paused as by default). The committed layer's size is checked; the image and container are
 // removed (untimed). Engines, cleanup and host hygiene are bench/lib's (bench/README.md).
-import { mkdtempSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Berthd, Dockerd } from './lib/engines.mjs';
-import { fullSnapshot, leftovers, removeDockerdHostFiles } from './lib/host.mjs';
 import { loadavg, must, run } from './lib/proc.mjs';
 import { median } from './lib/report.mjs';
-import { sweep, sweepStale, writeState } from './lib/cleanup.mjs';
+import { setUpEngines } from './lib/setup.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (msg) => process.stderr.write(`[commit-bench] ${msg}\n`);
@@ -38,15 +35,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function main() {
   const o = args(process.argv.slice(2));
   if (process.getuid?.() !== 0) { console.error('run as root'); return 2; }
-  await sweepStale(log);
-  const before = await fullSnapshot();
-  const work = mkdtempSync('/var/tmp/berth-bench-');
-  const runId = basename(work).slice('berth-bench-'.length);
-  const engines = [];
-  if (o.engine !== 'berthd') engines.push(new Dockerd(work, runId));
-  if (o.engine !== 'dockerd') engines.push(new Berthd(work, runId, { script: join(repo, 'dist/berthd.js'), runtime: 'crun' }));
-  const state = () => ({ ownerPid: process.pid, work, engines: engines.map((e) => e.state()), bridges: engines.filter((e) => e.bridge).map((e) => e.bridge), cgroups: engines.map((e) => e.cgroupParent), hostFilesBefore: before.files });
-  writeState(work, state());
+  const env = await setUpEngines({ engine: o.engine, log });
+  const { work, engines } = env;
   const samples = Object.fromEntries(engines.map((e) => [e.name, []]));
   const loads = [];
   try {
@@ -54,8 +44,7 @@ async function main() {
     must(await run('bash', [join(repo, 'scripts/busybox-rootfs.sh'), tar]), 'busybox rootfs');
     for (const e of engines) {
       log(`starting ${e.name}`);
-      await e.start();
-      writeState(work, state());
+      await env.start(e);
       await e.importImage(tar);
     }
     const per = Math.floor((o.mb * 1024 * 1024) / 10);
@@ -84,10 +73,7 @@ async function main() {
       loads.push(loadavg());
     }
   } finally {
-    for (const e of engines) await e.stop().catch((err) => log(`stopping ${e.name}: ${err.message}`));
-    for (const n of await sweep(state())) log(n);
-    if (engines.some((e) => e.name === 'dockerd')) removeDockerdHostFiles(before);
-    for (const l of await leftovers(before)) log(`host change still present (may be someone else's): ${l}`);
+    await env.close();
   }
   const d = samples.dockerd ? median(samples.dockerd) : NaN;
   const b = samples.berthd ? median(samples.berthd) : NaN;

@@ -7,35 +7,11 @@ import { join, posix } from 'node:path';
 
 export class ScopeError extends Error {}
 
-/** The host path of `path` (absolute inside the image) with every symlink resolved in `root`. */
-export async function resolveInRoot(root: string, path: string): Promise<string> {
-  const parts = posix.normalize('/' + path).split('/').filter((p) => p !== '');
-  const done: string[] = [];
-  let hops = 0;
-  while (parts.length > 0) {
-    const part = parts.shift()!;
-    if (part === '.') continue;
-    if (part === '..') { done.pop(); continue; }
-    const host = join(root, ...done, part);
-    const st = await lstat(host).catch(() => null);
-    if (st?.isSymbolicLink()) {
-      if (++hops > 255) throw new ScopeError(`too many levels of symbolic links: ${path}`);
-      const target = await readlink(host);
-      const tparts = target.split('/').filter((p) => p !== '');
-      if (target.startsWith('/')) done.length = 0;
-      parts.unshift(...tparts);
-      continue;
-    }
-    done.push(part);
-  }
-  return join(root, ...done);
-}
-
 /**
- * resolveInRoot with synchronous lstat/readlink: for a build context on the local disk, where
- * each call is microseconds and a thread-pool round trip per path element costs more.
+ * The walk both resolvers share: yields each host path to look at and is told its symlink
+ * target (null: not a symlink); returns the host path with every symlink resolved in `root`.
  */
-export function resolveInRootSync(root: string, path: string): string {
+function* walkInRoot(root: string, path: string): Generator<string, string, string | null> {
   const parts = posix.normalize('/' + path).split('/').filter((p) => p !== '');
   const done: string[] = [];
   let hops = 0;
@@ -43,12 +19,9 @@ export function resolveInRootSync(root: string, path: string): string {
     const part = parts.shift()!;
     if (part === '.') continue;
     if (part === '..') { done.pop(); continue; }
-    const host = join(root, ...done, part);
-    let st;
-    try { st = lstatSync(host, { throwIfNoEntry: false }); } catch { st = undefined; }
-    if (st?.isSymbolicLink()) {
+    const target = yield join(root, ...done, part);
+    if (target !== null) {
       if (++hops > 255) throw new ScopeError(`too many levels of symbolic links: ${path}`);
-      const target = readlinkSync(host);
       if (target.startsWith('/')) done.length = 0;
       parts.unshift(...target.split('/').filter((p) => p !== ''));
       continue;
@@ -56,6 +29,32 @@ export function resolveInRootSync(root: string, path: string): string {
     done.push(part);
   }
   return join(root, ...done);
+}
+
+/** The host path of `path` (absolute inside the image) with every symlink resolved in `root`. */
+export async function resolveInRoot(root: string, path: string): Promise<string> {
+  const walk = walkInRoot(root, path);
+  let step = walk.next();
+  while (!step.done) {
+    const st = await lstat(step.value).catch(() => null);
+    step = walk.next(st?.isSymbolicLink() ? await readlink(step.value) : null);
+  }
+  return step.value;
+}
+
+/**
+ * resolveInRoot with synchronous lstat/readlink: for a build context on the local disk, where
+ * each call is microseconds and a thread-pool round trip per path element costs more.
+ */
+export function resolveInRootSync(root: string, path: string): string {
+  const walk = walkInRoot(root, path);
+  let step = walk.next();
+  while (!step.done) {
+    let st;
+    try { st = lstatSync(step.value, { throwIfNoEntry: false }); } catch { st = undefined; }
+    step = walk.next(st?.isSymbolicLink() ? readlinkSync(step.value) : null);
+  }
+  return step.value;
 }
 
 /** Like resolveInRoot, creating missing directories (mode 0755, then chown when given). */

@@ -55,13 +55,13 @@ export async function reconcileContainers(ctx: ContainerContext): Promise<Reconc
               return;
             }
           }
-          const after = await recordExit(ctx, c, code ?? 255, code !== null);
+          const after = await recordExit(ctx, c, code ?? 255);
           if (after) followUps.push(after);
           return;
         }
         case 'restarting': {
           c.state.status = 'running';
-          const after = await recordExit(ctx, c, c.state.exitCode, false);
+          const after = await recordExit(ctx, c, c.state.exitCode);
           if (after) followUps.push(after);
           return;
         }

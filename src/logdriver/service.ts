@@ -95,14 +95,13 @@ export class LogShipping {
    * driver. A container that exited while berthd was down is resumed just for this. The
    * capture is final once conmon's exit file exists; without one (conmon killed), "gone" is
    * when this berthd's conmon exited, or a second after the exit for a conmon it did not start.
-   * `captureFinal`: the caller read the exit file already.
    */
-  async finish(spec: ShipSpec, timeoutMs = 10_000, captureFinal = false): Promise<void> {
+  async finish(spec: ShipSpec, timeoutMs = 10_000): Promise<void> {
     if (!LogShipping.ships(spec.config)) return;
     if (!this.#shippers.has(spec.info.id)) await this.resume(spec);
     const s = this.#shippers.get(spec.info.id);
     if (!s) return;
-    const final = captureFinal || (spec.exitFile !== undefined && await access(spec.exitFile).then(() => true, () => false));
+    const final = spec.exitFile !== undefined && await access(spec.exitFile).then(() => true, () => false);
     const gone = final ? Promise.resolve() : this.#producers.get(spec.info.id) ?? new Promise<void>((r) => setTimeout(r, 1000).unref());
     const t0 = performance.now();
     if (!await s.finish(gone, timeoutMs)) {

@@ -33,12 +33,7 @@ export async function handleExit(ctx: ContainerContext, id: string, exitCode: nu
 }
 
 /** Records the exit; returns the follow-up (restart or auto-remove) to run after the lock. */
-/**
- * `fromExitFile`: the exit code was read from conmon's exit file, which conmon writes only
- * after it drained the container's output into the capture (so log shipping need not wait for
- * conmon's own exit, which comes after its exit command).
- */
-export async function recordExit(ctx: ContainerContext, c: Container, exitCode: number, fromExitFile = true): Promise<(() => Promise<void>) | null> {
+export async function recordExit(ctx: ContainerContext, c: Container, exitCode: number): Promise<(() => Promise<void>) | null> {
   const id = c.config.id;
   const dir = ctx.store.dir(id);
   const t0 = performance.now();
@@ -57,7 +52,7 @@ export async function recordExit(ctx: ContainerContext, c: Container, exitCode: 
   }
   // The log driver gets the rest of the output before the exit is reported (as dockerd waits
   // for its log copier), once the capture is final; bounded, so a dead destination cannot stall it.
-  const logsShipped = ctx.logShipping.finish(shipSpec(ctx, c), undefined, fromExitFile)
+  const logsShipped = ctx.logShipping.finish(shipSpec(ctx, c))
     .catch((err: unknown) => ctx.log.warn({ err, container: id }, 'log shipping failed'));
   await ctx.layers.unmountRW(id).catch((err: unknown) => ctx.log.warn({ err, container: id }, 'unmount failed'));
   await logsShipped;
