@@ -12,6 +12,7 @@ import { firstExisting, hostFacts, prepareForCrun, removeCgroupParent } from './
 import { wire } from './wire.ts';
 import { MetricsServer } from '../metrics/index.ts';
 import { startIdleTrim } from './idle-trim.ts';
+import { ensureExecRootTmpfs, releaseExecRootTmpfs } from './exec-root-tmpfs.ts';
 import { openForRemappedRoot, remappedDataRoot, resolveRemap, type IdRemap } from './userns-remap.ts';
 import { logTcpSecurity, socketGroup, tcpSecurity, type TcpSecurity } from './listeners.ts';
 import { removeLeftoverBuildContainers } from './build-runner.ts';
@@ -136,6 +137,7 @@ export async function main(argv: string[]): Promise<void> {
     log.error({ pid: other, pidFile: cfg.pidFile }, 'another berthd is running with this pid file');
     process.exit(1);
   }
+  await ensureExecRootTmpfs(cfg.execRoot, log);
   await mkdir(dirname(cfg.pidFile), { recursive: true });
   await writeFile(cfg.pidFile, `${process.pid}\n`);
 
@@ -145,6 +147,8 @@ export async function main(argv: string[]): Promise<void> {
   const init = await firstExisting(['/usr/bin/catatonit', '/usr/libexec/catatonit/catatonit', '/usr/bin/tini-static', '/usr/bin/tini']);
   if (!conmon || (!crun && !runc)) {
     log.error({ conmon, crun, runc }, 'conmon and crun or runc are required (make deps installs them)');
+    await rm(cfg.pidFile, { force: true });
+    await releaseExecRootTmpfs(cfg.execRoot, log);
     process.exit(1);
   }
   const runtimes = new Map<string, string>();
@@ -170,6 +174,7 @@ export async function main(argv: string[]): Promise<void> {
       log.error({ hosts: cfg.hosts }, messageOf(err));
       process.stderr.write(`berthd: ${messageOf(err)}\n`);
       await rm(cfg.pidFile, { force: true });
+      await releaseExecRootTmpfs(cfg.execRoot, log);
       process.exit(1);
     }
   }
@@ -186,6 +191,8 @@ export async function main(argv: string[]): Promise<void> {
     } catch (err) {
       log.error({ err: messageOf(err) }, 'cannot serve metrics');
       process.stderr.write(`berthd: ${messageOf(err)}\n`);
+      await rm(cfg.pidFile, { force: true });
+      await releaseExecRootTmpfs(cfg.execRoot, log);
       process.exit(1);
     }
   }
@@ -230,7 +237,10 @@ export async function main(argv: string[]): Promise<void> {
       if (l.kind === 'unix') await rm(l.path, { force: true });
     }
     await rm(cfg.pidFile, { force: true });
-    if (w.containers.counts().running + w.containers.counts().paused === 0) await removeCgroupParent(cfg.cgroupParent);
+    if (w.containers.counts().running + w.containers.counts().paused === 0) {
+      await removeCgroupParent(cfg.cgroupParent);
+      await releaseExecRootTmpfs(cfg.execRoot, log);
+    }
     process.exit(0);
   };
   // SIGHUP reloads daemon.json as dockerd does: the options that can change without a restart
