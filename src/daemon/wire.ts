@@ -8,7 +8,7 @@ import { LayerStore, type DriverName } from '../layer/index.ts';
 import { ImageService, DistributionService, ArchiveService, pruneImages } from '../image/index.ts';
 import { ContentStore } from '../storage/content/index.ts';
 import { RegistryConfig } from '../distribution/index.ts';
-import { ConmonLauncher, OciRuntime, SeccompBpfCompiler } from '../runtime/index.ts';
+import { ConmonLauncher, OciRuntime, SeccompBpfCompiler, sealedCopy } from '../runtime/index.ts';
 import { ContainerService, parseFilters } from '../container/index.ts';
 import { ApiServer, containerFsRoutes, distributionRoutes, pruneRoutes, buildRoutes, imageArchiveRoutes, containerResourcesRoutes, containerRoutes, execRoutes, imageRoutes, networkRoutes, systemDfRoutes, systemRoutes, volumeRoutes } from '../api/server/index.ts';
 import { EmbeddedDnsRegistry, Firewall, NetShellPool, NetworkService, NetworkStore, Nft, nameserversFromResolvConf, type CreateNetworkRequest, type DnsRegistry } from '../network/index.ts';
@@ -70,7 +70,8 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   const firewall = new Firewall(new Nft(), cfg.firewallTable, () => networks!.firewallState(), log.child({ module: 'firewall' }));
   networks = new NetworkService(new NetworkStore(join(cfg.dataRoot, 'network')), new NetShellPool(3), firewall, events, dns,
     { bip: cfg.bip, bridgeName: cfg.bridge, addressPools: cfg.defaultAddressPools, dataRoot: cfg.dataRoot }, log.child({ module: 'network' }));
-  const runtimes = new Map([...bins.runtimes].map(([name, path]) => [name, new OciRuntime({ name, path }, cfg.execRoot)]));
+  // crun runs from a sealed in-memory copy (no self re-exec per call: sealed-binary.ts).
+  const runtimes = new Map([...bins.runtimes].map(([name, path]) => [name, new OciRuntime({ name, path, launch: name === 'crun' ? sealedCopy(path) ?? undefined : undefined }, cfg.execRoot)]));
   const containers = new ContainerService({
     dataRoot: cfg.dataRoot,
     // Build step images live in the build store; containers of RUN steps start from them.

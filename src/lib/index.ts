@@ -9,3 +9,4 @@ export * from './logger.ts';
 export * from './go-arch.ts';
 export * from './until.ts';
 export * from './ignore-patterns.ts';
+export * from './libc.ts';

@@ -106,7 +106,7 @@ export class ConmonLauncher {
     const args = [
       '--api-version', '1',
       '-c', o.id, '-u', o.id.slice(0, 12), '-n', o.name,
-      '-r', o.runtime.binary.path, '--runtime-arg', `--root=${o.runtime.root}`,
+      '-r', o.runtime.launchPath, '--runtime-arg', `--root=${o.runtime.root}`,
       '-b', bundle,
       '-p', join(bundle, 'pidfile'),
       '-P', join(bundle, 'conmon.pid'),
@@ -194,7 +194,7 @@ export class ConmonLauncher {
     const args = [
       '--api-version', '1',
       '-c', o.containerId, '-u', o.execId.slice(0, 12), '-n', o.execId.slice(0, 12),
-      '-r', o.runtime.binary.path, '--runtime-arg', `--root=${o.runtime.root}`,
+      '-r', o.runtime.launchPath, '--runtime-arg', `--root=${o.runtime.root}`,
       '-b', dir,
       '-p', join(dir, 'pidfile'),
       '-0', dir,

@@ -8,3 +8,4 @@ export { ExitWatcher, type ExitHandler } from './exit-watcher.ts';
 export { AttachConnection, type AttachStream } from './attach-connection.ts';
 export { SeccompBpfCompiler, SECCOMP_BPF_ANNOTATION, type SeccompBpfCompilerOptions } from './seccomp-bpf.ts';
 export { writeControl, resizeMessage } from './control-fifo.ts';
+export { sealedCopy } from './sealed-binary.ts';

@@ -13,6 +13,8 @@ const osSignals = constants.signals as Record<string, number>;
 export interface RuntimeBinary {
   name: string;
   path: string;
+  /** What berthd's children exec while berthd lives (a sealed copy: sealed-binary.ts); default `path`. */
+  launch?: string;
 }
 
 export class OciRuntime {
@@ -25,8 +27,13 @@ export class OciRuntime {
     return this.binary.name;
   }
 
+  /** The binary to exec from berthd and from monitors it starts now (not from exit commands). */
+  get launchPath(): string {
+    return this.binary.launch ?? this.binary.path;
+  }
+
   async #run(args: string[], allowFailure = false): Promise<{ code: number; stdout: string; stderr: string }> {
-    return execTool(this.binary.path, [`--root=${this.root}`, ...args], { allowFailure });
+    return execTool(this.launchPath, [`--root=${this.root}`, ...args], { allowFailure });
   }
 
   /**
