@@ -161,19 +161,30 @@ export class Overlay2Driver implements GraphDriver {
     } catch {
       lower = '';
     }
-    // A workdir left behind by a crash can hold stale state; overlay wants it empty.
-    await rm(join(dir, 'work'), { recursive: true, force: true });
-    await mkdir(join(dir, 'work'), { mode: 0o700 });
+    // The kernel empties the workdir's own work/ at every mount, so an existing workdir is
+    // used as it is (no file churn per start); one left odd by a crash is emptied and the
+    // mount tried again.
+    await mkdir(join(dir, 'work'), { recursive: true, mode: 0o700 });
     if (!lower) await mkdir(join(dir, 'empty'), { recursive: true });
     const lowerRel = lower || `${cacheId}/empty`;
+    try {
+      await this.#mountOverlay(dir, cacheId, lowerRel, merged);
+    } catch {
+      await rm(join(dir, 'work'), { recursive: true, force: true });
+      await mkdir(join(dir, 'work'), { mode: 0o700 });
+      await this.#mountOverlay(dir, cacheId, lowerRel, merged);
+    }
+    this.#mounted.add(cacheId);
+    return merged;
+  }
+
+  async #mountOverlay(dir: string, cacheId: string, lowerRel: string, merged: string): Promise<void> {
     // In-process mount needs absolute paths (no cwd); they fit the one-page option limit for
     // a few dozen layers. Longer chains use the short l/ links with `mount` run in the root.
     const abs = `lowerdir=${lowerRel.split(':').map((l) => join(this.root, l)).join(':')},upperdir=${join(dir, 'diff')},workdir=${join(dir, 'work')}`;
     if (abs.length >= 4000 || !await mountAsync('overlay', merged, 'overlay', abs)) {
       await execTool('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lowerRel},upperdir=${cacheId}/diff,workdir=${cacheId}/work`, merged], { cwd: this.root });
     }
-    this.#mounted.add(cacheId);
-    return merged;
   }
 
   async unmount(cacheId: string): Promise<void> {
