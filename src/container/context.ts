@@ -77,6 +77,17 @@ export function runtimeFor(ctx: ContainerContext, name: string): OciRuntime {
   return r;
 }
 
+/**
+ * Where a container's /etc/hostname, /etc/hosts and /etc/resolv.conf live: per-boot files
+ * (rewritten at every start), so in its runtime bundle dir on the exec root's tmpfs, as podman
+ * keeps them under its run root (on a disk filesystem the three creates per start cost CPU).
+ * Under --userns-remap they stay in the container's dir, whose permissions are set up for
+ * the remapped root.
+ */
+export function etcDirOf(ctx: ContainerContext, id: string): string {
+  return ctx.options.remap ? ctx.store.dir(id) : ctx.conmon.bundleDir(id);
+}
+
 export function addListener<T>(map: Map<string, Set<T>>, id: string, fn: T): () => void {
   let set = map.get(id);
   if (!set) { set = new Set(); map.set(id, set); }

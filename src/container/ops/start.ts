@@ -2,12 +2,12 @@
 // (one `mount`), write the /etc files, resolve the user from the image's passwd/group,
 // generate the spec (pure), conmon + `runtime create` (wait for the pid on the sync pipe),
 // connect attach clients that are waiting, `runtime start`. Nothing else spawns a process.
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostname as osHostname } from 'node:os';
 import { InternalError, kindOf, messageOf } from '../../lib/index.ts';
 import { generateSpec, resolveUser } from '../../specgen/index.ts';
-import { emitContainerEvent, runtimeFor, type ContainerContext } from '../context.ts';
+import { emitContainerEvent, etcDirOf, runtimeFor, type ContainerContext } from '../context.ts';
 import { type Container } from '../record.ts';
 import { AlreadyStartedError, StateConflictError } from '../errors.ts';
 import { sharedEtcMounts, writeEtcFiles } from '../etc-files.ts';
@@ -81,9 +81,11 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     mark('mounted+net');
     const share = netup.shareFrom;
     if (share) hostname = share.config.config.Hostname || share.config.id.slice(0, 12);
+    const etcDir = etcDirOf(ctx, id);
+    if (!share) await mkdir(etcDir, { recursive: true, mode: 0o700 });
     const [etcMounts, passwd, group, hostDevicesByPath] = await Promise.all([
-      share ? sharedEtcMounts(ctx.store.dir(share.config.id)) : writeEtcFiles({
-        dir, hostname, hostNetwork, extraHosts: h.ExtraHosts ?? [], dns: h.Dns ?? [], dnsSearch: h.DnsSearch ?? [],
+      share ? sharedEtcMounts(etcDirOf(ctx, share.config.id)) : writeEtcFiles({
+        dir: etcDir, hostname, hostNetwork, extraHosts: h.ExtraHosts ?? [], dns: h.Dns ?? [], dnsSearch: h.DnsSearch ?? [],
         dnsOptions: h.DnsOptions ?? [], readonly: false, addresses: netup.addresses, nameserver: netup.nameserver,
         hostGateway: ctx.network.defaultGateway(),
       }),

@@ -1,7 +1,7 @@
 // Read-only views: inspect, list (ps) with Docker's filters, top.
 import { InvalidArgumentError } from '../../lib/index.ts';
 import type { ContainerInspect, ContainerSummary, TopResponse } from '../../api/types/index.ts';
-import { runtimeFor, type ContainerContext } from '../context.ts';
+import { etcDirOf, runtimeFor, type ContainerContext } from '../context.ts';
 import type { Container } from '../record.ts';
 import { execTool } from '../../lib/index.ts';
 import { join } from 'node:path';
@@ -33,9 +33,9 @@ export function inspectView(ctx: ContainerContext, c: Container): ContainerInspe
       ...(s.health ? { Health: { Status: s.health.status, FailingStreak: s.health.failingStreak, Log: s.health.log } } : {}),
     },
     Image: c.config.imageId,
-    ResolvConfPath: join(dir, 'resolv.conf'),
-    HostnamePath: join(dir, 'hostname'),
-    HostsPath: join(dir, 'hosts'),
+    ResolvConfPath: join(etcDirOf(ctx, c.config.id), 'resolv.conf'),
+    HostnamePath: join(etcDirOf(ctx, c.config.id), 'hostname'),
+    HostsPath: join(etcDirOf(ctx, c.config.id), 'hosts'),
     LogPath: inspectLogPath(dir, c),
     Name: `/${s.name}`,
     RestartCount: s.restartCount,
