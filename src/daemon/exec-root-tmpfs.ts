@@ -42,7 +42,9 @@ export async function releaseExecRootTmpfs(execRoot: string, log: Logger): Promi
   try {
     // Only a tmpfs berthd mounted (its source name says so); never one the system made.
     if (!hasOwnTmpfs(await readFile('/proc/self/mountinfo', 'utf8'), execRoot)) return;
-    await execTool('umount', [execRoot]);
+    // Lazily: a monitor of a container removed a moment ago may still be finishing its exit
+    // command with a file open there; the tmpfs goes when it does.
+    await execTool('umount', ['-l', execRoot]);
   } catch (err) {
     log.warn({ execRoot, err: messageOf(err) }, 'cannot unmount the exec root tmpfs');
   }
