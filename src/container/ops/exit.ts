@@ -37,7 +37,7 @@ export async function recordExit(ctx: ContainerContext, c: Container, exitCode: 
   const id = c.config.id;
   const dir = ctx.store.dir(id);
   const t0 = performance.now();
-  const oom = await access(join(dir, 'oom')).then(() => true, () => false);
+  const oomMarked = access(join(dir, 'oom')).then(() => true, () => false);
   const runtime = runtimeFor(ctx, c.state.runtime);
   // conmon runs `runtime delete` itself when it was started by this berthd (its monitor
   // promise is in runtimeCleanup). A container re-adopted after a restart is deleted here,
@@ -54,24 +54,30 @@ export async function recordExit(ctx: ContainerContext, c: Container, exitCode: 
   // for its log copier), once the capture is final; bounded, so a dead destination cannot stall it.
   const logsShipped = ctx.logShipping.finish(shipSpec(ctx, c))
     .catch((err: unknown) => ctx.log.warn({ err, container: id }, 'log shipping failed'));
-  await ctx.layers.unmountRW(id).catch((err: unknown) => ctx.log.warn({ err, container: id }, 'unmount failed'));
+  const unmounted = ctx.layers.unmountRW(id).catch((err: unknown) => ctx.log.warn({ err, container: id }, 'unmount failed'));
   await logsShipped;
+  const oom = await oomMarked;
   // The namespace and veths go in the background; a new start of this container waits for it.
   tearDownNetwork(ctx, c);
-  ctx.log.debug({ container: id, unmounted: Math.round(performance.now() - t0) }, 'exit cleanup (ms)');
   const startedAt = Date.parse(c.state.startedAt);
   c.state = {
     ...c.state, status: 'exited', pid: 0, exitCode, oomKilled: oom && exitCode === 137,
     finishedAt: new Date().toISOString(),
     health: c.state.health ? { ...c.state.health, status: c.state.health.status === 'starting' ? 'unhealthy' : c.state.health.status } : null,
   };
-  await ctx.store.saveState(c);
   ctx.hooks.afterExit(c);
   if (c.state.oomKilled) emitContainerEvent(ctx, c, 'oom');
   // Docker's die carries how long the process ran, in whole seconds (execDuration).
   const execDuration = Number.isFinite(startedAt) ? String(Math.max(0, Math.floor((Date.now() - startedAt) / 1000))) : '0';
   emitContainerEvent(ctx, c, 'die', { exitCode: String(exitCode), execDuration });
+  // Waiters hear of the exit before the rootfs is unmounted and the state written: the caller
+  // holds the container's lock until both are done, so whatever they do next with this
+  // container (start, rm, cp, commit) waits for them. A crash in between is reconciled from
+  // conmon's exit file, as any exit berthd did not record.
   for (const l of ctx.exitListeners.get(id) ?? []) l(c);
+  await unmounted;
+  await ctx.store.saveState(c);
+  ctx.log.debug({ container: id, ms: Math.round(performance.now() - t0) }, 'exit recorded (ms)');
 
   const h = c.config.hostConfig;
   if (shouldRestart({ policy: h.RestartPolicy, exitCode, restartCount: c.state.restartCount, stoppedByUser: c.state.stoppedByUser })) {
