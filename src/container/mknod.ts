@@ -1,24 +1,10 @@
 // mknodat(2) through koffi (LIBRARIES.md: mknod verified), for the fifos and device nodes a
 // PUT /containers/{id}/archive carries: Node has no mknod. Relative to a directory
 // descriptor, so the name is one component below a directory ScopedRoot resolved.
-import { createRequire } from 'node:module';
+import { libcErrno, libcFunc } from '../lib/index.ts';
 
-type Fn = (...args: unknown[]) => number;
-let mknodat: Fn | null | undefined;
-let errnoOf: (() => number) | null = null;
-
-function load(): Fn | null {
-  if (mknodat !== undefined) return mknodat;
-  try {
-    const require = createRequire(import.meta.url);
-    const koffi = require('koffi') as { load(name: string): { func(decl: string): Fn }; errno(): number };
-    mknodat = koffi.load('libc.so.6').func('int mknodat(int dirfd, const char *path, uint32_t mode, uint64_t dev)');
-    errnoOf = () => koffi.errno();
-  } catch {
-    mknodat = null;
-  }
-  return mknodat;
-}
+type Fn = (dirfd: number, path: string, mode: number, dev: bigint) => number;
+const load = (): Fn | null => libcFunc<Fn>('int mknodat(int dirfd, const char *path, uint32_t mode, uint64_t dev)');
 
 /** glibc makedev(). */
 export function makedev(major: number, minor: number): bigint {
@@ -35,5 +21,5 @@ export const S_IFBLK = 0o060000;
 export function mknodAt(dirfd: number, name: string, mode: number, major = 0, minor = 0): void {
   const f = load();
   if (!f) throw new Error('mknod is not available (libc could not be loaded)');
-  if (f(dirfd, name, mode, makedev(major, minor)) !== 0) throw new Error(`mknod ${name}: errno ${errnoOf?.() ?? '?'}`);
+  if (f(dirfd, name, mode, makedev(major, minor)) !== 0) throw new Error(`mknod ${name}: errno ${libcErrno() || '?'}`);
 }

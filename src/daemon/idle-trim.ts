@@ -3,21 +3,13 @@
 // and the thread pool freed: measured 10 MB of an idle berthd's 37 MB of anonymous memory.
 // glibc only returns arena memory on malloc_trim(3), so after a quiet spell (no API request
 // started for QUIET_MS) berthd calls it once; ~1 ms, and only after new activity.
-import { createRequire } from 'node:module';
-import type { Logger } from '../lib/index.ts';
+import { libcFunc, type Logger } from '../lib/index.ts';
 
 const QUIET_MS = 400;
 
 type TrimFn = (pad: number) => number;
 
-function loadTrim(): TrimFn | null {
-  try {
-    const koffi = createRequire(import.meta.url)('koffi') as { load(name: string): { func(decl: string): TrimFn } };
-    return koffi.load('libc.so.6').func('int malloc_trim(size_t pad)');
-  } catch {
-    return null;
-  }
-}
+const loadTrim = (): TrimFn | null => libcFunc<TrimFn>('int malloc_trim(size_t pad)');
 
 /**
  * Polls `activity` (a counter of started requests) every QUIET_MS; when it has not moved for a

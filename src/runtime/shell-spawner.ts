@@ -6,23 +6,13 @@
 // (made here with mkfifo(3)) that bash opens as redirections, and a waiting subshell reports
 // the exit status back as "x <token> <status>" on bash's stdout.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
+import { libcFunc } from '../lib/index.ts';
 
 type MkfifoFn = ((path: string, mode: number) => number) & { async(path: string, mode: number, cb: (err: unknown, res: number) => void): void };
-let mkfifoFn: MkfifoFn | null | undefined;
 
 /** mkfifo(3) through koffi; null when FFI is unavailable. */
-function loadMkfifo(): MkfifoFn | null {
-  if (mkfifoFn !== undefined) return mkfifoFn;
-  try {
-    const koffi = createRequire(import.meta.url)('koffi') as { load(name: string): { func(decl: string): MkfifoFn } };
-    mkfifoFn = koffi.load('libc.so.6').func('int mkfifo(const char *path, unsigned int mode)');
-  } catch {
-    mkfifoFn = null;
-  }
-  return mkfifoFn;
-}
+const loadMkfifo = (): MkfifoFn | null => libcFunc<MkfifoFn>('int mkfifo(const char *path, unsigned int mode)');
 
 /** Makes a FIFO (mode 0600) on a pool thread; false when that cannot be done in-process. */
 export function makeFifo(path: string): Promise<boolean> {
