@@ -74,7 +74,9 @@ test('addresses', () => {
   assert.equal(syslogOptions({}).facility, 3);
   assert.equal(syslogOptions({}).address, null);
   assert.deepEqual(syslogOptions({ 'syslog-address': 'tcp+tls://h', 'syslog-tls-ca-cert': '/ca.pem', 'syslog-tls-skip-verify': '' }).tls, { ca: '/ca.pem', skipVerify: true });
-  assert.deepEqual(syslogOptions({ 'syslog-tls-skip-verify': 'false' }).tls, { skipVerify: false });
+  // As moby: present means skip, whatever the value; absent means verify.
+  for (const v of ['false', '0', 'true', '1', 'no']) assert.deepEqual(syslogOptions({ 'syslog-tls-skip-verify': v }).tls, { skipVerify: true }, v);
+  assert.deepEqual(syslogOptions({}).tls, { skipVerify: false });
   assert.throws(() => syslogOptions({ 'syslog-tls-cert': '/c.pem' }), /syslog-tls-cert and syslog-tls-key/);
   assert.deepEqual(gelfOptions({ 'gelf-address': 'tcp://h:12201', 'gelf-tcp-max-reconnect': '5', 'gelf-tcp-reconnect-delay': '2' }).retry, { delayMs: 2000, factor: 1, maxDelayMs: 2000, maxRetries: 5 });
   assert.equal(gelfOptions({ 'gelf-address': 'tcp://h:12201' }).retry.maxRetries, 3);

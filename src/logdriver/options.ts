@@ -144,9 +144,9 @@ export function syslogOptions(opts: Record<string, string>): SyslogOptions {
   if (facility === undefined) throw new InvalidArgumentError('invalid syslog facility');
   const format = (opts['syslog-format'] ?? '') || 'unix';
   if (!['unix', 'rfc3164', 'rfc5424', 'rfc5424micro'].includes(format)) throw new InvalidArgumentError(`Invalid syslog format: ${format}`);
-  // moby: the option's presence means skip; berth reads "false"/"0" as not skipping.
-  const skip = opts['syslog-tls-skip-verify'];
-  const tls: TlsFiles = { skipVerify: skip !== undefined && skip !== 'false' && skip !== '0' };
+  // moby parseTLSConfig (`_, skipVerify := cfg["syslog-tls-skip-verify"]`): the option's
+  // presence means skip, whatever its value, "false" included (berthd logs a warning then).
+  const tls: TlsFiles = { skipVerify: Object.hasOwn(opts, 'syslog-tls-skip-verify') };
   if (opts['syslog-tls-ca-cert']) tls.ca = opts['syslog-tls-ca-cert'];
   if (opts['syslog-tls-cert']) tls.cert = opts['syslog-tls-cert'];
   if (opts['syslog-tls-key']) tls.key = opts['syslog-tls-key'];

@@ -2,12 +2,16 @@
 // WriteLogStream writes them) for json-file and local, and fluentd acks that never come
 // (fluentd-request-ack with fluentd-read-timeout): the write fails after the timeout, is
 // retried on a new connection per fluentd-retry-wait / fluentd-max-retries, then dropped;
-// the container and berthd carry on. Driven by the real docker CLI 28.
+// the container and berthd carry on; syslog-tls-skip-verify's presence semantics. Driven by
+// the real docker CLI 28.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { TestDaemon } from '../support/daemon.ts';
 import { decodeMsgpack } from '../../src/logdriver/msgpack.ts';
+import { makeTestCerts } from '../support/tls-certs.ts';
 
 const d = new TestDaemon();
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -105,4 +109,31 @@ test('fluentd acks that never come: each write times out (fluentd-read-timeout),
   const bad = await d.docker(['create', '--name', `${name}-2`, '--log-driver', 'fluentd', '--log-opt', 'fluentd-read-timeout=5', 'busybox', 'true']);
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /invalid value for fluentd-read-timeout: value must be a duration: time: missing unit in duration "5"/);
+});
+
+test('syslog-tls-skip-verify: present means skip whatever its value (moby parseTLSConfig), "false" included; absent means verify', async (t) => {
+  const dir = mkdtempSync('/tmp/berth-test-skipv-');
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const certs = makeTestCerts(dir);
+  if (typeof certs === 'string') { t.skip(certs); return; }
+  let got = '';
+  const srv = createTlsServer({ cert: readFileSync(certs.serverCert), key: readFileSync(certs.serverKey) }, (s) => {
+    s.on('data', (b: Buffer) => { got += b.toString(); });
+    s.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  cleanups.push(() => { srv.close(); });
+  const port = (srv.address() as { port: number }).port;
+  const names = ['berth-test-skipv-false', 'berth-test-skipv-absent'];
+  cleanups.push(() => { void d.docker(['rm', '-f', ...names]); });
+  const tls = ['--log-driver', 'syslog', '--log-opt', `syslog-address=tcp+tls://127.0.0.1:${port}`, '--log-opt', 'syslog-format=rfc5424'];
+  // The server's certificate is signed by a CA berthd does not know: only skipping lets it through.
+  await ok(['run', '--name', names[0]!, ...tls, '--log-opt', 'syslog-tls-skip-verify=false', 'busybox', 'echo', 'skipped-anyway']);
+  const end = Date.now() + 10_000;
+  while (!got.includes('skipped-anyway') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  assert.match(got, /skipped-anyway/);
+  assert.match(d.log, /syslog-tls-skip-verify=false: the option's presence skips TLS verification/);
+  const r = await d.docker(['run', '--name', names[1]!, ...tls, 'busybox', 'true']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /failed to initialize logging driver: dial tcp 127\.0\.0\.1:\d+: .*(self.signed|unable to (get|verify))/i);
 });
