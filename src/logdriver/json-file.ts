@@ -243,6 +243,89 @@ export class RotatingJsonFile implements Driver {
     this.#entry(r.buf, r.payloadStart, r.payloadEnd, r.stream, r.partial, r);
   }
 
+  // The fast path (Driver.records): one loop over a run of plain records, i.e. conmon's
+  // `<35-byte time> stdout|stderr F <payload>` lines, which is nearly every record of a busy
+  // container. Per record: one memchr for the LF, a few byte checks, the escape scan, then
+  // the head, the payload and the cached suffix copied into the batch. No record object, no
+  // per-record calls into record()/#entry()/#suffix(); anything else (P records, a held
+  // partial line, other time formats) stops the loop and goes through record().
+  records(buf: Buffer, at: number, end: number): number {
+    if (this.#held !== null) return at;
+    const u8 = bytesOf(buf);
+    const v = viewOf(buf);
+    const base = buf.byteOffset;
+    const w = this.#tsWords;
+    const maxSize = this.#o.maxSize;
+    let sfx = this.#sfx;
+    let sfxStream = this.#sfxStream;
+    let tail = this.#tsTail;
+    let out = this.#batch;
+    let outU8 = bytesOf(out);
+    let len = this.#len;
+    let projected = this.#projected;
+    for (;;) {
+      const lf = buf.indexOf(0x0a, at);
+      if (lf < 0 || lf >= end) break;
+      const s1 = at + TS_LEN;
+      const ps = s1 + 10;
+      // `<time> stdout F ` / `<time> stderr F `: the fields at conmon's fixed offsets.
+      if (ps > lf || buf[s1] !== 0x20 || buf[s1 + 7] !== 0x20 || buf[s1 + 8] !== 0x46 || buf[s1 + 9] !== 0x20) break;
+      const c = buf[s1 + 4];
+      const stream = c === 0x6f ? 1 : c === 0x65 ? 2 : 0;
+      if (stream === 0) break;
+      // The suffix of the previous record, if this one has the same stream and time stamp.
+      const p = base + at;
+      const t = buf[at + 32]! | (buf[at + 33]! << 8) | (buf[at + 34]! << 16);
+      let same = sfx !== null && stream === sfxStream && t === tail;
+      if (same) {
+        for (let i = 7; i >= 0; i--) if (v.getInt32(p + 4 * i, true) !== w[i]) { same = false; break; }
+      }
+      if (!same) {
+        // Not "+00:00" (a host not in UTC): record() converts the time.
+        if (buf[s1 - 6] !== 0x2b || buf[s1 - 5] !== 0x30 || buf[s1 - 4] !== 0x30 || buf[s1 - 3] !== 0x3a || buf[s1 - 2] !== 0x30 || buf[s1 - 1] !== 0x30) break;
+        for (let i = 0; i < 8; i++) w[i] = v.getInt32(p + 4 * i, true);
+        tail = t;
+        sfxStream = stream;
+        sfx = Buffer.concat([stream === 1 ? this.#stdout : this.#stderr, Buffer.from(buf.toString('latin1', at, s1 - 6) + 'Z', 'latin1'), LINE_END]);
+        this.#sfx = sfx;
+        this.#sfxStream = stream;
+        this.#tsTail = tail;
+      }
+      const n = lf - ps;
+      const need = 10 + sfx!.length + 6 * n;
+      if (len + need > out.length) {
+        this.#len = len;
+        this.#grow(need);
+        out = this.#batch;
+        outU8 = bytesOf(out);
+      }
+      const start = len;
+      out[len] = 0x7b; out[len + 1] = 0x22; out[len + 2] = 0x6c; out[len + 3] = 0x6f; out[len + 4] = 0x67; out[len + 5] = 0x22; out[len + 6] = 0x3a; out[len + 7] = 0x22;
+      len += 8;
+      const e = firstToEscape(buf, ps, lf);
+      if (e === lf) {
+        outU8.set(u8.subarray(ps, lf), len);
+        len += n;
+      } else {
+        len = escapeInto(out, len, buf, ps, lf);
+      }
+      out[len] = 0x5c; out[len + 1] = 0x6e;
+      len += 2;
+      outU8.set(sfx!, len);
+      len += sfx!.length;
+      const size = len - start;
+      if (maxSize > 0 && projected > 0 && projected + size > maxSize) {
+        this.#cuts.push(start);
+        projected = 0;
+      }
+      projected += size;
+      at = lf + 1;
+    }
+    this.#len = len;
+    this.#projected = projected;
+    return at;
+  }
+
   #entry(src: Buffer, from: number, to: number, stream: 1 | 2, partial: boolean, time: string | CaptureRecord): void {
     const need = 96 + this.#stdout.length + (typeof time === 'string' ? time.length : time.tsEnd - time.tsStart) + 6 * (to - from);
     if (this.#len + need > this.#batch.length) this.#grow(need);

@@ -133,7 +133,9 @@ export class Shipper {
           pos += bytesRead;
           const end = carry + bytesRead;
           let at = 0;
+          const fast = this.#driver.records?.bind(this.#driver);
           for (;;) {
+            if (fast !== undefined) at = fast(buf, at, end);
             const next = nextRecord(buf, at, end, rec);
             if (next < 0) break;
             if (rec.valid) this.#driver.record(rec);
