@@ -7,7 +7,8 @@ export interface Driver {
   /**
    * Optional fast path: encodes the plain records at the start of buf[at, end) (whole F
    * records of conmon's usual shape) in one loop; returns where it stopped: the end of what
-   * it took, at a record it leaves to record(), or at an incomplete line.
+   * it took, at a record it leaves to record(), or at an incomplete line. buf[at, end) must
+   * not change until the next flush() (the driver may keep a copy of it till then).
    */
   records?(buf: Buffer, at: number, end: number): number;
   /** Called after each batch of records: file drivers write; remote drivers wait for room in blocking mode. */

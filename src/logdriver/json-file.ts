@@ -193,6 +193,10 @@ export class RotatingJsonFile implements Driver {
   /** The suffix whose bytes are in the suffix area (null: none). */
   #sfxIn: Buffer | null = null;
   #lastChunk = 0;
+  /** What the chunk area holds: buf[from, to) of the buffer being encoded (until the next flush). */
+  #chunkOf: Buffer | null = null;
+  #chunkFrom = 0;
+  #chunkTo = 0;
   #batch: Buffer = Buffer.alloc(0);
   #len = 0;
   /** Batch offsets where the current file is full: rotate there. */
@@ -226,7 +230,7 @@ export class RotatingJsonFile implements Driver {
     const whole = Buffer.allocUnsafeSlow(sfxRoom + chunkRoom + batchSize);
     const keep = sfxRoom === this.#sfxRoom && chunkRoom === this.#chunkRoom;
     if (keep && sfxRoom + chunkRoom > 0) this.#whole.copy(whole, 0, 0, sfxRoom + chunkRoom);
-    if (!keep) this.#sfxIn = null;
+    if (!keep) { this.#sfxIn = null; this.#chunkOf = null; }
     if (this.#len > 0) this.#batch.copy(whole, sfxRoom + chunkRoom, 0, this.#len);
     this.#whole = whole;
     this.#sfxRoom = sfxRoom;
@@ -283,12 +287,19 @@ export class RotatingJsonFile implements Driver {
     const at0 = at;
     const u8 = bytesOf(buf);
     const v = viewOf(buf);
-    // The chunk, copied once into the chunk area: record payloads are copied from there.
-    this.#lastChunk = end - at;
-    if (this.#chunkRoom < end - at) this.#realloc(this.#sfxRoom, Math.max(64 << 10, 2 ** Math.ceil(Math.log2(end - at))), this.#batch.length);
+    // The chunk, copied once into the chunk area: record payloads are copied from there. The
+    // shipper calls again after each record it leaves to record() (a P record every ~100
+    // lines): the copy made for the first call serves them all, until flush().
+    if (this.#chunkOf !== buf || at < this.#chunkFrom || end > this.#chunkTo) {
+      this.#lastChunk = end - at;
+      if (this.#chunkRoom < end - at) this.#realloc(this.#sfxRoom, Math.max(64 << 10, 2 ** Math.ceil(Math.log2(end - at))), this.#batch.length);
+      this.#whole.set(u8.subarray(at, end), this.#sfxRoom);
+      this.#chunkOf = buf;
+      this.#chunkFrom = at;
+      this.#chunkTo = end;
+    }
     let whole = this.#whole;
-    whole.set(u8.subarray(at, end), this.#sfxRoom);
-    let delta = this.#sfxRoom - at0;
+    let delta = this.#sfxRoom - this.#chunkFrom;
     let b0 = this.#sfxRoom + this.#chunkRoom;
     // The cached suffix (maybe from record()) must be in the suffix area; if it does not fit, drop the cache.
     if (this.#sfx !== null && this.#sfxIn !== this.#sfx && !this.#putSuffix(this.#sfx)) this.#sfx = null;
@@ -334,6 +345,9 @@ export class RotatingJsonFile implements Driver {
           this.#putSuffix(sfx);
           whole = this.#whole;
           whole.set(u8.subarray(at0, end), this.#sfxRoom);
+          this.#chunkOf = buf;
+          this.#chunkFrom = at0;
+          this.#chunkTo = end;
           delta = this.#sfxRoom - at0;
           b0 = this.#sfxRoom + this.#chunkRoom;
           out = this.#batch;
@@ -446,6 +460,7 @@ export class RotatingJsonFile implements Driver {
     this.#cuts = [];
     this.#len = 0;
     this.#projected = this.#size;
+    this.#chunkOf = null;
     // A burst grew the batch or the chunk area; give the memory back once it is written.
     const chunkRoom = this.#chunkRoom > BATCH_MIN && this.#lastChunk < this.#chunkRoom / 4 ? 0 : this.#chunkRoom;
     if (this.#batch.length > BATCH_KEEP || chunkRoom !== this.#chunkRoom) this.#realloc(this.#sfxRoom, chunkRoom, this.#batch.length > BATCH_KEEP ? BATCH_MIN : this.#batch.length);
