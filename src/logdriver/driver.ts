@@ -11,6 +11,8 @@ export interface Driver {
    * not change until the next flush() (the driver may keep a copy of it till then).
    */
   records?(buf: Buffer, at: number, end: number): number;
+  /** Optional: the container has been quiet for a while; give back buffers grown for a burst. */
+  trim?(): void;
   /** Called after each batch of records: file drivers write; remote drivers wait for room in blocking mode. */
   flush(): Promise<void>;
   close(): Promise<void>;

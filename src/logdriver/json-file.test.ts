@@ -247,6 +247,8 @@ test('records() fast path writes exactly what record() writes: mixed captures, r
             at = next;
           }
           await f.flush();
+          // Now and then the shipper finds the container quiet: buffers shrink, output must not change.
+          if (fast && (end / chunk) % 3 < 1) f.trim();
           from = end;
         }
         await f.close();

@@ -192,7 +192,6 @@ export class RotatingJsonFile implements Driver {
   #chunkRoom = 0;
   /** The suffix whose bytes are in the suffix area (null: none). */
   #sfxIn: Buffer | null = null;
-  #lastChunk = 0;
   /** What the chunk area holds: buf[from, to) of the buffer being encoded (until the next flush). */
   #chunkOf: Buffer | null = null;
   #chunkFrom = 0;
@@ -291,7 +290,6 @@ export class RotatingJsonFile implements Driver {
     // shipper calls again after each record it leaves to record() (a P record every ~100
     // lines): the copy made for the first call serves them all, until flush().
     if (this.#chunkOf !== buf || at < this.#chunkFrom || end > this.#chunkTo) {
-      this.#lastChunk = end - at;
       if (this.#chunkRoom < end - at) this.#realloc(this.#sfxRoom, Math.max(64 << 10, 2 ** Math.ceil(Math.log2(end - at))), this.#batch.length);
       this.#whole.set(u8.subarray(at, end), this.#sfxRoom);
       this.#chunkOf = buf;
@@ -461,9 +459,13 @@ export class RotatingJsonFile implements Driver {
     this.#len = 0;
     this.#projected = this.#size;
     this.#chunkOf = null;
-    // A burst grew the batch or the chunk area; give the memory back once it is written.
-    const chunkRoom = this.#chunkRoom > BATCH_MIN && this.#lastChunk < this.#chunkRoom / 4 ? 0 : this.#chunkRoom;
-    if (this.#batch.length > BATCH_KEEP || chunkRoom !== this.#chunkRoom) this.#realloc(this.#sfxRoom, chunkRoom, this.#batch.length > BATCH_KEEP ? BATCH_MIN : this.#batch.length);
+    // A burst of lines to escape grew the batch past what a 1 MiB read needs: give it back.
+    if (this.#batch.length > BATCH_KEEP) this.#realloc(this.#sfxRoom, this.#chunkRoom, BATCH_MIN);
+  }
+
+  /** The container went quiet (Driver.trim): back to a small batch and no chunk area. */
+  trim(): void {
+    if (this.#len === 0 && (this.#chunkRoom > 0 || this.#batch.length > BATCH_MIN)) this.#realloc(this.#sfxRoom, 0, BATCH_MIN);
   }
 
   async close(): Promise<void> {

@@ -21,6 +21,10 @@ import { newRecord, nextRecord } from './record.ts';
 const READ_MIN = 64 << 10;
 const READ_MAX = 1 << 20;
 const SAVE_EVERY_MS = 1000;
+// Memory goes back (read buffer, the driver's batch) only after this long without output: a
+// busy container catches up with conmon many times a second, and shrinking at each of those
+// moments made it allocate (and the GC collect) megabytes of buffers over and over.
+const TRIM_AFTER_MS = 1000;
 const COALESCE_MS = 20;
 
 export interface Position { ino: number; offset: number }
@@ -79,6 +83,7 @@ export class Shipper {
     let savedIno = -1;
     let savedOffset = -1;
     let buf = Buffer.allocUnsafe(READ_MIN);
+    let lastData = Date.now();
     let carry = 0;
     const rec = newRecord();
     let punched = 0;
@@ -130,6 +135,7 @@ export class Shipper {
           buf = next;
         }
         if (bytesRead > 0) {
+          lastData = Date.now();
           pos += bytesRead;
           const end = carry + bytesRead;
           let at = 0;
@@ -170,7 +176,8 @@ export class Shipper {
           return;
         }
         await save(false);
-        if (buf.length > READ_MIN && carry <= READ_MIN / 2) {
+        if (buf.length > READ_MIN && carry <= READ_MIN / 2 && Date.now() - lastData >= TRIM_AFTER_MS) {
+          this.#driver.trim?.();
           const small = Buffer.allocUnsafe(READ_MIN);
           buf.copy(small, 0, 0, carry);
           buf = small;
