@@ -31,6 +31,9 @@ const MIB = Number(opt('--mib', 50));
 const ENGINE = opt('--engine', 'both');
 // --driver none|k8s-file: diagnosis only (how fast the container's output reaches conmon).
 const DRIVER = opt('--driver', 'json-file');
+// --devnull: diagnosis only: the container writes to its own /dev/null (no conmon copy, no shipping):
+// what the run costs without any logging, to compare with --driver none and json-file.
+const DEVNULL = args.includes('--devnull');
 const OUT = opt('--out', join(benchDir, 'results/log-throughput.json'));
 // --cpu-prof DIR: berthd runs under node --cpu-prof (a .cpuprofile per daemon, written at its exit).
 const CPU_PROF = opt('--cpu-prof', null);
@@ -79,17 +82,17 @@ function sample(logPath) {
   return { total, largest, capture };
 }
 
-/** The daemon's own CPU time (user + system) in seconds, from /proc (clock ticks of 10 ms). */
+/** The daemon's own CPU time in seconds, [user, system], from /proc (clock ticks of 10 ms). */
 function daemonCpu(pid) {
   try {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch { return NaN; }
+    return [Number(f[11]) / 100, Number(f[12]) / 100];
+  } catch { return [NaN, NaN]; }
 }
 
 async function oneRun(e, i) {
   const name = `berth-bench-log-${i}`;
-  const script = `yes ${LINE} | head -c ${BYTES}`;
+  const script = `yes ${LINE} | head -c ${BYTES}${DEVNULL ? ' >/dev/null' : ''}`;
   const cpu0 = daemonCpu(e.pid);
   const start = performance.now();
   const r = must(await e.cli(['run', '-d', '--network', 'none', '--name', name, ...(DRIVER === 'json-file' ? ['--log-opt', `max-size=10m`, '--log-opt', `max-file=${MAX_FILE}`] : ['--log-driver', DRIVER]), 'busybox', 'sh', '-c', script]), `${e.name}: run`);
@@ -106,17 +109,19 @@ async function oneRun(e, i) {
   }
   const w = must(await waitP, `${e.name}: wait`);
   const seconds = (performance.now() - start) / 1000;
-  const daemonCpuSeconds = daemonCpu(e.pid) - cpu0;
+  const cpu1 = daemonCpu(e.pid);
+  const daemonCpuSeconds = cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1];
+  const daemonSysSeconds = cpu1[1] - cpu0[1];
   const waitedAt = Date.now();
   const s = sample(logPath);
   peak = { total: Math.max(peak.total, s.total), largest: Math.max(peak.largest, s.largest), capture: Math.max(peak.capture, s.capture) };
-  const last = DRIVER === 'json-file' ? JSON.parse(lastLine(logPath)) : { log: `${LINE}\n` };
+  const last = DRIVER === 'json-file' && !DEVNULL ? JSON.parse(lastLine(logPath)) : { log: `${LINE}\n` };
   if (last.log !== `${LINE}\n`) throw new Error(`${e.name}: last log entry is ${JSON.stringify(last).slice(0, 120)}`);
   // How long after the container's last line was read (its time stamp) the exit was reported.
   const drainLagMs = last.time ? waitedAt - Date.parse(last.time) : null;
   if (w.stdout.trim() !== '0') throw new Error(`${e.name}: exit code ${w.stdout.trim()}`);
   await e.cli(['rm', '-f', id]);
-  return { seconds, mibPerSec: MIB / seconds, drainLagMs, daemonCpuSeconds, ...peak };
+  return { seconds, mibPerSec: MIB / seconds, drainLagMs, daemonCpuSeconds, daemonSysSeconds, ...peak };
 }
 
 async function main() {
@@ -165,7 +170,7 @@ async function main() {
       for (const e of (i % 2 === 0 ? engines : [...engines].reverse())) {
         const r = await oneRun(e, i);
         results[e.name].push(r);
-        log(`run ${i + 1}/${RUNS} ${e.name}: ${r.seconds.toFixed(2)} s, ${r.mibPerSec.toFixed(1)} MiB/s, files peak ${(r.total / 1e6).toFixed(2)} MB (largest ${(r.largest / 1e6).toFixed(2)} MB)${e.name === 'berthd' ? `, capture peak ${(r.capture / 1e6).toFixed(2)} MB` : ''}, last line to exit reported ${r.drainLagMs} ms, daemon CPU ${r.daemonCpuSeconds.toFixed(2)} s (load ${loadavg()})`);
+        log(`run ${i + 1}/${RUNS} ${e.name}: ${r.seconds.toFixed(2)} s, ${r.mibPerSec.toFixed(1)} MiB/s, files peak ${(r.total / 1e6).toFixed(2)} MB (largest ${(r.largest / 1e6).toFixed(2)} MB)${e.name === 'berthd' ? `, capture peak ${(r.capture / 1e6).toFixed(2)} MB` : ''}, last line to exit reported ${r.drainLagMs} ms, daemon CPU ${r.daemonCpuSeconds.toFixed(2)} s (sys ${r.daemonSysSeconds.toFixed(2)}) (load ${loadavg()})`);
       }
     }
   } catch (err) {
