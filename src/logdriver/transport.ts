@@ -10,7 +10,8 @@
 //                 queued until the peer acknowledges them and are sent again after a reconnect.
 //                 An ack that does not come within ackTimeoutMs (fluentd-read-timeout) fails
 //                 the write as fluent-logger-golang's read deadline does: the connection is
-//                 closed and the frames sent again on a new one after the retry wait; after
+//                 closed and the frames sent again on a new one (dialled at once, as its
+//                 writeWithRetry does; the retry wait applies to failed dials); after
 //                 maxRetries such failures in a row they are dropped (counted), so a peer that
 //                 reads but never acknowledges cannot hold the shipper forever.
 //   DatagramSender  UDP; never waits; datagrams beyond the limit of in-flight bytes are dropped.
@@ -78,6 +79,8 @@ export class StreamSender implements Sender {
   /** Ack timeouts in a row (reset by an ack); at maxRetries the unacknowledged frames are dropped. */
   #ackFailures = 0;
   #ackTimer: NodeJS.Timeout | null = null;
+  /** The next reconnect is a retried write, not a failed dial: no wait. */
+  #redialNow = false;
   #sock: Socket | null = null;
   /** Not yet written (and, with acks, written but not acknowledged: #unacked). */
   #queue: Frame[] = [];
@@ -176,8 +179,8 @@ export class StreamSender implements Sender {
       this.#ackFailures = 0;
       this.#wake();
     }
-    // Closing requeues what is unacknowledged; the reconnect waits the retry wait, growing.
-    this.#attempt = Math.max(0, this.#ackFailures - 1);
+    // Closing requeues what is unacknowledged, and the write is tried again on a new connection.
+    this.#redialNow = true;
     const sock = this.#sock;
     sock.destroy();
   }
@@ -204,7 +207,9 @@ export class StreamSender implements Sender {
         this.#unacked = [];
         this.#unackedBytes = 0;
       }
-      if (!this.#closed && this.#queue.length > 0) this.#reconnect(this.#delay());
+      const now = this.#redialNow;
+      this.#redialNow = false;
+      if (!this.#closed && this.#queue.length > 0) this.#reconnect(now ? 0 : this.#delay());
     });
     sock.on('drain', () => this.#pump());
     sock.on('data', (d: Buffer) => { if (this.#acks) this.#onAcks(d); });
