@@ -182,6 +182,10 @@ export class Shipper {
           buf.copy(small, 0, 0, carry);
           buf = small;
         }
+        // finish() may have come during the awaits since #producerGone() said no: with no
+        // #wake to call then, the wait below would last until the poll backstop (2 s) on a
+        // capture that no longer changes. Checked with no await before #wake is set.
+        if (this.#stopped) continue;
         await Promise.race([waiter.wait(), new Promise<void>((r) => { this.#wake = r; })]);
         this.#wake = null;
         // conmon writes in pieces of up to 8 KiB: a short pause gathers many of them into one
