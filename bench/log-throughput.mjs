@@ -14,7 +14,7 @@
 // max-size x max-file. berth's capture file (conmon's ctr.log; the shipper punches out what
 // it shipped) is reported on its own line, as the disk blocks it holds. Runs alternate engines; medians and the ratio are printed and
 // written to bench/results/log-throughput.json.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Berthd, Dockerd } from './lib/engines.mjs';
@@ -34,6 +34,8 @@ const DRIVER = opt('--driver', 'json-file');
 // --devnull: diagnosis only: the container writes to its own /dev/null (no conmon copy, no shipping):
 // what the run costs without any logging, to compare with --driver none and json-file.
 const DEVNULL = args.includes('--devnull');
+// --berthd-log FILE: berthd runs with --log-level debug and its log is copied to FILE at the end.
+const BERTHD_LOG = opt('--berthd-log', null);
 const OUT = opt('--out', join(benchDir, 'results/log-throughput.json'));
 // --cpu-prof DIR: berthd runs under node --cpu-prof (a .cpuprofile per daemon, written at its exit).
 const CPU_PROF = opt('--cpu-prof', null);
@@ -134,6 +136,7 @@ async function main() {
   if (ENGINE !== 'berthd') engines.push(new Dockerd(work, runId));
   if (ENGINE !== 'dockerd') {
     const b = new Berthd(work, runId, { script: BERTHD_SCRIPT, runtime: 'crun' });
+    if (BERTHD_LOG) b.extraArgs.push('--log-level', 'debug');
     if (CPU_PROF) {
       const spawn = b.spawnDaemon.bind(b);
       b.spawnDaemon = (cmd, argv) => spawn(cmd, ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`, ...argv]);
@@ -196,6 +199,7 @@ async function main() {
     console.log(`  ratio berthd/dockerd throughput: ${ratio.toFixed(2)}; target >= 3: ${ratio >= 3 ? 'MET' : 'NOT MET'}`);
   }
   console.log(`load: start ${loadStart} | end ${loadavg()}`);
+  if (BERTHD_LOG) for (const e of engines) if (e.name === 'berthd') copyFileSync(e.logFile, BERTHD_LOG);
   const notes = await cleanup();
   for (const n of notes) log(n);
   mkdirSync(dirname(OUT), { recursive: true });
