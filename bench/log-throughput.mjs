@@ -2,7 +2,7 @@
 // Issue 7 target: logging 50 MiB through json-file with rotation runs at >= 3x dockerd's
 // throughput, and the log files never exceed max-size x max-file.
 //
-//   node bench/log-throughput.mjs [--runs N] [--mib SIZE] [--engine both|berthd|dockerd]   (root, after node scripts/build.mjs)
+//   node bench/log-throughput.mjs [--runs N] [--mib SIZE] [--engine both|berthd|dockerd] [--berthd-script FILE]   (root, after node scripts/build.mjs)
 //
 // berthd and Debian's dockerd side by side in one run, with the machinery of bench/stats.mjs
 // (private roots, cgroup parents, bridge; `node bench/run.mjs --cleanup` after a crash).
@@ -14,7 +14,7 @@
 // max-size x max-file. berth's capture file (conmon's ctr.log; the shipper punches out what
 // it shipped) is reported on its own line, as the disk blocks it holds. Runs alternate engines; medians and the ratio are printed and
 // written to bench/results/log-throughput.json.
-import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync, openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Berthd, Dockerd } from './lib/engines.mjs';
@@ -31,9 +31,16 @@ const MIB = Number(opt('--mib', 50));
 const ENGINE = opt('--engine', 'both');
 // --driver none|k8s-file: diagnosis only (how fast the container's output reaches conmon).
 const DRIVER = opt('--driver', 'json-file');
+// --devnull: diagnosis only: the container writes to its own /dev/null (no conmon copy, no shipping):
+// what the run costs without any logging, to compare with --driver none and json-file.
+const DEVNULL = args.includes('--devnull');
+// --berthd-log FILE: berthd runs with --log-level debug and its log is copied to FILE at the end.
+const BERTHD_LOG = opt('--berthd-log', null);
 const OUT = opt('--out', join(benchDir, 'results/log-throughput.json'));
 // --cpu-prof DIR: berthd runs under node --cpu-prof (a .cpuprofile per daemon, written at its exit).
 const CPU_PROF = opt('--cpu-prof', null);
+// --berthd-script FILE: another berthd bundle (e.g. a build of an older commit, for A/B pairs).
+const BERTHD_SCRIPT = resolve(opt('--berthd-script', join(repo, 'dist/berthd.js')));
 const MAX_SIZE = 10_000_000; // --log-opt max-size=10m (Docker's units: decimal)
 const MAX_FILE = 3;
 const LINE = 'A'.repeat(76); // + LF = 77 bytes per line
@@ -77,9 +84,18 @@ function sample(logPath) {
   return { total, largest, capture };
 }
 
+/** The daemon's own CPU time in seconds, [user, system], from /proc (clock ticks of 10 ms). */
+function daemonCpu(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return [Number(f[11]) / 100, Number(f[12]) / 100];
+  } catch { return [NaN, NaN]; }
+}
+
 async function oneRun(e, i) {
   const name = `berth-bench-log-${i}`;
-  const script = `yes ${LINE} | head -c ${BYTES}`;
+  const script = `yes ${LINE} | head -c ${BYTES}${DEVNULL ? ' >/dev/null' : ''}`;
+  const cpu0 = daemonCpu(e.pid);
   const start = performance.now();
   const r = must(await e.cli(['run', '-d', '--network', 'none', '--name', name, ...(DRIVER === 'json-file' ? ['--log-opt', `max-size=10m`, '--log-opt', `max-file=${MAX_FILE}`] : ['--log-driver', DRIVER]), 'busybox', 'sh', '-c', script]), `${e.name}: run`);
   const id = r.stdout.trim();
@@ -95,16 +111,19 @@ async function oneRun(e, i) {
   }
   const w = must(await waitP, `${e.name}: wait`);
   const seconds = (performance.now() - start) / 1000;
+  const cpu1 = daemonCpu(e.pid);
+  const daemonCpuSeconds = cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1];
+  const daemonSysSeconds = cpu1[1] - cpu0[1];
   const waitedAt = Date.now();
   const s = sample(logPath);
   peak = { total: Math.max(peak.total, s.total), largest: Math.max(peak.largest, s.largest), capture: Math.max(peak.capture, s.capture) };
-  const last = DRIVER === 'json-file' ? JSON.parse(lastLine(logPath)) : { log: `${LINE}\n` };
+  const last = DRIVER === 'json-file' && !DEVNULL ? JSON.parse(lastLine(logPath)) : { log: `${LINE}\n` };
   if (last.log !== `${LINE}\n`) throw new Error(`${e.name}: last log entry is ${JSON.stringify(last).slice(0, 120)}`);
   // How long after the container's last line was read (its time stamp) the exit was reported.
   const drainLagMs = last.time ? waitedAt - Date.parse(last.time) : null;
   if (w.stdout.trim() !== '0') throw new Error(`${e.name}: exit code ${w.stdout.trim()}`);
   await e.cli(['rm', '-f', id]);
-  return { seconds, mibPerSec: MIB / seconds, drainLagMs, ...peak };
+  return { seconds, mibPerSec: MIB / seconds, drainLagMs, daemonCpuSeconds, daemonSysSeconds, ...peak };
 }
 
 async function main() {
@@ -116,7 +135,8 @@ async function main() {
   const engines = [];
   if (ENGINE !== 'berthd') engines.push(new Dockerd(work, runId));
   if (ENGINE !== 'dockerd') {
-    const b = new Berthd(work, runId, { script: join(repo, 'dist/berthd.js'), runtime: 'crun' });
+    const b = new Berthd(work, runId, { script: BERTHD_SCRIPT, runtime: 'crun' });
+    if (BERTHD_LOG) b.extraArgs.push('--log-level', 'debug');
     if (CPU_PROF) {
       const spawn = b.spawnDaemon.bind(b);
       b.spawnDaemon = (cmd, argv) => spawn(cmd, ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`, ...argv]);
@@ -153,7 +173,7 @@ async function main() {
       for (const e of (i % 2 === 0 ? engines : [...engines].reverse())) {
         const r = await oneRun(e, i);
         results[e.name].push(r);
-        log(`run ${i + 1}/${RUNS} ${e.name}: ${r.seconds.toFixed(2)} s, ${r.mibPerSec.toFixed(1)} MiB/s, files peak ${(r.total / 1e6).toFixed(2)} MB (largest ${(r.largest / 1e6).toFixed(2)} MB)${e.name === 'berthd' ? `, capture peak ${(r.capture / 1e6).toFixed(2)} MB` : ''}, last line to exit reported ${r.drainLagMs} ms (load ${loadavg()})`);
+        log(`run ${i + 1}/${RUNS} ${e.name}: ${r.seconds.toFixed(2)} s, ${r.mibPerSec.toFixed(1)} MiB/s, files peak ${(r.total / 1e6).toFixed(2)} MB (largest ${(r.largest / 1e6).toFixed(2)} MB)${e.name === 'berthd' ? `, capture peak ${(r.capture / 1e6).toFixed(2)} MB` : ''}, last line to exit reported ${r.drainLagMs} ms, daemon CPU ${r.daemonCpuSeconds.toFixed(2)} s (sys ${r.daemonSysSeconds.toFixed(2)}) (load ${loadavg()})`);
       }
     }
   } catch (err) {
@@ -164,14 +184,14 @@ async function main() {
   for (const [name, rs] of Object.entries(results)) {
     if (rs.length === 0) continue;
     summary[name] = {
-      medianSeconds: median(rs.map((r) => r.seconds)), medianMiBPerSec: median(rs.map((r) => r.mibPerSec)),
+      medianSeconds: median(rs.map((r) => r.seconds)), medianMiBPerSec: median(rs.map((r) => r.mibPerSec)), medianDaemonCpuSeconds: median(rs.map((r) => r.daemonCpuSeconds)),
       peakTotalBytes: Math.max(...rs.map((r) => r.total)), peakFileBytes: Math.max(...rs.map((r) => r.largest)), peakCaptureBytes: Math.max(...rs.map((r) => r.capture)),
     };
   }
   console.log(`\nlogging ${MIB} MiB (${BYTES} bytes, 77-byte lines) through json-file, max-size=10m max-file=${MAX_FILE}, median of ${RUNS}:`);
   for (const [name, s] of Object.entries(summary)) {
     const bound = s.peakTotalBytes <= MAX_SIZE * MAX_FILE && s.peakFileBytes <= MAX_SIZE;
-    console.log(`  ${name.padEnd(8)} ${s.medianSeconds.toFixed(2)} s  ${s.medianMiBPerSec.toFixed(1)} MiB/s  files peak ${s.peakTotalBytes} B (largest ${s.peakFileBytes} B; bound ${MAX_SIZE * MAX_FILE} B: ${bound ? 'OK' : 'EXCEEDED'})${name === 'berthd' ? `  capture peak ${s.peakCaptureBytes} B` : ''}`);
+    console.log(`  ${name.padEnd(8)} ${s.medianSeconds.toFixed(2)} s  ${s.medianMiBPerSec.toFixed(1)} MiB/s  daemon CPU ${s.medianDaemonCpuSeconds.toFixed(2)} s  files peak ${s.peakTotalBytes} B (largest ${s.peakFileBytes} B; bound ${MAX_SIZE * MAX_FILE} B: ${bound ? 'OK' : 'EXCEEDED'})${name === 'berthd' ? `  capture peak ${s.peakCaptureBytes} B` : ''}`);
   }
   let ratio = null;
   if (summary.berthd && summary.dockerd) {
@@ -179,6 +199,7 @@ async function main() {
     console.log(`  ratio berthd/dockerd throughput: ${ratio.toFixed(2)}; target >= 3: ${ratio >= 3 ? 'MET' : 'NOT MET'}`);
   }
   console.log(`load: start ${loadStart} | end ${loadavg()}`);
+  if (BERTHD_LOG) for (const e of engines) if (e.name === 'berthd') copyFileSync(e.logFile, BERTHD_LOG);
   const notes = await cleanup();
   for (const n of notes) log(n);
   mkdirSync(dirname(OUT), { recursive: true });

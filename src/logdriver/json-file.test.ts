@@ -209,3 +209,57 @@ test('the shared line ending follows each record\'s stream and time stamp (same 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('records() fast path writes exactly what record() writes: mixed captures, rotation cuts, a long suffix, chunks of any size', async () => {
+  const dir = mkdtempSync('/tmp/berth-test-fast-');
+  try {
+    // A capture of conmon's shapes: runs of lines sharing a time stamp, both streams, P records,
+    // escapes and UTF-8, a time not in UTC, a line that is no record, long payloads.
+    const payloads = ['plain', 'q "x" \\ y', 'tab\there', 'c\x01\x1f', 'é ü 日本', '', 'z'.repeat(700), 'r\r'];
+    let text = '';
+    let ns = 0;
+    for (let i = 0; i < 3000; i++) {
+      if (i % 17 === 0) ns += 1234567;
+      const off = i % 400 === 399 ? '+01:00' : '+00:00';
+      const ts = `2026-11-27T17:14:${String(10 + (Math.floor(ns / 1e9) % 40)).padStart(2, '0')}.${String(ns % 1e9).padStart(9, '0')}${off}`;
+      if (i % 1000 === 500) text += 'garbage\n';
+      text += `${ts} ${i % 7 === 0 ? 'stderr' : 'stdout'} ${i % 11 === 0 ? 'P' : 'F'} ${payloads[i % payloads.length]}\n`;
+    }
+    const capture = Buffer.from(text);
+    for (const [attrs, maxSize, chunk] of [[null, 50_000, 1 << 20], ['{"tag":"' + 't'.repeat(400) + '"}', 30_000, 4096], [null, 0, 333]] as const) {
+      const outputs: string[] = [];
+      for (const fast of [false, true]) {
+        const path = join(dir, `${fast}-${maxSize}-json.log`);
+        const f = new RotatingJsonFile(path, { maxSize, maxFile: 3, compress: false }, (e) => { throw e; }, attrs);
+        const r = newRecord();
+        // Chunks as the shipper hands them: whole lines, a partial line carried over.
+        for (let from = 0; from < capture.length;) {
+          let end = Math.min(capture.length, from + chunk);
+          const lf = capture.lastIndexOf(0x0a, end - 1);
+          end = lf >= from ? lf + 1 : capture.indexOf(0x0a, from) + 1;
+          const buf = Buffer.from(capture.subarray(from, end));
+          let at = 0;
+          for (;;) {
+            if (fast) at = f.records(buf, at, buf.length);
+            const next = nextRecord(buf, at, buf.length, r);
+            if (next < 0) break;
+            if (r.valid) f.record(r);
+            at = next;
+          }
+          await f.flush();
+          // Now and then the shipper finds the container quiet: buffers shrink, output must not change.
+          if (fast && (end / chunk) % 3 < 1) f.trim();
+          from = end;
+        }
+        await f.close();
+        outputs.push(rotatedNames(path, 3, false).filter((p) => existsSync(p)).map((p) => readFileSync(p, 'utf8')).join('|'));
+      }
+      assert.equal(outputs[1], outputs[0], `attrs ${attrs !== null}, max-size ${maxSize}, chunk ${chunk}`);
+      for (const line of outputs[0]!.split(/\n|\|/).filter(Boolean)) JSON.parse(line);
+      if (maxSize > 0) for (const p of readdirSync(dir)) assert.ok(statSync(join(dir, p)).size <= maxSize, p);
+      for (const p of readdirSync(dir)) rmSync(join(dir, p));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileOptions, parseAddress, parseDuration, parseSize, resolveLogConfig, syslogOptions, validateLogConfig, gelfOptions, fluentdOptions, bufferLimit } from './options.ts';
+import { fileOptions, parseAddress, parseDuration, parseSize, resolveLogConfig, syslogOptions, validateLogConfig, gelfOptions, fluentdOptions, bufferLimit, goDurationOpt, DEFAULT_FLUENTD_ACK_TIMEOUT_MS } from './options.ts';
 
 test('validateLogConfig: accepted configurations', () => {
   const good: [string, Record<string, string>][] = [
@@ -74,7 +74,9 @@ test('addresses', () => {
   assert.equal(syslogOptions({}).facility, 3);
   assert.equal(syslogOptions({}).address, null);
   assert.deepEqual(syslogOptions({ 'syslog-address': 'tcp+tls://h', 'syslog-tls-ca-cert': '/ca.pem', 'syslog-tls-skip-verify': '' }).tls, { ca: '/ca.pem', skipVerify: true });
-  assert.deepEqual(syslogOptions({ 'syslog-tls-skip-verify': 'false' }).tls, { skipVerify: false });
+  // As moby: present means skip, whatever the value; absent means verify.
+  for (const v of ['false', '0', 'true', '1', 'no']) assert.deepEqual(syslogOptions({ 'syslog-tls-skip-verify': v }).tls, { skipVerify: true }, v);
+  assert.deepEqual(syslogOptions({}).tls, { skipVerify: false });
   assert.throws(() => syslogOptions({ 'syslog-tls-cert': '/c.pem' }), /syslog-tls-cert and syslog-tls-key/);
   assert.deepEqual(gelfOptions({ 'gelf-address': 'tcp://h:12201', 'gelf-tcp-max-reconnect': '5', 'gelf-tcp-reconnect-delay': '2' }).retry, { delayMs: 2000, factor: 1, maxDelayMs: 2000, maxRetries: 5 });
   assert.equal(gelfOptions({ 'gelf-address': 'tcp://h:12201' }).retry.maxRetries, 3);
@@ -97,4 +99,19 @@ test('resolveLogConfig: the daemon default applies to containers that name no dr
   assert.deepEqual(resolveLogConfig({ Type: 'local', Config: {} }, def), def);
   assert.deepEqual(resolveLogConfig({ Type: 'local', Config: { 'max-file': '2' } }, def), { Type: 'local', Config: { 'max-file': '2' } });
   assert.deepEqual(resolveLogConfig({ Type: 'json-file', Config: {} }, def), { Type: 'json-file', Config: {} });
+});
+
+test('fluentd-read-timeout: a Go duration, non-negative (moby parseConfig wording); unset → berth\'s ack timeout', () => {
+  const good: [string, number][] = [['0', 0], ['100ms', 100], ['10s', 10_000], ['1m30s', 90_000], ['1.5s', 1500], ['250us', 0.25], ['-0s', 0]];
+  for (const [v, ms] of good) assert.equal(goDurationOpt(v, 'fluentd-read-timeout'), ms, v);
+  const bad: [string, RegExp][] = [
+    ['1', /invalid value for fluentd-read-timeout: value must be a duration: time: missing unit in duration "1"$/],
+    ['soon', /invalid value for fluentd-read-timeout: value must be a duration: time: invalid duration "soon"$/],
+    ['-1s', /invalid value for fluentd-read-timeout: value must be a duration that is non-negative$/],
+  ];
+  for (const [v, re] of bad) assert.throws(() => validateLogConfig({ Type: 'fluentd', Config: { 'fluentd-read-timeout': v } }), re, v);
+  assert.equal(fluentdOptions({}).ackTimeoutMs, DEFAULT_FLUENTD_ACK_TIMEOUT_MS);
+  assert.equal(fluentdOptions({ 'fluentd-read-timeout': '' }).ackTimeoutMs, DEFAULT_FLUENTD_ACK_TIMEOUT_MS);
+  assert.equal(fluentdOptions({ 'fluentd-read-timeout': '2s' }).ackTimeoutMs, 2000);
+  assert.equal(fluentdOptions({ 'fluentd-read-timeout': '0' }).ackTimeoutMs, 0);
 });

@@ -19,7 +19,7 @@ const OPTS: Record<DriverName, string[]> = {
   syslog: ['syslog-address', 'syslog-facility', 'syslog-format', 'syslog-tls-ca-cert', 'syslog-tls-cert', 'syslog-tls-key', 'syslog-tls-skip-verify', ...ATTRS],
   gelf: ['gelf-address', 'gelf-compression-type', 'gelf-compression-level', 'gelf-tcp-max-reconnect', 'gelf-tcp-reconnect-delay', ...ATTRS],
   fluentd: ['fluentd-address', 'fluentd-async', 'fluentd-async-connect', 'fluentd-buffer-limit', 'fluentd-retry-wait', 'fluentd-max-retries',
-    'fluentd-sub-second-precision', 'fluentd-request-ack', ...ATTRS],
+    'fluentd-sub-second-precision', 'fluentd-request-ack', 'fluentd-read-timeout', ...ATTRS],
   'k8s-file': ['max-size'],
 };
 
@@ -144,9 +144,9 @@ export function syslogOptions(opts: Record<string, string>): SyslogOptions {
   if (facility === undefined) throw new InvalidArgumentError('invalid syslog facility');
   const format = (opts['syslog-format'] ?? '') || 'unix';
   if (!['unix', 'rfc3164', 'rfc5424', 'rfc5424micro'].includes(format)) throw new InvalidArgumentError(`Invalid syslog format: ${format}`);
-  // moby: the option's presence means skip; berth reads "false"/"0" as not skipping.
-  const skip = opts['syslog-tls-skip-verify'];
-  const tls: TlsFiles = { skipVerify: skip !== undefined && skip !== 'false' && skip !== '0' };
+  // moby parseTLSConfig (`_, skipVerify := cfg["syslog-tls-skip-verify"]`): the option's
+  // presence means skip, whatever its value, "false" included (berthd logs a warning then).
+  const tls: TlsFiles = { skipVerify: Object.hasOwn(opts, 'syslog-tls-skip-verify') };
   if (opts['syslog-tls-ca-cert']) tls.ca = opts['syslog-tls-ca-cert'];
   if (opts['syslog-tls-cert']) tls.cert = opts['syslog-tls-cert'];
   if (opts['syslog-tls-key']) tls.key = opts['syslog-tls-key'];
@@ -205,6 +205,42 @@ export function gelfOptions(opts: Record<string, string>): GelfOptions {
 
 export interface FluentdOptions {
   address: Address; async: boolean; subSecond: boolean; bufferLimit: number; requestAck: boolean; retry: RetryPolicy;
+  /** fluentd-read-timeout: how long an ack may take (0 = no limit). */
+  ackTimeoutMs: number;
+}
+
+/**
+ * How long berth waits for a fluentd ack when fluentd-read-timeout is not given. Docker then
+ * waits without limit (a peer that reads but never acknowledges stalls its logger for good);
+ * berth gives up on the write after this and retries it as for any failed write.
+ */
+export const DEFAULT_FLUENTD_ACK_TIMEOUT_MS = 10_000;
+
+/**
+ * A Go time.ParseDuration value for a log option that must be a non-negative duration, in ms
+ * (moby fluentd parseConfig's wording: "invalid value for KEY: value must be a duration…").
+ */
+export function goDurationOpt(v: string, key: string): number {
+  const fail = (why: string): never => { throw new InvalidArgumentError(`invalid value for ${key}: value must be a duration: time: ${why} "${v}"`); };
+  let s = v;
+  let neg = false;
+  if (s.startsWith('-') || s.startsWith('+')) { neg = s[0] === '-'; s = s.slice(1); }
+  if (s === '0') return 0;
+  if (s === '') fail('invalid duration');
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const re = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)?/y;
+  let ms = 0;
+  let at = 0;
+  while (at < s.length) {
+    re.lastIndex = at;
+    const m = re.exec(s);
+    if (m === null) fail('invalid duration');
+    if (m![2] === undefined) fail('missing unit in duration');
+    ms += Number(m![1]) * unit[m![2]!]!;
+    at = re.lastIndex;
+  }
+  if (neg && ms > 0) throw new InvalidArgumentError(`invalid value for ${key}: value must be a duration that is non-negative`);
+  return ms;
 }
 
 /** A Go duration ("1s", "500ms", "1m30s") in milliseconds; a bare number is milliseconds. */
@@ -237,6 +273,7 @@ export function fluentdOptions(opts: Record<string, string>): FluentdOptions {
   return {
     address, async: boolOpt(opts, 'fluentd-async') || boolOpt(opts, 'fluentd-async-connect'), subSecond: boolOpt(opts, 'fluentd-sub-second-precision'),
     bufferLimit, requestAck: boolOpt(opts, 'fluentd-request-ack'), retry: { delayMs: wait, factor: 1.5, maxDelayMs: 60_000, maxRetries },
+    ackTimeoutMs: opts['fluentd-read-timeout'] === undefined || opts['fluentd-read-timeout'] === '' ? DEFAULT_FLUENTD_ACK_TIMEOUT_MS : goDurationOpt(opts['fluentd-read-timeout'], 'fluentd-read-timeout'),
   };
 }
 

@@ -120,7 +120,7 @@ export async function openRemote(cfg: LogConfig, info: ContainerInfo, onError: (
     case 'fluentd': {
       const o = fluentdOptions(opts);
       const extra = extraAttributes(opts, info);
-      const sender = await StreamSender.open(o.address, Math.min(limit, o.bufferLimit) || limit, !o.async, onError, { retry: o.retry, acks: o.requestAck })
+      const sender = await StreamSender.open(o.address, Math.min(limit, o.bufferLimit) || limit, !o.async, onError, { retry: o.retry, acks: o.requestAck, ackTimeoutMs: o.ackTimeoutMs })
         .catch((err: unknown) => { throw initError(err); });
       return new RemoteDriver(sender, (m) => {
         const chunk = o.requestAck ? randomBytes(16).toString('base64') : undefined;

@@ -136,6 +136,10 @@ export class LogShipping {
       const attrs = cfg.Type === 'json-file' ? jsonFileAttrs(cfg.Config, spec.info) : null;
       return RotatingJsonFile.open(path, fileOptions(cfg.Type, cfg.Config), (err) => this.#log.warn({ err, container: spec.info.id }, 'log compression'), attrs);
     }
+    const skip = cfg.Type === 'syslog' ? cfg.Config['syslog-tls-skip-verify'] : undefined;
+    if (skip !== undefined && /^(false|0|f|no)$/i.test(skip)) {
+      this.#log.warn({ container: spec.info.id }, `syslog-tls-skip-verify=${skip}: the option's presence skips TLS verification whatever its value (as in Docker); remove it to verify`);
+    }
     const config = lazy && cfg.Type === 'fluentd' ? { ...cfg, Config: { ...cfg.Config, 'fluentd-async': 'true' } } : cfg;
     return openRemote(config, spec.info, onError);
   }

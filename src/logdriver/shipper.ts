@@ -21,6 +21,10 @@ import { newRecord, nextRecord } from './record.ts';
 const READ_MIN = 64 << 10;
 const READ_MAX = 1 << 20;
 const SAVE_EVERY_MS = 1000;
+// Memory goes back (read buffer, the driver's batch) only after this long without output: a
+// busy container catches up with conmon many times a second, and shrinking at each of those
+// moments made it allocate (and the GC collect) megabytes of buffers over and over.
+const TRIM_AFTER_MS = 1000;
 const COALESCE_MS = 20;
 
 export interface Position { ino: number; offset: number }
@@ -79,6 +83,7 @@ export class Shipper {
     let savedIno = -1;
     let savedOffset = -1;
     let buf = Buffer.allocUnsafe(READ_MIN);
+    let lastData = Date.now();
     let carry = 0;
     const rec = newRecord();
     let punched = 0;
@@ -130,10 +135,13 @@ export class Shipper {
           buf = next;
         }
         if (bytesRead > 0) {
+          lastData = Date.now();
           pos += bytesRead;
           const end = carry + bytesRead;
           let at = 0;
+          const fast = this.#driver.records?.bind(this.#driver);
           for (;;) {
+            if (fast !== undefined) at = fast(buf, at, end);
             const next = nextRecord(buf, at, end, rec);
             if (next < 0) break;
             if (rec.valid) this.#driver.record(rec);
@@ -168,11 +176,16 @@ export class Shipper {
           return;
         }
         await save(false);
-        if (buf.length > READ_MIN && carry <= READ_MIN / 2) {
+        if (buf.length > READ_MIN && carry <= READ_MIN / 2 && Date.now() - lastData >= TRIM_AFTER_MS) {
+          this.#driver.trim?.();
           const small = Buffer.allocUnsafe(READ_MIN);
           buf.copy(small, 0, 0, carry);
           buf = small;
         }
+        // finish() may have come during the awaits since #producerGone() said no: with no
+        // #wake to call then, the wait below would last until the poll backstop (2 s) on a
+        // capture that no longer changes. Checked with no await before #wake is set.
+        if (this.#stopped) continue;
         await Promise.race([waiter.wait(), new Promise<void>((r) => { this.#wake = r; })]);
         this.#wake = null;
         // conmon writes in pieces of up to 8 KiB: a short pause gathers many of them into one

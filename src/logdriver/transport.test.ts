@@ -86,6 +86,45 @@ test('StreamSender with acks: frames stay until acknowledged and go again after 
   assert.deepEqual(seen, ['one', 'one', 'two']);
 });
 
+test('StreamSender with acks to a peer that reads but never acknowledges: the write times out, is retried on a new connection, then dropped; room() never hangs', async (t) => {
+  const seen: string[] = [];
+  let conns = 0;
+  const srv = createTcpServer((s) => {
+    conns++;
+    let buf = Buffer.alloc(0);
+    s.on('data', (b: Buffer) => {
+      buf = Buffer.concat([buf, b]);
+      for (;;) {
+        let r;
+        try { r = decodeMsgpack(buf); } catch { break; }
+        buf = buf.subarray(r.end);
+        seen.push((r.value as [string, number, { log: string }])[2].log);
+      }
+    });
+    s.on('error', noop);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  t.after(() => srv.close());
+  const addr = { proto: 'tcp' as const, host: '127.0.0.1', port: (srv.address() as { port: number }).port, path: '' };
+  const errors: string[] = [];
+  // A limit so small that one unacknowledged frame fills it: room() waits on the ack.
+  const s = await StreamSender.open(addr, 40, true, (e) => errors.push((e as Error).message), { acks: true, ackTimeoutMs: 100, retry: { delayMs: 20, factor: 1.5, maxDelayMs: 100, maxRetries: 3 } });
+  t.after(() => s.close(0));
+  const frame = (log: string, chunk: string): Buffer => encodeMsgpack(['t', 1, { log }, { chunk }]);
+  const t0 = Date.now();
+  s.send(frame('one', 'c1'), 'c1');
+  await s.room();
+  // Three attempts (maxRetries), each on its own connection, then the frame is given up.
+  assert.deepEqual(seen, ['one', 'one', 'one']);
+  assert.equal(conns, 3);
+  assert.equal(s.dropped, 1);
+  assert.equal(errors.filter((m) => /no ack within 100 ms/.test(m)).length, 3);
+  assert.ok(Date.now() - t0 < 3000, `room() took ${Date.now() - t0} ms`);
+  // The sender still works: the next frame goes out on a new connection.
+  s.send(frame('two', 'c2'), 'c2');
+  await until(() => seen.includes('two'));
+});
+
 test('StreamSender gives up after maxRetries (dropping what waits), and a later message tries again', async (t) => {
   const srv = createTcpServer(noop);
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));

@@ -8,6 +8,12 @@
 //                 after maxRetries failed attempts what is queued is dropped (counted), and the
 //                 next message starts a new round. With acks (fluentd-request-ack), frames stay
 //                 queued until the peer acknowledges them and are sent again after a reconnect.
+//                 An ack that does not come within ackTimeoutMs (fluentd-read-timeout) fails
+//                 the write as fluent-logger-golang's read deadline does: the connection is
+//                 closed and the frames sent again on a new one (dialled at once, as its
+//                 writeWithRetry does; the retry wait applies to failed dials); after
+//                 maxRetries such failures in a row they are dropped (counted), so a peer that
+//                 reads but never acknowledges cannot hold the shipper forever.
 //   DatagramSender  UDP; never waits; datagrams beyond the limit of in-flight bytes are dropped.
 //   UnixDatagramSender  a unix datagram socket (unixgram://, rsyslog's /dev/log), the same way.
 import { createConnection, type Socket } from 'node:net';
@@ -56,9 +62,11 @@ export interface StreamOptions {
   tls?: ConnectionOptions;
   /** Frames carry an ack id; the peer answers msgpack maps {ack: id} (fluentd's forward protocol). */
   acks?: boolean;
+  /** With acks: how long an ack may take before the write counts as failed (0: no limit). */
+  ackTimeoutMs?: number;
 }
 
-interface Frame { b: Buffer; ack?: string }
+interface Frame { b: Buffer; ack?: string | undefined; sentAt?: number }
 
 export class StreamSender implements Sender {
   readonly #a: Address;
@@ -67,6 +75,12 @@ export class StreamSender implements Sender {
   readonly #retry: RetryPolicy;
   readonly #tls: ConnectionOptions | undefined;
   readonly #acks: boolean;
+  readonly #ackTimeoutMs: number;
+  /** Ack timeouts in a row (reset by an ack); at maxRetries the unacknowledged frames are dropped. */
+  #ackFailures = 0;
+  #ackTimer: NodeJS.Timeout | null = null;
+  /** The next reconnect is a retried write, not a failed dial: no wait. */
+  #redialNow = false;
   #sock: Socket | null = null;
   /** Not yet written (and, with acks, written but not acknowledged: #unacked). */
   #queue: Frame[] = [];
@@ -87,6 +101,7 @@ export class StreamSender implements Sender {
     this.#retry = o.retry ?? DEFAULT_RETRY;
     this.#tls = o.tls;
     this.#acks = o.acks === true;
+    this.#ackTimeoutMs = o.ackTimeoutMs ?? 0;
   }
 
   /** eager: the first connection must succeed (start fails otherwise). */
@@ -119,9 +134,11 @@ export class StreamSender implements Sender {
 
   async close(ms: number): Promise<void> {
     const deadline = Date.now() + ms;
-    while (this.#pending() > 0 && this.#sock !== null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // Connected, or about to reconnect (a failed write is retried): wait for the queue to empty.
+    while (this.#pending() > 0 && (this.#sock !== null || this.#timer !== null || this.#dialing) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#ackTimer) clearTimeout(this.#ackTimer);
     this.#sock?.end();
     this.#sock?.destroy();
     this.#wake();
@@ -132,9 +149,40 @@ export class StreamSender implements Sender {
   #write(sock: Socket, f: Frame): void {
     sock.write(f.b);
     if (this.#acks && f.ack !== undefined) {
+      f.sentAt = Date.now();
       this.#unacked.push(f);
       this.#unackedBytes += f.b.length;
+      if (this.#ackTimer === null && this.#ackTimeoutMs > 0) this.#armAckTimer(this.#ackTimeoutMs);
     }
+  }
+
+  #armAckTimer(ms: number): void {
+    this.#ackTimer = setTimeout(() => { this.#ackTimer = null; this.#checkAcks(); }, ms);
+    this.#ackTimer.unref();
+  }
+
+  /** The oldest unacknowledged frame waited longer than the ack timeout: the write failed. */
+  #checkAcks(): void {
+    const oldest = this.#unacked[0];
+    if (this.#closed || oldest === undefined || this.#sock === null) return;
+    const waited = Date.now() - (oldest.sentAt ?? 0);
+    if (waited < this.#ackTimeoutMs) { this.#armAckTimer(this.#ackTimeoutMs - waited); return; }
+    this.#ackFailures++;
+    this.#onError(new Error(`fluent#write: no ack within ${this.#ackTimeoutMs} ms (attempt ${this.#ackFailures} of ${this.#retry.maxRetries}); closing the connection`));
+    if (this.#ackFailures >= this.#retry.maxRetries) {
+      // fluent-logger-golang: "failed to write after N attempts": those messages are lost.
+      this.dropped += this.#unacked.length + this.#queue.length;
+      this.#unacked = [];
+      this.#unackedBytes = 0;
+      this.#queue = [];
+      this.#queued = 0;
+      this.#ackFailures = 0;
+      this.#wake();
+    }
+    // Closing requeues what is unacknowledged, and the write is tried again on a new connection.
+    this.#redialNow = true;
+    const sock = this.#sock;
+    sock.destroy();
   }
 
   #wake(): void {
@@ -159,7 +207,9 @@ export class StreamSender implements Sender {
         this.#unacked = [];
         this.#unackedBytes = 0;
       }
-      if (!this.#closed && this.#queue.length > 0) this.#reconnect(this.#delay());
+      const now = this.#redialNow;
+      this.#redialNow = false;
+      if (!this.#closed && this.#queue.length > 0) this.#reconnect(now ? 0 : this.#delay());
     });
     sock.on('drain', () => this.#pump());
     sock.on('data', (d: Buffer) => { if (this.#acks) this.#onAcks(d); });
@@ -179,6 +229,7 @@ export class StreamSender implements Sender {
       if (i >= 0) {
         this.#unackedBytes -= this.#unacked[i]!.b.length;
         this.#unacked.splice(i, 1);
+        this.#ackFailures = 0;
       }
     }
     this.#inbox = this.#inbox.subarray(at);

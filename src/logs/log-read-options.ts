@@ -23,6 +23,8 @@ export interface LogReadOptions {
   timestamps: boolean;
   /** true: Docker stdcopy frames (non-TTY); false (TTY): raw bytes. */
   multiplex: boolean;
+  /** `--details`: prefix each message with its attrs, `k=v,k2=v2 ` (details.ts). */
+  details?: boolean | undefined;
   /** Follow ends once this says false and the file is drained. Absent = running. */
   isRunning?: (() => boolean) | undefined;
   /** How often a follower polls besides fs.watch, in ms (default 250). */
@@ -59,6 +61,7 @@ export function validateLogReadOptions(options: LogReadOptions): LogReadPlan {
       streams: (options.stdout ? 1 : 0) | (options.stderr ? 2 : 0),
       multiplex: options.multiplex,
       timestamps: options.timestamps,
+      details: options.details === true,
       since,
       until,
     },

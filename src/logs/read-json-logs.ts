@@ -14,9 +14,10 @@ import { basename, dirname, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { ChangeWaiter } from './change-waiter.ts';
+import { detailsPrefix } from './details.ts';
 import { validateLogReadOptions, type LogReadOptions, type LogReadPlan } from './log-read-options.ts';
 
-interface Entry { log?: unknown; stream?: unknown; time?: unknown }
+interface Entry { log?: unknown; stream?: unknown; time?: unknown; attrs?: unknown }
 
 const BATCH = 64 * 1024;
 
@@ -61,7 +62,7 @@ class Output {
       if (o.until !== undefined && (t.sec > o.until.sec || (t.sec === o.until.sec && t.nsec > o.until.nsec))) { this.done = true; return; }
     }
     const ts = o.timestamps ? dockerTimestamp(e.time) + ' ' : '';
-    const payload = Buffer.from(ts + e.log, 'utf8');
+    const payload = Buffer.from(ts + (o.details === true ? detailsPrefix(e.attrs) : '') + e.log, 'utf8');
     if (payload.length === 0) return;
     if (o.multiplex) {
       const h = Buffer.allocUnsafe(8);

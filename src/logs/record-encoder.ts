@@ -17,6 +17,8 @@ export interface EncoderOptions {
   multiplex: boolean;
   /** Prefix each message with `2006-01-02T15:04:05.000000000Z `. */
   timestamps: boolean;
+  /** `--details`: the attrs prefix; k8s-file records carry none, so just the space (details.ts). */
+  details?: boolean;
   /** Skip records older than this (unix seconds / nanoseconds); inclusive like moby. */
   since?: { sec: number; nsec: number } | undefined;
   /** Stop at the first record newer than this; inclusive like moby. */
@@ -40,6 +42,7 @@ export class RecordEncoder {
   readonly #streams: number;
   readonly #multiplex: boolean;
   readonly #timestamps: boolean;
+  readonly #details: number;
   readonly #needTime: boolean;
   readonly #since: { sec: number; nsec: number } | undefined;
   readonly #until: { sec: number; nsec: number } | undefined;
@@ -55,6 +58,7 @@ export class RecordEncoder {
     this.#streams = options.streams;
     this.#multiplex = options.multiplex;
     this.#timestamps = options.timestamps;
+    this.#details = options.details === true ? 1 : 0;
     this.#since = options.since;
     this.#until = options.until;
     this.#needTime = options.timestamps || options.since !== undefined || options.until !== undefined;
@@ -118,7 +122,7 @@ export class RecordEncoder {
     }
     const payloadStart = fields.payloadStart;
     const payloadLen = payloadEnd - payloadStart;
-    const messageLen = timeLen + payloadLen;
+    const messageLen = timeLen + this.#details + payloadLen;
     // An empty P chunk carries nothing; moby's stdcopy writer skips nil messages too.
     if (messageLen === 0) return;
     const total = messageLen + (this.#multiplex ? FRAME_HEADER_LEN : 0);
@@ -137,6 +141,7 @@ export class RecordEncoder {
       at = this.#clock.writeDocker(out, at);
       out[at++] = 0x20;
     }
+    if (this.#details !== 0) out[at++] = 0x20;
     if (payloadLen < SMALL_COPY) {
       for (let i = 0; i < payloadLen; i++) out[at + i] = buf[payloadStart + i] ?? 0;
     } else {

@@ -34,6 +34,7 @@ export interface LogQuery {
   since?: number | string;
   until?: number | string;
   timestamps: boolean;
+  details?: boolean;
 }
 
 export interface ParseFilters {
@@ -129,6 +130,7 @@ export function containerRoutes(b: ContainerBackend, parseFilters: ParseFilters)
       const tail = tailRaw === 'all' || tailRaw === '' ? 'all' as const : Number(tailRaw);
       if (tail !== 'all' && (!Number.isInteger(tail) || tail < 0)) throw new InvalidArgumentError(`invalid value for tail: ${tailRaw}`);
       const q: LogQuery = { stdout, stderr, follow: x.bool('follow'), tail, timestamps: x.bool('timestamps') };
+      if (x.bool('details')) q.details = true;
       const since = timeParam(x.query.get('since')); if (since !== undefined) q.since = since;
       const until = timeParam(x.query.get('until')); if (until !== undefined) q.until = until;
       const { tty, chunks } = b.logs(x.params.id!, q, x.signal);
