@@ -277,7 +277,9 @@ async function* follow(path: string, fh0: FileHandle | null, pos0: number, out: 
           continue;
         }
       }
-      if (!running) return;
+      // Stopped: done only once a read finds nothing and no rotation is pending (a follower a
+      // file behind when the container exits still has the newer files to read).
+      if (!running && got === 0) return;
       if (plan.untilSeconds !== undefined && Date.now() / 1000 > plan.untilSeconds) return;
       if (got === 0) await waiter.wait();
     }
