@@ -305,10 +305,19 @@ async function commit(deps: LoadDeps, staged: Map<string, StagedBlob>, files: Ma
         if (!deps.layers.get(chain[i]!)) {
           const p = img.layerPaths[i]!;
           const s = staged.get(p);
-          if (!s || used.has(p)) throw new InvalidArgumentError(`invalid archive: layer ${p} is used on two different parent layers; berth cannot load such an archive`);
-          await deps.layers.commitStaged(parent, s.staged);
-          staged.delete(p);
-          used.set(p, chain[i]!);
+          const first = used.get(p);
+          if (s) {
+            await deps.layers.commitStaged(parent, s.staged);
+            staged.delete(p);
+            used.set(p, chain[i]!);
+          } else if (first !== undefined) {
+            // The same blob on another parent (its staged dir went to the first): a second
+            // copy of its exact tar, applied as a layer of its own.
+            const copy = await deps.layers.restage(first);
+            await deps.layers.commitStaged(parent, copy).catch(async (err: unknown) => { await deps.layers.discardStaged(copy).catch(() => undefined); throw err; });
+          } else {
+            throw new InvalidArgumentError(`invalid archive: layer ${p} is missing from the archive`);
+          }
         }
         parent = chain[i]!;
       }

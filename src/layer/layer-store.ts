@@ -228,6 +228,21 @@ export class LayerStore {
     return stageLayerTar(this.driver, tarStream, signal, this.#splitTmpPath());
   }
 
+  /**
+   * A second staged copy of a registered layer's tar (its exact bytes, rebuilt from its
+   * tar-split record and files, streamed), for the same diffID on another parent: one blob
+   * named on two parent chains gives two layers, two chainIDs, two directories.
+   */
+  async restage(chainId: string, signal?: AbortSignal): Promise<StagedLayer> {
+    const tar = await this.exportTar(chainId);
+    const s = await this.stage(tar.open(), signal);
+    if (s.diffId !== tar.diffId) {
+      await this.discardStaged(s);
+      throw new InvalidArgumentError(`layer ${chainId} could not be copied: its tar is ${s.diffId}, not ${tar.diffId}`);
+    }
+    return s;
+  }
+
   /** Registers a staged layer on top of `parent` (which must be registered already). */
   async commitStaged(parent: string | null, staged: StagedLayer): Promise<LayerRecord> {
     const chainId = chainIdOf(parent, staged.diffId);
