@@ -215,8 +215,9 @@ function stageBlob(deps: LoadDeps, name: string, size: number, head: Buffer, it:
 
 async function stageBlobAsync(deps: LoadDeps, name: string, size: number, head: Buffer, it: AsyncIterator<Buffer>, done: boolean, c: Compression,
   progress: ProgressSink | null, onConsumed: () => void): Promise<StagedBlob> {
-  // An uncompressed blob's digest is its diffID, which staging computes: hashed once.
-  const hash = c === null ? null : createHash('sha256');
+  // An uncompressed blob's digest is its diffID and a gzip one's is computed by the worker
+  // that decompresses and applies it (layer store): only zstd is hashed here.
+  const hash = c === 'zstd' ? createHash('sha256') : null;
   let got = 0;
   let last = 0;
   const id = name.replace(/^blobs\/sha256\//, '').replace(/\/layer\.tar$/, '').slice(0, 12);
@@ -226,15 +227,16 @@ async function stageBlobAsync(deps: LoadDeps, name: string, size: number, head: 
     const now = Date.now();
     if (progress && (now - last > 100 || got === size)) { last = now; progress({ status: 'Loading layer', id, progressDetail: { current: got, total: size }, progress: progressBar(got, size) }); }
   };
-  const body = decompress(rest(head, it, done, onChunk, onConsumed), c, name);
-  const s = await deps.layers.stage(body).catch((err: unknown) => {
+  const raw = rest(head, it, done, onChunk, onConsumed);
+  const body = c === 'gzip' ? raw : decompress(raw, c, name);
+  const s = await deps.layers.stage(body, { compression: c === 'gzip' ? 'gzip' : null, hashInput: c === 'gzip' }).catch((err: unknown) => {
     throw new InvalidArgumentError(`invalid archive: layer ${name}: ${(err as Error).message.replace(/^invalid layer tar: /, '')}`, { cause: err });
   });
   if (got !== size) {
     await deps.layers.discardStaged(s);
     throw new InvalidArgumentError(`invalid archive: unexpected EOF in ${name}`);
   }
-  return { staged: s, digest: hash ? `sha256:${hash.digest('hex')}` : s.diffId, size };
+  return { staged: s, digest: hash ? `sha256:${hash.digest('hex')}` : (s.blobDigest ?? s.diffId), size };
 }
 
 async function commit(deps: LoadDeps, staged: Map<string, StagedBlob>, files: Map<string, Buffer>, aliases: Map<string, string>,

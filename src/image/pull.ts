@@ -11,7 +11,6 @@
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { PassThrough, Transform, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { InvalidArgumentError, NotFoundError, UnauthorizedError, goArch, kindOf, type Logger } from '../lib/index.ts';
 import {
   layerCompression, parseManifest, parsePlatform, platformString, selectPlatform, normalizeReference,
@@ -205,7 +204,10 @@ async function fetchLayer(deps: DistributionDeps, client: RegistryClient, desc: 
   const id = shortHex(desc.digest);
   const compression = layerCompression(desc.mediaType)!;
   const body = client.blobStream(desc.digest, desc.size);
-  const hash = createHash('sha256');
+  // The blob's digest: a gzip blob is hashed on the worker that decompresses and applies it
+  // (layer store), a plain one is its diffID; only zstd (decompressed by the zstd tool here)
+  // is hashed on this thread.
+  const hash = compression === 'zstd' ? createHash('sha256') : null;
   let got = 0;
   const meter = new Transform({
     highWaterMark: 1 << 20,
@@ -213,13 +215,14 @@ async function fetchLayer(deps: DistributionDeps, client: RegistryClient, desc: 
       got += chunk.length;
       tick(id, 'Downloading', got, desc.size);
       cb(null, chunk);
-      // Hashed once the chunk is on its way to the decompressor.
-      hash.update(chunk);
+      hash?.update(chunk);
     },
     flush(cb) {
       progress({ status: 'Verifying Checksum', id, progressDetail: {} });
-      const actual = `sha256:${hash.digest('hex')}`;
-      if (actual !== desc.digest) { cb(new InvalidArgumentError(`filesystem layer verification failed for digest ${desc.digest}: got ${actual}`)); return; }
+      if (hash) {
+        const actual = `sha256:${hash.digest('hex')}`;
+        if (actual !== desc.digest) { cb(new InvalidArgumentError(`filesystem layer verification failed for digest ${desc.digest}: got ${actual}`)); return; }
+      }
       progress({ status: 'Download complete', id, progressDetail: {} });
       cb();
     },
@@ -230,11 +233,7 @@ async function fetchLayer(deps: DistributionDeps, client: RegistryClient, desc: 
   let child: ReturnType<typeof spawn> | null = null;
   body.on('error', (e) => meter.destroy(e));
   body.pipe(meter);
-  if (compression === 'gzip') {
-    const gz = createGunzip({ chunkSize: 1 << 20 });
-    meter.on('error', (e) => gz.destroy(e));
-    tarStream = meter.pipe(gz);
-  } else if (compression === 'zstd') {
+  if (compression === 'zstd') {
     child = spawn('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'ignore'] });
     const out = new PassThrough({ highWaterMark: 1 << 20 });
     meter.on('error', (e) => { out.destroy(e); child?.kill('SIGKILL'); });
@@ -247,10 +246,16 @@ async function fetchLayer(deps: DistributionDeps, client: RegistryClient, desc: 
     tarStream = meter;
   }
   try {
-    const staged = await deps.layers.stage(tarStream, signal);
+    const gzip = compression === 'gzip';
+    const staged = await deps.layers.stage(tarStream, { signal, compression: gzip ? 'gzip' : null, hashInput: gzip });
     if (got !== desc.size) {
       await deps.layers.discardStaged(staged);
       throw new InvalidArgumentError(`unexpected EOF: layer ${desc.digest} has ${got} of ${desc.size} bytes`);
+    }
+    const actual = gzip ? staged.blobDigest : compression === 'zstd' ? desc.digest : staged.diffId;
+    if (actual !== desc.digest) {
+      await deps.layers.discardStaged(staged);
+      throw new InvalidArgumentError(`filesystem layer verification failed for digest ${desc.digest}: got ${actual}`);
     }
     if (staged.diffId !== diffId) {
       await deps.layers.discardStaged(staged);

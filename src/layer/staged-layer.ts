@@ -7,68 +7,78 @@ import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { execTool, newId, InvalidArgumentError } from '../lib/index.ts';
+import { execTool, newId } from '../lib/index.ts';
 import type { GraphDriver } from './graph-driver.ts';
 import { dirContentSize } from './dir-size.ts';
-import { TarSplitRecorder, TarSplitWriter } from './tar-split.ts';
-import { TarFeed, type TarResult } from './tar-worker.ts';
+import { LayerApply, type ApplyResult } from './tar-worker.ts';
 
-export interface StagedLayer { cacheId: string; diffId: string; size: number; /** Its tar-split record (tar-split.ts), moved into the layer record on commit. */ splitPath?: string }
+export interface StagedLayer {
+  cacheId: string; diffId: string; size: number;
+  /** Its tar-split record (tar-split.ts), moved into the layer record on commit. */
+  splitPath?: string;
+  /** sha256 of the bytes as given (a compressed blob's digest), when asked for. */
+  blobDigest?: string;
+}
 
-/** Extracts an uncompressed layer tar into a new driver directory; diffID computed on the way. */
-export async function stageLayerTar(driver: GraphDriver, tarStream: Readable, signal?: AbortSignal, splitPath?: string): Promise<StagedLayer> {
+export interface StageOptions {
+  signal?: AbortSignal;
+  /** Where to record the tar-split (tar-split.ts). */
+  splitPath?: string;
+  /** The bytes are gzip: decompressed on the worker. */
+  compression?: 'gzip' | null;
+  /** Also hash the bytes as given (StagedLayer.blobDigest). */
+  hashInput?: boolean;
+}
+
+/** Extracts a layer tar (plain, or gzip) into a new driver directory; diffID computed on the way. */
+export async function stageLayerTar(driver: GraphDriver, source: Readable, opts: StageOptions = {}): Promise<StagedLayer> {
   const cacheId = newId();
   // Until committed a crash leaves a staged dir, which the driver's init() removes.
   const target = await driver.createStaged(cacheId);
-  const split = splitPath ? new TarSplitWriter(splitPath) : null;
-  let diffId: string;
+  let r: ApplyResult;
   let size: number;
   try {
-    diffId = await extractLayerTar(target, tarStream, split, signal);
-    // The tar-split recorder saw every name: no whiteout entry, no `find` over the layer.
-    if (split === null || split.whiteouts > 0) await convertWhiteouts(target);
+    r = await extractLayerTar(target, source, opts);
+    // The recorder saw every name: no whiteout entry, no `find` over the layer.
+    if (r.whiteouts > 0) await convertWhiteouts(target);
     size = await dirContentSize(target);
   } catch (err) {
-    if (split) { split.abort(); await rm(split.path, { force: true }); }
+    if (opts.splitPath) await rm(opts.splitPath, { force: true });
     await driver.discardStaged(cacheId);
     throw err;
   }
-  return { cacheId, diffId, size, ...(splitPath ? { splitPath } : {}) };
+  return { cacheId, diffId: r.diffId, size, ...(opts.splitPath ? { splitPath: opts.splitPath } : {}), ...(r.inputDigest ? { blobDigest: r.inputDigest } : {}) };
 }
 
 /**
- * Streams an uncompressed layer tar into `tar -x` in `target` and returns its sha256 (the
- * diffID). Per chunk, on this thread: the header parser (tar-split.ts: records the layer's
- * tar-split and refuses an entry that would land outside `target` before tar sees its
- * header), then a copy into the batch for the worker (tar-worker.ts), which writes it into
- * tar's stdin and hashes it. On any error tar is killed; the caller removes `target`.
+ * Streams a layer (a plain tar, or gzip) into `tar -x` in `target`; returns its diffID (and
+ * the input's digest when asked). Everything but copying the bytes runs on a worker thread
+ * (tar-worker.ts, apply-worker.ts): the decompressor, the header parser (tar-split.ts: records
+ * the layer's tar-split and refuses an entry that would land outside `target` before tar sees
+ * its header), the hashes, the writes into tar's stdin. On any error tar is killed and the
+ * source destroyed; the caller removes `target`.
  */
-export async function extractLayerTar(target: string, source: Readable, split: TarSplitWriter | null, signal?: AbortSignal): Promise<string> {
-  const feed = new TarFeed(['-x', '--numeric-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', '-C', target, '-f', '-']);
-  const onAbort = (): void => { void feed.kill(); };
+export async function extractLayerTar(target: string, source: Readable, opts: Omit<StageOptions, 'signal'> & { signal?: AbortSignal } = {}): Promise<ApplyResult> {
+  const job = new LayerApply({
+    args: ['-x', '--numeric-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', '-C', target, '-f', '-'],
+    compression: opts.compression ?? null, splitPath: opts.splitPath ?? null, hashInput: opts.hashInput ?? false,
+  });
+  const signal = opts.signal;
+  const onAbort = (): void => { void job.kill(); };
   signal?.addEventListener('abort', onAbort, { once: true });
-  const guard = new TarSplitRecorder(() => undefined);
-  const rec = split ?? { push: (c: Buffer) => guard.push(c), finish: async () => guard.finish() };
-  let res: TarResult;
   try {
     await pipeline(source, new Writable({
       highWaterMark: 1 << 20,
-      write(chunk: Buffer, _e, cb) {
-        try { rec.push(chunk); } catch (err) { cb(err as Error); return; }
-        feed.write(chunk).then(() => cb(), cb);
-      },
-      final(cb) { rec.finish().then(() => cb(), cb); },
+      write(chunk: Buffer, _e, cb) { job.write(chunk).then(() => cb(), cb); },
     }));
     if (signal?.aborted) throw new Error('layer apply aborted');
-    res = await feed.end();
+    return await job.end();
   } catch (err) {
-    await feed.kill();
+    await job.kill();
     throw err;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
-  if (res.code !== 0) throw new InvalidArgumentError(`invalid layer tar: ${res.stderr.trim() || (res.signal ? `tar killed by ${res.signal}` : `tar exit ${res.code}`)}`);
-  return res.diffId;
 }
 
 /** Rewrites OCI whiteout files left by tar into overlayfs whiteouts. */

@@ -1,68 +1,46 @@
-// The tail of a layer apply on a worker thread: `tar -x` is spawned from the worker, which
-// writes the layer's bytes into tar's stdin and hashes them (the diffID). Both cost as much
-// as the rest of an apply together (a pipe write per chunk, sha256 of every byte), and on the
-// main thread they were serialised with reading the source (the HTTP body, the archive's
-// parser, the decompressor); here they run on another core, several layers at once.
+// A layer apply on a worker thread (apply-worker.ts): the main thread only copies the layer's
+// bytes, as they arrive, into memory shared with a worker, which does the rest: the blob's
+// digest, gunzip, the header guard and tar-split record, the diffID, `tar -x`. Those cost
+// several times what the copy does (and the decompressor's garbage, collected on berthd's big
+// heap, cost as much again); here they run on another core, one worker per layer being
+// applied, with the main thread free for the next layer's bytes and for API requests.
 //
-// The main thread keeps what must come before tar sees a byte: the header guard (tar-split.ts),
-// which refuses an escaping entry before its header is passed on. Bytes go to the worker in
-// batches of up to 1 MiB (one copy into a transferred buffer; tar reads bigger pieces too),
-// at most IN_FLIGHT of them unacknowledged (backpressure: nothing of a layer is held whole).
-// Workers are pooled (idle ones are unref'd and kept, up to POOL_MAX).
+// Bytes go in batches of up to 1 MiB, IN_FLIGHT slots per worker: a batch is written into a
+// free slot, posted, and the slot comes back once the worker has used it (backpressure:
+// nothing of a layer is held whole). Workers are pooled; idle ones are unref'd, up to POOL_MAX.
 import { Worker } from 'node:worker_threads';
+import { InvalidArgumentError } from '../lib/index.ts';
 
-/** The worker's source (CommonJS, evaluated): one job at a time. */
-const WORKER_SRC = String.raw`
-const { parentPort } = require('node:worker_threads');
-const { spawn } = require('node:child_process');
-const { createHash } = require('node:crypto');
-const { workerData } = require('node:worker_threads');
-const slots = workerData.slots;
-let job = null;
-function finish() {
-  if (!job || job.exit === undefined || !job.ended) return;
-  const j = job; job = null;
-  parentPort.postMessage({ t: 'done', id: j.id, code: j.exit, signal: j.signal, stderr: j.stderr, diffId: 'sha256:' + j.hash.digest('hex') });
+export interface ApplyJob {
+  /** GNU tar's arguments (it reads stdin). */
+  args: string[];
+  /** The bytes are gzip (decompressed in the worker), or a plain tar. */
+  compression: 'gzip' | null;
+  /** Record the layer's tar-split here (tar-split.ts); without one only the guard runs. */
+  splitPath: string | null;
+  /** Also compute the sha256 of the bytes as given (a compressed blob's digest). */
+  hashInput: boolean;
 }
-parentPort.on('message', (m) => {
-  if (m.t === 'start') {
-    const tar = spawn('tar', m.args, { stdio: ['pipe', 'ignore', 'pipe'] });
-    job = { id: m.id, tar, hash: createHash('sha256'), stderr: '', open: true, ended: false, exit: undefined, signal: null };
-    const j = job;
-    tar.stderr.on('data', (d) => { if (j.stderr.length < 65536) j.stderr += d.toString(); });
-    // GNU tar stops reading at the end-of-archive blocks and may exit before the padding after
-    // them arrives: the rest is still hashed (the diffID covers every byte); tar's exit code
-    // says whether the archive was good.
-    const closed = () => { j.open = false; };
-    tar.stdin.on('error', closed);
-    tar.stdin.on('close', closed);
-    tar.on('error', (e) => { j.stderr += String(e && e.message); });
-    tar.on('close', (code, signal) => { j.exit = code === null ? -1 : code; j.signal = signal; finish(); });
-  } else if (m.t === 'data') {
-    const j = job;
-    if (!j) return;
-    const b = Buffer.from(slots, m.slot * m.size, m.len);
-    j.hash.update(b);
-    // The slot is free again once tar has its bytes.
-    const ack = () => parentPort.postMessage({ t: 'ack', id: j.id, slot: m.slot });
-    if (j.open && !j.tar.stdin.destroyed) j.tar.stdin.write(b, ack);
-    else ack();
-  } else if (m.t === 'end') {
-    const j = job;
-    if (!j) return;
-    j.ended = true;
-    if (!j.tar.stdin.destroyed) j.tar.stdin.end();
-    finish();
-  } else if (m.t === 'kill') {
-    const j = job;
-    if (!j) return;
-    j.ended = true;
-    j.tar.stdin.destroy();
-    j.tar.kill('SIGKILL');
-    finish();
-  }
-});
-`;
+
+type WorkerError = { message: string; invalid: boolean; code?: string };
+export type ToWorker =
+  | ({ t: 'start'; id: number } & ApplyJob)
+  | { t: 'data'; id: number; slot: number; size: number; len: number }
+  | { t: 'end'; id: number }
+  | { t: 'kill'; id: number };
+export type FromWorker =
+  | { t: 'ack'; id: number; slot: number }
+  | { t: 'failed'; id: number; error: WorkerError }
+  | { t: 'done'; id: number; code: number; signal: string | null; stderr: string; error: WorkerError | null; diffId: string; inputDigest: string | null; whiteouts: number };
+
+export interface ApplyResult {
+  /** sha256 of the tar (after decompression). */
+  diffId: string;
+  /** sha256 of the bytes as written (hashInput), else null. */
+  inputDigest: string | null;
+  /** OCI whiteout entries seen (the layer dir then needs converting). */
+  whiteouts: number;
+}
 
 const BATCH = 1 << 20;
 const IN_FLIGHT = 4;
@@ -72,13 +50,22 @@ interface PooledWorker { w: Worker; slots: SharedArrayBuffer }
 const idle: PooledWorker[] = [];
 let jobs = 0;
 
+/** dist/layer-apply-worker.js beside the bundle; the .ts source when run from src (tests, with tsx). */
+function workerUrl(): URL {
+  return import.meta.url.endsWith('.ts') ? new URL('./apply-worker.ts', import.meta.url) : new URL('./layer-apply-worker.js', import.meta.url);
+}
+
 function acquire(): PooledWorker {
   const p = idle.pop();
   if (p) { p.w.removeAllListeners('exit'); p.w.ref(); return p; }
-  // The batches live in memory shared with the worker: written here, read there, reused
-  // (no transfer, no fresh pages per batch).
   const slots = new SharedArrayBuffer(IN_FLIGHT * BATCH);
-  return { w: new Worker(WORKER_SRC, { eval: true, stdout: false, stderr: false, workerData: { slots } }), slots };
+  const url = workerUrl();
+  const opts = { stdout: false, stderr: false, workerData: { slots } };
+  if (!url.pathname.endsWith('.ts')) return { w: new Worker(url, opts), slots };
+  // From src (tests under tsx): Node 20 loads a worker's entry before --import hooks apply,
+  // so the worker registers tsx itself, then imports the .ts source.
+  const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(url.href)}); });`;
+  return { w: new Worker(boot, { ...opts, eval: true }), slots };
 }
 
 function release(p: PooledWorker): void {
@@ -93,62 +80,73 @@ function release(p: PooledWorker): void {
   idle.push(p);
 }
 
-export interface TarResult { code: number; signal: string | null; stderr: string; diffId: string }
+function toError(e: WorkerError): Error {
+  if (e.invalid) return new InvalidArgumentError(e.message);
+  // zlib's errors keep their code (Z_DATA_ERROR…): callers tell bad input by it.
+  return Object.assign(new Error(e.message), e.code ? { code: e.code } : {});
+}
 
 /**
- * One `tar -x` fed from this thread: `write` chunks (each awaited when the worker is behind),
- * then `end()` for tar's result and the sha256 of everything written; `kill()` on failure.
+ * One layer applied by a worker: `write` chunks (each awaited when the worker is behind; it
+ * rejects once the worker failed, e.g. the guard refused an entry), then `end()` for the
+ * result, or `kill()` on a failure here.
  */
-export class TarFeed {
+export class LayerApply {
   readonly #p: PooledWorker;
   readonly #w: Worker;
-  /** Free slots of the shared batch memory; #slot is being filled. */
+  readonly #id = ++jobs;
+  /** Free slots; #slot is the one being filled. */
   readonly #free: number[] = [];
-  #slot: number;
+  #slot = 0;
   #batch: Buffer;
   #fill = 0;
   #waiter: (() => void) | null = null;
-  readonly #done: Promise<TarResult>;
+  #failed: Error | null = null;
   #settled = false;
-  readonly #id = ++jobs;
+  readonly #done: Promise<{ code: number; signal: string | null; stderr: string; error: WorkerError | null } & ApplyResult>;
 
-  constructor(args: readonly string[]) {
+  constructor(job: ApplyJob) {
     this.#p = acquire();
     this.#w = this.#p.w;
     for (let i = IN_FLIGHT - 1; i > 0; i--) this.#free.push(i);
-    this.#slot = 0;
     this.#batch = Buffer.from(this.#p.slots, 0, BATCH);
-    this.#done = new Promise<TarResult>((resolve, reject) => {
-      this.#w.on('message', (m: { t: string; id: number; slot?: number } & Partial<TarResult>) => {
-        // A late ack of an earlier job on this worker (a write that failed after its kill).
+    this.#done = new Promise((resolve, reject) => {
+      const wake = (): void => { const w = this.#waiter; this.#waiter = null; w?.(); };
+      this.#w.on('message', (m: FromWorker) => {
+        // A late message of an earlier job on this worker.
         if (m.id !== this.#id) return;
         if (m.t === 'ack') {
-          this.#free.push(m.slot!);
-          const w = this.#waiter; this.#waiter = null; w?.();
-        } else if (m.t === 'done') {
+          this.#free.push(m.slot);
+        } else if (m.t === 'failed') {
+          this.#failed ??= toError(m.error);
+        } else {
           this.#settled = true;
           release(this.#p);
-          resolve({ code: m.code!, signal: m.signal ?? null, stderr: m.stderr ?? '', diffId: m.diffId! });
-          const w = this.#waiter; this.#waiter = null; w?.();
+          resolve(m);
         }
+        wake();
       });
-      const fail = (err: Error): void => {
+      const lost = (err: Error): void => {
         if (this.#settled) return;
         this.#settled = true;
+        this.#failed ??= err;
         this.#w.removeAllListeners();
         void this.#w.terminate();
         reject(err);
-        const w = this.#waiter; this.#waiter = null; w?.();
+        wake();
       };
-      this.#w.on('error', fail);
-      this.#w.on('exit', (code) => fail(new Error(`layer apply worker exited (${code})`)));
+      this.#w.on('error', lost);
+      this.#w.on('exit', (code) => lost(new Error(`layer apply worker exited (${code})`)));
     });
     this.#done.catch(() => undefined);
-    this.#w.postMessage({ t: 'start', id: this.#id, args });
+    this.#post({ t: 'start', id: this.#id, ...job });
   }
+
+  #post(m: ToWorker): void { this.#w.postMessage(m); }
 
   /** Copies `chunk` on its way; resolves when more may be written. */
   async write(chunk: Buffer): Promise<void> {
+    if (this.#failed) throw this.#failed;
     let i = 0;
     while (i < chunk.length) {
       const n = Math.min(BATCH - this.#fill, chunk.length - i);
@@ -160,25 +158,30 @@ export class TarFeed {
   }
 
   async #send(): Promise<void> {
+    if (this.#failed) throw this.#failed;
     if (this.#fill === 0 || this.#settled) { this.#fill = 0; return; }
-    this.#w.postMessage({ t: 'data', slot: this.#slot, size: BATCH, len: this.#fill });
+    this.#post({ t: 'data', id: this.#id, slot: this.#slot, size: BATCH, len: this.#fill });
     this.#fill = 0;
-    while (this.#free.length === 0 && !this.#settled) await new Promise<void>((r) => { this.#waiter = r; });
+    while (this.#free.length === 0 && !this.#settled && !this.#failed) await new Promise<void>((r) => { this.#waiter = r; });
+    if (this.#failed) throw this.#failed;
     if (this.#settled) return;
     this.#slot = this.#free.pop()!;
     this.#batch = Buffer.from(this.#p.slots, this.#slot * BATCH, BATCH);
   }
 
-  /** Sends what is left, closes tar's stdin and waits for tar. */
-  async end(): Promise<TarResult> {
+  /** Sends what is left and waits for the worker: the result, or its error. */
+  async end(): Promise<ApplyResult> {
     await this.#send();
-    if (!this.#settled) this.#w.postMessage({ t: 'end' });
-    return this.#done;
+    if (!this.#settled) this.#post({ t: 'end', id: this.#id });
+    const r = await this.#done;
+    if (r.error) throw toError(r.error);
+    if (r.code !== 0) throw new InvalidArgumentError(`invalid layer tar: ${r.stderr.trim() || (r.signal ? `tar killed by ${r.signal}` : `tar exit ${r.code}`)}`);
+    return { diffId: r.diffId, inputDigest: r.inputDigest, whiteouts: r.whiteouts };
   }
 
-  /** Kills tar (a guard refusal, an aborted source) and waits for it to be gone. */
+  /** Stops the job (tar killed, its split file removed) and waits until it is gone. */
   async kill(): Promise<void> {
-    if (!this.#settled) this.#w.postMessage({ t: 'kill' });
+    if (!this.#settled) this.#post({ t: 'kill', id: this.#id });
     await this.#done.catch(() => undefined);
   }
 }
