@@ -221,7 +221,7 @@ export class LayerStore {
    * Extracts a layer (a tar, or gzip with `compression`) into its own directory, not yet
    * registered (loads, parallel pulls). `hashInput`: also the digest of the bytes as given.
    */
-  async stage(source: Readable, opts: { signal?: AbortSignal; compression?: 'gzip' | null; hashInput?: boolean } = {}): Promise<StagedLayer> {
+  async stage(source: Readable | AsyncIterable<Buffer>, opts: { signal?: AbortSignal; compression?: 'gzip' | null; hashInput?: boolean } = {}): Promise<StagedLayer> {
     return stageLayerTar(this.driver, source, { ...opts, splitPath: this.#splitTmpPath() });
   }
 

@@ -5,8 +5,7 @@
 // devices, trusted.overlay.opaque=y) once the tar is out, found with one `find`.
 import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Writable, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { execTool, newId } from '../lib/index.ts';
 import type { GraphDriver } from './graph-driver.ts';
 import { dirContentSize } from './dir-size.ts';
@@ -31,7 +30,7 @@ export interface StageOptions {
 }
 
 /** Extracts a layer tar (plain, or gzip) into a new driver directory; diffID computed on the way. */
-export async function stageLayerTar(driver: GraphDriver, source: Readable, opts: StageOptions = {}): Promise<StagedLayer> {
+export async function stageLayerTar(driver: GraphDriver, source: Readable | AsyncIterable<Buffer>, opts: StageOptions = {}): Promise<StagedLayer> {
   const cacheId = newId();
   // Until committed a crash leaves a staged dir, which the driver's init() removes.
   const target = await driver.createStaged(cacheId);
@@ -58,7 +57,7 @@ export async function stageLayerTar(driver: GraphDriver, source: Readable, opts:
  * its header), the hashes, the writes into tar's stdin. On any error tar is killed and the
  * source destroyed; the caller removes `target`.
  */
-export async function extractLayerTar(target: string, source: Readable, opts: Omit<StageOptions, 'signal'> & { signal?: AbortSignal } = {}): Promise<ApplyResult> {
+export async function extractLayerTar(target: string, source: Readable | AsyncIterable<Buffer>, opts: Omit<StageOptions, 'signal'> & { signal?: AbortSignal } = {}): Promise<ApplyResult> {
   const job = new LayerApply({
     args: ['-x', '--numeric-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', '-C', target, '-f', '-'],
     compression: opts.compression ?? null, splitPath: opts.splitPath ?? null, hashInput: opts.hashInput ?? false,
@@ -67,10 +66,8 @@ export async function extractLayerTar(target: string, source: Readable, opts: Om
   const onAbort = (): void => { void job.kill(); };
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    await pipeline(source, new Writable({
-      highWaterMark: 1 << 20,
-      write(chunk: Buffer, _e, cb) { job.write(chunk).then(() => cb(), cb); },
-    }));
+    // Leaving the loop early (a failure) destroys the source.
+    for await (const chunk of source) await job.write(chunk as Buffer);
     if (signal?.aborted) throw new Error('layer apply aborted');
     return await job.end();
   } catch (err) {
