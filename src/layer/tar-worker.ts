@@ -7,7 +7,8 @@
 //
 // Bytes go in batches of up to 1 MiB, IN_FLIGHT slots per worker: a batch is written into a
 // free slot, posted, and the slot comes back once the worker has used it (backpressure:
-// nothing of a layer is held whole). Workers are pooled; idle ones are unref'd, up to POOL_MAX.
+// nothing of a layer is held whole). Workers are pooled: idle ones are unref'd, up to POOL_MAX,
+// each ended after IDLE_MS unused (an idle berthd holds none).
 import { Worker } from 'node:worker_threads';
 import { InvalidArgumentError } from '../lib/index.ts';
 
@@ -46,7 +47,7 @@ const BATCH = 1 << 20;
 const IN_FLIGHT = 4;
 const POOL_MAX = 4;
 
-interface PooledWorker { w: Worker; slots: SharedArrayBuffer }
+interface PooledWorker { w: Worker; slots: SharedArrayBuffer; timer?: NodeJS.Timeout }
 const idle: PooledWorker[] = [];
 let jobs = 0;
 
@@ -55,9 +56,12 @@ function workerUrl(): URL {
   return import.meta.url.endsWith('.ts') ? new URL('./apply-worker.ts', import.meta.url) : new URL('./layer-apply-worker.js', import.meta.url);
 }
 
+/** An idle worker (an isolate and its slots: ~10 MB) is ended after this long unused. */
+const IDLE_MS = 15_000;
+
 function acquire(): PooledWorker {
   const p = idle.pop();
-  if (p) { p.w.removeAllListeners('exit'); p.w.ref(); return p; }
+  if (p) { clearTimeout(p.timer); p.w.removeAllListeners('exit'); p.w.ref(); return p; }
   const slots = new SharedArrayBuffer(IN_FLIGHT * BATCH);
   const url = workerUrl();
   const opts = { stdout: false, stderr: false, workerData: { slots } };
@@ -76,7 +80,9 @@ function release(p: PooledWorker): void {
   if (idle.length >= POOL_MAX) { void w.terminate(); return; }
   w.unref();
   // An idle worker that dies is dropped from the pool.
-  w.once('exit', () => { const i = idle.indexOf(p); if (i >= 0) idle.splice(i, 1); });
+  w.once('exit', () => { clearTimeout(p.timer); const i = idle.indexOf(p); if (i >= 0) idle.splice(i, 1); });
+  p.timer = setTimeout(() => { void w.terminate(); }, IDLE_MS);
+  p.timer.unref();
   idle.push(p);
 }
 
