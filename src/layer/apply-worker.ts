@@ -52,7 +52,7 @@ function finish(): void {
 function fail(j: Job, err: unknown): void {
   if (j.error) return;
   const e = err as Error & { code?: unknown };
-  j.error = { message: e?.message ?? String(err), invalid: (e as { kind?: unknown })?.kind === 'invalid' || e?.name === 'InvalidArgumentError', ...(typeof e?.code === 'string' ? { code: e.code } : {}) };
+  j.error = { message: e?.message ?? String(err), invalid: (e as { kind?: unknown })?.kind === 'invalid-argument', ...(typeof e?.code === 'string' ? { code: e.code } : {}) };
   post({ t: 'failed', id: j.id, error: j.error });
   j.open = false;
   j.tar.stdin?.destroy();
