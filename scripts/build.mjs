@@ -4,7 +4,9 @@
 import { build } from 'esbuild';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 
-const entries = [['bin/berthd.ts', 'dist/berthd.js'], ['bin/berth.ts', 'dist/berth.js'], ['bin/berth-registry.ts', 'dist/berth-registry.js']];
+const entries = [['bin/berthd.ts', 'dist/berthd.js'], ['bin/berth.ts', 'dist/berth.js'], ['bin/berth-registry.ts', 'dist/berth-registry.js'],
+  // The layer-apply worker thread berthd starts (src/layer/tar-worker.ts finds it beside the bundle).
+  ['src/layer/apply-worker.ts', 'dist/layer-apply-worker.js']];
 for (const [entry, outfile] of entries) {
   if (!existsSync(entry)) continue;
   await build({

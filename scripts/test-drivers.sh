@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-VFS_SUITES=(image-ops images commit save-load prune container-fs)
+VFS_SUITES=(image-ops images commit save-load shared-blob prune container-fs)
 BTRFS_SUITES=(image-ops images commit save-load prune)
 drivers=("$@")
 [ ${#drivers[@]} -eq 0 ] && drivers=(vfs btrfs)

@@ -230,6 +230,11 @@ export class RegistryClient {
    * longer or shorter than `size`.
    */
   blobStream(digest: string, size: number): Readable {
+    return Readable.from(this.blobChunks(digest, size), { objectMode: false, highWaterMark: 1 << 20 });
+  }
+
+  /** blobStream() as an async iterable (no stream where the consumer takes chunks one by one). */
+  blobChunks(digest: string, size: number): AsyncGenerator<Buffer> {
     const self = this;
     async function* gen(): AsyncGenerator<Buffer> {
       let got = 0;
@@ -255,7 +260,7 @@ export class RegistryClient {
         await backoff(attempt);
       }
     }
-    return Readable.from(gen(), { objectMode: false, highWaterMark: 1 << 20 });
+    return gen();
   }
 
   async blobExists(digest: string): Promise<number | null> {

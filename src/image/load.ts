@@ -99,8 +99,13 @@ async function peek(it: AsyncIterator<Buffer>, n: number): Promise<{ head: Buffe
 }
 
 function rest(head: Buffer, it: AsyncIterator<Buffer>, done: boolean, onChunk: (b: Buffer) => void, onEnd?: () => void): Readable {
+  return Readable.from(restChunks(head, it, done, onChunk, onEnd), { objectMode: false, highWaterMark: 1 << 20 });
+}
+
+/** rest() as an async iterable (fewer hops per chunk where no stream is needed). */
+function restChunks(head: Buffer, it: AsyncIterator<Buffer>, done: boolean, onChunk: (b: Buffer) => void, onEnd?: () => void): AsyncIterable<Buffer> {
   // onEnd: every byte was read (not called when the consumer stopped early).
-  async function* gen(): AsyncGenerator<Buffer> {
+  return (async function* gen(): AsyncGenerator<Buffer> {
     if (head.length) { onChunk(head); yield head; }
     if (!done) {
       for (;;) {
@@ -111,8 +116,7 @@ function rest(head: Buffer, it: AsyncIterator<Buffer>, done: boolean, onChunk: (
       }
     }
     onEnd?.();
-  }
-  return Readable.from(gen(), { objectMode: false, highWaterMark: 1 << 20 });
+  })();
 }
 
 /** Layers extracted at once: the tail of one layer's extraction overlaps the next one's bytes. */
@@ -215,8 +219,9 @@ function stageBlob(deps: LoadDeps, name: string, size: number, head: Buffer, it:
 
 async function stageBlobAsync(deps: LoadDeps, name: string, size: number, head: Buffer, it: AsyncIterator<Buffer>, done: boolean, c: Compression,
   progress: ProgressSink | null, onConsumed: () => void): Promise<StagedBlob> {
-  // An uncompressed blob's digest is its diffID, which staging computes: hashed once.
-  const hash = c === null ? null : createHash('sha256');
+  // An uncompressed blob's digest is its diffID and a gzip one's is computed by the worker
+  // that decompresses and applies it (layer store): only zstd is hashed here.
+  const hash = c === 'zstd' ? createHash('sha256') : null;
   let got = 0;
   let last = 0;
   const id = name.replace(/^blobs\/sha256\//, '').replace(/\/layer\.tar$/, '').slice(0, 12);
@@ -226,15 +231,16 @@ async function stageBlobAsync(deps: LoadDeps, name: string, size: number, head: 
     const now = Date.now();
     if (progress && (now - last > 100 || got === size)) { last = now; progress({ status: 'Loading layer', id, progressDetail: { current: got, total: size }, progress: progressBar(got, size) }); }
   };
-  const body = decompress(rest(head, it, done, onChunk, onConsumed), c, name);
-  const s = await deps.layers.stage(body).catch((err: unknown) => {
+  // zstd goes through the zstd tool (a stream); plain and gzip bytes straight to the layer store.
+  const body = c === 'zstd' ? decompress(rest(head, it, done, onChunk, onConsumed), c, name) : restChunks(head, it, done, onChunk, onConsumed);
+  const s = await deps.layers.stage(body, { compression: c === 'gzip' ? 'gzip' : null, hashInput: c === 'gzip' }).catch((err: unknown) => {
     throw new InvalidArgumentError(`invalid archive: layer ${name}: ${(err as Error).message.replace(/^invalid layer tar: /, '')}`, { cause: err });
   });
   if (got !== size) {
     await deps.layers.discardStaged(s);
     throw new InvalidArgumentError(`invalid archive: unexpected EOF in ${name}`);
   }
-  return { staged: s, digest: hash ? `sha256:${hash.digest('hex')}` : s.diffId, size };
+  return { staged: s, digest: hash ? `sha256:${hash.digest('hex')}` : (s.blobDigest ?? s.diffId), size };
 }
 
 async function commit(deps: LoadDeps, staged: Map<string, StagedBlob>, files: Map<string, Buffer>, aliases: Map<string, string>,
@@ -305,10 +311,19 @@ async function commit(deps: LoadDeps, staged: Map<string, StagedBlob>, files: Ma
         if (!deps.layers.get(chain[i]!)) {
           const p = img.layerPaths[i]!;
           const s = staged.get(p);
-          if (!s || used.has(p)) throw new InvalidArgumentError(`invalid archive: layer ${p} is used on two different parent layers; berth cannot load such an archive`);
-          await deps.layers.commitStaged(parent, s.staged);
-          staged.delete(p);
-          used.set(p, chain[i]!);
+          const first = used.get(p);
+          if (s) {
+            await deps.layers.commitStaged(parent, s.staged);
+            staged.delete(p);
+            used.set(p, chain[i]!);
+          } else if (first !== undefined) {
+            // The same blob on another parent (its staged dir went to the first): a second
+            // copy of its exact tar, applied as a layer of its own.
+            const copy = await deps.layers.restage(first);
+            await deps.layers.commitStaged(parent, copy).catch(async (err: unknown) => { await deps.layers.discardStaged(copy).catch(() => undefined); throw err; });
+          } else {
+            throw new InvalidArgumentError(`invalid archive: layer ${p} is missing from the archive`);
+          }
         }
         parent = chain[i]!;
       }

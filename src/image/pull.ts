@@ -1,8 +1,8 @@
 // Pull (POST /images/create?fromImage=…): manifest (an index picks the platform), config,
-// then every missing layer at once: each streams from the registry through a sha256 of the
-// compressed bytes (= its digest), the decompressor (zlib on the thread pool, or the zstd
-// tool), and into the layer store's staging (one pass: header checks, tar-split record,
-// `tar -x`, sha256 of the tar = its diffID) in its own directory. No copy of the compressed
+// then every missing layer at once: each streams from the registry into the layer store's
+// staging, in its own directory, in one pass on a worker thread per layer (tar-worker.ts:
+// sha256 of the blob = its digest, gunzip, header checks, tar-split record, sha256 of the
+// tar = its diffID, `tar -x`); zstd goes through the zstd tool first, hashed on the way. No copy of the compressed
 // blob is kept: the content store records which blob the layer had in which repository
 // (Docker's v2 metadata), so a push there skips or mounts it, and a push elsewhere
 // recompresses the layer's exact tar. Layers are registered in chain order once all are
@@ -11,7 +11,6 @@
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { PassThrough, Transform, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { InvalidArgumentError, NotFoundError, UnauthorizedError, goArch, kindOf, type Logger } from '../lib/index.ts';
 import {
   layerCompression, parseManifest, parsePlatform, platformString, selectPlatform, normalizeReference,
@@ -202,8 +201,9 @@ function parseOrInvalid(bytes: Buffer, mediaType: string): ReturnType<typeof par
 /** One layer: registry → sha256 → decompress → staged extraction (diffID). */
 async function fetchLayer(deps: DistributionDeps, client: RegistryClient, desc: Descriptor, diffId: string, source: string,
   signal: AbortSignal, tick: (id: string, status: string, cur: number, total: number) => void, progress: ProgressSink): Promise<StagedLayer> {
+  if (layerCompression(desc.mediaType) !== 'zstd') return fetchLayerDirect(deps, client, desc, diffId, source, signal, tick, progress);
+  // zstd: decompressed by the zstd tool, the blob hashed here on its way there.
   const id = shortHex(desc.digest);
-  const compression = layerCompression(desc.mediaType)!;
   const body = client.blobStream(desc.digest, desc.size);
   const hash = createHash('sha256');
   let got = 0;
@@ -213,7 +213,6 @@ async function fetchLayer(deps: DistributionDeps, client: RegistryClient, desc: 
       got += chunk.length;
       tick(id, 'Downloading', got, desc.size);
       cb(null, chunk);
-      // Hashed once the chunk is on its way to the decompressor.
       hash.update(chunk);
     },
     flush(cb) {
@@ -226,28 +225,17 @@ async function fetchLayer(deps: DistributionDeps, client: RegistryClient, desc: 
   });
   const onAbort = (): void => { body.destroy(new Error('pull aborted')); };
   signal.addEventListener('abort', onAbort, { once: true });
-  let tarStream: Readable;
-  let child: ReturnType<typeof spawn> | null = null;
   body.on('error', (e) => meter.destroy(e));
   body.pipe(meter);
-  if (compression === 'gzip') {
-    const gz = createGunzip({ chunkSize: 1 << 20 });
-    meter.on('error', (e) => gz.destroy(e));
-    tarStream = meter.pipe(gz);
-  } else if (compression === 'zstd') {
-    child = spawn('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'ignore'] });
-    const out = new PassThrough({ highWaterMark: 1 << 20 });
-    meter.on('error', (e) => { out.destroy(e); child?.kill('SIGKILL'); });
-    child.stdin!.on('error', () => undefined);
-    meter.pipe(child.stdin!);
-    child.stdout!.pipe(out);
-    child.on('close', (code) => { if (code !== 0) out.destroy(new InvalidArgumentError(`zstd: decompression of ${desc.digest} failed`)); });
-    tarStream = out;
-  } else {
-    tarStream = meter;
-  }
+  const child = spawn('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const tarStream = new PassThrough({ highWaterMark: 1 << 20 });
+  meter.on('error', (e) => { tarStream.destroy(e); child.kill('SIGKILL'); });
+  child.stdin!.on('error', () => undefined);
+  meter.pipe(child.stdin!);
+  child.stdout!.pipe(tarStream);
+  child.on('close', (code) => { if (code !== 0) tarStream.destroy(new InvalidArgumentError(`zstd: decompression of ${desc.digest} failed`)); });
   try {
-    const staged = await deps.layers.stage(tarStream, signal);
+    const staged = await deps.layers.stage(tarStream, { signal });
     if (got !== desc.size) {
       await deps.layers.discardStaged(staged);
       throw new InvalidArgumentError(`unexpected EOF: layer ${desc.digest} has ${got} of ${desc.size} bytes`);
@@ -260,12 +248,55 @@ async function fetchLayer(deps: DistributionDeps, client: RegistryClient, desc: 
     await deps.content.addLayerBlob(diffId, { digest: desc.digest, mediaType: desc.mediaType, size: desc.size, sources: [source] });
     return staged;
   } catch (err) {
-    child?.kill('SIGKILL');
+    child.kill('SIGKILL');
+    throw err;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * A gzip or plain layer: the registry's chunks go straight to the layer store's apply (its
+ * worker decompresses, hashes and extracts them), counted here for the progress bars.
+ */
+async function fetchLayerDirect(deps: DistributionDeps, client: RegistryClient, desc: Descriptor, diffId: string, source: string,
+  signal: AbortSignal, tick: (id: string, status: string, cur: number, total: number) => void, progress: ProgressSink): Promise<StagedLayer> {
+  const id = shortHex(desc.digest);
+  const gzip = layerCompression(desc.mediaType) === 'gzip';
+  let got = 0;
+  const chunks = client.blobChunks(desc.digest, desc.size);
+  async function* metered(): AsyncGenerator<Buffer> {
+    for await (const c of chunks) {
+      if (signal.aborted) throw new Error('pull aborted');
+      got += c.length;
+      tick(id, 'Downloading', got, desc.size);
+      yield c;
+    }
+    progress({ status: 'Verifying Checksum', id, progressDetail: {} });
+    progress({ status: 'Download complete', id, progressDetail: {} });
+  }
+  try {
+    const staged = await deps.layers.stage(metered(), { signal, compression: gzip ? 'gzip' : null, hashInput: gzip });
+    if (got !== desc.size) {
+      await deps.layers.discardStaged(staged);
+      throw new InvalidArgumentError(`unexpected EOF: layer ${desc.digest} has ${got} of ${desc.size} bytes`);
+    }
+    const actual = gzip ? staged.blobDigest : staged.diffId;
+    if (actual !== desc.digest) {
+      await deps.layers.discardStaged(staged);
+      throw new InvalidArgumentError(`filesystem layer verification failed for digest ${desc.digest}: got ${actual}`);
+    }
+    if (staged.diffId !== diffId) {
+      await deps.layers.discardStaged(staged);
+      throw new InvalidArgumentError(`layer ${desc.digest}: diffID mismatch: the config says ${diffId}, the layer is ${staged.diffId}`);
+    }
+    progress({ status: 'Extracting', id, progressDetail: { current: desc.size, total: desc.size }, progress: '' });
+    await deps.content.addLayerBlob(diffId, { digest: desc.digest, mediaType: desc.mediaType, size: desc.size, sources: [source] });
+    return staged;
+  } catch (err) {
     if (kindOf(err) === 'internal' && (err as Error).message?.includes('incorrect header check')) {
       throw new InvalidArgumentError(`layer ${desc.digest} is not gzip data`, { cause: err });
     }
     throw err;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
   }
 }

@@ -7,7 +7,6 @@
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { ensureDir, newId, FULL_ID_RE, InvalidArgumentError, KeyedMutex, NotFoundError, type Logger } from '../lib/index.ts';
 import { Overlay2Driver } from './overlay2.ts';
 import { VfsDriver, BtrfsDriver } from './snapshot-driver.ts';
@@ -18,6 +17,7 @@ import { chown } from 'node:fs/promises';
 import { diffUpperDir } from './diff-upper.ts';
 import { overlayChanges, type LayerChange } from './changes.ts';
 import { convertWhiteouts, extractLayerTar, linkStagedParents, stageLayerTar, type StagedLayer } from './staged-layer.ts';
+import type { ApplyResult } from './tar-worker.ts';
 import { dirContentSize } from './dir-size.ts';
 import { TarSplitWriter } from './tar-split.ts';
 import { exportLayerTar, SPLIT_FILE, type LayerTar } from './layer-export.ts';
@@ -124,45 +124,39 @@ export class LayerStore {
     const target = await this.driver.createStaged(cacheId);
     let diffId: string;
     let size: number;
-    const split = new TarSplitWriter(this.#splitTmpPath());
+    const splitPath = this.#splitTmpPath();
     try {
       const source = await sniffGzip(input);
-      let tarStream: Readable = source.stream;
-      if (source.gzip) {
-        const gz = createGunzip({ chunkSize: 1 << 20 });
-        source.stream.on('error', (e) => gz.destroy(e));
-        gz.on('error', () => source.stream.destroy());
-        tarStream = source.stream.pipe(gz);
-      }
+      let r: ApplyResult;
       try {
-        diffId = await extractLayerTar(target, tarStream, split);
+        r = await extractLayerTar(target, source.stream, { splitPath, compression: source.gzip ? 'gzip' : null });
       } catch (err) {
         // A broken gzip stream is bad input, not a daemon failure.
         const code = (err as { code?: unknown }).code;
         if (typeof code === 'string' && code.startsWith('Z_')) throw new InvalidArgumentError(`invalid layer tar: gzip: ${(err as Error).message}`, { cause: err });
         throw err;
       }
+      diffId = r.diffId;
       // The tar-split recorder saw every name: no whiteout entry, no `find` over the layer.
-      if (split.whiteouts > 0) await convertWhiteouts(target);
+      if (r.whiteouts > 0) await convertWhiteouts(target);
       if (this.idShift !== null) await shiftOwners(target, this.idShift);
       // Docker's layer size: the bytes of its files (not of the tar).
       size = await dirContentSize(target);
     } catch (err) {
-      split.abort();
-      await rm(split.path, { force: true });
+      await rm(splitPath, { force: true });
       await this.driver.discardStaged(cacheId);
       throw err;
     }
     const chainId = chainIdOf(parent, diffId);
     const existing = this.#records.get(chainId);
     if (existing) {
-      await rm(split.path, { force: true });
+      await rm(splitPath, { force: true });
       await this.driver.discardStaged(cacheId);
       return existing;
     }
     await this.driver.commitStaged(cacheId, parents);
     const rec: LayerRecord = { chainId, diffId, parent, size, cacheId };
-    await this.#writeRecord(rec, split.path);
+    await this.#writeRecord(rec, splitPath);
     return rec;
   }
 
@@ -223,9 +217,27 @@ export class LayerStore {
     return rec;
   }
 
-  /** Extracts a layer tar into its own directory, not yet registered (parallel pulls). */
-  async stage(tarStream: Readable, signal?: AbortSignal): Promise<StagedLayer> {
-    return stageLayerTar(this.driver, tarStream, signal, this.#splitTmpPath());
+  /**
+   * Extracts a layer (a tar, or gzip with `compression`) into its own directory, not yet
+   * registered (loads, parallel pulls). `hashInput`: also the digest of the bytes as given.
+   */
+  async stage(source: Readable | AsyncIterable<Buffer>, opts: { signal?: AbortSignal; compression?: 'gzip' | null; hashInput?: boolean } = {}): Promise<StagedLayer> {
+    return stageLayerTar(this.driver, source, { ...opts, splitPath: this.#splitTmpPath() });
+  }
+
+  /**
+   * A second staged copy of a registered layer's tar (its exact bytes, rebuilt from its
+   * tar-split record and files, streamed), for the same diffID on another parent: one blob
+   * named on two parent chains gives two layers, two chainIDs, two directories.
+   */
+  async restage(chainId: string, signal?: AbortSignal): Promise<StagedLayer> {
+    const tar = await this.exportTar(chainId);
+    const s = await this.stage(tar.open(), { signal });
+    if (s.diffId !== tar.diffId) {
+      await this.discardStaged(s);
+      throw new InvalidArgumentError(`layer ${chainId} could not be copied: its tar is ${s.diffId}, not ${tar.diffId}`);
+    }
+    return s;
   }
 
   /** Registers a staged layer on top of `parent` (which must be registered already). */
