@@ -40,10 +40,12 @@ export function sampledEntropy(chunk: Buffer): number {
   return h;
 }
 
-/** The level for a chunk: 0 (stored) when it looks incompressible, else `level`. */
-export function levelFor(chunk: Buffer, level: number): number {
-  // Small chunks (the tail, tiny layers): not worth a switch; the estimate is weak there too.
-  if (chunk.length < 64 * 1024) return level;
+/**
+ * The level for a chunk: 0 (stored) when it looks incompressible, else `level`; null for a
+ * small chunk (the tail, a tiny layer: too little to judge or to be worth a new member).
+ */
+export function levelFor(chunk: Buffer, level: number): number | null {
+  if (chunk.length < 64 * 1024) return null;
   return sampledEntropy(chunk) >= ENTROPY_STORED ? 0 : level;
 }
 
@@ -73,7 +75,7 @@ export function adaptiveGzip(o: AdaptiveGzipOptions = {}): Duplex {
   const input = new Writable({
     highWaterMark: 1 << 20,
     write(chunk: Buffer, _e, cb) {
-      const want = adaptive ? levelFor(chunk, level) : level;
+      const want = (adaptive ? levelFor(chunk, level) : level) ?? (gz === null ? level : gzLevel);
       const send = (g: Gzip): void => { g.write(chunk, (err) => cb(err ?? null)); };
       if (gz === null) { send(start(want)); return; }
       if (want === gzLevel) { send(gz); return; }
