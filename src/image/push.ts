@@ -53,6 +53,9 @@ export async function pushImage(deps: DistributionDeps, name: string, tagArg: st
   // Prepare blobs first (may gzip an imported tar once); progress ids are short diffIDs, as Docker's.
   const uniq = [...new Set(diffIds)].reverse();
   for (const d of uniq) progress({ status: 'Preparing', id: short(d), progressDetail: {} });
+  // Layers beyond the concurrent uploads wait for a free slot, as Docker draws it.
+  const limit = Math.max(1, opts.concurrency ?? 5);
+  for (const d of uniq.slice(limit)) progress({ status: 'Waiting', id: short(d), progressDetail: {} });
   const blobs = new Map<string, LayerBlob>();
   const chain = chainIdsOf(diffIds);
   const chainOf = new Map(diffIds.map((d, i) => [d, chain[i]!]));
@@ -63,7 +66,6 @@ export async function pushImage(deps: DistributionDeps, name: string, tagArg: st
   const target = `${r.host}/${r.path}`;
   let next = 0;
   let failed: unknown = null;
-  const limit = Math.max(1, opts.concurrency ?? 5);
   const worker = async (): Promise<void> => {
     while (next < uniq.length && failed === null) {
       const d = uniq[next++]!;
