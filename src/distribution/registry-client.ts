@@ -260,28 +260,28 @@ export class RegistryClient {
 
   async blobExists(digest: string): Promise<number | null> {
     const res = await this.send('HEAD', `/v2/${this.path}/blobs/${digest}`);
+    // Not dumped before responseError reads it: undici throws (uncaught) on a second consumer.
+    if (res.statusCode !== 200 && res.statusCode !== 404) throw await responseError(res, 'HEAD', `/v2/${this.path}/blobs/${digest}`);
     await res.body.dump();
-    if (res.statusCode === 200) return Number(res.headers['content-length'] ?? -1);
-    if (res.statusCode === 404) return null;
-    throw await responseError(res, 'HEAD', `/v2/${this.path}/blobs/${digest}`);
+    return res.statusCode === 200 ? Number(res.headers['content-length'] ?? -1) : null;
   }
 
   /** Cross-repository mount; on a 202 the returned location is an upload session to use. */
   async mount(digest: string, from: string): Promise<{ mounted: true } | { mounted: false; location: string }> {
     const url = `/v2/${this.path}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
     const res = await this.send('POST', url, { idempotent: true });
+    if (res.statusCode !== 201 && !(res.statusCode === 202 && res.headers.location)) throw await responseError(res, 'POST', url);
     await res.body.dump();
     if (res.statusCode === 201) return { mounted: true };
-    if (res.statusCode === 202 && res.headers.location) return { mounted: false, location: String(res.headers.location) };
-    throw await responseError(res, 'POST', url);
+    return { mounted: false, location: String(res.headers.location) };
   }
 
   /** POST: a new upload session; its location. */
   async startUpload(): Promise<string> {
     const path = `/v2/${this.path}/blobs/uploads/`;
     const res = await this.send('POST', path, { idempotent: true });
-    await res.body.dump();
     if (res.statusCode !== 202 || !res.headers.location) throw await responseError(res, 'POST', path);
+    await res.body.dump();
     return String(res.headers.location);
   }
 

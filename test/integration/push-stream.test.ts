@@ -183,3 +183,19 @@ test('a registry refusing the streamed PATCH (405): the same blob goes in one PU
   assert.equal(sha(blob), layer.digest);
   assert.equal(sha(gunzipSync(blob)), diffId);
 });
+
+test('an anonymous push to a registry that wants a token fails at once with "unauthorized" (no hang)', async (t) => {
+  // "alice:secret" (bcrypt, cost 4), as in distribution.test.ts.
+  const secured = new TestRegistry('berth', { htpasswd: 'alice:$2y$04$yB51FbLxfUEb1GrtXEVihuhFcVZRmchuf6yBcKAgbHTgjtsZP4Tjm\n', token: true });
+  await secured.start();
+  t.after(() => secured.stop());
+  const name = `${secured.addr}/berth-test/anon:v1`;
+  assert.equal((await d.docker(['tag', IMAGE, name])).code, 0);
+  t.after(() => d.docker(['rmi', name]));
+  const t0 = Date.now();
+  const push = await d.docker(['push', name]);
+  assert.notEqual(push.code, 0);
+  assert.match(push.stdout + push.stderr, /unauthorized|authentication required|denied/);
+  assert.ok(Date.now() - t0 < 20_000, `took ${Date.now() - t0} ms`);
+  assert.equal((await d.api('GET', '/_ping')).status, 200);
+});
