@@ -156,7 +156,6 @@ test('a registry answering 500 to the streamed PATCH: a clear error, the session
   const push = await d.docker(['push', name]);
   assert.notEqual(push.code, 0);
   assert.match(push.stdout + push.stderr, /received unexpected HTTP status: 500|unknown: berth-test: upload answered 500/, push.stdout + push.stderr);
-  console.log(push.stderr.trim());
   assert.deepEqual(ingestFiles(), []);
   assert.deepEqual(readdirSync(join(d.dataRoot, 'content/blobs/sha256')).sort(), blobsBefore);
   assert.equal(proxy.deletes.filter((u) => u.includes('/blobs/uploads/')).length, 1, `one DELETE of the session: ${proxy.deletes.join(', ')}`);
@@ -197,5 +196,26 @@ test('an anonymous push to a registry that wants a token fails at once with "una
   assert.notEqual(push.code, 0);
   assert.match(push.stdout + push.stderr, /unauthorized|authentication required|denied/);
   assert.ok(Date.now() - t0 < 20_000, `took ${Date.now() - t0} ms`);
+  assert.equal((await d.api('GET', '/_ping')).status, 200);
+});
+
+// Last: it damages the test image's layer.
+test('a layer whose tar breaks off mid-stream (a file shorter than recorded): a clear error, the session cancelled, no temp blob', async (t) => {
+  forgetKeptBlobs();
+  const found = spawnSync('find', [join(d.dataRoot), '-path', '*/diff/random2.bin'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+  assert.equal(found.length, 1, `the layer's file: ${found.join(', ')}`);
+  writeFileSync(found[0]!, randomBytes(1 << 20));
+  const blobsBefore = readdirSync(join(d.dataRoot, 'content/blobs/sha256')).sort();
+  const name = `${berthReg.addr}/berth-test/broken:v1`;
+  assert.equal((await d.docker(['tag', IMAGE, name])).code, 0);
+  t.after(() => d.docker(['rmi', name]));
+  const push = await d.docker(['push', name]);
+  assert.notEqual(push.code, 0);
+  assert.match(push.stdout + push.stderr, /shorter than recorded|cannot rebuild the layer tar/, push.stdout + push.stderr);
+  assert.deepEqual(ingestFiles(), []);
+  assert.deepEqual(readdirSync(join(d.dataRoot, 'content/blobs/sha256')).sort(), blobsBefore);
+  // The registry holds no upload session any more (cancelled) and no such blob.
+  const uploads = spawnSync('find', [join(berthReg.dir, 'data'), '-path', '*uploads/*', '-type', 'f'], { encoding: 'utf8' }).stdout.trim();
+  assert.equal(uploads, '', `upload sessions left: ${uploads}`);
   assert.equal((await d.api('GET', '/_ping')).status, 200);
 });
