@@ -265,36 +265,81 @@ export class RegistryClient {
 
   async blobExists(digest: string): Promise<number | null> {
     const res = await this.send('HEAD', `/v2/${this.path}/blobs/${digest}`);
+    // Not dumped before responseError reads it: undici throws (uncaught) on a second consumer.
+    if (res.statusCode !== 200 && res.statusCode !== 404) throw await responseError(res, 'HEAD', `/v2/${this.path}/blobs/${digest}`);
     await res.body.dump();
-    if (res.statusCode === 200) return Number(res.headers['content-length'] ?? -1);
-    if (res.statusCode === 404) return null;
-    throw await responseError(res, 'HEAD', `/v2/${this.path}/blobs/${digest}`);
+    return res.statusCode === 200 ? Number(res.headers['content-length'] ?? -1) : null;
   }
 
   /** Cross-repository mount; on a 202 the returned location is an upload session to use. */
   async mount(digest: string, from: string): Promise<{ mounted: true } | { mounted: false; location: string }> {
     const url = `/v2/${this.path}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
     const res = await this.send('POST', url, { idempotent: true });
+    if (res.statusCode !== 201 && !(res.statusCode === 202 && res.headers.location)) throw await responseError(res, 'POST', url);
     await res.body.dump();
     if (res.statusCode === 201) return { mounted: true };
-    if (res.statusCode === 202 && res.headers.location) return { mounted: false, location: String(res.headers.location) };
-    throw await responseError(res, 'POST', url);
+    return { mounted: false, location: String(res.headers.location) };
+  }
+
+  /** POST: a new upload session; its location. */
+  async startUpload(): Promise<string> {
+    const path = `/v2/${this.path}/blobs/uploads/`;
+    const res = await this.send('POST', path, { idempotent: true });
+    if (res.statusCode !== 202 || !res.headers.location) throw await responseError(res, 'POST', path);
+    await res.body.dump();
+    return String(res.headers.location);
   }
 
   /** POST a session, then PUT the whole blob (monolithic upload). */
   async uploadBlob(digest: string, size: number, open: () => Readable, location?: string): Promise<void> {
-    let loc = location;
-    if (!loc) {
-      const res = await this.send('POST', `/v2/${this.path}/blobs/uploads/`, { idempotent: true });
-      await res.body.dump();
-      if (res.statusCode !== 202 || !res.headers.location) throw await responseError(res, 'POST', `/v2/${this.path}/blobs/uploads/`);
-      loc = String(res.headers.location);
-    }
+    const loc = location ?? await this.startUpload();
     const u = new URL(loc, await this.base());
     u.searchParams.set('digest', digest);
     const res = await this.send('PUT', u.toString(), { headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) }, body: open, idempotent: false });
     if (res.statusCode !== 201 && res.statusCode !== 204) throw await responseError(res, 'PUT', u.pathname);
     await res.body.dump();
+  }
+
+  /**
+   * Streams a body of unknown length into an upload session as one chunked PATCH (no
+   * Content-Range: the spec's streamed upload, what dockerd does). Resolves with the location
+   * to go on with once the registry took it all (202); rejects with the registry's answer
+   * (responseError: its cause is a RegistryResponseError with the status) or a network error.
+   * The body cannot be replayed: a 401 in the middle fails the upload.
+   */
+  async patchUpload(location: string, body: Readable): Promise<string> {
+    const u = new URL(location, await this.base());
+    let opened = false;
+    const open = (): Readable => {
+      if (opened) throw new UnauthorizedError(`Patch "${u.toString()}": unauthorized: authentication expired during the upload`);
+      opened = true;
+      return body;
+    };
+    const res = await this.send('PATCH', u.toString(), { headers: { 'Content-Type': 'application/octet-stream' }, body: open, idempotent: false });
+    if (res.statusCode !== 202) throw await responseError(res, 'PATCH', u.pathname);
+    await res.body.dump();
+    return res.headers.location ? String(res.headers.location) : location;
+  }
+
+  /** Closes an upload session whose bytes were all sent: PUT ?digest= with no body. */
+  async finishUpload(location: string, digest: string): Promise<void> {
+    const u = new URL(location, await this.base());
+    u.searchParams.set('digest', digest);
+    const res = await this.send('PUT', u.toString(), { headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': '0' }, body: '', idempotent: false });
+    if (res.statusCode !== 201 && res.statusCode !== 204) throw await responseError(res, 'PUT', u.pathname);
+    await res.body.dump();
+  }
+
+  /** Cancels an upload session (DELETE), best effort: never throws, gives up after `timeoutMs`. */
+  async cancelUpload(location: string, timeoutMs = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const attempt = (async () => {
+      const u = new URL(location, await this.base());
+      const res = await this.send('DELETE', u.toString(), { idempotent: false });
+      await res.body.dump();
+    })().catch(() => undefined);
+    await Promise.race([attempt, new Promise<void>((r) => { timer = setTimeout(r, timeoutMs); })]);
+    clearTimeout(timer);
   }
 }
 

@@ -1,56 +1,38 @@
 // Push (POST /images/{name}/push): every layer's blob, skipped when the registry has it
 // (HEAD), mounted from another repository of the same registry when one is known to hold it,
-// otherwise uploaded in one PUT; then the config, then a manifest (Docker v2 schema2, or OCI
-// when a layer is zstd). The blob: a compressed one kept in the content store (an earlier
-// push or an import); else one a pull saw in this registry (a pull keeps no copy, only the
-// digest and where it was: like Docker's v2 metadata, it is skipped or mounted, never sent);
-// else the layer's exact tar gzipped now and kept, so a second push sends the same blob.
+// otherwise uploaded; then the config, then a manifest (Docker v2 schema2, or OCI when a
+// layer is zstd). The blob: a compressed one kept in the content store (an earlier push or
+// an import), sent in one PUT; else one a pull saw in this registry (a pull keeps no copy,
+// only the digest and where it was: like Docker's v2 metadata, it is skipped or mounted,
+// never sent); else the layer's exact tar gzipped now and streamed to the registry as it is
+// compressed, kept too, so a second push sends the same blob (push-stream.ts).
 // Docker's progress messages throughout.
 import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { InvalidArgumentError, NotFoundError } from '../lib/index.ts';
 import { MediaType, layerCompression, normalizeReference, type Descriptor } from '../oci/index.ts';
 import type { LayerBlob } from '../storage/content/index.ts';
 import { parseRemoteReference, progressBar, type AuthConfig, type ProgressSink, type RegistryClient } from '../distribution/index.ts';
 import { clientFor, type DistributionDeps } from './pull.ts';
-import { chainIdsOf } from '../layer/index.ts';
+import { chainIdsOf, type LayerTar } from '../layer/index.ts';
 import { layerTarFor } from './layer-tar.ts';
-import { coalesce } from './coalesce.ts';
+import { streamLayer } from './push-stream.ts';
 
 export interface PushOptions { auth?: AuthConfig; concurrency?: number }
 
 const short = (d: string): string => d.slice(7, 19);
 
-/**
- * The blob to push for a layer: a compressed one kept before, or the layer's exact tar
- * (layer-tar.ts: a kept plain blob, or the layer store's export of any local layer, built
- * and committed ones included) gzipped now and kept, so a second push sends the same blob.
- */
-export async function layerBlobFor(deps: DistributionDeps, diffId: string, chainId: string): Promise<LayerBlob> {
+/** A compressed blob kept for the layer (an earlier push or an import), gzip first. */
+async function keptBlobFor(deps: DistributionDeps, diffId: string): Promise<LayerBlob | null> {
   const blobs = await deps.content.layerBlobs(diffId);
-  const compressed = blobs.find((b) => layerCompression(b.mediaType) === 'gzip') ?? blobs.find((b) => layerCompression(b.mediaType) === 'zstd');
-  if (compressed) return compressed;
-  let tar;
+  return blobs.find((b) => layerCompression(b.mediaType) === 'gzip') ?? blobs.find((b) => layerCompression(b.mediaType) === 'zstd') ?? null;
+}
+
+async function tarOf(deps: DistributionDeps, diffId: string, chainId: string): Promise<LayerTar> {
   try {
-    tar = await layerTarFor(deps, chainId, diffId);
+    return await layerTarFor(deps, chainId, diffId);
   } catch (err) {
     throw new NotFoundError(`layer ${diffId} cannot be pushed: ${(err as Error).message}`, { cause: err });
-  }
-  const w = deps.content.writer();
-  const feed = new Transform({ transform(chunk: Buffer, _e, cb) { const p = w.write(chunk); if (p) p.then(() => cb(), (e: Error) => cb(e)); else cb(); } });
-  try {
-    // Big chunks in and out of zlib: each write is a thread-pool round trip (coalesce.ts).
-    await pipeline(tar.open(), coalesce(), createGzip({ level: 6, chunkSize: 1 << 20 }), feed);
-    const size = w.size;
-    const digest = await w.commit();
-    const blob: LayerBlob = { digest, mediaType: MediaType.DockerLayerGzip, size };
-    await deps.content.addLayerBlob(diffId, blob);
-    return blob;
-  } catch (err) {
-    await w.abort();
-    throw err;
   }
 }
 
@@ -71,6 +53,9 @@ export async function pushImage(deps: DistributionDeps, name: string, tagArg: st
   // Prepare blobs first (may gzip an imported tar once); progress ids are short diffIDs, as Docker's.
   const uniq = [...new Set(diffIds)].reverse();
   for (const d of uniq) progress({ status: 'Preparing', id: short(d), progressDetail: {} });
+  // Layers beyond the concurrent uploads wait for a free slot, as Docker draws it.
+  const limit = Math.max(1, opts.concurrency ?? 5);
+  for (const d of uniq.slice(limit)) progress({ status: 'Waiting', id: short(d), progressDetail: {} });
   const blobs = new Map<string, LayerBlob>();
   const chain = chainIdsOf(diffIds);
   const chainOf = new Map(diffIds.map((d, i) => [d, chain[i]!]));
@@ -81,7 +66,6 @@ export async function pushImage(deps: DistributionDeps, name: string, tagArg: st
   const target = `${r.host}/${r.path}`;
   let next = 0;
   let failed: unknown = null;
-  const limit = Math.max(1, opts.concurrency ?? 5);
   const worker = async (): Promise<void> => {
     while (next < uniq.length && failed === null) {
       const d = uniq[next++]!;
@@ -143,12 +127,15 @@ async function knownRemoteBlob(deps: DistributionDeps, client: RegistryClient, d
 
 async function pushLayer(deps: DistributionDeps, client: RegistryClient, diffId: string, chainId: string, target: string, host: string, progress: ProgressSink): Promise<LayerBlob> {
   const id = short(diffId);
-  const local = (await deps.content.layerBlobs(diffId)).some((b) => layerCompression(b.mediaType) === 'gzip' || layerCompression(b.mediaType) === 'zstd');
-  if (!local) {
+  const blob = await keptBlobFor(deps, diffId);
+  if (!blob) {
     const remote = await knownRemoteBlob(deps, client, diffId, target, host, progress);
     if (remote) return remote;
+    // No compressed blob kept: compress and upload in one pass (push-stream.ts).
+    const made = await streamLayer(deps, client, await tarOf(deps, diffId, chainId), { id, progress });
+    progress({ status: 'Pushed', id, progressDetail: {} });
+    return made;
   }
-  const blob = await layerBlobFor(deps, diffId, chainId);
   if ((await client.blobExists(blob.digest)) !== null) {
     progress({ status: 'Layer already exists', id, progressDetail: {} });
     return blob;
