@@ -56,8 +56,14 @@ function workerUrl(): URL {
   return import.meta.url.endsWith('.ts') ? new URL('./apply-worker.ts', import.meta.url) : new URL('./layer-apply-worker.js', import.meta.url);
 }
 
-/** An idle worker (an isolate and its slots: ~10 MB) is ended after this long unused. */
-const IDLE_MS = 15_000;
+/**
+ * An idle worker (an isolate and its slots: ~12 MB of the daemon's PSS, measured) is ended
+ * after this long unused: long enough for the layers of one load, pull or build to reuse it,
+ * short enough that a daemon which just imported an image is back to its idle size before
+ * its idle malloc_trim (daemon/idle-trim.ts, 400 ms after the last request) runs. A new
+ * worker costs ~30 ms.
+ */
+const IDLE_MS = 250;
 
 function acquire(): PooledWorker {
   const p = idle.pop();
