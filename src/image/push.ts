@@ -17,6 +17,7 @@ import { clientFor, type DistributionDeps } from './pull.ts';
 import { chainIdsOf, type LayerTar } from '../layer/index.ts';
 import { layerTarFor } from './layer-tar.ts';
 import { streamLayer } from './push-stream.ts';
+import { withRetries } from './push-retry.ts';
 
 export interface PushOptions { auth?: AuthConfig; concurrency?: number }
 
@@ -69,7 +70,7 @@ export async function pushImage(deps: DistributionDeps, name: string, tagArg: st
   const worker = async (): Promise<void> => {
     while (next < uniq.length && failed === null) {
       const d = uniq[next++]!;
-      try { blobs.set(d, await pushLayer(deps, client, d, chainOf.get(d)!, target, r.host, progress)); } catch (err) { if (failed === null) failed = err; }
+      try { blobs.set(d, await withRetries(() => pushLayer(deps, client, d, chainOf.get(d)!, target, r.host, progress), short(d), progress)); } catch (err) { if (failed === null) failed = err; }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, uniq.length) }, worker));

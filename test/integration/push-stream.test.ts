@@ -3,8 +3,8 @@
 // Distribution registry the blob lands with the digest and size the registry verified, its
 // gzip (several members: incompressible chunks are stored) decompresses to the layer's
 // diffID in Node and in Go (skopeo), and a second push says "Layer already exists". Through a
-// proxy that answers PATCH with 500: a clear error, the upload session cancelled, no temp
-// blob left, berthd keeps serving. With 405 to PATCH: the same blob in one PUT instead.
+// proxy that answers PATCH with 500: retried three times, then a clear error, each upload
+// session cancelled, no temp blob left, berthd keeps serving; a single 500: retried, pushed. With 405 to PATCH: the same blob in one PUT instead.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -111,15 +111,17 @@ test('a streamed push to Debian\'s Distribution registry lands a verified blob; 
  * fails a PUT with a body too. 405: "a registry refusing streamed uploads", which answers
  * and closes the connection at once (the client may see only the broken pipe).
  */
-async function patchRefusingProxy(status: 500 | 405): Promise<{ server: Server; addr: string; deletes: string[] }> {
+async function patchRefusingProxy(status: 500 | 405, failTimes = Infinity): Promise<{ server: Server; addr: string; deletes: string[] }> {
   const deletes: string[] = [];
+  let failed = 0;
   const answer = (res: ServerResponse, close: boolean): void => {
     res.writeHead(status, { 'Content-Type': 'application/json', ...(close ? { Connection: 'close' } : {}) });
     res.end(JSON.stringify({ errors: [{ code: status === 500 ? 'UNKNOWN' : 'UNSUPPORTED', message: `berth-test: upload answered ${status}` }] }));
   };
   const server = createServer((req, res) => {
     const bodyPut = req.method === 'PUT' && req.url?.includes('/blobs/uploads/') && Number(req.headers['content-length'] ?? 0) > 0;
-    if (req.method === 'PATCH' || (status === 500 && bodyPut)) {
+    if ((req.method === 'PATCH' || (status === 500 && bodyPut)) && failed < failTimes) {
+      if (req.method === 'PATCH') failed++;
       let got = 0;
       req.on('data', (c: Buffer) => {
         got += c.length;
@@ -158,10 +160,31 @@ test('a registry answering 500 to the streamed PATCH: a clear error, the session
   assert.match(push.stdout + push.stderr, /received unexpected HTTP status: 500|unknown: berth-test: upload answered 500/, push.stdout + push.stderr);
   assert.deepEqual(ingestFiles(), []);
   assert.deepEqual(readdirSync(join(d.dataRoot, 'content/blobs/sha256')).sort(), blobsBefore);
-  assert.equal(proxy.deletes.filter((u) => u.includes('/blobs/uploads/')).length, 1, `one DELETE of the session: ${proxy.deletes.join(', ')}`);
+  // Tried 4 times (3 retries, counted down as dockerd does), each session cancelled.
+  assert.match(push.stdout, /Retrying in 1 second/);
+  assert.equal(proxy.deletes.filter((u) => u.includes('/blobs/uploads/')).length, 4, `one DELETE per attempt: ${proxy.deletes.join(', ')}`);
   const ping = await d.api('GET', '/_ping');
   assert.equal(ping.status, 200);
   assert.equal((await d.docker(['image', 'inspect', IMAGE])).code, 0);
+});
+
+test('a registry failing the first streamed PATCH with 500: the layer is retried and the push completes', async (t) => {
+  forgetKeptBlobs();
+  const proxy = await patchRefusingProxy(500, 1);
+  t.after(() => proxy.server.close());
+  const name = `${proxy.addr}/berth-test/retried:v1`;
+  assert.equal((await d.docker(['tag', IMAGE, name])).code, 0);
+  t.after(() => d.docker(['rmi', name]));
+  const push = await d.docker(['push', name]);
+  assert.equal(push.code, 0, push.stdout + push.stderr);
+  assert.match(push.stdout, /Retrying in 1 second/);
+  assert.match(push.stdout, /: Pushed/);
+  assert.deepEqual(ingestFiles(), []);
+  const man = await fetch(`${berthReg.url}/v2/berth-test/retried/manifests/v1`, { headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' } });
+  assert.equal(man.status, 200);
+  const layer = ((await man.json()) as { layers: { digest: string }[] }).layers[0]!;
+  const blob = Buffer.from(await (await fetch(`${berthReg.url}/v2/berth-test/retried/blobs/${layer.digest}`)).arrayBuffer());
+  assert.equal(sha(gunzipSync(blob)), diffId);
 });
 
 test('a registry refusing the streamed PATCH (405): the same blob goes in one PUT instead', async (t) => {
