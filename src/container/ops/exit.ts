@@ -75,8 +75,7 @@ export async function recordExit(ctx: ContainerContext, c: Container, exitCode: 
   // container (start, rm, cp, commit) waits for them. A crash in between is reconciled from
   // conmon's exit file, as any exit berthd did not record.
   for (const l of ctx.exitListeners.get(id) ?? []) l(c);
-  await unmounted;
-  await ctx.store.saveState(c);
+  await Promise.all([unmounted, ctx.store.saveState(c)]);
   ctx.log.debug({ container: id, ms: Math.round(performance.now() - t0) }, 'exit recorded (ms)');
 
   const h = c.config.hostConfig;
