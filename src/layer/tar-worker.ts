@@ -87,7 +87,13 @@ function release(p: PooledWorker): void {
   w.unref();
   // An idle worker that dies is dropped from the pool.
   w.once('exit', () => { clearTimeout(p.timer); const i = idle.indexOf(p); if (i >= 0) idle.splice(i, 1); });
-  p.timer = setTimeout(() => { void w.terminate(); }, IDLE_MS);
+  // Out of the pool before it is told to end: a job acquiring it in between would get a worker
+  // that exits (status 1) under it.
+  p.timer = setTimeout(() => {
+    const i = idle.indexOf(p);
+    if (i >= 0) idle.splice(i, 1);
+    void w.terminate();
+  }, IDLE_MS);
   p.timer.unref();
   idle.push(p);
 }
