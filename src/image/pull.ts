@@ -236,23 +236,33 @@ async function fetchLayer(deps: DistributionDeps, client: RegistryClient, desc: 
   child.on('close', (code) => { if (code !== 0) tarStream.destroy(new InvalidArgumentError(`zstd: decompression of ${desc.digest} failed`)); });
   try {
     const staged = await deps.layers.stage(tarStream, { signal });
-    if (got !== desc.size) {
-      await deps.layers.discardStaged(staged);
-      throw new InvalidArgumentError(`unexpected EOF: layer ${desc.digest} has ${got} of ${desc.size} bytes`);
-    }
-    if (staged.diffId !== diffId) {
-      await deps.layers.discardStaged(staged);
-      throw new InvalidArgumentError(`layer ${desc.digest}: diffID mismatch: the config says ${diffId}, the layer is ${staged.diffId}`);
-    }
-    progress({ status: 'Extracting', id, progressDetail: { current: desc.size, total: desc.size }, progress: '' });
-    await deps.content.addLayerBlob(diffId, { digest: desc.digest, mediaType: desc.mediaType, size: desc.size, sources: [source] });
-    return staged;
+    return await acceptStaged(deps, staged, { desc, diffId, got, blobDigest: null, source, progress });
   } catch (err) {
     child.kill('SIGKILL');
     throw err;
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * The checks and records after a pulled layer is staged, whatever its compression: every byte
+ * arrived, the blob's digest (when the apply computed it) and the diffID are the expected
+ * ones; a layer that fails is discarded.
+ */
+async function acceptStaged(deps: DistributionDeps, staged: StagedLayer,
+  o: { desc: Descriptor; diffId: string; got: number; blobDigest: string | null; source: string; progress: ProgressSink }): Promise<StagedLayer> {
+  const { desc, diffId } = o;
+  const refuse = async (message: string): Promise<never> => {
+    await deps.layers.discardStaged(staged);
+    throw new InvalidArgumentError(message);
+  };
+  if (o.got !== desc.size) await refuse(`unexpected EOF: layer ${desc.digest} has ${o.got} of ${desc.size} bytes`);
+  if (o.blobDigest !== null && o.blobDigest !== desc.digest) await refuse(`filesystem layer verification failed for digest ${desc.digest}: got ${o.blobDigest}`);
+  if (staged.diffId !== diffId) await refuse(`layer ${desc.digest}: diffID mismatch: the config says ${diffId}, the layer is ${staged.diffId}`);
+  o.progress({ status: 'Extracting', id: shortHex(desc.digest), progressDetail: { current: desc.size, total: desc.size }, progress: '' });
+  await deps.content.addLayerBlob(diffId, { digest: desc.digest, mediaType: desc.mediaType, size: desc.size, sources: [o.source] });
+  return staged;
 }
 
 /**
@@ -277,22 +287,7 @@ async function fetchLayerDirect(deps: DistributionDeps, client: RegistryClient, 
   }
   try {
     const staged = await deps.layers.stage(metered(), { signal, compression: gzip ? 'gzip' : null, hashInput: gzip });
-    if (got !== desc.size) {
-      await deps.layers.discardStaged(staged);
-      throw new InvalidArgumentError(`unexpected EOF: layer ${desc.digest} has ${got} of ${desc.size} bytes`);
-    }
-    const actual = gzip ? staged.blobDigest : staged.diffId;
-    if (actual !== desc.digest) {
-      await deps.layers.discardStaged(staged);
-      throw new InvalidArgumentError(`filesystem layer verification failed for digest ${desc.digest}: got ${actual}`);
-    }
-    if (staged.diffId !== diffId) {
-      await deps.layers.discardStaged(staged);
-      throw new InvalidArgumentError(`layer ${desc.digest}: diffID mismatch: the config says ${diffId}, the layer is ${staged.diffId}`);
-    }
-    progress({ status: 'Extracting', id, progressDetail: { current: desc.size, total: desc.size }, progress: '' });
-    await deps.content.addLayerBlob(diffId, { digest: desc.digest, mediaType: desc.mediaType, size: desc.size, sources: [source] });
-    return staged;
+    return await acceptStaged(deps, staged, { desc, diffId, got, blobDigest: (gzip ? staged.blobDigest : staged.diffId) ?? '', source, progress });
   } catch (err) {
     if (kindOf(err) === 'internal' && (err as Error).message?.includes('incorrect header check')) {
       throw new InvalidArgumentError(`layer ${desc.digest} is not gzip data`, { cause: err });
