@@ -9,15 +9,16 @@
 // content store. Any other failure ends it all: the
 // content writer aborted (no temp file left), the session cancelled (DELETE), the error
 // thrown. The progress bar counts the tar's bytes against its size, as dockerd's does.
-import { PassThrough, Transform, Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UnavailableError } from '../lib/index.ts';
 import { MediaType } from '../oci/index.ts';
 import type { LayerBlob } from '../storage/content/index.ts';
-import { RegistryResponseError, progressBar, type ProgressSink, type RegistryClient } from '../distribution/index.ts';
+import { RegistryResponseError, type ProgressSink, type RegistryClient } from '../distribution/index.ts';
 import type { LayerTar } from '../layer/index.ts';
 import type { DistributionDeps } from './pull.ts';
 import { coalesce } from './coalesce.ts';
+import { pushMeter } from './push-meter.ts';
 import { adaptiveGzip } from './adaptive-gzip.ts';
 
 /**
@@ -92,17 +93,7 @@ export async function streamLayer(deps: DistributionDeps, client: RegistryClient
       else if (!refusesStream(r.err)) sink.destroy(r.err as Error);
       else body.destroy();
     });
-    let sent = 0;
-    let last = 0;
-    const meter = new Transform({
-      highWaterMark: 1 << 20,
-      transform(chunk: Buffer, _e, cb) {
-        sent += chunk.length;
-        const now = Date.now();
-        if (now - last > 100) { last = now; progress({ status: 'Pushing', id, progressDetail: { current: sent, total: tar.size }, progress: progressBar(sent, tar.size) }); }
-        cb(null, chunk);
-      },
-    });
+    const meter = pushMeter(id, tar.size, progress);
     try {
       await pipeline(tar.open(), meter, coalesce(), adaptiveGzip({ level: o.level ?? PUSH_GZIP_LEVEL }), sink);
     } catch (err) {

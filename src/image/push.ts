@@ -8,16 +8,17 @@
 // compressed, kept too, so a second push sends the same blob (push-stream.ts).
 // Docker's progress messages throughout.
 import { createHash } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { InvalidArgumentError, NotFoundError } from '../lib/index.ts';
 import { MediaType, layerCompression, normalizeReference, type Descriptor } from '../oci/index.ts';
 import type { LayerBlob } from '../storage/content/index.ts';
-import { parseRemoteReference, progressBar, type AuthConfig, type ProgressSink, type RegistryClient } from '../distribution/index.ts';
+import { parseRemoteReference, type AuthConfig, type ProgressSink, type RegistryClient } from '../distribution/index.ts';
 import { clientFor, type DistributionDeps } from './pull.ts';
 import { chainIdsOf, type LayerTar } from '../layer/index.ts';
 import { layerTarFor } from './layer-tar.ts';
 import { streamLayer } from './push-stream.ts';
 import { withRetries } from './push-retry.ts';
+import { pushMeter } from './push-meter.ts';
 
 export interface PushOptions { auth?: AuthConfig; concurrency?: number }
 
@@ -149,19 +150,8 @@ async function pushLayer(deps: DistributionDeps, client: RegistryClient, diffId:
     if (m?.mounted) { progress({ status: `Mounted from ${from}`, id, progressDetail: {} }); return blob; }
     if (m && !m.mounted) { location = m.location; break; }
   }
-  let sent = 0;
-  let last = 0;
   await client.uploadBlob(blob.digest, blob.size, () => {
-    sent = 0;
-    const meter = new Transform({
-      highWaterMark: 1 << 20,
-      transform(chunk: Buffer, _e, cb) {
-        sent += chunk.length;
-        const now = Date.now();
-        if (now - last > 100) { last = now; progress({ status: 'Pushing', id, progressDetail: { current: sent, total: blob.size }, progress: progressBar(sent, blob.size) }); }
-        cb(null, chunk);
-      },
-    });
+    const meter = pushMeter(id, blob.size, progress);
     const src = deps.content.reader(blob.digest);
     src.on('error', (e) => meter.destroy(e));
     return src.pipe(meter);
