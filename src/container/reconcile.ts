@@ -15,7 +15,9 @@ import { tearDownNetwork } from './networking.ts';
 export interface ReconcileResult { running: Container[]; followUps: (() => Promise<void>)[] }
 
 async function exitCodeOf(ctx: ContainerContext, c: Container): Promise<number | null> {
-  for (const p of [join(ctx.conmon.exitDir, c.config.id), join(ctx.store.dir(c.config.id), 'exit')]) {
+  // The exit dir and the bundle are per boot; the data dir's copy is where an older berthd had
+  // conmon write it.
+  for (const p of [join(ctx.conmon.exitDir, c.config.id), ctx.conmon.exitMarker(c.config.id), join(ctx.store.dir(c.config.id), 'exit')]) {
     try {
       const t = (await readFile(p, 'utf8')).trim();
       if (t !== '') return Number.parseInt(t, 10);

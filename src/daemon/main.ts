@@ -10,6 +10,7 @@ import { messageOf, type Logger } from '../lib/index.ts';
 import { loadConfig, parseHost, type DaemonConfig } from './config.ts';
 import { firstExisting, hostFacts, prepareForCrun, removeCgroupParent } from './host.ts';
 import { wire } from './wire.ts';
+import { readOnlyBinding, releaseReadOnlyBindings } from '../runtime/index.ts';
 import { MetricsServer } from '../metrics/index.ts';
 import { startIdleTrim } from './idle-trim.ts';
 import { ensureExecRootTmpfs, releaseExecRootTmpfs } from './exec-root-tmpfs.ts';
@@ -180,7 +181,11 @@ export async function main(argv: string[]): Promise<void> {
   }
   const group = await socketGroup(cfg.group);
   const host = await hostFacts(log);
-  const w = wire(cfg, host, { conmon, runtimes, initPath: init }, runtime, log, remap);
+  // crun's exit commands run from a read-only binding (no self-clone at every container exit).
+  const exitPaths = new Map<string, string>();
+  const crunExit = runtimes.has('crun') ? await readOnlyBinding(runtimes.get('crun')!, join(cfg.execRoot, 'bin')) : null;
+  if (crunExit) exitPaths.set('crun', crunExit);
+  const w = wire(cfg, host, { conmon, runtimes, exitPaths, initPath: init }, runtime, log, remap);
   // The metrics port is taken before anything touches the host, so a port in use fails cleanly.
   let metricsServer: MetricsServer | null = null;
   if (cfg.metricsAddr) {
@@ -192,6 +197,7 @@ export async function main(argv: string[]): Promise<void> {
       log.error({ err: messageOf(err) }, 'cannot serve metrics');
       process.stderr.write(`berthd: ${messageOf(err)}\n`);
       await rm(cfg.pidFile, { force: true });
+      await releaseReadOnlyBindings(join(cfg.execRoot, 'bin'));
       await releaseExecRootTmpfs(cfg.execRoot, log);
       process.exit(1);
     }
@@ -239,6 +245,7 @@ export async function main(argv: string[]): Promise<void> {
     await rm(cfg.pidFile, { force: true });
     if (w.containers.counts().running + w.containers.counts().paused === 0) {
       await removeCgroupParent(cfg.cgroupParent);
+      await releaseReadOnlyBindings(join(cfg.execRoot, 'bin'));
       await releaseExecRootTmpfs(cfg.execRoot, log);
     }
     process.exit(0);

@@ -45,6 +45,8 @@ export interface Wiring {
 export interface Binaries {
   conmon: string;
   runtimes: Map<string, string>;
+  /** Read-only bindings of runtime binaries for conmon's exit commands, by runtime name. */
+  exitPaths?: Map<string, string>;
   initPath: string | null;
 }
 
@@ -71,7 +73,7 @@ export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, default
   networks = new NetworkService(new NetworkStore(join(cfg.dataRoot, 'network')), new NetShellPool(3), firewall, events, dns,
     { bip: cfg.bip, bridgeName: cfg.bridge, addressPools: cfg.defaultAddressPools, dataRoot: cfg.dataRoot }, log.child({ module: 'network' }));
   // crun runs from a sealed in-memory copy (no self re-exec per call: sealed-binary.ts).
-  const runtimes = new Map([...bins.runtimes].map(([name, path]) => [name, new OciRuntime({ name, path, launch: name === 'crun' ? sealedCopy(path) ?? undefined : undefined }, cfg.execRoot)]));
+  const runtimes = new Map([...bins.runtimes].map(([name, path]) => [name, new OciRuntime({ name, path, launch: name === 'crun' ? sealedCopy(path) ?? undefined : undefined, exitPath: bins.exitPaths?.get(name) }, cfg.execRoot)]));
   const containers = new ContainerService({
     dataRoot: cfg.dataRoot,
     // Build step images live in the build store; containers of RUN steps start from them.

@@ -9,3 +9,4 @@ export { AttachConnection, type AttachStream } from './attach-connection.ts';
 export { SeccompBpfCompiler, SECCOMP_BPF_ANNOTATION, type SeccompBpfCompilerOptions } from './seccomp-bpf.ts';
 export { writeControl, resizeMessage } from './control-fifo.ts';
 export { sealedCopy } from './sealed-binary.ts';
+export { readOnlyBinding, releaseReadOnlyBindings } from './readonly-binary.ts';

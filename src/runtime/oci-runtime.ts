@@ -15,6 +15,8 @@ export interface RuntimeBinary {
   path: string;
   /** What berthd's children exec while berthd lives (a sealed copy: sealed-binary.ts); default `path`. */
   launch?: string;
+  /** What conmon's exit command execs, which may run after berthd (readonly-binary.ts); default `path`. */
+  exitPath?: string;
 }
 
 export class OciRuntime {
@@ -30,6 +32,11 @@ export class OciRuntime {
   /** The binary to exec from berthd and from monitors it starts now (not from exit commands). */
   get launchPath(): string {
     return this.binary.launch ?? this.binary.path;
+  }
+
+  /** The binary conmon's exit command runs (`runtime delete` at the container's exit). */
+  get exitCommandPath(): string {
+    return this.binary.exitPath ?? this.binary.path;
   }
 
   async #run(args: string[], allowFailure = false): Promise<{ code: number; stdout: string; stderr: string }> {

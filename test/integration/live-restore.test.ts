@@ -3,6 +3,8 @@
 // its exit code and gets its restart policy applied.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TestDaemon, eventually, sleep } from '../support/daemon.ts';
 
 const d = new TestDaemon();
@@ -23,10 +25,16 @@ test('containers survive kill -9 of berthd and are managed again after restart',
   const before = await lineCount('berth-test-ticker');
   const pid = Number((await d.docker(['inspect', '-f', '{{.State.Pid}}', 'berth-test-ticker'])).stdout.trim());
   assert.ok(pid > 0);
+  const shortId = (await d.docker(['inspect', '-f', '{{.Id}}', 'berth-test-short'])).stdout.trim();
+  // conmon's exit command runs crun from a read-only binding in the exec root.
+  const binding = join(d.execRoot, 'bin', 'crun');
+  assert.match(readFileSync('/proc/self/mountinfo', 'utf8'), new RegExp(` ${binding} ro[, ]`));
 
   await d.kill9();
   await sleep(2000); // short exits and restarts-to-be happen while berthd is down
   process.kill(pid, 0); // still running (throws if not)
+  // The monitor of the container that exited deleted its runtime state with no berthd around.
+  assert.equal(existsSync(join(d.execRoot, 'runtime', 'crun', shortId)), false, 'runtime state deleted by the exit command');
   await d.start();
 
   const ps = await d.docker(['ps', '--format', '{{.Names}} {{.State}}']);

@@ -37,7 +37,9 @@ export async function recordExit(ctx: ContainerContext, c: Container, exitCode: 
   const id = c.config.id;
   const dir = ctx.store.dir(id);
   const t0 = performance.now();
-  const oomMarked = access(join(dir, 'oom')).then(() => true, () => false);
+  // conmon marks an OOM kill beside the bundle; a container started by an older berthd has
+  // the marker in its data dir.
+  const oomMarked = Promise.any([access(ctx.conmon.oomMarker(id)), access(join(dir, 'oom'))]).then(() => true, () => false);
   const runtime = runtimeFor(ctx, c.state.runtime);
   // conmon runs `runtime delete` itself when it was started by this berthd (its monitor
   // promise is in runtimeCleanup). A container re-adopted after a restart is deleted here,
