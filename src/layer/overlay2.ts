@@ -4,6 +4,7 @@
 //   <cache-id>/lower          "l/AAA:l/BBB" (parents, nearest first); absent for a base layer
 //   <cache-id>/work, merged/  only for mountable (container) layers
 //   <cache-id>/staged         present while a layer tar is extracted before its parents are known
+//   init/<uid>-<gid>-<mode>/  the shared lower with the engine's mount points (init-lower.ts)
 // Mounts run `mount -t overlay` with cwd = <root> so lowerdir can use the short links.
 import { mkdir, readFile, rm, symlink, writeFile, readdir, rename, lstat, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { execTool, ensureDir } from '../lib/index.ts';
 import { newShortLink } from './short-link.ts';
 import { detachMount, mountAsync } from './mount-syscall.ts';
 import { backingFsName, type GraphDriver } from './graph-driver.ts';
+import { ensureInitLower, etcInLayers, initVariant } from './init-lower.ts';
 
 const STAGED_MARK = 'staged';
 
@@ -19,6 +21,8 @@ export class Overlay2Driver implements GraphDriver {
   readonly kind = 'overlay' as const;
   /** Cache ids mounted now: unmount spawns nothing for a layer that is not mounted. */
   #mounted = new Set<string>();
+  /** The init lower (relative to the root) for each lower chain; layers never change. */
+  #initLowers = new Map<string, Promise<string | null>>();
   constructor(readonly root: string) {}
 
   async init(): Promise<void> {
@@ -169,7 +173,8 @@ export class Overlay2Driver implements GraphDriver {
     // mount tried again.
     await mkdir(join(dir, 'work'), { recursive: true, mode: 0o700 });
     if (!lower) await mkdir(join(dir, 'empty'), { recursive: true });
-    const lowerRel = lower || `${cacheId}/empty`;
+    const init = await this.#initLower(lower);
+    const lowerRel = [init, lower || `${cacheId}/empty`].filter(Boolean).join(':');
     try {
       await this.#mountOverlay(dir, cacheId, lowerRel, merged);
     } catch {
@@ -179,6 +184,22 @@ export class Overlay2Driver implements GraphDriver {
     }
     this.#mounted.add(cacheId);
     return merged;
+  }
+
+  #initLower(lower: string): Promise<string | null> {
+    let p = this.#initLowers.get(lower);
+    if (!p) {
+      p = (async () => {
+        const variant = initVariant(await etcInLayers(lower ? lower.split(':').map((l) => join(this.root, l)) : []));
+        if (variant === null) return null;
+        await ensureInitLower(join(this.root, 'init'), variant);
+        return `init/${variant}`;
+      })();
+      // A failure is not remembered: the next mount tries again.
+      p.catch(() => this.#initLowers.delete(lower));
+      this.#initLowers.set(lower, p);
+    }
+    return p.catch(() => null);
   }
 
   async #mountOverlay(dir: string, cacheId: string, lowerRel: string, merged: string): Promise<void> {
@@ -221,7 +242,7 @@ export class Overlay2Driver implements GraphDriver {
   }
 
   async list(): Promise<string[]> {
-    return (await readdir(this.root)).filter((n) => n !== 'l' && !n.endsWith('-removing'));
+    return (await readdir(this.root)).filter((n) => n !== 'l' && n !== 'init' && !n.endsWith('-removing'));
   }
 
   /** Deletes what a crash left half-removed. */

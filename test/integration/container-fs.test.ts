@@ -8,7 +8,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as tarStream from 'tar-stream';
-import { ROOT, TestDaemon } from '../support/daemon.ts';
+import { BUSYBOX_TAR, ROOT, TestDaemon } from '../support/daemon.ts';
 
 const d = new TestDaemon();
 const tmp = mkdtempSync('/tmp/berth-test-cpfs-');
@@ -161,6 +161,24 @@ test('docker diff lists A, C and D like Docker; docker export streams the rootfs
   assert.ok(sh('docker export berth-test-exp-run | tar -t').split('\n').includes('bin/busybox'));
   assert.equal(await ok(['diff', 'berth-test-exp-run']), '', 'a fresh container has no changes');
   await ok(['rm', '-f', 'berth-test-diff', 'berth-test-exp-run']);
+});
+
+test('the engine\'s mount points come from a shared init lower: a fresh upper dir stays empty; an image whose /etc is a symlink still works', async () => {
+  const id = (await ok(['run', '-d', '--name', 'berth-test-init', 'busybox', 'sh', '-c', 'stat -c %a /etc; cat /etc/hostname; sleep 300'])).trim();
+  const upper = join(d.dataRoot, 'overlay2', id, 'diff');
+  if (existsSync(upper)) assert.deepEqual(readdirSync(upper), [], 'nothing created in the upper dir at start');
+  else console.log('# not overlay2: no upper dir to check');
+  const out = await ok(['logs', 'berth-test-init']);
+  assert.equal(out, `755\n${id.slice(0, 12)}\n`);
+  // /etc as a symlink: the shared lower (a real /etc) must not hide it.
+  const rootfs = join(tmp, 'etclink');
+  mkdirSync(rootfs);
+  sh(`tar -C ${rootfs} -xf ${BUSYBOX_TAR} && mv ${rootfs}/etc ${rootfs}/usr-etc && ln -s usr-etc ${rootfs}/etc && tar -C ${rootfs} -cf ${rootfs}.tar .`);
+  await ok(['import', `${rootfs}.tar`, 'berth-test-etclink:1']);
+  const r = await ok(['run', '--rm', '--hostname', 'berth-test-h', 'berth-test-etclink:1', 'sh', '-c', 'readlink /etc; cat /etc/hostname; cat /etc/passwd | head -1']);
+  assert.equal(r, 'usr-etc\nberth-test-h\nroot:x:0:0:root:/root:/bin/sh\n');
+  await ok(['rm', '-f', 'berth-test-init']);
+  await ok(['rmi', 'berth-test-etclink:1']);
 });
 
 test('the archive API: HEAD stat header, errors in Docker\'s wording', async () => {
