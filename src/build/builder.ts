@@ -799,7 +799,7 @@ export class Builder {
     await this.d.layers.createRW(id, top);
     let mounted = false;
     try {
-      const rootfs = await this.d.layers.mountRW(id);
+      const rootfs = await this.d.layers.mountRW(id, top);
       mounted = true;
       return await fn(rootfs, id);
     } finally {

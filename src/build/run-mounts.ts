@@ -246,7 +246,7 @@ export async function setupMounts(mounts: readonly RunMount[], env: MountEnv): P
     const id = newId();
     await env.layers.createRW(id, img.topChainId);
     undo.push(() => env.layers.removeRW(id));
-    const rootfs = await env.layers.mountRW(id);
+    const rootfs = await env.layers.mountRW(id, img.topChainId);
     undo.push(() => env.layers.unmountRW(id));
     return rootfs;
   };

@@ -70,7 +70,7 @@ export async function openFsView(ctx: ContainerContext, ref: string, o: { rootfs
       const live = await openLive(c);
       if (live) { release(); return live; }
     }
-    const rootfs = o.rootfsOnly && isLive(c) ? ctx.layers.mountedRW(id) ?? await ctx.layers.mountRW(id) : await ctx.layers.mountRW(id);
+    const rootfs = o.rootfsOnly && isLive(c) ? ctx.layers.mountedRW(id) ?? await ctx.layers.mountRW(id, c.config.imageTopLayer, true) : await ctx.layers.mountRW(id, c.config.imageTopLayer, true);
     mounted = !isLive(c);
     const mounts: ScopedMount[] = [];
     for (const m of o.rootfsOnly ? [] : c.config.mounts ?? []) {

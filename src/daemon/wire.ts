@@ -56,7 +56,10 @@ function readResolvConf(): string {
 
 export function wire(cfg: DaemonConfig, host: HostFacts, bins: Binaries, defaultRuntime: string, log: Logger, remap: IdRemap | null = null): Wiring {
   const events = new EventBus();
-  const layers = new LayerStore(cfg.dataRoot, log.child({ module: 'layer' }), remap, (cfg.storageDriver || 'overlay2') as DriverName);
+  // Container layers are mounted on the exec root's tmpfs, except under userns-remap (the
+  // remapped root must be able to reach its rootfs, and the exec root is private to root).
+  const layers = new LayerStore(cfg.dataRoot, log.child({ module: 'layer' }), remap, (cfg.storageDriver || 'overlay2') as DriverName,
+    remap === null ? join(cfg.execRoot, 'overlay') : null);
   const images = new ImageService(cfg.dataRoot, layers, events, log.child({ module: 'image' }));
   const volumes = new VolumeService(cfg.dataRoot, events, log.child({ module: 'volume' }));
   const buildStore = new BuildStore(join(cfg.dataRoot, 'build'), log.child({ module: 'build' }));

@@ -34,7 +34,11 @@ export interface GraphDriver {
   diffPath(cacheId: string): string;
   /** Where a container's root is once mounted. */
   mergedPath(cacheId: string): string;
-  mount(cacheId: string): Promise<string>;
+  /**
+   * Mounts a container layer on its parents (nearest first; overlay2 reads a legacy `lower`
+   * record when omitted). `engineMounts`: the engine's mount points under it (init-lower.ts).
+   */
+  mount(cacheId: string, parentCacheIds?: readonly string[], engineMounts?: boolean): Promise<string>;
   unmount(cacheId: string): Promise<void>;
   remove(cacheId: string): Promise<void>;
   exists(cacheId: string): Promise<boolean>;

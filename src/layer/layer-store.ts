@@ -45,10 +45,10 @@ export class LayerStore {
    * `idShift`: the host uid/gid of container root under --userns-remap; unpacked layers and
    * the top of each container layer are owned by it, shifted.
    */
-  constructor(dataRoot: string, private readonly log: Logger, private readonly idShift: IdShift | null = null, driver: DriverName = 'overlay2') {
+  constructor(dataRoot: string, private readonly log: Logger, private readonly idShift: IdShift | null = null, driver: DriverName = 'overlay2', mountRoot: string | null = null) {
     this.#recordRoot = join(dataRoot, 'layer', 'sha256');
     const root = join(dataRoot, driver);
-    this.driver = driver === 'vfs' ? new VfsDriver(root) : driver === 'btrfs' ? new BtrfsDriver(root) : new Overlay2Driver(root);
+    this.driver = driver === 'vfs' ? new VfsDriver(root) : driver === 'btrfs' ? new BtrfsDriver(root) : new Overlay2Driver(root, mountRoot);
   }
 
   async init(): Promise<void> {
@@ -314,8 +314,13 @@ export class LayerStore {
     if (this.idShift !== null) await chown(this.driver.diffPath(id), this.idShift.uid, this.idShift.gid);
   }
 
-  async mountRW(id: string): Promise<string> {
-    return this.driver.mount(id);
+  /**
+   * Mounts a container layer made by createRW(id, parent) on the same `parent`. `engineMounts`
+   * for a container's root (its runs, cp, export): the mount points of the engine's /etc files
+   * are part of it, as Docker's init layer is; a build's view of an image leaves them out.
+   */
+  async mountRW(id: string, parent: string | null, engineMounts = false): Promise<string> {
+    return this.driver.mount(id, parent === null ? [] : this.cacheChain(parent), engineMounts);
   }
 
   /** Where a container layer is mounted now, or null (export of a running container reads it). */

@@ -2,11 +2,14 @@
 //   <cache-id>/diff/          the layer's files (or a container's upper dir)
 //   <cache-id>/link           its short name; l/<short> -> ../<cache-id>/diff
 //   <cache-id>/lower          "l/AAA:l/BBB" (parents, nearest first); absent for a base layer
-//   <cache-id>/work, merged/  only for mountable (container) layers
+//                             and for container layers (their parents come with each mount)
+//   <cache-id>/work           only for mountable (container) layers
+//   <mount-root>/<cache-id>   a container layer's mount point, on the exec root's tmpfs (or
+//                             <cache-id>/merged when there is no mount root, as under userns-remap)
 //   <cache-id>/staged         present while a layer tar is extracted before its parents are known
 //   init/<uid>-<gid>-<mode>/  the shared lower with the engine's mount points (init-lower.ts)
 // Mounts run `mount -t overlay` with cwd = <root> so lowerdir can use the short links.
-import { mkdir, readFile, rm, symlink, writeFile, readdir, rename, lstat, stat, statfs } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, symlink, writeFile, readdir, rename, lstat, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execTool, ensureDir } from '../lib/index.ts';
 import { newShortLink } from './short-link.ts';
@@ -20,10 +23,17 @@ export class Overlay2Driver implements GraphDriver {
   readonly name = 'overlay2' as const;
   readonly kind = 'overlay' as const;
   /** Cache ids mounted now: unmount spawns nothing for a layer that is not mounted. */
-  #mounted = new Set<string>();
+  /** Mounted container layers and where (a berthd before mount roots used <cache-id>/merged). */
+  #mounted = new Map<string, string>();
+  /** Each layer's short link name (read once: a layer never changes its link). */
+  #links = new Map<string, string>();
   /** The init lower (relative to the root) for each lower chain; layers never change. */
   #initLowers = new Map<string, Promise<string | null>>();
-  constructor(readonly root: string) {}
+  /**
+   * `mountRoot`: where container layers are mounted, on a tmpfs (one directory fewer on the data
+   * root's disk per container); null keeps the mount point in the layer's own dir.
+   */
+  constructor(readonly root: string, private readonly mountRoot: string | null = null) {}
 
   async init(): Promise<void> {
     await ensureDir(join(this.root, 'l'));
@@ -35,9 +45,11 @@ export class Overlay2Driver implements GraphDriver {
     }
     const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
     const prefix = this.root + '/';
+    const runPrefix = this.mountRoot === null ? null : this.mountRoot + '/';
     for (const line of info.split('\n')) {
       const mp = line.split(' ')[4];
-      if (mp?.startsWith(prefix) && mp.endsWith('/merged')) this.#mounted.add(mp.slice(prefix.length, -'/merged'.length));
+      if (mp?.startsWith(prefix) && mp.endsWith('/merged')) this.#mounted.set(mp.slice(prefix.length, -'/merged'.length), mp);
+      else if (runPrefix !== null && mp?.startsWith(runPrefix) && !mp.slice(runPrefix.length).includes('/')) this.#mounted.set(mp.slice(runPrefix.length), mp);
     }
   }
 
@@ -122,13 +134,13 @@ export class Overlay2Driver implements GraphDriver {
   /** inspect's GraphDriver.Data (moby overlay2 GetMetadata). */
   metadata(cacheId: string, parentCacheIds: readonly string[]): Record<string, string> {
     const dir = join(this.root, cacheId);
-    const data: Record<string, string> = { MergedDir: join(dir, 'merged'), UpperDir: join(dir, 'diff'), WorkDir: join(dir, 'work') };
+    const data: Record<string, string> = { MergedDir: this.mergedPath(cacheId), UpperDir: join(dir, 'diff'), WorkDir: join(dir, 'work') };
     if (parentCacheIds.length > 0) data.LowerDir = parentCacheIds.map((p) => this.diffPath(p)).join(':');
     return data;
   }
 
   mountedIds(): string[] {
-    return [...this.#mounted];
+    return [...this.#mounted.keys()];
   }
 
   diffPath(cacheId: string): string {
@@ -136,7 +148,13 @@ export class Overlay2Driver implements GraphDriver {
   }
 
   mergedPath(cacheId: string): string {
-    return join(this.root, cacheId, 'merged');
+    return this.#mounted.get(cacheId) ?? (this.mountRoot === null ? join(this.root, cacheId, 'merged') : join(this.mountRoot, cacheId));
+  }
+
+  #linkOf(cacheId: string): Promise<string> {
+    const known = this.#links.get(cacheId);
+    if (known !== undefined) return Promise.resolve(known);
+    return readFile(join(this.root, cacheId, 'link'), 'utf8').then((l) => { this.#links.set(cacheId, l.trim()); return l.trim(); });
   }
 
   /** Makes the directory of a new layer whose parents are `parentCacheIds` (nearest first). */
@@ -147,33 +165,40 @@ export class Overlay2Driver implements GraphDriver {
     // read-write layer never is a lower (commit copies its changes into a new layer), so it
     // gets none: two file creates fewer on every container create.
     const link = mountable ? null : newShortLink();
-    // Independent steps run together: this is on the create path of every container.
+    // Independent steps run together: this is on the create path of every container. A
+    // container layer records no `lower` (its parents come with each mount) and gets its
+    // mount point at mount time (on the mount root's tmpfs): two file creates fewer on disk.
     await Promise.all([
       link === null ? undefined : writeFile(join(dir, 'link'), link),
       link === null ? undefined : symlink(`../${cacheId}/diff`, join(this.root, 'l', link)),
-      parentCacheIds.length === 0 ? undefined : Promise.all(parentCacheIds.map((p) => readFile(join(this.root, p, 'link'), 'utf8')))
-        .then((links) => writeFile(join(dir, 'lower'), links.map((l) => `l/${l.trim()}`).join(':'))),
+      mountable || parentCacheIds.length === 0 ? undefined : this.#lowerOf(parentCacheIds).then((lower) => writeFile(join(dir, 'lower'), lower)),
       mountable ? mkdir(join(dir, 'work'), { mode: 0o700 }) : undefined,
-      mountable ? mkdir(join(dir, 'merged'), { mode: 0o700 }) : undefined,
+      mountable && this.mountRoot === null ? mkdir(join(dir, 'merged'), { mode: 0o700 }) : undefined,
     ]);
   }
 
-  /** Mounts a container layer and returns the merged path. */
-  async mount(cacheId: string): Promise<string> {
+  /** The lowerdir list of a layer on `parentCacheIds` (nearest first), as short links. */
+  async #lowerOf(parentCacheIds: readonly string[]): Promise<string> {
+    return (await Promise.all(parentCacheIds.map((p) => this.#linkOf(p)))).map((l) => `l/${l}`).join(':');
+  }
+
+  /** Mounts a container layer on its parents (a legacy `lower` record when not given) and returns the merged path. */
+  async mount(cacheId: string, parentCacheIds?: readonly string[], engineMounts = false): Promise<string> {
     const dir = join(this.root, cacheId);
-    const merged = join(dir, 'merged');
-    let lower: string;
-    try {
-      lower = (await readFile(join(dir, 'lower'), 'utf8')).trim();
-    } catch {
-      lower = '';
-    }
+    // A container made by a berthd before mount roots has its mount point in its dir.
+    const legacy = join(dir, 'merged');
+    const [lower, hasLegacy] = await Promise.all([
+      parentCacheIds !== undefined ? this.#lowerOf(parentCacheIds) : readFile(join(dir, 'lower'), 'utf8').then((l) => l.trim(), () => ''),
+      this.mountRoot === null ? true : stat(legacy).then(() => true, () => false),
+    ]);
+    const merged = hasLegacy || this.mountRoot === null ? legacy : join(this.mountRoot, cacheId);
+    if (merged !== legacy) await mkdir(merged, { recursive: true, mode: 0o700 });
     // The kernel empties the workdir's own work/ at every mount, so an existing workdir is
     // used as it is (no file churn per start); one left odd by a crash is emptied and the
     // mount tried again.
     await mkdir(join(dir, 'work'), { recursive: true, mode: 0o700 });
     if (!lower) await mkdir(join(dir, 'empty'), { recursive: true });
-    const init = await this.#initLower(lower);
+    const init = engineMounts ? await this.#initLower(lower) : null;
     const lowerRel = [init, lower || `${cacheId}/empty`].filter(Boolean).join(':');
     try {
       await this.#mountOverlay(dir, cacheId, lowerRel, merged);
@@ -182,7 +207,7 @@ export class Overlay2Driver implements GraphDriver {
       await mkdir(join(dir, 'work'), { mode: 0o700 });
       await this.#mountOverlay(dir, cacheId, lowerRel, merged);
     }
-    this.#mounted.add(cacheId);
+    this.#mounted.set(cacheId, merged);
     return merged;
   }
 
@@ -212,9 +237,9 @@ export class Overlay2Driver implements GraphDriver {
   }
 
   async unmount(cacheId: string): Promise<void> {
-    if (!this.#mounted.has(cacheId)) return;
+    const merged = this.#mounted.get(cacheId);
+    if (merged === undefined) return;
     this.#mounted.delete(cacheId);
-    const merged = join(this.root, cacheId, 'merged');
     // Detached lazily: the container's processes are gone (its pid namespace died with its
     // init), and a mount still held by someone must not block removal.
     if (await detachMount(merged)) return;
@@ -229,6 +254,9 @@ export class Overlay2Driver implements GraphDriver {
     let link = '';
     try { link = (await readFile(join(dir, 'link'), 'utf8')).trim(); } catch { /* half-made layer */ }
     if (link) await rm(join(this.root, 'l', link), { force: true });
+    this.#links.delete(cacheId);
+    // Never recursive: were the layer still mounted there, that would delete through the mount.
+    if (this.mountRoot !== null) await rmdir(join(this.mountRoot, cacheId)).catch(() => undefined);
     // Rename first so a crash mid-delete never leaves a half-deleted layer under its real name.
     const trash = join(this.root, `${cacheId}-removing`);
     try {

@@ -49,7 +49,7 @@ async function view(store: LayerStore, top: string): Promise<string> {
   const id = 'e'.repeat(64);
   await store.createRW(id, top);
   try {
-    const root = await store.mountRW(id);
+    const root = await store.mountRW(id, top);
     const walk = (dir: string, rel: string): string[] => readdirSync(dir).sort().flatMap((n) => {
       const p = join(dir, n); const r = rel ? `${rel}/${n}` : n; const st = lstatSync(p);
       if (st.isDirectory()) return [`${r}/ ${(st.mode & 0o777).toString(8)}`, ...walk(p, r)];
@@ -89,7 +89,7 @@ async function exercise(root: string, driver: DriverName): Promise<void> {
     // The container's changes as an upper dir: a whiteout, a new file, a changed mode.
     const id = 'd'.repeat(64);
     await store.createRW(id, top.chainId);
-    const tree = await store.mountRW(id);
+    const tree = await store.mountRW(id, top.chainId);
     rmSync(join(tree, 'keep'));
     writeFileSync(join(tree, 'b', 'added'), 'added');
     execFileSync('chmod', ['711', join(tree, 'a')]);

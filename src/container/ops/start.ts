@@ -71,7 +71,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     let hostname = hostNetwork ? osHostname() : (c.config.config.Hostname || id.slice(0, 12));
     // The network is set up while the rootfs is mounted: neither needs the other.
     const netP = setUpNetwork(ctx, c, hostname);
-    const [mountR, netR] = await Promise.allSettled([ctx.layers.mountRW(id), netP]);
+    const [mountR, netR] = await Promise.allSettled([ctx.layers.mountRW(id, c.config.imageTopLayer, true), netP]);
     if (netR.status === 'fulfilled') net = netR.value;
     if (mountR.status === 'fulfilled') mounted = true;
     if (mountR.status === 'rejected') throw mountR.reason;
