@@ -2,7 +2,6 @@
 // directory. A reader sees the old content or the new, never a torn file (STYLE.md §7.4).
 import { open, rename, readFile, rm, mkdir } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 
 export interface AtomicWriteOptions {
   mode?: number;
@@ -10,9 +9,13 @@ export interface AtomicWriteOptions {
   durable?: boolean;
 }
 
+// Temp names need only be unique among this process's writes (a daemon owns its data root;
+// the pid keeps two processes apart): a counter, not random bytes per write.
+let seq = 0;
+
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}-${(++seq).toString(36)}.tmp`);
   const durable = options.durable ?? true;
   const fh = await open(tmp, 'w', options.mode ?? 0o600);
   try {
