@@ -4,7 +4,8 @@
 // other engine's containers on the host.
 import { join } from 'node:path';
 import { constants } from 'node:os';
-import { access, readFile, readlink, unlink } from 'node:fs/promises';
+import { access, readFile, readlink } from 'node:fs/promises';
+import { unlinkSync } from 'node:fs';
 import { writeControl } from './control-fifo.ts';
 import { execTool, ExecError } from '../lib/index.ts';
 
@@ -59,7 +60,7 @@ export class OciRuntime {
   async #releaseExecFifo(id: string): Promise<boolean> {
     const fifo = join(this.root, id, 'exec.fifo');
     if (!(await writeControl(fifo, '0'))) return false;
-    await unlink(fifo).catch(() => undefined);
+    try { unlinkSync(fifo); } catch { /* crun start would have removed it; nothing depends on it */ }
     return true;
   }
 
