@@ -4,8 +4,8 @@
 // socket <socket-dir>/<id>/attach (SOCK_SEQPACKET). The container is 'created' only when
 // conmon reports its pid on the sync pipe; only then may `runtime start` run (§1.3).
 import { spawn } from 'node:child_process';
-import { closeSync, constants as fsConstants, openSync, writeSync } from 'node:fs';
-import { writeFile, mkdir, rm, unlink } from 'node:fs/promises';
+import { closeSync, constants as fsConstants, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { writeFile, mkdir, rm, statfs, unlink } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -13,6 +13,8 @@ import { makeFifo, ShellSpawner } from './shell-spawner.ts';
 import { InternalError, writeFileAtomic } from '../lib/index.ts';
 import type { OciSpec } from '../oci/index.ts';
 import type { OciRuntime } from './oci-runtime.ts';
+
+const TMPFS_MAGIC = 0x01021994;
 
 export interface ConmonPaths {
   conmon: string;
@@ -69,9 +71,17 @@ export class ConmonLauncher {
     this.socketDir = join(paths.execRoot, 's');
   }
 
+  /**
+   * Whether the exec root is a tmpfs: then a start's bundle files (a dozen creates, writes and
+   * removals) are made in place, where each takes microseconds, instead of through the pool,
+   * where each round trip took 0.1–0.3 ms of the start's latency, one after the other.
+   */
+  #inPlace = false;
+
   async init(): Promise<void> {
     await mkdir(this.exitDir, { recursive: true, mode: 0o700 });
     await mkdir(this.socketDir, { recursive: true, mode: 0o700 });
+    this.#inPlace = (await statfs(this.paths.execRoot).catch(() => null))?.type === TMPFS_MAGIC;
   }
 
   bundleDir(id: string): string {
@@ -108,11 +118,17 @@ export class ConmonLauncher {
 
   async create(o: CreateOptions): Promise<CreatedContainer> {
     const bundle = this.bundleDir(o.id);
-    await mkdir(bundle, { recursive: true, mode: 0o700 });
-    await writeFileAtomic(join(bundle, 'config.json'), JSON.stringify(o.spec), { durable: false });
-    await rm(join(this.exitDir, o.id), { force: true });
-    await rm(join(bundle, 'exit'), { force: true });
-    await rm(join(bundle, 'oom'), { force: true });
+    const stale = [join(this.exitDir, o.id), join(bundle, 'exit'), join(bundle, 'oom')];
+    if (this.#inPlace) {
+      mkdirSync(bundle, { recursive: true, mode: 0o700 });
+      // Per-boot, read by the runtime only after this returns: a plain write does.
+      writeFileSync(join(bundle, 'config.json'), JSON.stringify(o.spec));
+      for (const p of stale) rmSync(p, { force: true });
+    } else {
+      await mkdir(bundle, { recursive: true, mode: 0o700 });
+      await writeFileAtomic(join(bundle, 'config.json'), JSON.stringify(o.spec), { durable: false });
+      await Promise.all(stale.map((p) => rm(p, { force: true })));
+    }
     const args = [
       '--api-version', '1',
       '-c', o.id, '-u', o.id.slice(0, 12), '-n', o.name,
@@ -163,8 +179,9 @@ export class ConmonLauncher {
     if (!this.#spawner) return null;
     const syncPath = join(bundle, 'sync.fifo');
     const startPath = join(bundle, 'start.fifo');
-    await Promise.all([rm(syncPath, { force: true }), rm(startPath, { force: true })]);
-    const made = await Promise.all([makeFifo(syncPath), makeFifo(startPath)]);
+    if (this.#inPlace) for (const p of [syncPath, startPath]) rmSync(p, { force: true });
+    else await Promise.all([rm(syncPath, { force: true }), rm(startPath, { force: true })]);
+    const made = await Promise.all([makeFifo(syncPath, this.#inPlace), makeFifo(startPath, this.#inPlace)]);
     if (!made[0] || !made[1]) return null;
     const flags = fsConstants.O_RDWR | fsConstants.O_NONBLOCK;
     const syncFd = openSync(syncPath, flags);
@@ -190,7 +207,8 @@ export class ConmonLauncher {
       throw err;
     } finally {
       closeStart();
-      await Promise.all([unlink(syncPath).catch(() => undefined), unlink(startPath).catch(() => undefined)]);
+      if (this.#inPlace) for (const p of [syncPath, startPath]) rmSync(p, { force: true });
+      else await Promise.all([unlink(syncPath).catch(() => undefined), unlink(startPath).catch(() => undefined)]);
     }
   }
 

@@ -14,10 +14,14 @@ type MkfifoFn = ((path: string, mode: number) => number) & { async(path: string,
 /** mkfifo(3) through koffi; null when FFI is unavailable. */
 const loadMkfifo = (): MkfifoFn | null => libcFunc<MkfifoFn>('int mkfifo(const char *path, unsigned int mode)');
 
-/** Makes a FIFO (mode 0600) on a pool thread; false when that cannot be done in-process. */
-export function makeFifo(path: string): Promise<boolean> {
+/**
+ * Makes a FIFO (mode 0600); false when that cannot be done in-process. `inPlace`: on the event
+ * loop (a tmpfs, where it cannot wait), else on a pool thread.
+ */
+export function makeFifo(path: string, inPlace = false): Promise<boolean> {
   const f = loadMkfifo();
   if (f === null) return Promise.resolve(false);
+  if (inPlace) return Promise.resolve(f(path, 0o600) === 0);
   return new Promise((resolve) => f.async(path, 0o600, (err, res) => resolve(!err && res === 0)));
 }
 
