@@ -78,6 +78,11 @@ export class ConmonLauncher {
    */
   #inPlace = false;
 
+  /** The exec root is a tmpfs (small per-boot files there are best made in place). */
+  get execRootOnTmpfs(): boolean {
+    return this.#inPlace;
+  }
+
   async init(): Promise<void> {
     await mkdir(this.exitDir, { recursive: true, mode: 0o700 });
     await mkdir(this.socketDir, { recursive: true, mode: 0o700 });

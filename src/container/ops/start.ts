@@ -3,6 +3,7 @@
 // generate the spec (pure), conmon + `runtime create` (wait for the pid on the sync pipe),
 // connect attach clients that are waiting, `runtime start`. Nothing else spawns a process.
 import { mkdir, readFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname as osHostname } from 'node:os';
 import { InternalError, kindOf, messageOf } from '../../lib/index.ts';
@@ -82,12 +83,15 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     const share = netup.shareFrom;
     if (share) hostname = share.config.config.Hostname || share.config.id.slice(0, 12);
     const etcDir = etcDirOf(ctx, id);
-    if (!share) await mkdir(etcDir, { recursive: true, mode: 0o700 });
+    // The bundle dir is on the exec root's tmpfs (not under userns-remap): made in place.
+    const inPlace = !ctx.options.remap && ctx.conmon.execRootOnTmpfs;
+    if (!share && inPlace) mkdirSync(etcDir, { recursive: true, mode: 0o700 });
+    else if (!share) await mkdir(etcDir, { recursive: true, mode: 0o700 });
     const [etcMounts, passwd, group, hostDevicesByPath] = await Promise.all([
       share ? sharedEtcMounts(etcDirOf(ctx, share.config.id)) : writeEtcFiles({
         dir: etcDir, hostname, hostNetwork, extraHosts: h.ExtraHosts ?? [], dns: h.Dns ?? [], dnsSearch: h.DnsSearch ?? [],
         dnsOptions: h.DnsOptions ?? [], readonly: false, addresses: netup.addresses, nameserver: netup.nameserver,
-        hostGateway: ctx.network.defaultGateway(),
+        hostGateway: ctx.network.defaultGateway(), inPlace,
       }),
       readFile(join(rootfs, 'etc/passwd'), 'utf8').catch(() => null),
       readFile(join(rootfs, 'etc/group'), 'utf8').catch(() => null),
