@@ -286,7 +286,8 @@ async function fetchLayerDirect(deps: DistributionDeps, client: RegistryClient, 
     progress({ status: 'Download complete', id, progressDetail: {} });
   }
   try {
-    const staged = await deps.layers.stage(metered(), { signal, compression: gzip ? 'gzip' : null, hashInput: gzip });
+    // noCrc: acceptStaged checks the blob digest and the diffID, which cover every byte.
+    const staged = await deps.layers.stage(metered(), { signal, compression: gzip ? 'gzip' : null, hashInput: gzip, noCrc: gzip });
     return await acceptStaged(deps, staged, { desc, diffId, got, blobDigest: (gzip ? staged.blobDigest : staged.diffId) ?? '', source, progress });
   } catch (err) {
     if (kindOf(err) === 'internal' && (err as Error).message?.includes('incorrect header check')) {

@@ -11,7 +11,8 @@ import { parentPort } from 'node:worker_threads';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { createGunzip, type Gunzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
+import { RawGunzip } from './gunzip-raw.ts';
 import { TarSplitRecorder, TarSplitWriter } from './tar-split.ts';
 import type { ApplyJob, FromWorker, ToWorker } from './tar-worker.ts';
 
@@ -26,7 +27,7 @@ interface Job {
   diff: Hash;
   rec: { push(c: Buffer): void; finish(): Promise<void>; readonly whiteouts: number };
   split: TarSplitWriter | null;
-  gunzip: Gunzip | null;
+  gunzip: { write(b: Buffer, cb: () => void): void; end(): void; destroy(): void } | null;
   stderr: string;
   /** tar's stdin is open (GNU tar may exit after the end-of-archive blocks: the rest is still hashed). */
   open: boolean;
@@ -102,15 +103,20 @@ function start(m: ApplyJob & { id: number; slots: SharedArrayBuffer }): void {
   tar.on('error', (e) => { j.stderr += e.message; });
   tar.on('close', (code, signal) => { j.exit = { code: code ?? -1, signal }; finish(j); });
   if (m.compression === 'gzip') {
-    const gz = createGunzip({ chunkSize: 1 << 20 });
-    j.gunzip = gz;
-    gz.on('data', (out: Buffer) => {
-      // Backpressure: the decompressor waits while tar is behind.
-      gz.pause();
-      apply(j, out, () => gz.resume());
-    });
-    gz.on('error', (err) => fail(j, err));
-    gz.on('end', () => { void end(j); });
+    // Backpressure: the decompressor waits while tar is behind.
+    if (m.noCrc) {
+      // No CRC-32 (gunzip-raw.ts): the caller checks the blob digest and the diffID.
+      j.gunzip = new RawGunzip({ data: (out, done) => apply(j, out, done), end: () => { void end(j); }, error: (err) => fail(j, err) });
+    } else {
+      const gz = createGunzip({ chunkSize: 1 << 20 });
+      j.gunzip = { write: (b, cb) => { gz.write(b, () => cb()); }, end: () => { gz.end(); }, destroy: () => { gz.destroy(); } };
+      gz.on('data', (out: Buffer) => {
+        gz.pause();
+        apply(j, out, () => gz.resume());
+      });
+      gz.on('error', (err) => fail(j, err));
+      gz.on('end', () => { void end(j); });
+    }
   }
 }
 

@@ -25,6 +25,8 @@ export interface ApplyJob {
   splitPath: string | null;
   /** Also compute the sha256 of the bytes as given (a compressed blob's digest). */
   hashInput: boolean;
+  /** gzip without its CRC-32 (gunzip-raw.ts): the caller checks the blob digest and the diffID. */
+  noCrc?: boolean;
 }
 
 type WorkerError = { message: string; invalid: boolean; code?: string };
