@@ -1,10 +1,11 @@
 // The worker side of a layer apply (tar-worker.ts starts it; bundled as
 // dist/layer-apply-worker.js). Several jobs at once (the layers of a pull share a few
 // workers: a worker's start costs ~40 ms of CPU, as much as a layer's hashing): each job's
-// bytes arrive in its own slots of memory shared with the main thread, and here they are hashed (the blob's digest, when asked),
-// decompressed (gzip), parsed by the header guard and tar-split recorder (tar-split.ts: an
-// entry that would land outside the target fails the job before tar sees its header),
-// hashed again (the diffID) and written into `tar -x`, spawned from here. This isolate's heap
+// bytes arrive in its own slots of memory shared with the main thread, and here they are
+// hashed (the blob's digest, when asked), decompressed (gzip; without its CRC-32 when the
+// caller checks both digests, gunzip-raw.ts), parsed by the header guard and tar-split
+// recorder (tar-split.ts: an entry that would land outside the target fails the job before
+// tar sees its header), hashed again (the diffID) and written into `tar -x`, spawned from here. This isolate's heap
 // is tiny, so the garbage of a 200 MB stream (decompressor output, pipe buffers) costs little
 // to collect; on the main thread it cost a full collection of berthd's heap every few dozen MB.
 import { parentPort } from 'node:worker_threads';
