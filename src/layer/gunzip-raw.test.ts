@@ -99,3 +99,9 @@ test('gzipHeaderLength: needs more bytes, or the length, or throws', () => {
   assert.throws(() => gzipHeaderLength(Buffer.from([0x1f, 0x8b, 7])), /unknown compression method/);
   assert.throws(() => gzipHeaderLength(Buffer.from([0x1f, 0x8b, 8, 0x20, 0, 0, 0, 0, 0, 0])), /unknown header flags/);
 });
+
+test('RawGunzip: many small members (as BGZF writes) in large chunks', async () => {
+  const parts = Array.from({ length: 200 }, (_, i) => Buffer.from(`member ${i} `.repeat(50 + i)));
+  const input = Buffer.concat(parts.map((p, i) => member(p, i % 3 === 0 ? 8 : 0)));
+  for (const chunk of [3, 1000, 1 << 20]) assert.ok((await run(input, chunk)).equals(Buffer.concat(parts)));
+});

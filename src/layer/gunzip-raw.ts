@@ -144,10 +144,11 @@ export class RawGunzip {
     while (off < b.length && !this.#closed) {
       switch (this.#state) {
         case 'header': {
+          // Parsed in place; only a header cut by the chunk's end is copied (`b` is reused).
           const prev = this.#hdr.length;
-          this.#hdr = Buffer.concat([this.#hdr, b.subarray(off)]);
-          const n = gzipHeaderLength(this.#hdr);
-          if (n < 0) { off = b.length; break; }
+          const view = prev === 0 ? b.subarray(off) : Buffer.concat([this.#hdr, b.subarray(off)]);
+          const n = gzipHeaderLength(view);
+          if (n < 0) { this.#hdr = prev === 0 ? Buffer.from(view) : view; off = b.length; break; }
           off += n - prev;
           this.#hdr = Buffer.alloc(0);
           this.#state = 'body';
