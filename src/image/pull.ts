@@ -1,6 +1,6 @@
 // Pull (POST /images/create?fromImage=…): manifest (an index picks the platform), config,
 // then every missing layer at once: each streams from the registry into the layer store's
-// staging, in its own directory, in one pass on a worker thread per layer (tar-worker.ts:
+// staging, in its own directory, in one pass on a shared worker thread (tar-worker.ts:
 // sha256 of the blob = its digest, gunzip, header checks, tar-split record, sha256 of the
 // tar = its diffID, `tar -x`); zstd goes through the zstd tool first, hashed on the way. No copy of the compressed
 // blob is kept: the content store records which blob the layer had in which repository
@@ -286,7 +286,8 @@ async function fetchLayerDirect(deps: DistributionDeps, client: RegistryClient, 
     progress({ status: 'Download complete', id, progressDetail: {} });
   }
   try {
-    const staged = await deps.layers.stage(metered(), { signal, compression: gzip ? 'gzip' : null, hashInput: gzip });
+    // noCrc: acceptStaged checks the blob digest and the diffID, which cover every byte.
+    const staged = await deps.layers.stage(metered(), { signal, compression: gzip ? 'gzip' : null, hashInput: gzip, noCrc: gzip });
     return await acceptStaged(deps, staged, { desc, diffId, got, blobDigest: (gzip ? staged.blobDigest : staged.diffId) ?? '', source, progress });
   } catch (err) {
     if (kindOf(err) === 'internal' && (err as Error).message?.includes('incorrect header check')) {

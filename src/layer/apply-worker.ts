@@ -1,30 +1,34 @@
 // The worker side of a layer apply (tar-worker.ts starts it; bundled as
-// dist/layer-apply-worker.js). One job at a time: the layer's bytes arrive in slots of memory
-// shared with the main thread, and here they are hashed (the blob's digest, when asked),
-// decompressed (gzip), parsed by the header guard and tar-split recorder (tar-split.ts: an
-// entry that would land outside the target fails the job before tar sees its header),
-// hashed again (the diffID) and written into `tar -x`, spawned from here. This isolate's heap
+// dist/layer-apply-worker.js). Several jobs at once (the layers of a pull share a few
+// workers: a worker's start costs ~40 ms of CPU, as much as a layer's hashing): each job's
+// bytes arrive in its own slots of memory shared with the main thread, and here they are
+// hashed (the blob's digest, when asked), decompressed (gzip; without its CRC-32 when the
+// caller checks both digests, gunzip-raw.ts), parsed by the header guard and tar-split
+// recorder (tar-split.ts: an entry that would land outside the target fails the job before
+// tar sees its header), hashed again (the diffID) and written into `tar -x`, spawned from here. This isolate's heap
 // is tiny, so the garbage of a 200 MB stream (decompressor output, pipe buffers) costs little
 // to collect; on the main thread it cost a full collection of berthd's heap every few dozen MB.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { createGunzip, type Gunzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
+import { RawGunzip } from './gunzip-raw.ts';
 import { TarSplitRecorder, TarSplitWriter } from './tar-split.ts';
 import type { ApplyJob, FromWorker, ToWorker } from './tar-worker.ts';
 
-const slots = (workerData as { slots: SharedArrayBuffer }).slots;
 const port = parentPort!;
 
 interface Job {
   id: number;
+  /** This job's slots (IN_FLIGHT × size bytes, shared with the main thread). */
+  slots: SharedArrayBuffer;
   tar: ChildProcess;
   input: Hash | null;
   diff: Hash;
   rec: { push(c: Buffer): void; finish(): Promise<void>; readonly whiteouts: number };
   split: TarSplitWriter | null;
-  gunzip: Gunzip | null;
+  gunzip: { write(b: Buffer, cb: () => void): void; end(): void; destroy(): void } | null;
   stderr: string;
   /** tar's stdin is open (GNU tar may exit after the end-of-archive blocks: the rest is still hashed). */
   open: boolean;
@@ -34,14 +38,13 @@ interface Job {
   error: { message: string; invalid: boolean; code?: string } | null;
 }
 
-let job: Job | null = null;
+const jobs = new Map<number, Job>();
 
 function post(m: FromWorker): void { port.postMessage(m); }
 
-function finish(): void {
-  const j = job;
-  if (!j || !j.exit || !j.flushed) return;
-  job = null;
+function finish(j: Job): void {
+  if (!j.exit || !j.flushed || !jobs.has(j.id)) return;
+  jobs.delete(j.id);
   post({
     t: 'done', id: j.id, code: j.exit.code, signal: j.exit.signal, stderr: j.stderr, error: j.error,
     diffId: `sha256:${j.diff.digest('hex')}`, inputDigest: j.input ? `sha256:${j.input.digest('hex')}` : null, whiteouts: j.rec.whiteouts,
@@ -59,7 +62,7 @@ function fail(j: Job, err: unknown): void {
   j.tar.kill('SIGKILL');
   j.gunzip?.destroy();
   const split = j.split;
-  if (split) { split.abort(); void rm(split.path, { force: true }).catch(() => undefined).then(() => { j.flushed = true; finish(); }); } else { j.flushed = true; finish(); }
+  if (split) { split.abort(); void rm(split.path, { force: true }).catch(() => undefined).then(() => { j.flushed = true; finish(j); }); } else { j.flushed = true; finish(j); }
 }
 
 /** Decompressed (or plain) bytes: guard and record, hash, into tar. `done` when tar has them. */
@@ -81,48 +84,53 @@ async function end(j: Job): Promise<void> {
   if (j.error) return;
   j.tar.stdin!.end();
   j.flushed = true;
-  finish();
+  finish(j);
 }
 
-function start(m: ApplyJob & { id: number }): void {
+function start(m: ApplyJob & { id: number; slots: SharedArrayBuffer }): void {
   const tar = spawn('tar', m.args, { stdio: ['pipe', 'ignore', 'pipe'] });
   const split = m.splitPath ? new TarSplitWriter(m.splitPath) : null;
   const guard = split ? null : new TarSplitRecorder(() => undefined);
   const rec = split ?? { push: (c: Buffer) => guard!.push(c), finish: async () => guard!.finish(), get whiteouts() { return guard!.whiteouts; } };
   const j: Job = {
-    id: m.id, tar, input: m.hashInput ? createHash('sha256') : null, diff: createHash('sha256'), rec, split, gunzip: null,
+    id: m.id, slots: m.slots, tar, input: m.hashInput ? createHash('sha256') : null, diff: createHash('sha256'), rec, split, gunzip: null,
     stderr: '', open: true, exit: null, flushed: false, error: null,
   };
-  job = j;
+  jobs.set(j.id, j);
   tar.stderr!.on('data', (d: Buffer) => { if (j.stderr.length < 65536) j.stderr += d.toString(); });
   const closed = (): void => { j.open = false; };
   tar.stdin!.on('error', closed);
   tar.stdin!.on('close', closed);
   tar.on('error', (e) => { j.stderr += e.message; });
-  tar.on('close', (code, signal) => { j.exit = { code: code ?? -1, signal }; finish(); });
+  tar.on('close', (code, signal) => { j.exit = { code: code ?? -1, signal }; finish(j); });
   if (m.compression === 'gzip') {
-    const gz = createGunzip({ chunkSize: 1 << 20 });
-    j.gunzip = gz;
-    gz.on('data', (out: Buffer) => {
-      // Backpressure: the decompressor waits while tar is behind.
-      gz.pause();
-      apply(j, out, () => gz.resume());
-    });
-    gz.on('error', (err) => fail(j, err));
-    gz.on('end', () => { void end(j); });
+    // Backpressure: the decompressor waits while tar is behind.
+    if (m.noCrc) {
+      // No CRC-32 (gunzip-raw.ts): the caller checks the blob digest and the diffID.
+      j.gunzip = new RawGunzip({ data: (out, done) => apply(j, out, done), end: () => { void end(j); }, error: (err) => fail(j, err) });
+    } else {
+      const gz = createGunzip({ chunkSize: 1 << 20 });
+      j.gunzip = { write: (b, cb) => { gz.write(b, () => cb()); }, end: () => { gz.end(); }, destroy: () => { gz.destroy(); } };
+      gz.on('data', (out: Buffer) => {
+        gz.pause();
+        apply(j, out, () => gz.resume());
+      });
+      gz.on('error', (err) => fail(j, err));
+      gz.on('end', () => { void end(j); });
+    }
   }
 }
 
 port.on('message', (m: ToWorker) => {
   if (m.t === 'start') { start(m); return; }
-  const j = job;
-  if (!j || j.id !== m.id) {
+  const j = jobs.get(m.id);
+  if (!j) {
     // A job already finished (a failure): slots go back at once.
     if (m.t === 'data') post({ t: 'ack', id: m.id, slot: m.slot });
     return;
   }
   if (m.t === 'data') {
-    const b = Buffer.from(slots, m.slot * m.size, m.len);
+    const b = Buffer.from(j.slots, m.slot * m.size, m.len);
     const ack = (): void => post({ t: 'ack', id: m.id, slot: m.slot });
     j.input?.update(b);
     if (j.error) { ack(); return; }

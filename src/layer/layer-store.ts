@@ -219,9 +219,10 @@ export class LayerStore {
 
   /**
    * Extracts a layer (a tar, or gzip with `compression`) into its own directory, not yet
-   * registered (loads, parallel pulls). `hashInput`: also the digest of the bytes as given.
+   * registered (loads, parallel pulls). `hashInput`: also the digest of the bytes as given;
+   * `noCrc`: the caller checks both digests (staged-layer.ts StageOptions).
    */
-  async stage(source: Readable | AsyncIterable<Buffer>, opts: { signal?: AbortSignal; compression?: 'gzip' | null; hashInput?: boolean } = {}): Promise<StagedLayer> {
+  async stage(source: Readable | AsyncIterable<Buffer>, opts: { signal?: AbortSignal; compression?: 'gzip' | null; hashInput?: boolean; noCrc?: boolean } = {}): Promise<StagedLayer> {
     return stageLayerTar(this.driver, source, { ...opts, splitPath: this.#splitTmpPath() });
   }
 

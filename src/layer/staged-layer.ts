@@ -27,6 +27,11 @@ export interface StageOptions {
   compression?: 'gzip' | null;
   /** Also hash the bytes as given (StagedLayer.blobDigest). */
   hashInput?: boolean;
+  /**
+   * gzip without its CRC-32 (gunzip-raw.ts): only for a caller that checks both the blob
+   * digest (hashInput) and the diffID before keeping the layer (a pull), which cover every byte.
+   */
+  noCrc?: boolean;
 }
 
 /** Extracts a layer tar (plain, or gzip) into a new driver directory; diffID computed on the way. */
@@ -64,6 +69,7 @@ export async function extractLayerTar(target: string, source: Readable | AsyncIt
     // stdin, --read-full-records being its default there), so is a tar of any length.
     args: ['-x', '-b', '128', '--numeric-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', '-C', target, '-f', '-'],
     compression: opts.compression ?? null, splitPath: opts.splitPath ?? null, hashInput: opts.hashInput ?? false,
+    noCrc: (opts.noCrc ?? false) && (opts.hashInput ?? false),
   });
   const signal = opts.signal;
   const onAbort = (): void => { void job.kill(); };

@@ -96,3 +96,49 @@ test('tar worker: more layers at once than pooled workers all apply', async () =
     for (let i = 0; i < tars.length; i++) assert.equal(readFileSync(join(dir, String(i), `f${i}`)).length, (i + 1) << 18);
   });
 });
+
+test('tar worker: jobs sharing a worker are independent: one refused, the others (gzip without CRC, two members) apply', async () => {
+  await withDir(async (dir) => {
+    const big = Buffer.alloc(2 << 20);
+    for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((i * 2654435761) >>> 0, i);
+    const tars = await Promise.all(Array.from({ length: 5 }, (_, i) => tarOf([{ name: `d${i}/big.bin`, body: big }, { name: `d${i}/small`, body: `layer ${i}\n` }])));
+    const evil = await tarOf([{ name: 'ok', body: 'fine' }, { name: '../escaped', body: 'evil' }, { name: 'after.bin', body: big }]);
+    // Two gzip members (as pigz or a concatenation writes), the CRC field zeroed: not checked with noCrc.
+    const twoMembers = (t: Buffer): Buffer => {
+      const a = gzipSync(t.subarray(0, 5000));
+      const b = gzipSync(t.subarray(5000));
+      a.writeUInt32LE(0, a.length - 8);
+      return Buffer.concat([a, b]);
+    };
+    const jobs = tars.map((t, i) => {
+      mkdirSync(join(dir, String(i)));
+      const gz = twoMembers(t);
+      return extractLayerTar(join(dir, String(i)), chunked(gz, 100_000).src, { compression: 'gzip', hashInput: true, noCrc: true })
+        .then((r) => ({ r, gz }));
+    });
+    mkdirSync(join(dir, 'evil'));
+    const bad = extractLayerTar(join(dir, 'evil'), chunked(gzipSync(evil), 16 << 10).src, { compression: 'gzip', hashInput: true, noCrc: true });
+    await assert.rejects(bad, /climbs out of the layer/);
+    const done = await Promise.all(jobs);
+    done.forEach(({ r, gz }, i) => assert.deepEqual(r, { diffId: sha(tars[i]!), inputDigest: sha(gz), whiteouts: 0 }));
+    for (let i = 0; i < tars.length; i++) assert.equal(readFileSync(join(dir, String(i), `d${i}/small`), 'utf8'), `layer ${i}\n`);
+    assert.equal(existsSync(join(dir, 'escaped')), false);
+  });
+});
+
+test('tar worker: without noCrc a wrong CRC-32 still fails; with noCrc gzip errors keep zlib\'s codes', async () => {
+  await withDir(async (dir) => {
+    const tar = await tarOf([{ name: 'f', body: Buffer.alloc(4096, 1) }]);
+    const gz = gzipSync(tar);
+    gz.writeUInt32LE((gz.readUInt32LE(gz.length - 8) ^ 1) >>> 0, gz.length - 8);
+    mkdirSync(join(dir, 'crc'));
+    await assert.rejects(extractLayerTar(join(dir, 'crc'), Readable.from([gz]), { compression: 'gzip', hashInput: true }),
+      (err: unknown) => (err as { code?: unknown }).code === 'Z_DATA_ERROR');
+    mkdirSync(join(dir, 'plain'));
+    await assert.rejects(extractLayerTar(join(dir, 'plain'), Readable.from([tar]), { compression: 'gzip', hashInput: true, noCrc: true }),
+      (err: unknown) => (err as { code?: unknown }).code === 'Z_DATA_ERROR' && /incorrect header check/.test((err as Error).message));
+    mkdirSync(join(dir, 'cut'));
+    await assert.rejects(extractLayerTar(join(dir, 'cut'), Readable.from([gzipSync(tar).subarray(0, 40)]), { compression: 'gzip', hashInput: true, noCrc: true }),
+      (err: unknown) => (err as { code?: unknown }).code === 'Z_BUF_ERROR');
+  });
+});

@@ -2,13 +2,17 @@
 // bytes, as they arrive, into memory shared with a worker, which does the rest: the blob's
 // digest, gunzip, the header guard and tar-split record, the diffID, `tar -x`. Those cost
 // several times what the copy does (and the decompressor's garbage, collected on berthd's big
-// heap, cost as much again); here they run on another core, one worker per layer being
-// applied, with the main thread free for the next layer's bytes and for API requests.
+// heap, cost as much again); here they run on other cores, with the main thread free for
+// the next layer's bytes and for API requests.
 //
-// Bytes go in batches of up to 1 MiB, IN_FLIGHT slots per worker: a batch is written into a
+// Bytes go in batches of up to 1 MiB, IN_FLIGHT slots per job: a batch is written into a
 // free slot, posted, and the slot comes back once the worker has used it (backpressure:
-// nothing of a layer is held whole). Workers are pooled: idle ones are unref'd, up to POOL_MAX,
-// each ended after IDLE_MS unused (an idle berthd holds none).
+// nothing of a layer is held whole). Workers are pooled and shared: a job goes to an idle
+// worker, else a new one while fewer than MAX_WORKERS run, else the least busy (a worker runs
+// several jobs at once; starting one costs ~40 ms of CPU, as much as hashing a 60 MB layer,
+// so the five layers of a pull on two cores take two workers, not five). Idle workers are
+// unref'd and ended after IDLE_MS unused (an idle berthd holds none).
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InvalidArgumentError } from '../lib/index.ts';
 
@@ -21,11 +25,13 @@ export interface ApplyJob {
   splitPath: string | null;
   /** Also compute the sha256 of the bytes as given (a compressed blob's digest). */
   hashInput: boolean;
+  /** gzip without its CRC-32 (gunzip-raw.ts): the caller checks the blob digest and the diffID. */
+  noCrc?: boolean;
 }
 
 type WorkerError = { message: string; invalid: boolean; code?: string };
 export type ToWorker =
-  | ({ t: 'start'; id: number } & ApplyJob)
+  | ({ t: 'start'; id: number; slots: SharedArrayBuffer } & ApplyJob)
   | { t: 'data'; id: number; slot: number; size: number; len: number }
   | { t: 'end'; id: number }
   | { t: 'kill'; id: number };
@@ -45,10 +51,14 @@ export interface ApplyResult {
 
 const BATCH = 1 << 20;
 const IN_FLIGHT = 4;
-const POOL_MAX = 4;
+/** Workers running at once: one per core (at least 2, at most 4). */
+const MAX_WORKERS = Math.max(2, Math.min(4, availableParallelism()));
 
-interface PooledWorker { w: Worker; slots: SharedArrayBuffer; timer?: NodeJS.Timeout }
-const idle: PooledWorker[] = [];
+/** What a job listens to on its worker. */
+interface JobHandler { message(m: FromWorker): void; lost(err: Error): void }
+interface PooledWorker { w: Worker; jobs: Map<number, JobHandler>; timer?: NodeJS.Timeout }
+/** Every running worker, busy or idle. */
+const live: PooledWorker[] = [];
 let jobs = 0;
 
 /** dist/layer-apply-worker.js beside the bundle; the .ts source when run from src (tests, with tsx). */
@@ -57,45 +67,64 @@ function workerUrl(): URL {
 }
 
 /**
- * An idle worker (an isolate and its slots: ~12 MB of the daemon's PSS, measured) is ended
- * after this long unused: long enough for the layers of one load, pull or build to reuse it,
- * short enough that a daemon which just imported an image is back to its idle size before
- * its idle malloc_trim (daemon/idle-trim.ts, 400 ms after the last request) runs. A new
- * worker costs ~30 ms.
+ * An idle worker (an isolate: ~12 MB of the daemon's PSS, measured) is ended after this long
+ * unused: long enough for the layers of one load, pull or build to reuse it, short enough
+ * that a daemon which just imported an image is back to its idle size before its idle
+ * malloc_trim (daemon/idle-trim.ts, 400 ms after the last request) runs.
  */
 const IDLE_MS = 250;
 
-function acquire(): PooledWorker {
-  const p = idle.pop();
-  if (p) { clearTimeout(p.timer); p.w.removeAllListeners('exit'); p.w.ref(); return p; }
-  const slots = new SharedArrayBuffer(IN_FLIGHT * BATCH);
+function spawnWorker(): PooledWorker {
   const url = workerUrl();
-  const opts = { stdout: false, stderr: false, workerData: { slots } };
-  if (!url.pathname.endsWith('.ts')) return { w: new Worker(url, opts), slots };
-  // From src (tests under tsx): Node 20 loads a worker's entry before --import hooks apply,
-  // so the worker registers tsx itself, then imports the .ts source.
-  const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(url.href)}); });`;
-  return { w: new Worker(boot, { ...opts, eval: true }), slots };
+  const opts = { stdout: false, stderr: false };
+  let w: Worker;
+  if (!url.pathname.endsWith('.ts')) {
+    w = new Worker(url, opts);
+  } else {
+    // From src (tests under tsx): Node 20 loads a worker's entry before --import hooks apply,
+    // so the worker registers tsx itself, then imports the .ts source.
+    const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(url.href)}); });`;
+    w = new Worker(boot, { ...opts, eval: true });
+  }
+  const p: PooledWorker = { w, jobs: new Map() };
+  live.push(p);
+  w.on('message', (m: FromWorker) => p.jobs.get(m.id)?.message(m));
+  const gone = (err: Error): void => {
+    clearTimeout(p.timer);
+    const i = live.indexOf(p);
+    if (i >= 0) live.splice(i, 1);
+    const hs = [...p.jobs.values()];
+    p.jobs.clear();
+    for (const h of hs) h.lost(err);
+  };
+  w.on('error', (err) => { gone(err); void w.terminate(); });
+  w.on('exit', (code) => gone(new Error(`layer apply worker exited (${code})`)));
+  return p;
 }
 
-function release(p: PooledWorker): void {
-  const w = p.w;
-  w.removeAllListeners('message');
-  w.removeAllListeners('error');
-  w.removeAllListeners('exit');
-  if (idle.length >= POOL_MAX) { void w.terminate(); return; }
-  w.unref();
-  // An idle worker that dies is dropped from the pool.
-  w.once('exit', () => { clearTimeout(p.timer); const i = idle.indexOf(p); if (i >= 0) idle.splice(i, 1); });
+function acquire(): PooledWorker {
+  let best: PooledWorker | null = null;
+  for (const p of live) if (!best || p.jobs.size < best.jobs.size) best = p;
+  const p = best && (best.jobs.size === 0 || live.length >= MAX_WORKERS) ? best : spawnWorker();
+  clearTimeout(p.timer);
+  p.w.ref();
+  return p;
+}
+
+/** A job of `p` is over: once it has none, it idles (unref'd), then ends. */
+function release(p: PooledWorker, id: number): void {
+  p.jobs.delete(id);
+  if (p.jobs.size > 0 || !live.includes(p)) return;
+  p.w.unref();
+  clearTimeout(p.timer);
   // Out of the pool before it is told to end: a job acquiring it in between would get a worker
-  // that exits (status 1) under it.
+  // that exits under it.
   p.timer = setTimeout(() => {
-    const i = idle.indexOf(p);
-    if (i >= 0) idle.splice(i, 1);
-    void w.terminate();
+    const i = live.indexOf(p);
+    if (i >= 0) live.splice(i, 1);
+    void p.w.terminate();
   }, IDLE_MS);
   p.timer.unref();
-  idle.push(p);
 }
 
 function toError(e: WorkerError): Error {
@@ -112,6 +141,7 @@ function toError(e: WorkerError): Error {
 export class LayerApply {
   readonly #p: PooledWorker;
   readonly #w: Worker;
+  readonly #slots: SharedArrayBuffer;
   readonly #id = ++jobs;
   /** Free slots; #slot is the one being filled. */
   readonly #free: number[] = [];
@@ -126,38 +156,35 @@ export class LayerApply {
   constructor(job: ApplyJob) {
     this.#p = acquire();
     this.#w = this.#p.w;
+    this.#slots = new SharedArrayBuffer(IN_FLIGHT * BATCH);
     for (let i = IN_FLIGHT - 1; i > 0; i--) this.#free.push(i);
-    this.#batch = Buffer.from(this.#p.slots, 0, BATCH);
+    this.#batch = Buffer.from(this.#slots, 0, BATCH);
     this.#done = new Promise((resolve, reject) => {
       const wake = (): void => { const w = this.#waiter; this.#waiter = null; w?.(); };
-      this.#w.on('message', (m: FromWorker) => {
-        // A late message of an earlier job on this worker.
-        if (m.id !== this.#id) return;
-        if (m.t === 'ack') {
-          this.#free.push(m.slot);
-        } else if (m.t === 'failed') {
-          this.#failed ??= toError(m.error);
-        } else {
+      this.#p.jobs.set(this.#id, {
+        message: (m) => {
+          if (m.t === 'ack') {
+            this.#free.push(m.slot);
+          } else if (m.t === 'failed') {
+            this.#failed ??= toError(m.error);
+          } else {
+            this.#settled = true;
+            release(this.#p, this.#id);
+            resolve(m);
+          }
+          wake();
+        },
+        lost: (err) => {
+          if (this.#settled) return;
           this.#settled = true;
-          release(this.#p);
-          resolve(m);
-        }
-        wake();
+          this.#failed ??= err;
+          reject(err);
+          wake();
+        },
       });
-      const lost = (err: Error): void => {
-        if (this.#settled) return;
-        this.#settled = true;
-        this.#failed ??= err;
-        this.#w.removeAllListeners();
-        void this.#w.terminate();
-        reject(err);
-        wake();
-      };
-      this.#w.on('error', lost);
-      this.#w.on('exit', (code) => lost(new Error(`layer apply worker exited (${code})`)));
     });
     this.#done.catch(() => undefined);
-    this.#post({ t: 'start', id: this.#id, ...job });
+    this.#post({ t: 'start', id: this.#id, slots: this.#slots, ...job });
   }
 
   #post(m: ToWorker): void { this.#w.postMessage(m); }
@@ -184,7 +211,7 @@ export class LayerApply {
     if (this.#failed) throw this.#failed;
     if (this.#settled) return;
     this.#slot = this.#free.pop()!;
-    this.#batch = Buffer.from(this.#p.slots, this.#slot * BATCH, BATCH);
+    this.#batch = Buffer.from(this.#slots, this.#slot * BATCH, BATCH);
   }
 
   /** Sends what is left and waits for the worker: the result, or its error. */
