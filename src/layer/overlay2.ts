@@ -9,7 +9,8 @@
 //   <cache-id>/staged         present while a layer tar is extracted before its parents are known
 //   init/<uid>-<gid>-<mode>/  the shared lower with the engine's mount points (init-lower.ts)
 // Mounts run `mount -t overlay` with cwd = <root> so lowerdir can use the short links.
-import { mkdir, readFile, rm, rmdir, symlink, writeFile, readdir, rename, lstat, stat, statfs } from 'node:fs/promises';
+import { readFileSync, rmdirSync } from 'node:fs';
+import { mkdir, readFile, rm, symlink, writeFile, readdir, rename, lstat, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execTool, ensureDir } from '../lib/index.ts';
 import { newShortLink } from './short-link.ts';
@@ -251,12 +252,13 @@ export class Overlay2Driver implements GraphDriver {
 
   async remove(cacheId: string): Promise<void> {
     const dir = join(this.root, cacheId);
+    // A few bytes, or (a container's layer) a name that is not there: read in place.
     let link = '';
-    try { link = (await readFile(join(dir, 'link'), 'utf8')).trim(); } catch { /* half-made layer */ }
+    try { link = readFileSync(join(dir, 'link'), 'utf8').trim(); } catch { /* a container's layer, or half-made */ }
     if (link) await rm(join(this.root, 'l', link), { force: true });
     this.#links.delete(cacheId);
     // Never recursive: were the layer still mounted there, that would delete through the mount.
-    if (this.mountRoot !== null) await rmdir(join(this.mountRoot, cacheId)).catch(() => undefined);
+    if (this.mountRoot !== null) try { rmdirSync(join(this.mountRoot, cacheId)); } catch { /* not made, or busy */ }
     // Rename first so a crash mid-delete never leaves a half-deleted layer under its real name.
     const trash = join(this.root, `${cacheId}-removing`);
     try {

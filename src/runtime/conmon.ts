@@ -114,6 +114,10 @@ export class ConmonLauncher {
 
   /** Removes what conmon and the runtime left in the exec root for a removed container. */
   async cleanup(id: string): Promise<void> {
+    if (this.#inPlace) {
+      for (const p of [this.bundleDir(id), join(this.exitDir, id), join(this.socketDir, id.slice(0, 12))]) rmSync(p, { recursive: true, force: true });
+      return;
+    }
     await Promise.all([
       rm(this.bundleDir(id), { recursive: true, force: true }),
       rm(join(this.exitDir, id), { force: true }),
