@@ -33,6 +33,9 @@ export async function readOnlyBinding(binary: string, dir: string): Promise<stri
   const path = join(dir, basename(binary));
   try {
     if (await isReadOnlyBindOf(binary, path)) return path;
+    // A binding of a binary since replaced (a package upgrade): the new one takes its place;
+    // monitors still using the old one keep it until they are done.
+    if (mountOptionsAt(await readFile('/proc/self/mountinfo', 'utf8'), path) !== null) await execTool('umount', ['-l', path]);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await writeFile(path, '', { mode: 0o700 });
     await execTool('mount', ['--bind', '-o', 'ro', binary, path]);
