@@ -148,8 +148,9 @@ export class Overlay2Driver implements GraphDriver {
     return join(this.root, cacheId, 'diff');
   }
 
+  /** Where the layer is mounted now; else Docker's <layer>/merged (what inspect shows for images). */
   mergedPath(cacheId: string): string {
-    return this.#mounted.get(cacheId) ?? (this.mountRoot === null ? join(this.root, cacheId, 'merged') : join(this.mountRoot, cacheId));
+    return this.#mounted.get(cacheId) ?? join(this.root, cacheId, 'merged');
   }
 
   #linkOf(cacheId: string): Promise<string> {

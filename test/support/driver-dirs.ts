@@ -9,7 +9,8 @@ const ls = (p: string): string[] => (existsSync(p) ? readdirSync(p).sort() : [])
 
 /** The driver's layer dirs (image layers and containers' layers); removed ones are left out. */
 export function driverLayerDirs(dataRoot: string, driver = TEST_DRIVER): string[] {
-  if (driver === 'overlay2') return ls(join(dataRoot, 'overlay2')).filter((n) => n !== 'l' && !n.endsWith('-removing'));
+  // l/ (short links) and init/ (the shared init lower) are bookkeeping, not layers.
+  if (driver === 'overlay2') return ls(join(dataRoot, 'overlay2')).filter((n) => n !== 'l' && n !== 'init' && !n.endsWith('-removing'));
   return ls(join(dataRoot, driver, driver === 'btrfs' ? 'subvolumes' : 'dir'));
 }
 
