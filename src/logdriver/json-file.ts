@@ -13,6 +13,7 @@ import { createGzip } from 'node:zlib';
 import type { FileOptions } from './options.ts';
 import { dockerTime, type CaptureRecord } from './record.ts';
 import type { Driver } from './driver.ts';
+import { EscapeScanner } from '../logs/index.ts';
 
 const HEAD = Buffer.from('{"log":"');
 const STDOUT = Buffer.from('","stream":"stdout","time":"');
@@ -33,45 +34,12 @@ function viewOf(b: Buffer): DataView<ArrayBufferLike> {
   return view;
 }
 
-// A view of a buffer's memory as 32-bit words (cached: one per read buffer).
-let wordsOf: ArrayBufferLike | null = null;
-let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+// The writer's own scanner (logs/json-escape-scan.ts): its word view stays on the writer's buffers.
+const scanner = new EscapeScanner();
 
-/**
- * The index of the first byte in src[start, end) that JSON must escape (< 0x20, '"', '\\'),
- * or end. Checks four bytes at a time (SWAR: a word has a byte < 0x20 iff
- * (x − 0x20202020) & ~x & 0x80808080, a byte equal to b iff that test for 1 holds for x ^ b…b):
- * a byte-at-a-time loop was the shipper's hot spot.
- */
+/** The index of the first byte in src[start, end) that JSON must escape (< 0x20, '"', '\\'), or end. */
 export function firstToEscape(src: Buffer, start: number, end: number): number {
-  let i = start;
-  const base = src.byteOffset;
-  // Byte by byte up to a word boundary (and for short runs).
-  while (i < end && ((base + i) & 3) !== 0) {
-    const c = src[i]!;
-    if (c < 0x20 || c === 0x22 || c === 0x5c) return i;
-    i++;
-  }
-  if (end - i >= 8) {
-    if (wordsOf !== src.buffer) {
-      wordsOf = src.buffer;
-      words = new Int32Array(src.buffer, 0, src.buffer.byteLength >> 2);
-    }
-    let w = (base + i) >> 2;
-    const wEnd = (base + end) >> 2;
-    for (; w < wEnd; w++) {
-      const x = words[w]!;
-      const q = x ^ 0x22222222;
-      const s = x ^ 0x5c5c5c5c;
-      if (((((x - 0x20202020) | 0) & ~x) | (((q - 0x01010101) | 0) & ~q) | (((s - 0x01010101) | 0) & ~s)) & 0x80808080) break;
-    }
-    i = (w << 2) - base;
-  }
-  for (; i < end; i++) {
-    const c = src[i]!;
-    if (c < 0x20 || c === 0x22 || c === 0x5c) return i;
-  }
-  return end;
+  return scanner.firstToEscape(src, start, end);
 }
 
 // Plain Uint8Array views of the last buffers seen (their subarray() makes no Buffer).
