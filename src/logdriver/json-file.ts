@@ -13,13 +13,16 @@ import { createGzip } from 'node:zlib';
 import type { FileOptions } from './options.ts';
 import { dockerTime, type CaptureRecord } from './record.ts';
 import type { Driver } from './driver.ts';
-import { EscapeScanner } from '../logs/index.ts';
+import { EscapeScanner, firstSpecial } from '../logs/index.ts';
 
 const HEAD = Buffer.from('{"log":"');
 const STDOUT = Buffer.from('","stream":"stdout","time":"');
 const STDERR = Buffer.from('","stream":"stderr","time":"');
 const HEX = '0123456789abcdef';
 const LINE_END = Buffer.from('"}\n');
+/** `{"log":"` as two little-endian 32-bit words. */
+const HEAD0 = HEAD.readInt32LE(0);
+const HEAD1 = HEAD.readInt32LE(4);
 /** conmon's time stamps: nanoseconds and a ±hh:mm offset. */
 const TS_LEN = 35;
 
@@ -156,6 +159,9 @@ export class RotatingJsonFile implements Driver {
   // So the fast path copies payloads and suffixes with copyWithin, which needs no view per
   // copy (half the cost of set(subarray()) for a 76-byte line, and no garbage).
   #whole: Buffer = Buffer.alloc(0);
+  // Views of #whole's memory (allocUnsafeSlow: its own ArrayBuffer, byteOffset 0).
+  #view = new DataView(new ArrayBuffer(0));
+  #words = new Int32Array(0);
   #sfxRoom = 0;
   #chunkRoom = 0;
   /** The suffix whose bytes are in the suffix area (null: none). */
@@ -200,6 +206,8 @@ export class RotatingJsonFile implements Driver {
     if (!keep) { this.#sfxIn = null; this.#chunkOf = null; }
     if (this.#len > 0) this.#batch.copy(whole, sfxRoom + chunkRoom, 0, this.#len);
     this.#whole = whole;
+    this.#view = new DataView(whole.buffer, 0, whole.buffer.byteLength);
+    this.#words = new Int32Array(whole.buffer, 0, whole.buffer.byteLength >> 2);
     this.#sfxRoom = sfxRoom;
     this.#chunkRoom = chunkRoom;
     this.#batch = whole.subarray(sfxRoom + chunkRoom);
@@ -245,7 +253,9 @@ export class RotatingJsonFile implements Driver {
 
   // The fast path (Driver.records): one loop over a run of plain records, i.e. conmon's
   // `<35-byte time> stdout|stderr F <payload>` lines, which is nearly every record of a busy
-  // container. Per record: one memchr for the LF, a few byte checks, the escape scan, then
+  // container. It works on the copy of the chunk in the chunk area: per record a few byte
+  // checks at conmon's fixed offsets, the time stamp compared as words with the last one, one
+  // word-wise scan of the payload for bytes to escape (which stops at the LF: no memchr), then
   // the head, the payload and the cached suffix copied into the batch. No record object, no
   // per-record calls into record()/#entry()/#suffix(); anything else (P records, a held
   // partial line, other time formats) stops the loop and goes through record().
@@ -253,7 +263,6 @@ export class RotatingJsonFile implements Driver {
     if (this.#held !== null) return at;
     const at0 = at;
     const u8 = bytesOf(buf);
-    const v = viewOf(buf);
     // The chunk, copied once into the chunk area: record payloads are copied from there. The
     // shipper calls again after each record it leaves to record() (a P record every ~100
     // lines): the copy made for the first call serves them all, until flush().
@@ -265,11 +274,12 @@ export class RotatingJsonFile implements Driver {
       this.#chunkTo = end;
     }
     let whole = this.#whole;
+    let wv = this.#view;
+    let words = this.#words;
     let delta = this.#sfxRoom - this.#chunkFrom;
     let b0 = this.#sfxRoom + this.#chunkRoom;
     // The cached suffix (maybe from record()) must be in the suffix area; if it does not fit, drop the cache.
     if (this.#sfx !== null && this.#sfxIn !== this.#sfx && !this.#putSuffix(this.#sfx)) this.#sfx = null;
-    const base = buf.byteOffset;
     const w = this.#tsWords;
     const maxSize = this.#o.maxSize;
     let sfx = this.#sfx;
@@ -279,29 +289,31 @@ export class RotatingJsonFile implements Driver {
     let len = this.#len;
     let projected = this.#projected;
     for (;;) {
-      const lf = buf.indexOf(0x0a, at);
-      if (lf < 0 || lf >= end) break;
-      const s1 = at + TS_LEN;
+      // In the chunk area: the record, its fields, the end of the chunk.
+      const a = at + delta;
+      const endW = end + delta;
+      const s1 = a + TS_LEN;
       const ps = s1 + 10;
       // `<time> stdout F ` / `<time> stderr F `: the fields at conmon's fixed offsets.
-      if (ps > lf || buf[s1] !== 0x20 || buf[s1 + 7] !== 0x20 || buf[s1 + 8] !== 0x46 || buf[s1 + 9] !== 0x20) break;
-      const c = buf[s1 + 4];
+      if (ps >= endW || whole[s1] !== 0x20 || whole[s1 + 7] !== 0x20 || whole[s1 + 8] !== 0x46 || whole[s1 + 9] !== 0x20) break;
+      const c = whole[s1 + 4];
       const stream = c === 0x6f ? 1 : c === 0x65 ? 2 : 0;
       if (stream === 0) break;
       // The suffix of the previous record, if this one has the same stream and time stamp.
-      const p = base + at;
-      const t = buf[at + 32]! | (buf[at + 33]! << 8) | (buf[at + 34]! << 16);
+      const t = whole[a + 32]! | (whole[a + 33]! << 8) | (whole[a + 34]! << 16);
       let same = sfx !== null && stream === sfxStream && t === tail;
       if (same) {
-        for (let i = 7; i >= 0; i--) if (v.getInt32(p + 4 * i, true) !== w[i]) { same = false; break; }
+        for (let i = 7; i >= 0; i--) if (wv.getInt32(a + 4 * i, true) !== w[i]) { same = false; break; }
       }
       if (!same) {
-        // Not "+00:00" (a host not in UTC): record() converts the time.
-        if (buf[s1 - 6] !== 0x2b || buf[s1 - 5] !== 0x30 || buf[s1 - 4] !== 0x30 || buf[s1 - 3] !== 0x3a || buf[s1 - 2] !== 0x30 || buf[s1 - 1] !== 0x30) break;
-        for (let i = 0; i < 8; i++) w[i] = v.getInt32(p + 4 * i, true);
+        // Not "+00:00" (a host not in UTC), or an LF inside the fields: record() sees to it.
+        if (whole[s1 - 6] !== 0x2b || whole[s1 - 5] !== 0x30 || whole[s1 - 4] !== 0x30 || whole[s1 - 3] !== 0x3a || whole[s1 - 2] !== 0x30 || whole[s1 - 1] !== 0x30) break;
+        const lf0 = whole.indexOf(0x0a, a);
+        if (lf0 < ps || lf0 >= endW) break;
+        for (let i = 0; i < 8; i++) w[i] = wv.getInt32(a + 4 * i, true);
         tail = t;
         sfxStream = stream;
-        sfx = Buffer.concat([stream === 1 ? this.#stdout : this.#stderr, Buffer.from(buf.toString('latin1', at, s1 - 6) + 'Z', 'latin1'), LINE_END]);
+        sfx = Buffer.concat([stream === 1 ? this.#stdout : this.#stderr, Buffer.from(buf.toString('latin1', at, at + TS_LEN - 6) + 'Z', 'latin1'), LINE_END]);
         this.#sfx = sfx;
         this.#sfxStream = stream;
         this.#tsTail = tail;
@@ -310,6 +322,8 @@ export class RotatingJsonFile implements Driver {
           this.#realloc(Math.max(256, 2 * sfx.length), this.#chunkRoom, this.#batch.length);
           this.#putSuffix(sfx);
           whole = this.#whole;
+          wv = this.#view;
+          words = this.#words;
           whole.set(u8.subarray(at0, end), this.#sfxRoom);
           this.#chunkOf = buf;
           this.#chunkFrom = at0;
@@ -317,7 +331,16 @@ export class RotatingJsonFile implements Driver {
           delta = this.#sfxRoom - at0;
           b0 = this.#sfxRoom + this.#chunkRoom;
           out = this.#batch;
+          continue;
         }
+      }
+      // The first byte to escape; conmon's payloads hold no LF, so for most this is the LF.
+      const e = firstSpecial(whole, words, ps, endW);
+      if (e === endW) break; // no LF yet: an incomplete record
+      let lf = e;
+      if (whole[e] !== 0x0a) {
+        lf = whole.indexOf(0x0a, e);
+        if (lf < 0 || lf >= endW) break;
       }
       const n = lf - ps;
       const need = 10 + sfx!.length + 6 * n;
@@ -326,16 +349,18 @@ export class RotatingJsonFile implements Driver {
         this.#grow(need);
         out = this.#batch;
         whole = this.#whole;
+        wv = this.#view;
+        words = this.#words;
       }
       const start = len;
-      out[len] = 0x7b; out[len + 1] = 0x22; out[len + 2] = 0x6c; out[len + 3] = 0x6f; out[len + 4] = 0x67; out[len + 5] = 0x22; out[len + 6] = 0x3a; out[len + 7] = 0x22;
+      wv.setInt32(b0 + len, HEAD0, true);
+      wv.setInt32(b0 + len + 4, HEAD1, true);
       len += 8;
-      const e = firstToEscape(buf, ps, lf);
       if (e === lf) {
-        whole.copyWithin(b0 + len, ps + delta, lf + delta);
+        whole.copyWithin(b0 + len, ps, lf);
         len += n;
       } else {
-        len = escapeInto(out, len, buf, ps, lf);
+        len = escapeInto(out, len, buf, ps - delta, lf - delta);
       }
       out[len] = 0x5c; out[len + 1] = 0x6e;
       len += 2;
@@ -347,7 +372,7 @@ export class RotatingJsonFile implements Driver {
         projected = 0;
       }
       projected += size;
-      at = lf + 1;
+      at = lf + 1 - delta;
     }
     this.#len = len;
     this.#projected = projected;

@@ -186,8 +186,17 @@ export class Shipper {
         // #wake to call then, the wait below would last until the poll backstop (2 s) on a
         // capture that no longer changes. Checked with no await before #wake is set.
         if (this.#stopped) continue;
+        // The watch is off while the container is busy (below): armed again here, then one
+        // more read, so a write between our last read and the arming is not waited for.
+        if (!waiter.watching) {
+          waiter.watch(this.#capture);
+          if (waiter.watching) continue;
+        }
         await Promise.race([waiter.wait(), new Promise<void>((r) => { this.#wake = r; })]);
         this.#wake = null;
+        // Every write of conmon (8 KiB each) raises an inotify event, each waking the event
+        // loop: off until we catch up with the capture again.
+        waiter.unwatch();
         // conmon writes in pieces of up to 8 KiB: a short pause gathers many of them into one
         // read and one write (fewer wake-ups and syscalls; ≤ 20 ms more latency for followers).
         if (!this.#stopped) await new Promise<void>((r) => { this.#wake = r; setTimeout(r, COALESCE_MS); });

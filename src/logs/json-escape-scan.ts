@@ -6,6 +6,31 @@
 // Each user has its own scanner: the word view is cached per buffer, and a writer and a
 // reader sharing one cache would make a new view on every call when both are busy.
 
+/**
+ * firstToEscape for a buffer whose memory `words` views as 32-bit words (b.byteOffset 0):
+ * for hot loops over one buffer, without the per-call lookups of the scanner's cache.
+ */
+export function firstSpecial(b: Uint8Array, words: Int32Array<ArrayBufferLike>, i: number, end: number): number {
+  for (; (i & 3) !== 0; i++) {
+    if (i >= end) return end;
+    const c = b[i]!;
+    if (c < 0x20 || c === 0x22 || c === 0x5c) return i;
+  }
+  let wi = i >> 2;
+  const wEnd = end >> 2;
+  for (; wi < wEnd; wi++) {
+    const x = words[wi]!;
+    const q = x ^ 0x22222222;
+    const s = x ^ 0x5c5c5c5c;
+    if (((((x - 0x20202020) | 0) & ~x) | (((q - 0x01010101) | 0) & ~q) | (((s - 0x01010101) | 0) & ~s)) & 0x80808080) break;
+  }
+  for (i = wi << 2; i < end; i++) {
+    const c = b[i]!;
+    if (c < 0x20 || c === 0x22 || c === 0x5c) return i;
+  }
+  return end;
+}
+
 export class EscapeScanner {
   #wordsOf: ArrayBufferLike | null = null;
   #words: Int32Array<ArrayBufferLike> = new Int32Array(0);

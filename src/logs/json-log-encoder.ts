@@ -21,6 +21,7 @@
 import { isUtf8 } from 'node:buffer';
 import { detailsPrefix } from './details.ts';
 import type { EncoderOptions } from './record-encoder.ts';
+import { firstSpecial } from './json-escape-scan.ts';
 import { DOCKER_TIMESTAMP_LEN, TimestampParser } from './timestamp-parser.ts';
 
 const LF = 0x0a;
@@ -247,7 +248,7 @@ export class JsonLogEncoder {
     if (v.getInt32(s, true) !== HEAD0 || v.getInt32(s + 4, true) !== HEAD1) return NOT_FAST;
     const p = s + 8;
     // The end of the text, and its first escape.
-    let i = special(w, words, p, end);
+    let i = firstSpecial(w, words, p, end);
     let esc = -1;
     for (;;) {
       const c = w[i];
@@ -263,7 +264,7 @@ export class JsonLogEncoder {
       } else {
         return NOT_FAST;
       }
-      i = special(w, words, i, end);
+      i = firstSpecial(w, words, i, end);
     }
     const q = i;
     // `","stream":"stdout","time":"` (or stderr), then the time, then `"}` LF: compared as words.
@@ -276,7 +277,7 @@ export class JsonLogEncoder {
     else if (w3 === ERR_WORDS[3] && w4 === ERR_WORDS[4]) stream = 2;
     else return NOT_FAST;
     const ts = q + MID_LEN;
-    const tsEnd = special(w, words, ts, end);
+    const tsEnd = firstSpecial(w, words, ts, end);
     if (w[tsEnd] !== QUOTE || w[tsEnd + 1] !== 0x7d || w[tsEnd + 2] !== LF) return NOT_FAST;
     const next = tsEnd + 3;
     if ((this.#streams & stream) === 0) return next;
@@ -375,32 +376,6 @@ export class JsonLogEncoder {
     this.#finish(start, o, stream);
     return DONE;
   }
-}
-
-/**
- * The index of the first byte in b[i, end) that is < 0x20, '"' or '\\', or end; `words` views
- * b's memory (b.byteOffset 0) as 32-bit words, checked four bytes at a time as in
- * json-escape-scan.ts, here without its per-call cache lookups.
- */
-function special(b: Buffer, words: Int32Array, i: number, end: number): number {
-  for (; (i & 3) !== 0; i++) {
-    if (i >= end) return end;
-    const c = b[i]!;
-    if (c < 0x20 || c === QUOTE || c === BACKSLASH) return i;
-  }
-  let wi = i >> 2;
-  const wEnd = end >> 2;
-  for (; wi < wEnd; wi++) {
-    const x = words[wi]!;
-    const q = x ^ 0x22222222;
-    const s = x ^ 0x5c5c5c5c;
-    if (((((x - 0x20202020) | 0) & ~x) | (((q - 0x01010101) | 0) & ~q) | (((s - 0x01010101) | 0) & ~s)) & 0x80808080) break;
-  }
-  for (i = wi << 2; i < end; i++) {
-    const c = b[i]!;
-    if (c < 0x20 || c === QUOTE || c === BACKSLASH) return i;
-  }
-  return end;
 }
 
 /** The value of 4 hex digits at buf[at], or -1. */
