@@ -7,7 +7,7 @@
 // Writes are synchronous page-cache writes of one batch (what one read of the capture
 // produced, ≤ ~6 MiB even if every byte needs escaping); rotation renames are synchronous
 // too; only compression runs in the background, and the next rotation waits for it.
-import { closeSync, fstat, fstatSync, open, openSync, renameSync, unlinkSync, writeSync, ftruncateSync, createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { close, closeSync, fstat, fstatSync, open, openSync, renameSync, unlinkSync, writeSync, ftruncateSync, createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { FileOptions } from './options.ts';
@@ -283,9 +283,11 @@ export class RotatingJsonFile implements Driver {
     const w = this.#tsWords;
     const maxSize = this.#o.maxSize;
     let sfx = this.#sfx;
+    let sfxLen = sfx === null ? 0 : sfx.length;
     let sfxStream = this.#sfxStream;
     let tail = this.#tsTail;
     let out = this.#batch;
+    let outCap = out.length;
     let len = this.#len;
     let projected = this.#projected;
     for (;;) {
@@ -314,6 +316,7 @@ export class RotatingJsonFile implements Driver {
         tail = t;
         sfxStream = stream;
         sfx = Buffer.concat([stream === 1 ? this.#stdout : this.#stderr, Buffer.from(buf.toString('latin1', at, at + TS_LEN - 6) + 'Z', 'latin1'), LINE_END]);
+        sfxLen = sfx.length;
         this.#sfx = sfx;
         this.#sfxStream = stream;
         this.#tsTail = tail;
@@ -331,6 +334,7 @@ export class RotatingJsonFile implements Driver {
           delta = this.#sfxRoom - at0;
           b0 = this.#sfxRoom + this.#chunkRoom;
           out = this.#batch;
+          outCap = out.length;
           continue;
         }
       }
@@ -343,11 +347,12 @@ export class RotatingJsonFile implements Driver {
         if (lf < 0 || lf >= endW) break;
       }
       const n = lf - ps;
-      const need = 10 + sfx!.length + 6 * n;
-      if (len + need > out.length) {
+      const need = 10 + sfxLen + 6 * n;
+      if (len + need > outCap) {
         this.#len = len;
         this.#grow(need);
         out = this.#batch;
+        outCap = out.length;
         whole = this.#whole;
         wv = this.#view;
         words = this.#words;
@@ -364,8 +369,8 @@ export class RotatingJsonFile implements Driver {
       }
       out[len] = 0x5c; out[len + 1] = 0x6e;
       len += 2;
-      whole.copyWithin(b0 + len, 0, sfx!.length);
-      len += sfx!.length;
+      whole.copyWithin(b0 + len, 0, sfxLen);
+      len += sfxLen;
       const size = len - start;
       if (maxSize > 0 && projected > 0 && projected + size > maxSize) {
         this.#cuts.push(start);
@@ -490,7 +495,7 @@ export class RotatingJsonFile implements Driver {
     }
     await this.#compressing;
     const name = (i: number): string => compress ? `${this.path}.${i}.gz` : `${this.path}.${i}`;
-    rmQuiet(name(maxFile - 1));
+    dropQuiet(name(maxFile - 1));
     for (let i = maxFile - 2; i >= 1; i--) if (existsSync(name(i))) renameSync(name(i), name(i + 1));
     closeSync(this.#fd);
     const first = `${this.path}.1`;
@@ -506,6 +511,18 @@ async function gzipFile(from: string, to: string): Promise<void> {
   await pipeline(createReadStream(from), createGzip({ level: 1 }), createWriteStream(tmp, { mode: 0o640 }));
   renameSync(tmp, to);
   unlinkSync(from);
+}
+
+/**
+ * Removes a file whose blocks are freed on a pool thread: the name goes at once (so the
+ * rotation can reuse it), the inode with the last descriptor, closed in the background.
+ * Freeing a 10 MB file's page cache and extents took ~4 ms on the event loop per rotation.
+ */
+function dropQuiet(p: string): void {
+  let fd: number;
+  try { fd = openSync(p, 'r'); } catch { return; } // absent
+  rmQuiet(p);
+  close(fd, () => undefined);
 }
 
 function rmQuiet(p: string): void {
