@@ -165,13 +165,26 @@ test('P records are joined with the rest of their line (dockerd splits only at 1
     f.record(rec(`${t(4)} stdout P left`));
     f.record(rec(`${t(5)} stderr F err`));
     f.record(rec(`${t(6)} stdout P tail`));
+    f.record(rec(`${t(6)} stdout F \t"end`));
+    // A time not in conmon's form (no line end to share): the generic path, escapes in both parts.
+    f.record(rec(`2026-11-27T17:14:47Z stdout P x\\`));
+    f.record(rec(`${t(8)} stdout F y"z`));
+    // Past 16 KiB the joined part goes out as a partial line; the rest starts a new one.
+    f.record(rec(`${t(9)} stderr P ${'a'.repeat(10_000)}`));
+    f.record(rec(`${t(9)} stderr P ${'b'.repeat(10_000)}`));
+    f.record(rec(`${t(9)} stderr F c`));
+    f.record(rec(`${t(9)} stdout P last`));
     await f.close();
     const entries = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { log: string; stream: string; time: string });
     assert.deepEqual(entries, [
       { log: 'abcdefghi\n', stream: 'stdout', time: '2026-11-27T17:14:41.000000000Z' },
       { log: 'left', stream: 'stdout', time: '2026-11-27T17:14:44.000000000Z' },
       { log: 'err\n', stream: 'stderr', time: '2026-11-27T17:14:45.000000000Z' },
-      { log: 'tail', stream: 'stdout', time: '2026-11-27T17:14:46.000000000Z' },
+      { log: 'tail\t"end\n', stream: 'stdout', time: '2026-11-27T17:14:46.000000000Z' },
+      { log: 'x\\y"z\n', stream: 'stdout', time: '2026-11-27T17:14:47.000000000Z' },
+      { log: 'a'.repeat(10_000) + 'b'.repeat(10_000), stream: 'stderr', time: '2026-11-27T17:14:49.000000000Z' },
+      { log: 'c\n', stream: 'stderr', time: '2026-11-27T17:14:49.000000000Z' },
+      { log: 'last', stream: 'stdout', time: '2026-11-27T17:14:49.000000000Z' },
     ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

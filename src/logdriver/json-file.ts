@@ -147,6 +147,9 @@ export function rotatedNames(path: string, maxFile: number, compress: boolean): 
   return out;
 }
 
+/** A P record of the capture waiting for the rest of its line (RotatingJsonFile.record). */
+interface Held { bytes: Buffer; len: number; stream: 1 | 2; suffix: Buffer | null; time: string }
+
 export class RotatingJsonFile implements Driver {
   readonly path: string;
   readonly #o: FileOptions;
@@ -229,26 +232,69 @@ export class RotatingJsonFile implements Driver {
     }
   }
 
-  /** A P record waiting for the rest of its line: payload bytes, stream, time of the first part. */
-  #held: { bytes: Buffer; stream: 1 | 2; time: string } | null = null;
+  /**
+   * A P record waiting for the rest of its line: its payload bytes (bytes[0, len), a buffer
+   * reused from one P record to the next), stream, and the line end for the time of the first
+   * part (the suffix shared with the records of its conmon read), or that time as a string.
+   */
+  #held: Held | null = null;
+  #heldBytes: Buffer = Buffer.alloc(0);
 
   record(r: CaptureRecord): void {
     const held = this.#held;
+    const n = r.payloadEnd - r.payloadStart;
     if (held !== null) {
       this.#held = null;
       if (held.stream === r.stream) {
-        const bytes = Buffer.concat([held.bytes, r.buf.subarray(r.payloadStart, r.payloadEnd)]);
-        if (r.partial && bytes.length < PARTIAL_JOIN_MAX) { this.#held = { ...held, bytes }; return; }
-        this.#entry(bytes, 0, bytes.length, r.stream, r.partial, held.time);
+        if (r.partial && held.len + n < PARTIAL_JOIN_MAX) { this.#hold(held, r.buf, r.payloadStart, r.payloadEnd); return; }
+        this.#joined(held, r.buf, r.payloadStart, r.payloadEnd, r.partial);
         return;
       }
-      this.#entry(held.bytes, 0, held.bytes.length, held.stream, true, held.time);
+      this.#joined(held, r.buf, 0, 0, true);
     }
-    if (r.partial && r.payloadEnd - r.payloadStart < PARTIAL_JOIN_MAX) {
-      this.#held = { bytes: Buffer.from(r.buf.subarray(r.payloadStart, r.payloadEnd)), stream: r.stream, time: dockerTime(r) };
+    if (r.partial && n < PARTIAL_JOIN_MAX) {
+      const suffix = this.#suffix(r, r.stream);
+      const held = { bytes: this.#heldBytes, len: 0, stream: r.stream, suffix, time: suffix === null ? dockerTime(r) : '' };
+      this.#hold(held, r.buf, r.payloadStart, r.payloadEnd);
       return;
     }
     this.#entry(r.buf, r.payloadStart, r.payloadEnd, r.stream, r.partial, r);
+  }
+
+  /** Appends src[from, to) to the held bytes (growing their buffer) and holds them. */
+  #hold(held: Held, src: Buffer, from: number, to: number): void {
+    const need = held.len + to - from;
+    if (need > held.bytes.length) {
+      const bytes = Buffer.allocUnsafe(Math.max(4096, 2 ** Math.ceil(Math.log2(need))));
+      held.bytes.copy(bytes, 0, 0, held.len);
+      held.bytes = bytes;
+      this.#heldBytes = bytes;
+    }
+    src.copy(held.bytes, held.len, from, to);
+    held.len = need;
+    this.#held = held;
+  }
+
+  /** Writes the held bytes followed by src[from, to) as one line (partial: no \n), with the held line end. */
+  #joined(held: Held, src: Buffer, from: number, to: number, partial: boolean): void {
+    const suffix = held.suffix;
+    if (suffix === null) {
+      // Not conmon's time in UTC: the generic path, with the time as a string.
+      const bytes = Buffer.concat([held.bytes.subarray(0, held.len), src.subarray(from, to)]);
+      this.#entry(bytes, 0, bytes.length, held.stream, partial, held.time);
+      return;
+    }
+    const need = 96 + suffix.length + 6 * (held.len + to - from);
+    if (this.#len + need > this.#batch.length) this.#grow(need);
+    const start = this.#len;
+    const out = this.#batch;
+    let at = copySmall(HEAD, out, start);
+    at = escapeInto(out, at, held.bytes, 0, held.len);
+    if (to > from) at = escapeInto(out, at, src, from, to);
+    if (!partial) { out[at++] = 0x5c; out[at++] = 0x6e; }
+    out.set(suffix, at);
+    this.#len = at + suffix.length;
+    this.#account(start);
   }
 
   // The fast path (Driver.records): one loop over a run of plain records, i.e. conmon's
@@ -267,7 +313,12 @@ export class RotatingJsonFile implements Driver {
     // shipper calls again after each record it leaves to record() (a P record every ~100
     // lines): the copy made for the first call serves them all, until flush().
     if (this.#chunkOf !== buf || at < this.#chunkFrom || end > this.#chunkTo) {
-      if (this.#chunkRoom < end - at) this.#realloc(this.#sfxRoom, Math.max(64 << 10, 2 ** Math.ceil(Math.log2(end - at))), this.#batch.length);
+      // With room for the chunk's lines in the batch too (~1.3x for short lines): growing the
+      // batch line by line from 64 KiB reallocated and copied it five times per busy start.
+      if (this.#chunkRoom < end - at) {
+        const batch = Math.max(this.#batch.length, Math.min(BATCH_KEEP, 2 ** Math.ceil(Math.log2(1.5 * (end - at)))));
+        this.#realloc(this.#sfxRoom, Math.max(64 << 10, 2 ** Math.ceil(Math.log2(end - at))), batch);
+      }
       this.#whole.set(u8.subarray(at, end), this.#sfxRoom);
       this.#chunkOf = buf;
       this.#chunkFrom = at;
@@ -315,7 +366,14 @@ export class RotatingJsonFile implements Driver {
         for (let i = 0; i < 8; i++) w[i] = wv.getInt32(a + 4 * i, true);
         tail = t;
         sfxStream = stream;
-        sfx = Buffer.concat([stream === 1 ? this.#stdout : this.#stderr, Buffer.from(buf.toString('latin1', at, at + TS_LEN - 6) + 'Z', 'latin1'), LINE_END]);
+        // The stream fields, the time with "+00:00" as "Z", `"}` LF: byte loops, no strings.
+        const fields = stream === 1 ? this.#stdout : this.#stderr;
+        const fl = fields.length;
+        const tl = TS_LEN - 6;
+        sfx = Buffer.allocUnsafe(fl + tl + 4);
+        for (let i = 0; i < fl; i++) sfx[i] = fields[i]!;
+        for (let i = 0; i < tl; i++) sfx[fl + i] = whole[a + i]!;
+        sfx[fl + tl] = 0x5a; sfx[fl + tl + 1] = 0x22; sfx[fl + tl + 2] = 0x7d; sfx[fl + tl + 3] = 0x0a;
         sfxLen = sfx.length;
         this.#sfx = sfx;
         this.#sfxStream = stream;
@@ -409,6 +467,11 @@ export class RotatingJsonFile implements Driver {
     } else {
       this.#len = encodeEntry(this.#batch, start, src, from, to, stream, partial, time, this.#stdout, this.#stderr);
     }
+    this.#account(start);
+  }
+
+  /** The line just written from `start`: cut the batch there if it would take the file past max-size. */
+  #account(start: number): void {
     const n = this.#len - start;
     if (this.#o.maxSize > 0 && this.#projected > 0 && this.#projected + n > this.#o.maxSize) {
       this.#cuts.push(start);
@@ -469,7 +532,7 @@ export class RotatingJsonFile implements Driver {
   async close(): Promise<void> {
     const held = this.#held;
     this.#held = null;
-    if (held !== null) this.#entry(held.bytes, 0, held.bytes.length, held.stream, true, held.time);
+    if (held !== null) this.#joined(held, held.bytes, 0, 0, true);
     await this.flush();
     closeSync(this.#fd);
     this.#fd = -1;
