@@ -145,3 +145,17 @@ test('random files match the JSON.parse reference, whatever the chunking and are
     assert.deepEqual(out, want, `round ${round} ${JSON.stringify({ o, sizes })}`);
   }
 });
+
+test('idle(): a follower that waits keeps its unfinished line in a small arena, and reads on as before', () => {
+  const enc = new JsonLogEncoder(base);
+  const first = Buffer.from(line('a\n') + line('b\n'));
+  const cut = first.length - 7;
+  enc.push(first.subarray(0, cut));
+  const got = [...enc.take()];
+  enc.idle();
+  enc.push(first.subarray(cut));
+  const big = Buffer.from(line('x'.repeat(200_000) + '\n') + line('c\n'));
+  enc.push(big);
+  got.push(...enc.take());
+  assert.equal(Buffer.concat(got).toString(), 'a\nb\n' + 'x'.repeat(200_000) + '\nc\n');
+});

@@ -46,6 +46,9 @@ const MIN_FAST = 8 + MID_LEN + 2;
 
 const DEFAULT_IN = 1 << 20;
 const DEFAULT_OUT = 2 << 20;
+/** The arena of a follower waiting for more (idle()). */
+const IDLE_IN = 64 << 10;
+const IDLE_OUT = 128 << 10;
 /** A line longer than this is dropped (counted as malformed) rather than held in memory. */
 const MAX_LINE = 64 << 20;
 
@@ -75,7 +78,7 @@ export class JsonLogEncoder {
   readonly #needTime: boolean;
   readonly #since: { sec: number; nsec: number } | undefined;
   readonly #until: { sec: number; nsec: number } | undefined;
-  readonly #outBytes: number;
+  #outBytes: number;
   readonly #clock = new TimestampParser();
   // The arena: [0, #inCap) input, [#inCap, #outEnd) output.
   #whole: Buffer;
@@ -181,6 +184,17 @@ export class JsonLogEncoder {
       at += n;
       this.commit(n);
     }
+  }
+
+  /**
+   * The reader is about to wait (a follower that caught up): a small arena from now on, with
+   * the unfinished line kept, so that many idle followers do not hold megabytes each.
+   * Pending output must have been taken.
+   */
+  idle(): void {
+    if (this.#inCap <= IDLE_IN || this.#inLen > IDLE_IN / 2 || this.#outLen > this.#outBase) return;
+    this.#outBytes = IDLE_OUT;
+    this.#newArena(0, this.#inLen, IDLE_IN, IDLE_OUT);
   }
 
   /** Forgets the unfinished line (the reader moves on to another file). */

@@ -217,7 +217,10 @@ async function* follow(path: string, fh0: FileHandle | null, pos0: number, enc: 
       // file behind when the container exits still has the newer files to read).
       if (!running && got === 0) return;
       if (plan.untilSeconds !== undefined && Date.now() / 1000 > plan.untilSeconds) return;
-      if (got === 0) await waiter.wait();
+      if (got === 0) {
+        enc.idle();
+        await waiter.wait();
+      }
     }
   } finally {
     waiter.close();
