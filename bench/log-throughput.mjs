@@ -99,7 +99,10 @@ async function oneRun(e, i) {
   const start = performance.now();
   const r = must(await e.cli(['run', '-d', '--network', 'none', '--name', name, ...(DRIVER === 'json-file' ? ['--log-opt', `max-size=10m`, '--log-opt', `max-file=${MAX_FILE}`] : ['--log-driver', DRIVER]), 'busybox', 'sh', '-c', script]), `${e.name}: run`);
   const id = r.stdout.trim();
+  const runReturnedMs = performance.now() - start;
   const insp = JSON.parse(must(await e.cli(['inspect', id]), 'inspect').stdout)[0];
+  // Wall-clock ms of the start (performance.timeOrigin + start), to place StartedAt and the last line on the same axis.
+  const startEpochMs = performance.timeOrigin + start;
   const logPath = insp.LogPath || join(dirname(insp.ResolvConfPath), 'ctr.log');
   let peak = { total: 0, largest: 0, capture: 0 };
   let waiting = true;
@@ -121,9 +124,12 @@ async function oneRun(e, i) {
   if (last.log !== `${LINE}\n`) throw new Error(`${e.name}: last log entry is ${JSON.stringify(last).slice(0, 120)}`);
   // How long after the container's last line was read (its time stamp) the exit was reported.
   const drainLagMs = last.time ? waitedAt - Date.parse(last.time) : null;
+  // Phases: run -> container started (StartedAt) -> last line read by the engine -> exit reported.
+  const startedMs = Date.parse(insp.State?.StartedAt ?? '') - startEpochMs;
+  const lastLineMs = last.time ? Date.parse(last.time) - startEpochMs : null;
   if (w.stdout.trim() !== '0') throw new Error(`${e.name}: exit code ${w.stdout.trim()}`);
   await e.cli(['rm', '-f', id]);
-  return { seconds, mibPerSec: MIB / seconds, drainLagMs, daemonCpuSeconds, daemonSysSeconds, ...peak };
+  return { seconds, mibPerSec: MIB / seconds, drainLagMs, daemonCpuSeconds, daemonSysSeconds, runReturnedMs: Math.round(runReturnedMs), startedMs: Math.round(startedMs), lastLineMs, ...peak };
 }
 
 async function main() {
@@ -173,7 +179,7 @@ async function main() {
       for (const e of (i % 2 === 0 ? engines : [...engines].reverse())) {
         const r = await oneRun(e, i);
         results[e.name].push(r);
-        log(`run ${i + 1}/${RUNS} ${e.name}: ${r.seconds.toFixed(2)} s, ${r.mibPerSec.toFixed(1)} MiB/s, files peak ${(r.total / 1e6).toFixed(2)} MB (largest ${(r.largest / 1e6).toFixed(2)} MB)${e.name === 'berthd' ? `, capture peak ${(r.capture / 1e6).toFixed(2)} MB` : ''}, last line to exit reported ${r.drainLagMs} ms, daemon CPU ${r.daemonCpuSeconds.toFixed(2)} s (sys ${r.daemonSysSeconds.toFixed(2)}) (load ${loadavg()})`);
+        log(`run ${i + 1}/${RUNS} ${e.name}: ${r.seconds.toFixed(2)} s, ${r.mibPerSec.toFixed(1)} MiB/s, files peak ${(r.total / 1e6).toFixed(2)} MB (largest ${(r.largest / 1e6).toFixed(2)} MB)${e.name === 'berthd' ? `, capture peak ${(r.capture / 1e6).toFixed(2)} MB` : ''}, phases (ms from run): run returned ${r.runReturnedMs}, started ${r.startedMs}, last line ${r.lastLineMs}, exit reported ${Math.round(r.seconds * 1000)}; last line to exit reported ${r.drainLagMs} ms, daemon CPU ${r.daemonCpuSeconds.toFixed(2)} s (sys ${r.daemonSysSeconds.toFixed(2)}) (load ${loadavg()})`);
       }
     }
   } catch (err) {

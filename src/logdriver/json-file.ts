@@ -7,18 +7,22 @@
 // Writes are synchronous page-cache writes of one batch (what one read of the capture
 // produced, ≤ ~6 MiB even if every byte needs escaping); rotation renames are synchronous
 // too; only compression runs in the background, and the next rotation waits for it.
-import { closeSync, fstat, fstatSync, open, openSync, renameSync, unlinkSync, writeSync, ftruncateSync, createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { close, closeSync, fstat, fstatSync, open, openSync, renameSync, unlinkSync, writeSync, ftruncateSync, createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { FileOptions } from './options.ts';
 import { dockerTime, type CaptureRecord } from './record.ts';
 import type { Driver } from './driver.ts';
+import { EscapeScanner, firstSpecial } from '../logs/index.ts';
 
 const HEAD = Buffer.from('{"log":"');
 const STDOUT = Buffer.from('","stream":"stdout","time":"');
 const STDERR = Buffer.from('","stream":"stderr","time":"');
 const HEX = '0123456789abcdef';
 const LINE_END = Buffer.from('"}\n');
+/** `{"log":"` as two little-endian 32-bit words. */
+const HEAD0 = HEAD.readInt32LE(0);
+const HEAD1 = HEAD.readInt32LE(4);
 /** conmon's time stamps: nanoseconds and a ±hh:mm offset. */
 const TS_LEN = 35;
 
@@ -33,45 +37,12 @@ function viewOf(b: Buffer): DataView<ArrayBufferLike> {
   return view;
 }
 
-// A view of a buffer's memory as 32-bit words (cached: one per read buffer).
-let wordsOf: ArrayBufferLike | null = null;
-let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+// The writer's own scanner (logs/json-escape-scan.ts): its word view stays on the writer's buffers.
+const scanner = new EscapeScanner();
 
-/**
- * The index of the first byte in src[start, end) that JSON must escape (< 0x20, '"', '\\'),
- * or end. Checks four bytes at a time (SWAR: a word has a byte < 0x20 iff
- * (x − 0x20202020) & ~x & 0x80808080, a byte equal to b iff that test for 1 holds for x ^ b…b):
- * a byte-at-a-time loop was the shipper's hot spot.
- */
+/** The index of the first byte in src[start, end) that JSON must escape (< 0x20, '"', '\\'), or end. */
 export function firstToEscape(src: Buffer, start: number, end: number): number {
-  let i = start;
-  const base = src.byteOffset;
-  // Byte by byte up to a word boundary (and for short runs).
-  while (i < end && ((base + i) & 3) !== 0) {
-    const c = src[i]!;
-    if (c < 0x20 || c === 0x22 || c === 0x5c) return i;
-    i++;
-  }
-  if (end - i >= 8) {
-    if (wordsOf !== src.buffer) {
-      wordsOf = src.buffer;
-      words = new Int32Array(src.buffer, 0, src.buffer.byteLength >> 2);
-    }
-    let w = (base + i) >> 2;
-    const wEnd = (base + end) >> 2;
-    for (; w < wEnd; w++) {
-      const x = words[w]!;
-      const q = x ^ 0x22222222;
-      const s = x ^ 0x5c5c5c5c;
-      if (((((x - 0x20202020) | 0) & ~x) | (((q - 0x01010101) | 0) & ~q) | (((s - 0x01010101) | 0) & ~s)) & 0x80808080) break;
-    }
-    i = (w << 2) - base;
-  }
-  for (; i < end; i++) {
-    const c = src[i]!;
-    if (c < 0x20 || c === 0x22 || c === 0x5c) return i;
-  }
-  return end;
+  return scanner.firstToEscape(src, start, end);
 }
 
 // Plain Uint8Array views of the last buffers seen (their subarray() makes no Buffer).
@@ -176,6 +147,9 @@ export function rotatedNames(path: string, maxFile: number, compress: boolean): 
   return out;
 }
 
+/** A P record of the capture waiting for the rest of its line (RotatingJsonFile.record). */
+interface Held { bytes: Buffer; len: number; stream: 1 | 2; suffix: Buffer | null; time: string }
+
 export class RotatingJsonFile implements Driver {
   readonly path: string;
   readonly #o: FileOptions;
@@ -188,6 +162,9 @@ export class RotatingJsonFile implements Driver {
   // So the fast path copies payloads and suffixes with copyWithin, which needs no view per
   // copy (half the cost of set(subarray()) for a 76-byte line, and no garbage).
   #whole: Buffer = Buffer.alloc(0);
+  // Views of #whole's memory (allocUnsafeSlow: its own ArrayBuffer, byteOffset 0).
+  #view = new DataView(new ArrayBuffer(0));
+  #words = new Int32Array(0);
   #sfxRoom = 0;
   #chunkRoom = 0;
   /** The suffix whose bytes are in the suffix area (null: none). */
@@ -232,6 +209,8 @@ export class RotatingJsonFile implements Driver {
     if (!keep) { this.#sfxIn = null; this.#chunkOf = null; }
     if (this.#len > 0) this.#batch.copy(whole, sfxRoom + chunkRoom, 0, this.#len);
     this.#whole = whole;
+    this.#view = new DataView(whole.buffer, 0, whole.buffer.byteLength);
+    this.#words = new Int32Array(whole.buffer, 0, whole.buffer.byteLength >> 2);
     this.#sfxRoom = sfxRoom;
     this.#chunkRoom = chunkRoom;
     this.#batch = whole.subarray(sfxRoom + chunkRoom);
@@ -253,31 +232,76 @@ export class RotatingJsonFile implements Driver {
     }
   }
 
-  /** A P record waiting for the rest of its line: payload bytes, stream, time of the first part. */
-  #held: { bytes: Buffer; stream: 1 | 2; time: string } | null = null;
+  /**
+   * A P record waiting for the rest of its line: its payload bytes (bytes[0, len), a buffer
+   * reused from one P record to the next), stream, and the line end for the time of the first
+   * part (the suffix shared with the records of its conmon read), or that time as a string.
+   */
+  #held: Held | null = null;
+  #heldBytes: Buffer = Buffer.alloc(0);
 
   record(r: CaptureRecord): void {
     const held = this.#held;
+    const n = r.payloadEnd - r.payloadStart;
     if (held !== null) {
       this.#held = null;
       if (held.stream === r.stream) {
-        const bytes = Buffer.concat([held.bytes, r.buf.subarray(r.payloadStart, r.payloadEnd)]);
-        if (r.partial && bytes.length < PARTIAL_JOIN_MAX) { this.#held = { ...held, bytes }; return; }
-        this.#entry(bytes, 0, bytes.length, r.stream, r.partial, held.time);
+        if (r.partial && held.len + n < PARTIAL_JOIN_MAX) { this.#hold(held, r.buf, r.payloadStart, r.payloadEnd); return; }
+        this.#joined(held, r.buf, r.payloadStart, r.payloadEnd, r.partial);
         return;
       }
-      this.#entry(held.bytes, 0, held.bytes.length, held.stream, true, held.time);
+      this.#joined(held, r.buf, 0, 0, true);
     }
-    if (r.partial && r.payloadEnd - r.payloadStart < PARTIAL_JOIN_MAX) {
-      this.#held = { bytes: Buffer.from(r.buf.subarray(r.payloadStart, r.payloadEnd)), stream: r.stream, time: dockerTime(r) };
+    if (r.partial && n < PARTIAL_JOIN_MAX) {
+      const suffix = this.#suffix(r, r.stream);
+      const held = { bytes: this.#heldBytes, len: 0, stream: r.stream, suffix, time: suffix === null ? dockerTime(r) : '' };
+      this.#hold(held, r.buf, r.payloadStart, r.payloadEnd);
       return;
     }
     this.#entry(r.buf, r.payloadStart, r.payloadEnd, r.stream, r.partial, r);
   }
 
+  /** Appends src[from, to) to the held bytes (growing their buffer) and holds them. */
+  #hold(held: Held, src: Buffer, from: number, to: number): void {
+    const need = held.len + to - from;
+    if (need > held.bytes.length) {
+      const bytes = Buffer.allocUnsafe(Math.max(4096, 2 ** Math.ceil(Math.log2(need))));
+      held.bytes.copy(bytes, 0, 0, held.len);
+      held.bytes = bytes;
+      this.#heldBytes = bytes;
+    }
+    src.copy(held.bytes, held.len, from, to);
+    held.len = need;
+    this.#held = held;
+  }
+
+  /** Writes the held bytes followed by src[from, to) as one line (partial: no \n), with the held line end. */
+  #joined(held: Held, src: Buffer, from: number, to: number, partial: boolean): void {
+    const suffix = held.suffix;
+    if (suffix === null) {
+      // Not conmon's time in UTC: the generic path, with the time as a string.
+      const bytes = Buffer.concat([held.bytes.subarray(0, held.len), src.subarray(from, to)]);
+      this.#entry(bytes, 0, bytes.length, held.stream, partial, held.time);
+      return;
+    }
+    const need = 96 + suffix.length + 6 * (held.len + to - from);
+    if (this.#len + need > this.#batch.length) this.#grow(need);
+    const start = this.#len;
+    const out = this.#batch;
+    let at = copySmall(HEAD, out, start);
+    at = escapeInto(out, at, held.bytes, 0, held.len);
+    if (to > from) at = escapeInto(out, at, src, from, to);
+    if (!partial) { out[at++] = 0x5c; out[at++] = 0x6e; }
+    out.set(suffix, at);
+    this.#len = at + suffix.length;
+    this.#account(start);
+  }
+
   // The fast path (Driver.records): one loop over a run of plain records, i.e. conmon's
   // `<35-byte time> stdout|stderr F <payload>` lines, which is nearly every record of a busy
-  // container. Per record: one memchr for the LF, a few byte checks, the escape scan, then
+  // container. It works on the copy of the chunk in the chunk area: per record a few byte
+  // checks at conmon's fixed offsets, the time stamp compared as words with the last one, one
+  // word-wise scan of the payload for bytes to escape (which stops at the LF: no memchr), then
   // the head, the payload and the cached suffix copied into the batch. No record object, no
   // per-record calls into record()/#entry()/#suffix(); anything else (P records, a held
   // partial line, other time formats) stops the loop and goes through record().
@@ -285,55 +309,72 @@ export class RotatingJsonFile implements Driver {
     if (this.#held !== null) return at;
     const at0 = at;
     const u8 = bytesOf(buf);
-    const v = viewOf(buf);
     // The chunk, copied once into the chunk area: record payloads are copied from there. The
     // shipper calls again after each record it leaves to record() (a P record every ~100
     // lines): the copy made for the first call serves them all, until flush().
     if (this.#chunkOf !== buf || at < this.#chunkFrom || end > this.#chunkTo) {
-      if (this.#chunkRoom < end - at) this.#realloc(this.#sfxRoom, Math.max(64 << 10, 2 ** Math.ceil(Math.log2(end - at))), this.#batch.length);
+      // With room for the chunk's lines in the batch too (~1.3x for short lines): growing the
+      // batch line by line from 64 KiB reallocated and copied it five times per busy start.
+      if (this.#chunkRoom < end - at) {
+        const batch = Math.max(this.#batch.length, Math.min(BATCH_KEEP, 2 ** Math.ceil(Math.log2(1.5 * (end - at)))));
+        this.#realloc(this.#sfxRoom, Math.max(64 << 10, 2 ** Math.ceil(Math.log2(end - at))), batch);
+      }
       this.#whole.set(u8.subarray(at, end), this.#sfxRoom);
       this.#chunkOf = buf;
       this.#chunkFrom = at;
       this.#chunkTo = end;
     }
     let whole = this.#whole;
+    let wv = this.#view;
+    let words = this.#words;
     let delta = this.#sfxRoom - this.#chunkFrom;
     let b0 = this.#sfxRoom + this.#chunkRoom;
     // The cached suffix (maybe from record()) must be in the suffix area; if it does not fit, drop the cache.
     if (this.#sfx !== null && this.#sfxIn !== this.#sfx && !this.#putSuffix(this.#sfx)) this.#sfx = null;
-    const base = buf.byteOffset;
     const w = this.#tsWords;
     const maxSize = this.#o.maxSize;
     let sfx = this.#sfx;
+    let sfxLen = sfx === null ? 0 : sfx.length;
     let sfxStream = this.#sfxStream;
     let tail = this.#tsTail;
     let out = this.#batch;
+    let outCap = out.length;
     let len = this.#len;
     let projected = this.#projected;
     for (;;) {
-      const lf = buf.indexOf(0x0a, at);
-      if (lf < 0 || lf >= end) break;
-      const s1 = at + TS_LEN;
+      // In the chunk area: the record, its fields, the end of the chunk.
+      const a = at + delta;
+      const endW = end + delta;
+      const s1 = a + TS_LEN;
       const ps = s1 + 10;
       // `<time> stdout F ` / `<time> stderr F `: the fields at conmon's fixed offsets.
-      if (ps > lf || buf[s1] !== 0x20 || buf[s1 + 7] !== 0x20 || buf[s1 + 8] !== 0x46 || buf[s1 + 9] !== 0x20) break;
-      const c = buf[s1 + 4];
+      if (ps >= endW || whole[s1] !== 0x20 || whole[s1 + 7] !== 0x20 || whole[s1 + 8] !== 0x46 || whole[s1 + 9] !== 0x20) break;
+      const c = whole[s1 + 4];
       const stream = c === 0x6f ? 1 : c === 0x65 ? 2 : 0;
       if (stream === 0) break;
       // The suffix of the previous record, if this one has the same stream and time stamp.
-      const p = base + at;
-      const t = buf[at + 32]! | (buf[at + 33]! << 8) | (buf[at + 34]! << 16);
+      const t = whole[a + 32]! | (whole[a + 33]! << 8) | (whole[a + 34]! << 16);
       let same = sfx !== null && stream === sfxStream && t === tail;
       if (same) {
-        for (let i = 7; i >= 0; i--) if (v.getInt32(p + 4 * i, true) !== w[i]) { same = false; break; }
+        for (let i = 7; i >= 0; i--) if (wv.getInt32(a + 4 * i, true) !== w[i]) { same = false; break; }
       }
       if (!same) {
-        // Not "+00:00" (a host not in UTC): record() converts the time.
-        if (buf[s1 - 6] !== 0x2b || buf[s1 - 5] !== 0x30 || buf[s1 - 4] !== 0x30 || buf[s1 - 3] !== 0x3a || buf[s1 - 2] !== 0x30 || buf[s1 - 1] !== 0x30) break;
-        for (let i = 0; i < 8; i++) w[i] = v.getInt32(p + 4 * i, true);
+        // Not "+00:00" (a host not in UTC), or an LF inside the fields: record() sees to it.
+        if (whole[s1 - 6] !== 0x2b || whole[s1 - 5] !== 0x30 || whole[s1 - 4] !== 0x30 || whole[s1 - 3] !== 0x3a || whole[s1 - 2] !== 0x30 || whole[s1 - 1] !== 0x30) break;
+        const lf0 = whole.indexOf(0x0a, a);
+        if (lf0 < ps || lf0 >= endW) break;
+        for (let i = 0; i < 8; i++) w[i] = wv.getInt32(a + 4 * i, true);
         tail = t;
         sfxStream = stream;
-        sfx = Buffer.concat([stream === 1 ? this.#stdout : this.#stderr, Buffer.from(buf.toString('latin1', at, s1 - 6) + 'Z', 'latin1'), LINE_END]);
+        // The stream fields, the time with "+00:00" as "Z", `"}` LF: byte loops, no strings.
+        const fields = stream === 1 ? this.#stdout : this.#stderr;
+        const fl = fields.length;
+        const tl = TS_LEN - 6;
+        sfx = Buffer.allocUnsafe(fl + tl + 4);
+        for (let i = 0; i < fl; i++) sfx[i] = fields[i]!;
+        for (let i = 0; i < tl; i++) sfx[fl + i] = whole[a + i]!;
+        sfx[fl + tl] = 0x5a; sfx[fl + tl + 1] = 0x22; sfx[fl + tl + 2] = 0x7d; sfx[fl + tl + 3] = 0x0a;
+        sfxLen = sfx.length;
         this.#sfx = sfx;
         this.#sfxStream = stream;
         this.#tsTail = tail;
@@ -342,6 +383,8 @@ export class RotatingJsonFile implements Driver {
           this.#realloc(Math.max(256, 2 * sfx.length), this.#chunkRoom, this.#batch.length);
           this.#putSuffix(sfx);
           whole = this.#whole;
+          wv = this.#view;
+          words = this.#words;
           whole.set(u8.subarray(at0, end), this.#sfxRoom);
           this.#chunkOf = buf;
           this.#chunkFrom = at0;
@@ -349,37 +392,50 @@ export class RotatingJsonFile implements Driver {
           delta = this.#sfxRoom - at0;
           b0 = this.#sfxRoom + this.#chunkRoom;
           out = this.#batch;
+          outCap = out.length;
+          continue;
         }
       }
+      // The first byte to escape; conmon's payloads hold no LF, so for most this is the LF.
+      const e = firstSpecial(whole, words, ps, endW);
+      if (e === endW) break; // no LF yet: an incomplete record
+      let lf = e;
+      if (whole[e] !== 0x0a) {
+        lf = whole.indexOf(0x0a, e);
+        if (lf < 0 || lf >= endW) break;
+      }
       const n = lf - ps;
-      const need = 10 + sfx!.length + 6 * n;
-      if (len + need > out.length) {
+      const need = 10 + sfxLen + 6 * n;
+      if (len + need > outCap) {
         this.#len = len;
         this.#grow(need);
         out = this.#batch;
+        outCap = out.length;
         whole = this.#whole;
+        wv = this.#view;
+        words = this.#words;
       }
       const start = len;
-      out[len] = 0x7b; out[len + 1] = 0x22; out[len + 2] = 0x6c; out[len + 3] = 0x6f; out[len + 4] = 0x67; out[len + 5] = 0x22; out[len + 6] = 0x3a; out[len + 7] = 0x22;
+      wv.setInt32(b0 + len, HEAD0, true);
+      wv.setInt32(b0 + len + 4, HEAD1, true);
       len += 8;
-      const e = firstToEscape(buf, ps, lf);
       if (e === lf) {
-        whole.copyWithin(b0 + len, ps + delta, lf + delta);
+        whole.copyWithin(b0 + len, ps, lf);
         len += n;
       } else {
-        len = escapeInto(out, len, buf, ps, lf);
+        len = escapeInto(out, len, buf, ps - delta, lf - delta);
       }
       out[len] = 0x5c; out[len + 1] = 0x6e;
       len += 2;
-      whole.copyWithin(b0 + len, 0, sfx!.length);
-      len += sfx!.length;
+      whole.copyWithin(b0 + len, 0, sfxLen);
+      len += sfxLen;
       const size = len - start;
       if (maxSize > 0 && projected > 0 && projected + size > maxSize) {
         this.#cuts.push(start);
         projected = 0;
       }
       projected += size;
-      at = lf + 1;
+      at = lf + 1 - delta;
     }
     this.#len = len;
     this.#projected = projected;
@@ -411,6 +467,11 @@ export class RotatingJsonFile implements Driver {
     } else {
       this.#len = encodeEntry(this.#batch, start, src, from, to, stream, partial, time, this.#stdout, this.#stderr);
     }
+    this.#account(start);
+  }
+
+  /** The line just written from `start`: cut the batch there if it would take the file past max-size. */
+  #account(start: number): void {
     const n = this.#len - start;
     if (this.#o.maxSize > 0 && this.#projected > 0 && this.#projected + n > this.#o.maxSize) {
       this.#cuts.push(start);
@@ -471,7 +532,7 @@ export class RotatingJsonFile implements Driver {
   async close(): Promise<void> {
     const held = this.#held;
     this.#held = null;
-    if (held !== null) this.#entry(held.bytes, 0, held.bytes.length, held.stream, true, held.time);
+    if (held !== null) this.#joined(held, held.bytes, 0, 0, true);
     await this.flush();
     closeSync(this.#fd);
     this.#fd = -1;
@@ -497,7 +558,7 @@ export class RotatingJsonFile implements Driver {
     }
     await this.#compressing;
     const name = (i: number): string => compress ? `${this.path}.${i}.gz` : `${this.path}.${i}`;
-    rmQuiet(name(maxFile - 1));
+    dropQuiet(name(maxFile - 1));
     for (let i = maxFile - 2; i >= 1; i--) if (existsSync(name(i))) renameSync(name(i), name(i + 1));
     closeSync(this.#fd);
     const first = `${this.path}.1`;
@@ -513,6 +574,18 @@ async function gzipFile(from: string, to: string): Promise<void> {
   await pipeline(createReadStream(from), createGzip({ level: 1 }), createWriteStream(tmp, { mode: 0o640 }));
   renameSync(tmp, to);
   unlinkSync(from);
+}
+
+/**
+ * Removes a file whose blocks are freed on a pool thread: the name goes at once (so the
+ * rotation can reuse it), the inode with the last descriptor, closed in the background.
+ * Freeing a 10 MB file's page cache and extents took ~4 ms on the event loop per rotation.
+ */
+function dropQuiet(p: string): void {
+  let fd: number;
+  try { fd = openSync(p, 'r'); } catch { return; } // absent
+  rmQuiet(p);
+  close(fd, () => undefined);
 }
 
 function rmQuiet(p: string): void {

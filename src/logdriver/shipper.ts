@@ -152,6 +152,10 @@ export class Shipper {
           if (carry > 0) buf.copy(buf, 0, at, end);
           await this.#driver.flush();
           await save(false);
+          // A short read: we caught up with conmon, which is still writing. Reading on at once
+          // would chase it in slivers (hundreds of reads of ~100 KB for 50 MiB, each a pool
+          // thread round trip); a short pause lets a larger piece gather, as after a wait.
+          if (end < buf.length / 2 && !this.#stopped) await this.#pause();
           continue;
         }
         // At the end of what is there: replaced by conmon (size cap), truncated, or idle.
@@ -186,12 +190,20 @@ export class Shipper {
         // #wake to call then, the wait below would last until the poll backstop (2 s) on a
         // capture that no longer changes. Checked with no await before #wake is set.
         if (this.#stopped) continue;
+        // The watch is off while the container is busy (below): armed again here, then one
+        // more read, so a write between our last read and the arming is not waited for.
+        if (!waiter.watching) {
+          waiter.watch(this.#capture);
+          if (waiter.watching) continue;
+        }
         await Promise.race([waiter.wait(), new Promise<void>((r) => { this.#wake = r; })]);
         this.#wake = null;
+        // Every write of conmon (8 KiB each) raises an inotify event, each waking the event
+        // loop: off until we catch up with the capture again.
+        waiter.unwatch();
         // conmon writes in pieces of up to 8 KiB: a short pause gathers many of them into one
         // read and one write (fewer wake-ups and syscalls; ≤ 20 ms more latency for followers).
-        if (!this.#stopped) await new Promise<void>((r) => { this.#wake = r; setTimeout(r, COALESCE_MS); });
-        this.#wake = null;
+        if (!this.#stopped) await this.#pause();
       }
     } finally {
       waiter.close();
@@ -208,6 +220,12 @@ export class Shipper {
         })();
       }
     }
+  }
+
+  /** Waits COALESCE_MS, or less if finish() wakes us (conmon is gone: drain at once). */
+  async #pause(): Promise<void> {
+    await new Promise<void>((r) => { this.#wake = r; setTimeout(r, COALESCE_MS); });
+    this.#wake = null;
   }
 
   // Set once finish() was called and conmon is gone.

@@ -44,6 +44,19 @@ export class ChangeWaiter {
     }
   }
 
+  /** Whether an fs.watch is armed. */
+  get watching(): boolean {
+    return this.#watcher !== undefined;
+  }
+
+  /**
+   * Disarms the fs.watch until the next watch(): for a reader busy with a file that changes
+   * all the time, whose every write would otherwise wake the event loop for nothing.
+   */
+  unwatch(): void {
+    this.#unwatch();
+  }
+
   /** Resolves on the next change notification, poll tick or abort. */
   wait(): Promise<void> {
     if (this.#pending || this.#closed || this.#signal?.aborted === true) {

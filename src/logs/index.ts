@@ -32,3 +32,4 @@ export { validateLogReadOptions, type LogReadOptions } from './log-read-options.
 export { parseK8sLine, type K8sLine, type LogStream } from './parse-k8s-line.ts';
 export { formatK8sLine } from './format-k8s-line.ts';
 export { formatDockerTimestamp, parseTimestamp } from './timestamp-parser.ts';
+export { EscapeScanner, firstSpecial } from './json-escape-scan.ts';

@@ -4,7 +4,8 @@
 //  1. validate the options (InvalidArgumentError before touching a file);
 //  2. with --tail N, count lines from the newest file backwards to find where to start
 //     (counting LF bytes; gzipped files are streamed, never held whole);
-//  3. stream each file from there in order, one JSON line at a time, yielding 64 KiB batches;
+//  3. stream each file from there in order through the JsonLogEncoder (json-log-encoder.ts:
+//     large preads, lines decoded in place), yielding its batches as each read produces them;
 //  4. with --follow, keep reading <path>; when the shipper rotates it (rename), finish the old
 //     file and continue with the new one, until the container has stopped and all is read.
 // Lines that are not JSON log entries are skipped (counted), never fatal.
@@ -14,12 +15,8 @@ import { basename, dirname, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { ChangeWaiter } from './change-waiter.ts';
-import { detailsPrefix } from './details.ts';
+import { JsonLogEncoder } from './json-log-encoder.ts';
 import { validateLogReadOptions, type LogReadOptions, type LogReadPlan } from './log-read-options.ts';
-
-interface Entry { log?: unknown; stream?: unknown; time?: unknown; attrs?: unknown }
-
-const BATCH = 64 * 1024;
 
 export function readJsonLogs(path: string, options: LogReadOptions, signal?: AbortSignal): AsyncIterable<Buffer> {
   const plan = validateLogReadOptions(options);
@@ -40,65 +37,6 @@ export async function rotatedFiles(path: string): Promise<string[]> {
   return [...byN.entries()].sort((a, b) => b[0] - a[0]).map(([, p]) => p);
 }
 
-class Output {
-  #parts: Buffer[] = [];
-  #len = 0;
-  malformed = 0;
-  done = false;
-  constructor(private readonly plan: LogReadPlan) {}
-
-  line(text: string): void {
-    if (text === '' || this.done) return;
-    let e: Entry;
-    try { e = JSON.parse(text) as Entry; } catch { this.malformed++; return; }
-    if (typeof e.log !== 'string' || typeof e.time !== 'string') { this.malformed++; return; }
-    const stream = e.stream === 'stderr' ? 2 : 1;
-    const o = this.plan.encoder;
-    if ((o.streams & stream) === 0) return;
-    if (o.since !== undefined || o.until !== undefined || o.timestamps) {
-      const t = parseTime(e.time);
-      if (t === undefined) { this.malformed++; return; }
-      if (o.since !== undefined && (t.sec < o.since.sec || (t.sec === o.since.sec && t.nsec < o.since.nsec))) return;
-      if (o.until !== undefined && (t.sec > o.until.sec || (t.sec === o.until.sec && t.nsec > o.until.nsec))) { this.done = true; return; }
-    }
-    const ts = o.timestamps ? dockerTimestamp(e.time) + ' ' : '';
-    const payload = Buffer.from(ts + (o.details === true ? detailsPrefix(e.attrs) : '') + e.log, 'utf8');
-    if (payload.length === 0) return;
-    if (o.multiplex) {
-      const h = Buffer.allocUnsafe(8);
-      h[0] = stream; h[1] = 0; h[2] = 0; h[3] = 0;
-      h.writeUInt32BE(payload.length, 4);
-      this.#parts.push(h);
-      this.#len += 8;
-    }
-    this.#parts.push(payload);
-    this.#len += payload.length;
-  }
-
-  full(): boolean { return this.#len >= BATCH; }
-
-  take(): Buffer[] {
-    if (this.#len === 0) return [];
-    const b = Buffer.concat(this.#parts, this.#len);
-    this.#parts = [];
-    this.#len = 0;
-    return [b];
-  }
-}
-
-function parseTime(t: string): { sec: number; nsec: number } | undefined {
-  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(t);
-  if (!m) return undefined;
-  return { sec: Date.parse(m[1]! + m[3]!) / 1000, nsec: Number((m[2] ?? '').padEnd(9, '0')) };
-}
-
-/** Docker's fixed-width `2006-01-02T15:04:05.000000000Z`. */
-function dockerTimestamp(t: string): string {
-  const p = parseTime(t);
-  if (!p) return t;
-  return new Date(p.sec * 1000).toISOString().slice(0, 19) + '.' + String(p.nsec).padStart(9, '0') + 'Z';
-}
-
 function openStream(file: string, start = 0): Readable {
   const raw = createReadStream(file, { start, highWaterMark: 1 << 20 });
   if (!file.endsWith('.gz')) return raw;
@@ -116,30 +54,9 @@ async function countLines(file: string): Promise<number> {
   return n;
 }
 
-/** Yields each complete line of `file` from byte `start`, after skipping `skip` lines. */
-async function* linesOf(stream: AsyncIterable<Buffer> & { destroy?: () => void }, skip: number): AsyncGenerator<string> {
-  let rest = Buffer.alloc(0);
-  let skipped = 0;
-  try {
-    for await (const chunk of stream) {
-      let buf = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
-      let at = 0;
-      for (let lf = buf.indexOf(0x0a); lf >= 0; lf = buf.indexOf(0x0a, at)) {
-        if (skipped < skip) skipped++;
-        else yield buf.toString('utf8', at, lf);
-        at = lf + 1;
-      }
-      buf = buf.subarray(at);
-      rest = Buffer.from(buf);
-    }
-  } finally {
-    stream.destroy?.();
-  }
-}
-
 async function* streamJsonLogs(path: string, plan: LogReadPlan, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
   if (signal?.aborted === true) return;
-  const out = new Output(plan);
+  const enc = new JsonLogEncoder(plan.encoder);
   const stopped = plan.isRunning !== undefined && !plan.isRunning();
   // The current file is opened first, so a rotation while we read the older ones cannot
   // make us miss it: what it held then is read from this handle.
@@ -165,32 +82,26 @@ async function* streamJsonLogs(path: string, plan: LogReadPlan, signal: AbortSig
       if (plan.tail === 0) { first = all.length; skip = 0; }
     }
     for (let i = first; i < files.length; i++) {
-      let stream: Readable;
-      try { stream = openStream(files[i]!); } catch { continue; }
+      enc.dropPartial();
+      enc.skipLines(i === first ? skip : 0);
       try {
-        for await (const line of linesOf(stream, i === first ? skip : 0)) {
-          out.line(line);
-          if (out.full()) yield* out.take();
-          if (out.done || isAborted(signal)) return;
-        }
+        yield* readFile(files[i]!, enc, signal);
       } catch { /* rotated away while reading: skip the rest of that file */ }
-      yield* out.take();
+      yield* enc.take();
+      if (enc.done || isAborted(signal)) return;
     }
     let pos = 0;
     if (current !== null && (plan.tail === 'all' || first <= files.length)) {
-      const startSkip = first === files.length ? skip : 0;
+      enc.dropPartial();
+      enc.skipLines(first === files.length ? skip : 0);
       if (plan.tail === 0) pos = currentSize;
       else {
-        for await (const line of linesOf(handleStream(current, 0, currentSize), startSkip)) {
-          out.line(line);
-          if (out.full()) yield* out.take();
-          if (out.done || isAborted(signal)) return;
-        }
-        pos = currentSize;
+        // An unfinished last line stays in the encoder: a follower completes it.
+        pos = yield* readRange(current, 0, currentSize, enc, signal);
+        if (enc.done || isAborted(signal)) return;
       }
-      yield* out.take();
     }
-    if (plan.follow && !stopped && !out.done) yield* follow(path, current, pos, out, plan, signal);
+    if (plan.follow && !stopped && !enc.done) yield* follow(path, current, pos, enc, plan, signal);
   } finally {
     await current?.close().catch(() => undefined);
   }
@@ -208,37 +119,65 @@ async function countHandle(fh: FileHandle | null, size: number): Promise<number>
 /** Chunks of an open file between start and end, by positional reads (the handle stays open). */
 async function* handleStream(fh: FileHandle, start: number, end: number): AsyncGenerator<Buffer> {
   let pos = start;
+  const buf = Buffer.allocUnsafe(Math.min(1 << 20, Math.max(end - start, 1)));
   while (pos < end) {
-    const buf = Buffer.allocUnsafe(Math.min(1 << 20, end - pos));
-    const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, end - pos), pos);
     if (bytesRead === 0) return;
     pos += bytesRead;
     yield buf.subarray(0, bytesRead);
   }
 }
 
-async function* follow(path: string, fh0: FileHandle | null, pos0: number, out: Output, plan: LogReadPlan, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
+/** Feeds fh[start, end) to the encoder by positional reads into its input area, yielding as it goes; returns where it stopped. */
+async function* readRange(fh: FileHandle, start: number, end: number, enc: JsonLogEncoder, signal: AbortSignal | undefined): AsyncGenerator<Buffer, number> {
+  let pos = start;
+  while (pos < end) {
+    const t = enc.readTarget();
+    const { bytesRead } = await fh.read(t.buf, t.offset, Math.min(t.length, end - pos), pos);
+    if (bytesRead === 0) break;
+    pos += bytesRead;
+    enc.commit(bytesRead);
+    yield* enc.take();
+    if (enc.done || isAborted(signal)) break;
+  }
+  return pos;
+}
+
+/** A whole rotated file (plain or gzipped) through the encoder. */
+async function* readFile(file: string, enc: JsonLogEncoder, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
+  if (file.endsWith('.gz')) {
+    const stream = openStream(file);
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        enc.push(chunk);
+        yield* enc.take();
+        if (enc.done || isAborted(signal)) return;
+      }
+    } finally {
+      stream.destroy();
+    }
+    return;
+  }
+  const fh = await open(file, 'r');
+  try {
+    yield* readRange(fh, 0, Number.POSITIVE_INFINITY, enc, signal);
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+async function* follow(path: string, fh0: FileHandle | null, pos0: number, enc: JsonLogEncoder, plan: LogReadPlan, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
   const waiter = new ChangeWaiter(plan.pollIntervalMs, signal);
   let fh = fh0;
   let owned = false;
   let pos = pos0;
-  let rest = '';
-  const buf = Buffer.allocUnsafe(1 << 20);
-  const readMore = async (): Promise<number> => {
+  /** Reads what was added to fh since pos; returns the byte count. */
+  async function* readMore(): AsyncGenerator<Buffer, number> {
     if (fh === null) return 0;
-    let total = 0;
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-      if (bytesRead === 0) return total;
-      pos += bytesRead;
-      total += bytesRead;
-      const text = rest + buf.toString('utf8', 0, bytesRead);
-      const lines = text.split('\n');
-      rest = lines.pop() ?? '';
-      for (const l of lines) out.line(l);
-      if (out.done) return total;
-    }
-  };
+    const from = pos;
+    pos = yield* readRange(fh, pos, Number.POSITIVE_INFINITY, enc, signal);
+    return pos - from;
+  }
   try {
     waiter.watch(path);
     for (;;) {
@@ -248,31 +187,28 @@ async function* follow(path: string, fh0: FileHandle | null, pos0: number, out: 
         fh = await open(path, 'r').catch(() => null);
         owned = fh !== null;
         pos = 0;
-        rest = '';
+        enc.dropPartial();
         if (fh !== null) waiter.watch(path);
       }
-      const got = await readMore();
-      yield* out.take();
-      if (out.done || isAborted(signal)) return;
+      const got = yield* readMore();
+      if (enc.done || isAborted(signal)) return;
       if (got === 0 && fh !== null) {
         const [a, b] = await Promise.all([fh.stat(), stat(path).catch(() => null)]);
         if (b === null || b.ino !== a.ino) {
           // Rotated: the old file is final once renamed; read what reached it, then switch.
-          await readMore();
-          yield* out.take();
+          yield* readMore();
+          if (enc.done || isAborted(signal)) return;
           if (owned) await fh.close().catch(() => undefined);
           fh = null;
           // The shipper writes in batches and may have rotated more than once meanwhile:
           // the files between ours and the current one come first.
           for (const f of await newerRotated(path, a.ino)) {
+            enc.dropPartial();
             try {
-              for await (const line of linesOf(openStream(f), 0)) {
-                out.line(line);
-                if (out.full()) yield* out.take();
-                if (out.done || isAborted(signal)) return;
-              }
+              yield* readFile(f, enc, signal);
             } catch { /* rotated away while reading */ }
-            yield* out.take();
+            yield* enc.take();
+            if (enc.done || isAborted(signal)) return;
           }
           continue;
         }
@@ -281,7 +217,10 @@ async function* follow(path: string, fh0: FileHandle | null, pos0: number, out: 
       // file behind when the container exits still has the newer files to read).
       if (!running && got === 0) return;
       if (plan.untilSeconds !== undefined && Date.now() / 1000 > plan.untilSeconds) return;
-      if (got === 0) await waiter.wait();
+      if (got === 0) {
+        enc.idle();
+        await waiter.wait();
+      }
     }
   } finally {
     waiter.close();
