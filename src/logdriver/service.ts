@@ -2,7 +2,7 @@
 // start (a refused syslog/gelf-tcp/fluentd destination fails the start, as in Docker),
 // resumed after a berthd restart, finished when the container exits.
 import { mkdirSync, rmSync } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../lib/index.ts';
 import type { Driver } from './driver.ts';
@@ -101,7 +101,9 @@ export class LogShipping {
     if (!this.#shippers.has(spec.info.id)) await this.resume(spec);
     const s = this.#shippers.get(spec.info.id);
     if (!s) return;
-    const final = spec.exitFile !== undefined && await access(spec.exitFile).then(() => true, () => false);
+    // conmon's exit file (a name on the exec root's tmpfs): looked up in place, this is on
+    // the path between a container's exit and its report.
+    const final = spec.exitFile !== undefined && existsSync(spec.exitFile);
     const gone = final ? Promise.resolve() : this.#producers.get(spec.info.id) ?? new Promise<void>((r) => setTimeout(r, 1000).unref());
     const t0 = performance.now();
     if (!await s.finish(gone, timeoutMs)) {

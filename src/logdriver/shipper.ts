@@ -92,8 +92,11 @@ export class Shipper {
     let punching: Promise<void> | null = null;
     const save = async (force: boolean): Promise<void> => {
       if (!force && Date.now() - lastSave < SAVE_EVERY_MS) return;
-      // Nothing shipped since the last save (an idle container): nothing to write.
+      // Nothing shipped since the last save (an idle container): nothing to write. Nothing
+      // shipped at all: no file either (none means the capture's start), so a quiet container
+      // costs no file create on the data root's disk.
       if (ino === savedIno && pos - carry === savedOffset) return;
+      if (savedIno === -1 && pos - carry === 0) return;
       lastSave = Date.now();
       savedIno = ino;
       savedOffset = pos - carry;
@@ -127,6 +130,9 @@ export class Shipper {
           buf.copy(next, 0, 0, carry);
           buf = next;
         }
+        // Stopped before this read: conmon had finished writing, so a read that finds nothing
+        // is the end (unless the capture was replaced: the stat below still looks).
+        const final = this.#stopped;
         const { bytesRead } = await fh.read(buf, carry, buf.length - carry, pos);
         if (bytesRead > 0 && carry + bytesRead === buf.length && buf.length < READ_MAX) {
           // A full read: the container is busy; read more at a time.
@@ -173,6 +179,7 @@ export class Shipper {
           carry = 0;
           continue;
         }
+        if (final) return;
         if (await this.#producerGone()) {
           // One last read: conmon may have written between our read and its exit.
           const again = await fh.read(buf, carry, buf.length - carry, pos);
