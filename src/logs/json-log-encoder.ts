@@ -301,19 +301,10 @@ export class JsonLogEncoder {
       if (this.#timestamps) timeLen = DOCKER_TIMESTAMP_LEN + 1;
     }
     const details = this.#details ? 1 : 0;
-    const head = this.#multiplex ? FRAME_HEADER_LEN : 0;
     // Decoding only shrinks the text: q − p bounds it.
-    const need = head + timeLen + details + (q - p);
-    if (this.#outLen + need > this.#outEnd) {
-      this.#needOut = need;
-      return FULL;
-    }
     const start = this.#outLen;
-    let o = start + head;
-    if (timeLen !== 0) {
-      o = this.#clock.writeDocker(w, o);
-      w[o++] = 0x20;
-    }
+    let o = this.#begin(w, timeLen, details + (q - p));
+    if (o < 0) return FULL;
     if (details !== 0) w[o++] = 0x20;
     if (esc < 0) {
       w.copyWithin(o, p, q);
@@ -344,6 +335,25 @@ export class JsonLogEncoder {
   }
 
   /** The message is in [start + header, o): drops it if empty, else fills in the frame header. */
+  /**
+   * Starts an entry of at most `bodyMax` bytes after its frame header and timestamp: the offset
+   * to write the body at, or -1 when the output area has no room (the size needed is kept).
+   */
+  #begin(w: Buffer, timeLen: number, bodyMax: number): number {
+    const head = this.#multiplex ? FRAME_HEADER_LEN : 0;
+    const need = head + timeLen + bodyMax;
+    if (this.#outLen + need > this.#outEnd) {
+      this.#needOut = need;
+      return -1;
+    }
+    let o = this.#outLen + head;
+    if (timeLen !== 0) {
+      o = this.#clock.writeDocker(w, o);
+      w[o++] = 0x20;
+    }
+    return o;
+  }
+
   #finish(start: number, o: number, stream: number): void {
     const w = this.#whole;
     if (!this.#multiplex) {
@@ -374,18 +384,9 @@ export class JsonLogEncoder {
     }
     const prefix = this.#details ? detailsPrefix(e.attrs) : '';
     const text = prefix + e.log;
-    const head = this.#multiplex ? FRAME_HEADER_LEN : 0;
-    const need = head + timeLen + Buffer.byteLength(text, 'utf8');
-    if (this.#outLen + need > this.#outEnd) {
-      this.#needOut = need;
-      return FULL;
-    }
     const start = this.#outLen;
-    let o = start + head;
-    if (timeLen !== 0) {
-      o = this.#clock.writeDocker(w, o);
-      w[o++] = 0x20;
-    }
+    let o = this.#begin(w, timeLen, Buffer.byteLength(text, 'utf8'));
+    if (o < 0) return FULL;
     o += w.write(text, o, 'utf8');
     this.#finish(start, o, stream);
     return DONE;
