@@ -88,6 +88,11 @@ export function etcDirOf(ctx: ContainerContext, id: string): string {
   return ctx.options.remap ? ctx.store.dir(id) : ctx.conmon.bundleDir(id);
 }
 
+/** Whether etcDirOf is on the exec root's tmpfs (its files are best made in place). */
+export function etcDirOnTmpfs(ctx: ContainerContext): boolean {
+  return !ctx.options.remap && ctx.conmon.execRootOnTmpfs;
+}
+
 export function addListener<T>(map: Map<string, Set<T>>, id: string, fn: T): () => void {
   let set = map.get(id);
   if (!set) { set = new Set(); map.set(id, set); }

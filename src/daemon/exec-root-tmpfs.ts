@@ -7,10 +7,8 @@
 // directory: anything there belongs to containers that may still be running.
 // The mount outlives berthd while containers run (they use it); a berthd that stops with no
 // container running unmounts it.
-import { readdir, readFile, statfs } from 'node:fs/promises';
-import { execTool, messageOf, type Logger } from '../lib/index.ts';
-
-const TMPFS_MAGIC = 0x01021994;
+import { readdir, readFile } from 'node:fs/promises';
+import { execTool, messageOf, onTmpfs, type Logger } from '../lib/index.ts';
 
 const SOURCE = 'berth-exec';
 
@@ -25,7 +23,7 @@ export function hasOwnTmpfs(mountinfo: string, dir: string): boolean {
 /** Mounts a tmpfs on the exec root when it is an empty directory on another filesystem. */
 export async function ensureExecRootTmpfs(execRoot: string, log: Logger): Promise<void> {
   try {
-    if ((await statfs(execRoot)).type === TMPFS_MAGIC) return;
+    if (await onTmpfs(execRoot)) return;
     if ((await readdir(execRoot)).length > 0) {
       log.info({ execRoot }, 'exec root is not empty and not a tmpfs: keeping per-boot state on its filesystem');
       return;

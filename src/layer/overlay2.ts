@@ -9,7 +9,7 @@
 //   <cache-id>/staged         present while a layer tar is extracted before its parents are known
 //   init/<uid>-<gid>-<mode>/  the shared lower with the engine's mount points (init-lower.ts)
 // Mounts run `mount -t overlay` with cwd = <root> so lowerdir can use the short links.
-import { readFileSync, rmdirSync } from 'node:fs';
+import { existsSync, readFileSync, rmdirSync } from 'node:fs';
 import { mkdir, readFile, rm, symlink, writeFile, readdir, rename, lstat, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execTool, ensureDir } from '../lib/index.ts';
@@ -187,13 +187,12 @@ export class Overlay2Driver implements GraphDriver {
   /** Mounts a container layer on its parents (a legacy `lower` record when not given) and returns the merged path. */
   async mount(cacheId: string, parentCacheIds?: readonly string[], engineMounts = false): Promise<string> {
     const dir = join(this.root, cacheId);
-    // A container made by a berthd before mount roots has its mount point in its dir.
+    const lower = parentCacheIds !== undefined ? await this.#lowerOf(parentCacheIds)
+      : await readFile(join(dir, 'lower'), 'utf8').then((l) => l.trim(), () => '');
+    // A container made by a berthd before mount roots has its mount point in its dir (a name
+    // lookup on the start path: in place, not a pool round trip).
     const legacy = join(dir, 'merged');
-    const [lower, hasLegacy] = await Promise.all([
-      parentCacheIds !== undefined ? this.#lowerOf(parentCacheIds) : readFile(join(dir, 'lower'), 'utf8').then((l) => l.trim(), () => ''),
-      this.mountRoot === null ? true : stat(legacy).then(() => true, () => false),
-    ]);
-    const merged = hasLegacy || this.mountRoot === null ? legacy : join(this.mountRoot, cacheId);
+    const merged = this.mountRoot === null || existsSync(legacy) ? legacy : join(this.mountRoot, cacheId);
     if (merged !== legacy) await mkdir(merged, { recursive: true, mode: 0o700 });
     // The kernel empties the workdir's own work/ at every mount, so an existing workdir is
     // used as it is (no file churn per start); one left odd by a crash is emptied and the

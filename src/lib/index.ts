@@ -10,3 +10,4 @@ export * from './go-arch.ts';
 export * from './until.ts';
 export * from './ignore-patterns.ts';
 export * from './libc.ts';
+export * from './tmpfs.ts';

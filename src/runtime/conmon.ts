@@ -5,16 +5,14 @@
 // conmon reports its pid on the sync pipe; only then may `runtime start` run (§1.3).
 import { spawn } from 'node:child_process';
 import { closeSync, constants as fsConstants, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { writeFile, mkdir, rm, statfs, unlink } from 'node:fs/promises';
+import { writeFile, mkdir, rm, unlink } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { makeFifo, ShellSpawner } from './shell-spawner.ts';
-import { InternalError, writeFileAtomic } from '../lib/index.ts';
+import { InternalError, onTmpfs, writeFileAtomic } from '../lib/index.ts';
 import type { OciSpec } from '../oci/index.ts';
 import type { OciRuntime } from './oci-runtime.ts';
-
-const TMPFS_MAGIC = 0x01021994;
 
 export interface ConmonPaths {
   conmon: string;
@@ -86,7 +84,7 @@ export class ConmonLauncher {
   async init(): Promise<void> {
     await mkdir(this.exitDir, { recursive: true, mode: 0o700 });
     await mkdir(this.socketDir, { recursive: true, mode: 0o700 });
-    this.#inPlace = (await statfs(this.paths.execRoot).catch(() => null))?.type === TMPFS_MAGIC;
+    this.#inPlace = await onTmpfs(this.paths.execRoot);
   }
 
   bundleDir(id: string): string {

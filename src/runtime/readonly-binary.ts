@@ -21,25 +21,26 @@ export function mountOptionsAt(mountinfo: string, path: string): string[] | null
   return found;
 }
 
-async function isReadOnlyBindOf(binary: string, path: string): Promise<boolean> {
-  const opts = mountOptionsAt(await readFile('/proc/self/mountinfo', 'utf8'), path);
-  if (!opts?.includes('ro')) return false;
-  const [a, b] = await Promise.all([stat(binary), stat(path)]);
-  return a.dev === b.dev && a.ino === b.ino;
+async function sameFile(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([stat(a), stat(b)]);
+  return x.dev === y.dev && x.ino === y.ino;
 }
+
+const mountOptions = async (path: string): Promise<string[] | null> => mountOptionsAt(await readFile('/proc/self/mountinfo', 'utf8'), path);
 
 /** `binary` bind-mounted read-only under `dir`; null when that cannot be done (use the binary's own path). */
 export async function readOnlyBinding(binary: string, dir: string): Promise<string | null> {
   const path = join(dir, basename(binary));
   try {
-    if (await isReadOnlyBindOf(binary, path)) return path;
+    const opts = await mountOptions(path);
+    if (opts?.includes('ro') && await sameFile(binary, path)) return path;
     // A binding of a binary since replaced (a package upgrade): the new one takes its place;
     // monitors still using the old one keep it until they are done.
-    if (mountOptionsAt(await readFile('/proc/self/mountinfo', 'utf8'), path) !== null) await execTool('umount', ['-l', path]);
+    if (opts !== null) await execTool('umount', ['-l', path]);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await writeFile(path, '', { mode: 0o700 });
     await execTool('mount', ['--bind', '-o', 'ro', binary, path]);
-    return (await isReadOnlyBindOf(binary, path)) ? path : null;
+    return (await mountOptions(path))?.includes('ro') && await sameFile(binary, path) ? path : null;
   } catch {
     return null;
   }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { hostname as osHostname } from 'node:os';
 import { InternalError, kindOf, messageOf } from '../../lib/index.ts';
 import { generateSpec, resolveUser } from '../../specgen/index.ts';
-import { emitContainerEvent, etcDirOf, runtimeFor, type ContainerContext } from '../context.ts';
+import { emitContainerEvent, etcDirOf, etcDirOnTmpfs, runtimeFor, type ContainerContext } from '../context.ts';
 import { type Container } from '../record.ts';
 import { AlreadyStartedError, StateConflictError } from '../errors.ts';
 import { sharedEtcMounts, writeEtcFiles } from '../etc-files.ts';
@@ -83,8 +83,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     const share = netup.shareFrom;
     if (share) hostname = share.config.config.Hostname || share.config.id.slice(0, 12);
     const etcDir = etcDirOf(ctx, id);
-    // The bundle dir is on the exec root's tmpfs (not under userns-remap): made in place.
-    const inPlace = !ctx.options.remap && ctx.conmon.execRootOnTmpfs;
+    const inPlace = etcDirOnTmpfs(ctx);
     if (!share && inPlace) mkdirSync(etcDir, { recursive: true, mode: 0o700 });
     else if (!share) await mkdir(etcDir, { recursive: true, mode: 0o700 });
     const [etcMounts, passwd, group, hostDevicesByPath] = await Promise.all([
