@@ -19,14 +19,20 @@ run() {
   local driver=$1; shift
   echo "== integration suites on the $driver driver: $*"
   local start=$SECONDS
+  local out="$logs/$driver.log"
   # shellcheck disable=SC2046
-  if ! BERTH_TEST_STORAGE_DRIVER=$driver node --import tsx --test --test-concurrency=1 --test-reporter=spec $(suites "$@"); then
+  if ! BERTH_TEST_STORAGE_DRIVER=$driver node --import tsx --test --test-concurrency=1 --test-reporter=spec $(suites "$@") 2>&1 | tee "$out"; then
     echo "== FAILED on $driver"
+    failed+=("$driver")
     status=1
   fi
   echo "== $driver: $((SECONDS - start)) s"
 }
 
+# Each driver's output is kept, so that a failure's details are printed again at the very
+# end, where the tail of a CI log shows them (not only above the next driver's run).
+logs=$(mktemp -d /tmp/berth-test-driver-logs-XXXXXX)
+failed=()
 btrfs_dir=''
 btrfs_dev=''
 cleanup() {
@@ -36,7 +42,15 @@ cleanup() {
     rm -rf "$btrfs_dir"
   fi
 }
-trap cleanup EXIT
+report() {
+  local d
+  for d in "${failed[@]}"; do
+    echo "== what failed on $d (again, from its run above):"
+    sed -n '/failing tests:/,$p' "$logs/$d.log"
+  done
+  rm -rf "$logs"
+}
+trap 'cleanup; report' EXIT
 trap 'exit 130' INT TERM
 
 for driver in "${drivers[@]}"; do

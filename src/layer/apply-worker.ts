@@ -11,7 +11,6 @@
 import { parentPort } from 'node:worker_threads';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { RawGunzip } from './gunzip-raw.ts';
 import { TarSplitRecorder, TarSplitWriter } from './tar-split.ts';
@@ -62,7 +61,7 @@ function fail(j: Job, err: unknown): void {
   j.tar.kill('SIGKILL');
   j.gunzip?.destroy();
   const split = j.split;
-  if (split) { split.abort(); void rm(split.path, { force: true }).catch(() => undefined).then(() => { j.flushed = true; finish(j); }); } else { j.flushed = true; finish(j); }
+  if (split) { void split.abort().catch(() => undefined).then(() => { j.flushed = true; finish(j); }); } else { j.flushed = true; finish(j); }
 }
 
 /** Decompressed (or plain) bytes: guard and record, hash, into tar. `done` when tar has them. */

@@ -186,8 +186,7 @@ export class LayerStore {
       const stats = await diffUpperDir(dir, split.sink(), this.idShift, exclude);
       return { diffId: stats.diffId, size: stats.contentSize, splitPath: split.path };
     } catch (err) {
-      split.abort();
-      await rm(split.path, { force: true });
+      await split.abort();
       throw err;
     }
   }

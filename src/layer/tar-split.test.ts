@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, mkdir, writeFile, symlink, link, rm, readFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
@@ -198,4 +199,26 @@ test('cleanEntryName table', () => {
   for (const b of ['..', '../x', 'a/../../x', '/abs']) assert.throws(() => cleanEntryName(b));
   assert.equal(cleanRelative('a/./b//c/'), 'a/b/c');
   assert.equal(cleanRelative('a/../../b'), null);
+});
+
+test('TarSplitWriter.abort at once, and after some bytes: no file left, no descriptor left open', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-test-split-abort-'));
+  const fds = (): number => readdirSync('/proc/self/fd').length;
+  const before = fds();
+  try {
+    // Aborted before its file's open (queued on the thread pool) ran: the open must not
+    // create the file after the abort removed it.
+    for (let i = 0; i < 20; i++) await new TarSplitWriter(join(dir, `now-${i}.gz`)).abort();
+    const tar = await tarOf([{ name: 'f', body: 'x'.repeat(5000) }]);
+    for (let i = 0; i < 5; i++) {
+      const w = new TarSplitWriter(join(dir, `later-${i}.gz`));
+      w.push(tar.subarray(0, 1024));
+      await new Promise((r) => setTimeout(r, 5));
+      await w.abort();
+    }
+    assert.deepEqual(readdirSync(dir), []);
+    assert.equal(fds(), before);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -17,8 +17,8 @@
 // through it; one that points outside is named as such). GNU tar refuses most of these too,
 // but with a warning buried in its stderr after writing what came before; the guard gives
 // one clear error and the caller removes the half-extracted directory.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { open, readFile, rm } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { Readable, Transform, Writable } from 'node:stream';
 import { createGzip, gunzipSync } from 'node:zlib';
@@ -337,10 +337,15 @@ export function decodeSegments(data: Buffer): SplitSegment[] {
 export class TarSplitWriter {
   readonly #gz = createGzip({ level: 6 });
   readonly #rec: TarSplitRecorder;
+  readonly #ws: WriteStream;
   readonly #file: Promise<void>;
+  /** The file's descriptor is closed (after its open, which runs late on the thread pool). */
+  readonly #closed: Promise<void>;
 
   constructor(readonly path: string) {
     const ws = createWriteStream(path);
+    this.#ws = ws;
+    this.#closed = new Promise((res) => { ws.once('close', () => res()); });
     this.#file = new Promise((res, rej) => { ws.on('close', res); ws.on('error', rej); this.#gz.on('error', rej); });
     this.#file.catch(() => undefined);
     this.#gz.pipe(ws);
@@ -379,8 +384,16 @@ export class TarSplitWriter {
     await this.#file;
   }
 
-  abort(): void {
+  /**
+   * Drops the record: stops writing, closes the file, removes it. The file is opened
+   * asynchronously, so a remove before its close could run before the open and leave the
+   * file behind (and its descriptor open): both wait for the close here.
+   */
+  async abort(): Promise<void> {
     this.#gz.destroy();
+    this.#ws.destroy();
+    await this.#closed;
+    await rm(this.path, { force: true });
   }
 
   /** A Transform for a pipeline: passes bytes on unchanged and records them. */

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { extract, pack } from 'tar-stream';
@@ -239,6 +239,10 @@ test('bad archives: a clear error, nothing written, no leftovers, the daemon kee
     ['symlinked parent in a layer', await evilLayer([['esc', { type: 'symlink', linkname: '/tmp' }], ['esc/berth-test-escaped', Buffer.from('x')]]), /entry "esc\/berth-test-escaped" goes through the symlink "esc" -> "\/tmp", which points outside the layer/],
   ];
   const before1 = storeState();
+  // The daemon's open files: a refused layer must close what it opened (its tar-split record).
+  const fds = (): string[] => readdirSync(`/proc/${d.proc!.pid}/fd`).map((n) => { try { return readlinkSync(`/proc/${d.proc!.pid}/fd/${n}`); } catch { return ''; } })
+    .filter((l) => l.startsWith('/') && !l.startsWith('/dev/')).sort();
+  const fdsBefore = fds();
   for (const [label, bytes, re] of cases) {
     const p = join(tmp, 'bad.tar');
     writeFileSync(p, bytes);
@@ -249,6 +253,7 @@ test('bad archives: a clear error, nothing written, no leftovers, the daemon kee
     assert.equal((await d.api('GET', '/_ping')).status, 200);
   }
   assert.equal(existsSync('/tmp/berth-test-escaped'), false);
+  await eventually(() => assert.deepEqual(fds(), fdsBefore));
   // The API answers a 4xx with Docker's {"message"} when no progress was sent yet (quiet).
   const res = await rawLoad(Buffer.from('garbage'.repeat(100)), true);
   assert.equal(res.status, 400, res.body);

@@ -53,6 +53,8 @@ export class TestDaemon {
   readonly bip: string;
   proc: ChildProcess | null = null;
   log = '';
+  /** Daemons this object stopped or killed (their exit is expected). */
+  readonly #stopping = new WeakSet<ChildProcess>();
   /** More berthd flags (e.g. a second -H, --tlsverify …), appended to the defaults. */
   extraArgs: string[] = [];
 
@@ -79,6 +81,12 @@ export class TestDaemon {
       '--bridge', this.bridge, '--firewall-table', this.firewallTable, '--bip', this.bip, ...envStorageDriver(this.extraArgs), ...this.extraArgs],
     { stdio: ['ignore', 'ignore', 'pipe'] });
     this.proc.stderr!.on('data', (d: Buffer) => { this.log += d.toString(); if (this.log.length > 2_000_000) this.log = this.log.slice(-1_000_000); });
+    // A daemon that dies on its own is a failure whatever the test asserts next: say so, with its log's end.
+    const proc = this.proc;
+    proc.once('exit', (code, signal) => {
+      if (this.#stopping.has(proc)) return;
+      process.stderr.write(`berthd (${this.dir}) exited on its own (code ${code}, signal ${signal}); the end of its log:\n${this.log.slice(-8000)}\n`);
+    });
     for (let i = 0; i < 200; i++) {
       if (this.proc.exitCode !== null) throw new Error(`berthd exited: ${this.log}`);
       try {
@@ -95,6 +103,7 @@ export class TestDaemon {
     const p = this.proc;
     if (!p || p.exitCode !== null) return;
     const exited = new Promise((r) => p.once('exit', r));
+    this.#stopping.add(p);
     p.kill('SIGKILL');
     await exited;
     this.proc = null;
@@ -104,6 +113,7 @@ export class TestDaemon {
     const p = this.proc;
     if (!p || p.exitCode !== null) return;
     const exited = new Promise((r) => p.once('exit', r));
+    this.#stopping.add(p);
     p.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     if (p.exitCode === null) p.kill('SIGKILL');
