@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFile, mkdtemp, readdir, readlink, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,26 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Followers the tests start, ended after each test whatever happened: a test that fails
+ * while one waits must not leave its fs.watch behind, which keeps this process (and the
+ * test run) from ever exiting. The abort wakes a pending wait; return() ends a follower
+ * suspended at a yield.
+ */
+const followers: { stop: AbortController; it: AsyncIterator<Buffer> }[] = [];
+function follow(path: string, options: LogReadOptions): AsyncIterator<Buffer> {
+  const stop = new AbortController();
+  const it = readLogs(path, options, stop.signal)[Symbol.asyncIterator]();
+  followers.push({ stop, it });
+  return it;
+}
+afterEach(async () => {
+  for (const f of followers.splice(0)) {
+    f.stop.abort();
+    await f.it.return?.(undefined);
+  }
+});
 
 async function collect(iterable: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -137,7 +157,7 @@ test('follow: appended lines arrive; a torn record waits for its end; stops when
   const path = join(dir, 'ctr.log');
   await writeFile(path, O('first'));
   let running = true;
-  const it = readLogs(path, { ...RAW, follow: true, multiplex: true, pollIntervalMs: 20, isRunning: () => running })[Symbol.asyncIterator]();
+  const it = follow(path, { ...RAW, follow: true, multiplex: true, pollIntervalMs: 20, isRunning: () => running });
   const frames = async (want: string[]): Promise<void> => {
     let got: string[] = [];
     while (got.length < want.length) {
@@ -201,8 +221,15 @@ test('follow: tail 0 shows only new lines', TIMEOUT, () => withDir(async (dir) =
   const path = join(dir, 'ctr.log');
   await writeFile(path, O('old1') + O('old2'));
   let running = true;
-  const it = readLogs(path, { ...RAW, follow: true, tail: 0, pollIntervalMs: 20, isRunning: () => running })[Symbol.asyncIterator]();
+  // What the file holds when the reader measures it is old, even if appended after the call:
+  // append only once the reader is in its follow phase. It asks isRunning once before it
+  // opens the file, then once per follow round, so the second call says it is there.
+  let calls = 0;
+  let following!: () => void;
+  const inFollow = new Promise<void>((resolve) => { following = resolve; });
+  const it = follow(path, { ...RAW, follow: true, tail: 0, pollIntervalMs: 20, isRunning: () => { if (++calls === 2) following(); return running; } });
   const first = it.next();
+  await inFollow;
   await appendFile(path, O('new'));
   const r = await first;
   assert.equal(r.done === true ? '' : r.value.toString(), 'new\n');
@@ -213,7 +240,7 @@ test('follow: tail 0 shows only new lines', TIMEOUT, () => withDir(async (dir) =
 test('follow: a file created after the start is read from its beginning', TIMEOUT, () => withDir(async (dir) => {
   const path = join(dir, 'ctr.log');
   let running = true;
-  const it = readLogs(path, { ...RAW, follow: true, pollIntervalMs: 20, isRunning: () => running })[Symbol.asyncIterator]();
+  const it = follow(path, { ...RAW, follow: true, pollIntervalMs: 20, isRunning: () => running });
   const first = it.next();
   await writeFile(path, O('hello'));
   await readUntilFrom(first, it, 'hello\n');
@@ -225,7 +252,7 @@ test('follow: continues in the new file after conmon rotates it', TIMEOUT, () =>
   const path = join(dir, 'ctr.log');
   await writeFile(path, O('before'));
   let running = true;
-  const it = readLogs(path, { ...RAW, follow: true, pollIntervalMs: 20, isRunning: () => running })[Symbol.asyncIterator]();
+  const it = follow(path, { ...RAW, follow: true, pollIntervalMs: 20, isRunning: () => running });
   await readUntil(it, 'before\n');
   // conmon: the old file is renamed away, a new one takes the path
   await appendFile(path, O('late-in-old'));
@@ -244,7 +271,7 @@ test('follow: a file truncated in place is read again from the start', TIMEOUT, 
   const path = join(dir, 'ctr.log');
   await writeFile(path, O('long-line-before-truncation'));
   let running = true;
-  const it = readLogs(path, { ...RAW, follow: true, pollIntervalMs: 20, isRunning: () => running })[Symbol.asyncIterator]();
+  const it = follow(path, { ...RAW, follow: true, pollIntervalMs: 20, isRunning: () => running });
   await readUntil(it, 'long-line-before-truncation\n');
   await writeFile(path, O('x'));
   await readUntil(it, 'x\n');
