@@ -334,7 +334,6 @@ export class JsonLogEncoder {
     return 1;
   }
 
-  /** The message is in [start + header, o): drops it if empty, else fills in the frame header. */
   /**
    * Starts an entry of at most `bodyMax` bytes after its frame header and timestamp: the offset
    * to write the body at, or -1 when the output area has no room (the size needed is kept).
@@ -354,6 +353,7 @@ export class JsonLogEncoder {
     return o;
   }
 
+  /** The message is in [start + header, o): drops it if empty, else fills in the frame header. */
   #finish(start: number, o: number, stream: number): void {
     const w = this.#whole;
     if (!this.#multiplex) {

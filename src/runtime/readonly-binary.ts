@@ -28,19 +28,24 @@ async function sameFile(a: string, b: string): Promise<boolean> {
 
 const mountOptions = async (path: string): Promise<string[] | null> => mountOptionsAt(await readFile('/proc/self/mountinfo', 'utf8'), path);
 
+/** `path`, mounted with `opts`, is a read-only binding of `binary`. */
+async function isReadOnlyBindOf(opts: string[] | null, binary: string, path: string): Promise<boolean> {
+  return opts?.includes('ro') === true && await sameFile(binary, path);
+}
+
 /** `binary` bind-mounted read-only under `dir`; null when that cannot be done (use the binary's own path). */
 export async function readOnlyBinding(binary: string, dir: string): Promise<string | null> {
   const path = join(dir, basename(binary));
   try {
     const opts = await mountOptions(path);
-    if (opts?.includes('ro') && await sameFile(binary, path)) return path;
+    if (await isReadOnlyBindOf(opts, binary, path)) return path;
     // A binding of a binary since replaced (a package upgrade): the new one takes its place;
     // monitors still using the old one keep it until they are done.
     if (opts !== null) await execTool('umount', ['-l', path]);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await writeFile(path, '', { mode: 0o700 });
     await execTool('mount', ['--bind', '-o', 'ro', binary, path]);
-    return (await mountOptions(path))?.includes('ro') && await sameFile(binary, path) ? path : null;
+    return (await isReadOnlyBindOf(await mountOptions(path), binary, path)) ? path : null;
   } catch {
     return null;
   }
